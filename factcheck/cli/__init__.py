@@ -1,0 +1,84 @@
+"""The `factcheck` command: a thin Typer layer over factcheck's services.
+
+Command modules import SQLAlchemy and the services inside their functions, so that
+`factcheck --help` stays instant."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ..errors import FactcheckError
+from .state import AppState
+
+ENV_DEBUG = "FACTCHECK_DEBUG"
+
+
+class FactcheckGroup(TyperGroup):
+    """The one error handler: a user's error becomes one line on stderr and exit 1."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FactcheckError as error:
+            _fail(str(error))
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # Typer's own: --help, usage errors (exit 2), Ctrl-C
+        except Exception as error:
+            if os.environ.get(ENV_DEBUG):
+                raise
+            _fail(f"internal error: {type(error).__name__}: {error} (set {ENV_DEBUG}=1 for a traceback)")
+
+
+def _fail(message: str) -> None:
+    first_line = message.strip().splitlines()[0] if message.strip() else "failed"
+    typer.echo(f"Error: {first_line}", err=True)
+    raise typer.Exit(1)
+
+
+app = typer.Typer(
+    cls=FactcheckGroup,
+    help="Track contested claims, their sources, the evidence for and against them, and verdicts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database file or SQLAlchemy URL [env FACTCHECK_DB; default: ./factcheck.db].",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(help="Who makes this change, for the history [env FACTCHECK_USER; default: OS user]."),
+    ] = None,
+) -> None:
+    ctx.obj = AppState(db=db, by=by)
+
+
+def _register() -> None:
+    from . import database
+
+    app.command("init")(database.init)
+    app.add_typer(database.db_app, name="db")
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())

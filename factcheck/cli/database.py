@@ -1,0 +1,95 @@
+"""`factcheck init` and `factcheck db ...`: create, migrate and back up the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .output import print_json, say
+from .state import state
+
+db_app = typer.Typer(help="Schema migrations and backups.", no_args_is_help=True)
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the database, or upgrade it to the newest schema."""
+    from .. import db
+
+    url = state(ctx).url
+    before, after = db.upgrade(url)
+    where = db.describe(url)
+    if before is None:
+        say(f"Created {where} (schema {after}).")
+    elif before == after:
+        say(f"{where} is up to date (schema {after}).")
+    else:
+        say(f"Upgraded {where} from schema {before} to {after}.")
+
+
+@db_app.command("upgrade")
+def upgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Upgrade the schema (to the newest by default). Take a backup first."""
+    from .. import db
+
+    url = state(ctx).url
+    before, after = db.upgrade(url, revision)
+    say(f"{db.describe(url)}: schema {before or 'none'} → {after or 'none'}.")
+
+
+@db_app.command("downgrade")
+def downgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision; 'base' drops every table.")] = "-1",
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: a downgrade can drop data.")] = False,
+) -> None:
+    """Take the schema back to an older revision (one step by default)."""
+    from .. import db
+    from ..errors import InvalidInput
+
+    if not yes:
+        raise InvalidInput("a downgrade can drop tables and their rows: back up first, then pass --yes")
+    url = state(ctx).url
+    before, after = db.downgrade(url, revision)
+    say(f"{db.describe(url)}: schema {before or 'none'} → {after or 'none'}.")
+
+
+@db_app.command("current")
+def current(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Show the database's schema revision and the newest one this factcheck knows."""
+    from .. import db
+
+    url = state(ctx).url
+    found = db.current_revision(url) if _exists(url) else None
+    if as_json:
+        print_json({"database": db.describe(url), "revision": found, "head": db.SCHEMA_HEAD})
+        return
+    status = "up to date" if found == db.SCHEMA_HEAD else "run `factcheck db upgrade`"
+    if found is None:
+        status = "not initialised: run `factcheck init`"
+    say(f"{db.describe(url)}: schema {found or 'none'} (newest {db.SCHEMA_HEAD}; {status})")
+
+
+def _exists(url: str) -> bool:
+    return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
+
+
+@db_app.command("backup")
+def backup(
+    ctx: typer.Context,
+    destination: Annotated[Path, typer.Argument(help="File to write the copy to.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite DESTINATION if it exists.")] = False,
+) -> None:
+    """Copy the database with SQLite's online backup API (safe while others write)."""
+    from .. import db
+
+    url = state(ctx).url
+    size = db.backup(url, destination, force=force)
+    say(f"Backed up {db.describe(url)} to {destination} ({size:,} bytes).")

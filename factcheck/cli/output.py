@@ -1,0 +1,44 @@
+"""Rendering: the same rows become a Rich table on a terminal, or JSON with --json."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+
+console = Console(highlight=False)
+
+
+def print_json(document: Any) -> None:
+    """Only JSON on stdout, whatever the terminal."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_table(
+    title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str = "nothing"
+) -> None:
+    from rich.table import Table
+
+    if not rows:
+        console.print(f"[dim]{empty}[/dim]")
+        return
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    console.print(table)
+
+
+def say(message: str) -> None:
+    console.print(message, soft_wrap=True)
+
+
+def escape(text: str | None) -> str:
+    """User text shown inside Rich markup, so `[bold]` in a claim stays literal."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text or "")

@@ -1,0 +1,386 @@
+"""The ORM: every table of factcheck, and the vocabularies as Enums stored as constrained strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from .dates import parse_partial_date
+
+# Named constraints let Alembic's batch mode drop and recreate them on SQLite.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- vocabularies -------------------------------------------------------------------------------
+
+
+class Stance(str, enum.Enum):
+    """How a piece of evidence bears on a claim (after FEVER, FNC-1 and RumourEval)."""
+
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    QUALIFIES = "qualifies"  # true only in part, or limits the claim's scope
+    CONTEXT = "context"  # bears on it without taking a side
+
+
+class Relation(str, enum.Enum):
+    """How one claim bears on another; directed from → to."""
+
+    REBUTS = "rebuts"
+    SUPPORTS = "supports"
+    QUALIFIES = "qualifies"
+    DUPLICATES = "duplicates"
+
+
+class Rating(str, enum.Enum):
+    """A verdict, with its ClaimReview ratingValue (1..5) and the ClaimsKG normalised class."""
+
+    TRUE = "true"
+    MOSTLY_TRUE = "mostly-true"
+    MIXED = "mixed"
+    MISLEADING = "misleading"
+    MOSTLY_FALSE = "mostly-false"
+    FALSE = "false"
+    UNPROVEN = "unproven"
+
+    @property
+    def rating_value(self) -> int | None:
+        return _RATING_VALUE[self]
+
+    @property
+    def normalised(self) -> str:
+        return _RATING_NORMALISED[self]
+
+
+_RATING_VALUE = {
+    Rating.TRUE: 5,
+    Rating.MOSTLY_TRUE: 4,
+    Rating.MIXED: 3,
+    Rating.MISLEADING: 2,
+    Rating.MOSTLY_FALSE: 2,
+    Rating.FALSE: 1,
+    Rating.UNPROVEN: None,
+}
+_RATING_NORMALISED = {
+    Rating.TRUE: "TRUE",
+    Rating.MOSTLY_TRUE: "TRUE",
+    Rating.MIXED: "MIXTURE",
+    Rating.MISLEADING: "MIXTURE",
+    Rating.MOSTLY_FALSE: "FALSE",
+    Rating.FALSE: "FALSE",
+    Rating.UNPROVEN: "OTHER",
+}
+
+
+class QuoteStatus(str, enum.Enum):
+    """How well an evidence quote was found in its source's archived text."""
+
+    VERIFIED = "verified"  # exact after normalising whitespace and quote marks
+    FUZZY = "fuzzy"  # found with small differences; offsets recorded
+    UNVERIFIED = "unverified"  # the source has no archived text
+    NOT_FOUND = "not-found"
+
+
+class SourceKind(str, enum.Enum):
+    ARTICLE = "article"  # news or magazine article
+    ANALYSIS = "analysis"  # commentary, expert comment, think-tank piece
+    REFERENCE = "reference"  # encyclopedia or other tertiary work
+    TREATY = "treaty"  # signed agreement or charter
+    DECLARATION = "declaration"  # summit declaration, communiqué
+    DRAFT = "draft"  # proposed text, draft treaty
+    TRANSCRIPT = "transcript"  # record of a conversation, memorandum
+    SPEECH = "speech"  # speech, press conference, statement
+    WEBPAGE = "webpage"
+    OTHER = "other"
+
+
+class ActorKind(str, enum.Enum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    STATE = "state"
+    OUTLET = "outlet"  # a publisher or fact-checking outlet
+
+
+class RevisionAction(str, enum.Enum):
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+def vocabulary(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A portable constrained string (VARCHAR + CHECK), storing the Enum's values, not its names."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(member.value) for member in enum_class),
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class PartialDate(TypeDecorator[str]):
+    """An ISO-8601 date that may stop at the year or month; validated on the way in."""
+
+    impl = String(10)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return parse_partial_date(value)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+# --- association tables -------------------------------------------------------------------------
+
+claim_tags = Table(
+    "claim_tags",
+    Base.metadata,
+    Column("claim_id", ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+claim_appearances = Table(
+    "claim_appearances",
+    Base.metadata,
+    Column("claim_id", ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+event_sources = Table(
+    "event_sources",
+    Base.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+# --- entities -----------------------------------------------------------------------------------
+
+
+class Source(Timestamped, Base):
+    """A citable document, optionally with its archived text for checking quotes."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[SourceKind] = mapped_column(vocabulary(SourceKind, "source_kind"))
+    publisher: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    url: Mapped[str | None] = mapped_column(Text, unique=True)
+    archive_url: Mapped[str | None] = mapped_column(Text)
+    published_on: Mapped[str | None] = mapped_column(PartialDate, index=True)
+    accessed_on: Mapped[str | None] = mapped_column(PartialDate)
+    language: Mapped[str | None] = mapped_column(String(16))
+    republishes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str | None] = mapped_column(Text)
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    republishes: Mapped[Source | None] = relationship(remote_side=[id], lazy="raise")
+
+
+class Actor(Timestamped, Base):
+    """A person, organisation or state that makes claims or is quoted."""
+
+    __tablename__ = "actors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[ActorKind] = mapped_column(vocabulary(ActorKind, "actor_kind"))
+    role: Mapped[str | None] = mapped_column(Text)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class Claim(Timestamped, Base):
+    """One contested proposition, in neutral canonical wording."""
+
+    __tablename__ = "claims"
+    __table_args__ = (CheckConstraint("length(trim(text)) > 0", name="text_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    claimant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actors.id", ondelete="SET NULL"), index=True
+    )
+    stated_on: Mapped[str | None] = mapped_column(PartialDate, index=True)
+    stated_in_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+
+    claimant: Mapped[Actor | None] = relationship(lazy="raise")
+    stated_in: Mapped[Source | None] = relationship(lazy="raise")
+    appearances: Mapped[list[Source]] = relationship(secondary=claim_appearances, lazy="raise")
+    tags: Mapped[list[Tag]] = relationship(secondary=claim_tags, lazy="raise")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="claim", lazy="raise", passive_deletes=True
+    )
+    verdicts: Mapped[list[Verdict]] = relationship(
+        back_populates="claim", lazy="raise", passive_deletes=True
+    )
+
+
+class ClaimLink(Base):
+    """A directed relation between two claims, e.g. a counterclaim that rebuts a claim."""
+
+    __tablename__ = "claim_links"
+    __table_args__ = (
+        UniqueConstraint("from_claim_id", "to_claim_id", "relation"),
+        CheckConstraint("from_claim_id <> to_claim_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), index=True
+    )
+    to_claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[Relation] = mapped_column(vocabulary(Relation, "relation"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    from_claim: Mapped[Claim] = relationship(foreign_keys=[from_claim_id], lazy="raise")
+    to_claim: Mapped[Claim] = relationship(foreign_keys=[to_claim_id], lazy="raise")
+
+
+class Evidence(Timestamped, Base):
+    """An excerpt of a source bearing on a claim, anchored like a W3C Web Annotation selector."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        CheckConstraint("length(trim(quote)) > 0", name="quote_not_empty"),
+        CheckConstraint(
+            "start_offset IS NULL OR (start_offset >= 0 AND end_offset > start_offset)",
+            name="offsets_ordered",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    stance: Mapped[Stance] = mapped_column(vocabulary(Stance, "stance"))
+    quote: Mapped[str] = mapped_column(Text)
+    prefix: Mapped[str | None] = mapped_column(Text)
+    suffix: Mapped[str | None] = mapped_column(Text)
+    start_offset: Mapped[int | None] = mapped_column(Integer)
+    end_offset: Mapped[int | None] = mapped_column(Integer)
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actors.id", ondelete="SET NULL"), index=True
+    )
+    locator: Mapped[str | None] = mapped_column(Text)
+    quote_status: Mapped[QuoteStatus] = mapped_column(
+        vocabulary(QuoteStatus, "quote_status"), default=QuoteStatus.UNVERIFIED
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+
+    claim: Mapped[Claim] = relationship(back_populates="evidence", lazy="raise")
+    source: Mapped[Source] = relationship(lazy="raise")
+    speaker: Mapped[Actor | None] = relationship(lazy="raise")
+
+
+class Verdict(Base):
+    """A reviewer's rating of a claim. Append-only: a new rating never overwrites an old one."""
+
+    __tablename__ = "verdicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    rating: Mapped[Rating] = mapped_column(vocabulary(Rating, "rating"))
+    textual_rating: Mapped[str | None] = mapped_column(Text)  # the reviewer's own label, as given
+    rationale: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actors.id", ondelete="SET NULL"), index=True
+    )
+    review_url: Mapped[str | None] = mapped_column(Text)
+    reviewed_on: Mapped[str | None] = mapped_column(PartialDate)
+    # An outlet's numeric scale differs from ours; kept only as data.
+    rating_value: Mapped[float | None] = mapped_column()
+    best_rating: Mapped[float | None] = mapped_column()
+    worst_rating: Mapped[float | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="verdicts", lazy="raise")
+    reviewer: Mapped[Actor | None] = relationship(lazy="raise")
+
+
+class Event(Base):
+    """A dated entry on a story's timeline, with the sources that record it."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    occurred_on: Mapped[str | None] = mapped_column(PartialDate, index=True)
+
+    sources: Mapped[list[Source]] = relationship(secondary=event_sources, lazy="raise")
+
+
+class Revision(Base):
+    """One recorded change to one row: who changed what, when, from what to what."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (Index("ix_revisions_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[RevisionAction] = mapped_column(vocabulary(RevisionAction, "revision_action"))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    by: Mapped[str | None] = mapped_column(Text)
