@@ -53,15 +53,18 @@ def busy_timeout() -> float:
         raise DatabaseProblem(f"{ENV_BUSY_TIMEOUT}={raw!r} is not a number of seconds") from None
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     """One engine per database URL, with SQLite set up for safe concurrent use."""
+    return _engine(url, busy_timeout())
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str, timeout: float) -> Engine:
     from sqlalchemy import create_engine, event
 
     if not url.startswith("sqlite"):
         return create_engine(url)
 
-    timeout = busy_timeout()
     engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
@@ -195,6 +198,10 @@ def session_scope(url: str, *, write: bool = False, by: str | None = None) -> It
     if write and engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_immediate=True)
     with _checked(url), Session(engine, expire_on_commit=False, info={"by": by}) as session:
+        if write:
+            from .services.history import record_revisions
+
+            record_revisions(session)
         with session.begin():
             yield session
 

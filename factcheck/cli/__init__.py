@@ -70,10 +70,14 @@ def main_options(
 
 
 def _register() -> None:
-    from . import database
+    from . import actors, claims, database, evidence, sources
 
     app.command("init")(database.init)
     app.add_typer(database.db_app, name="db")
+    app.add_typer(claims.claim_app, name="claim")
+    app.add_typer(sources.source_app, name="source")
+    app.add_typer(actors.actor_app, name="actor")
+    app.add_typer(evidence.evidence_app, name="evidence")
 
 
 _register()

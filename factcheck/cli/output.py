@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 
 console = Console(highlight=False)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")]
 
 
 def print_json(document: Any) -> None:
@@ -21,6 +24,7 @@ def print_table(
     title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str = "nothing"
 ) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     if not rows:
         console.print(f"[dim]{empty}[/dim]")
@@ -29,7 +33,8 @@ def print_table(
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+        # Text, not markup: a user's "[bold]" stays literal.
+        table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
     console.print(table)
 
 

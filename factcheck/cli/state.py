@@ -35,3 +35,18 @@ class AppState:
 
 def state(ctx: typer.Context) -> AppState:
     return ctx.find_root().obj
+
+
+def reading(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """A read-only session on the command's database."""
+    from ..db import session_scope
+
+    return session_scope(state(ctx).url)
+
+
+def writing(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """One write transaction, recorded in the history as made by the command's author."""
+    from ..db import session_scope
+
+    app_state = state(ctx)
+    return session_scope(app_state.url, write=True, by=app_state.author)

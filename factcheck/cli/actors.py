@@ -1,0 +1,71 @@
+"""`factcheck actor ...`: people, organisations and states."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .output import JsonFlag, escape, print_json, print_table, say
+from .state import reading, writing
+
+actor_app = typer.Typer(help="People, organisations and states that claim or are quoted.", no_args_is_help=True)
+
+
+@actor_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Full name.")],
+    kind: Annotated[str, typer.Option(help="person, organisation, state or outlet.")] = "person",
+    role: Annotated[str | None, typer.Option(help="Role or affiliation, as the source gives it.")] = None,
+    alias: Annotated[list[str] | None, typer.Option(help="Another name (repeatable).")] = None,
+    slug: Annotated[str | None, typer.Option(help="Slug to use instead of one made from the name.")] = None,
+) -> None:
+    """Add an actor."""
+    from ..services.actors import add_actor
+
+    with writing(ctx) as session:
+        actor = add_actor(session, name, kind=kind, role=role, aliases=alias, slug=slug)
+    say(f"Added actor {actor.slug} ({actor.id}): {escape(actor.name)}")
+
+
+@actor_app.command("list")
+def list_(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List actors by name."""
+    from ..services.actors import list_actors
+
+    with reading(ctx) as session:
+        actors = list_actors(session, kind=kind)
+    if as_json:
+        print_json(actors)
+        return
+    rows = [(a["id"], a["slug"], a["name"], a["kind"], a["role"]) for a in actors]
+    print_table(None, ("id", "slug", "name", "kind", "role"), rows, empty="no actors")
+
+
+@actor_app.command("show")
+def show(
+    ctx: typer.Context,
+    actor: Annotated[str, typer.Argument(help="Id or slug.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show an actor and the claims they made."""
+    from ..services.actors import show_actor
+
+    with reading(ctx) as session:
+        view = show_actor(session, actor)
+    if as_json:
+        print_json(view)
+        return
+    say(f"[bold]{escape(view['name'])}[/bold] ({view['slug']}, {view['kind']})")
+    if view["role"]:
+        say(escape(view["role"]))
+    if view["aliases"]:
+        say("Also: " + escape(", ".join(view["aliases"])))
+    say(f"Quoted in {view['quoted_in_evidence']} evidence excerpts.")
+    rows = [(c["stated_on"], c["slug"], c["text"]) for c in view["claims"]]
+    print_table("Claims made", ("date", "slug", "claim"), rows, empty="no claims made")

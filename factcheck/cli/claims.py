@@ -1,0 +1,236 @@
+"""`factcheck claim ...`: contested claims, their counterclaims and verdicts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from .output import JsonFlag, console, escape, print_json, print_table, say
+from .state import reading, writing
+
+claim_app = typer.Typer(help="Claims, counterclaims, links and verdicts.", no_args_is_help=True)
+
+ClaimRef = Annotated[str, typer.Argument(metavar="CLAIM", help="Claim id or slug.")]
+Claimant = Annotated[str | None, typer.Option(help="Who made the claim (actor id or slug).")]
+StatedOn = Annotated[str | None, typer.Option("--date", help="When: 1990, 2021-12 or 2021-12-17.")]
+StatedIn = Annotated[str | None, typer.Option("--source", help="Where it was made (source id or slug).")]
+Language = Annotated[str | None, typer.Option(help="Language code, e.g. en.")]
+Note = Annotated[str | None, typer.Option(help="A note for fact-checkers.")]
+Slug = Annotated[str | None, typer.Option(help="Slug to use instead of one made from the text.")]
+
+
+@claim_app.command("add")
+def add(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="The claim, in neutral wording.")],
+    claimant: Claimant = None,
+    date: StatedOn = None,
+    source: StatedIn = None,
+    appears_in: Annotated[list[str] | None, typer.Option(help="Another source repeating it (repeatable).")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="A topic (repeatable).")] = None,
+    language: Language = None,
+    note: Note = None,
+    slug: Slug = None,
+) -> None:
+    """Add a claim."""
+    from ..services.claims import add_claim
+
+    with writing(ctx) as session:
+        claim = add_claim(
+            session, text, claimant=claimant, stated_on=date, stated_in=source, appearances=appears_in,
+            tags=tag, language=language, note=note, slug=slug,
+        )
+    say(f"Added claim {claim.slug} ({claim.id}).")
+
+
+@claim_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    claim: ClaimRef,
+    text: Annotated[str | None, typer.Option(help="New wording.")] = None,
+    claimant: Claimant = None,
+    date: StatedOn = None,
+    source: StatedIn = None,
+    appears_in: Annotated[list[str] | None, typer.Option(help="Add a source repeating it.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Add a tag.")] = None,
+    untag: Annotated[list[str] | None, typer.Option(help="Remove a tag.")] = None,
+    language: Language = None,
+    note: Note = None,
+    slug: Slug = None,
+) -> None:
+    """Change a claim's fields (only those given)."""
+    from ..services.claims import edit_claim
+
+    with writing(ctx) as session:
+        edited = edit_claim(
+            session, claim, text=text, slug=slug, claimant=claimant, stated_on=date, stated_in=source,
+            language=language, note=note, add_tags=tag, remove_tags=untag, add_appearances=appears_in,
+        )
+    say(f"Updated claim {edited.slug} ({edited.id}).")
+
+
+@claim_app.command("delete")
+def delete(
+    ctx: typer.Context,
+    claim: ClaimRef,
+    cascade: Annotated[bool, typer.Option("--cascade", help="Also delete its evidence, links and verdicts.")] = False,
+) -> None:
+    """Delete a claim; refused while it has evidence, links or verdicts, unless --cascade."""
+    from ..services.claims import delete_claim
+
+    with writing(ctx) as session:
+        removed = delete_claim(session, claim, cascade=cascade)
+    extra = "; ".join(f"{count} {what}" for what, count in removed.items())
+    say(f"Deleted claim {claim}" + (f" (with {extra})" if extra else "") + ".")
+
+
+@claim_app.command("link")
+def link(
+    ctx: typer.Context,
+    claim: ClaimRef,
+    relation: Annotated[str, typer.Argument(help="rebuts, supports, qualifies or duplicates.")],
+    other: Annotated[str, typer.Argument(metavar="OTHER", help="The claim it bears on.")],
+    note: Note = None,
+) -> None:
+    """Record that CLAIM rebuts/supports/qualifies/duplicates OTHER."""
+    from ..services.claims import link_claims
+
+    with writing(ctx) as session:
+        made = link_claims(session, claim, relation, other, note=note)
+    say(f"Linked: {claim} {made.relation.value} {other} (link {made.id}).")
+
+
+@claim_app.command("rate")
+def rate(
+    ctx: typer.Context,
+    claim: ClaimRef,
+    rating: Annotated[
+        str, typer.Argument(help="true, mostly-true, mixed, misleading, mostly-false, false or unproven.")
+    ],
+    rationale: Annotated[str, typer.Option(help="Why: the grounds for the rating.")],
+    reviewer: Annotated[str | None, typer.Option(help="Who rates it (actor id or slug).")] = None,
+    label: Annotated[str | None, typer.Option(help="The reviewer's own wording of the rating.")] = None,
+    url: Annotated[str | None, typer.Option(help="The published review.")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="When it was reviewed.")] = None,
+) -> None:
+    """Add a verdict. Earlier verdicts are kept as history."""
+    from ..services.claims import rate_claim
+
+    with writing(ctx) as session:
+        verdict = rate_claim(
+            session, claim, rating, rationale=rationale, reviewer=reviewer, textual_rating=label,
+            review_url=url, reviewed_on=date,
+        )
+    say(f"Rated {claim}: {verdict.rating.value} (verdict {verdict.id}).")
+
+
+@claim_app.command("list")
+def list_(
+    ctx: typer.Context,
+    tag: Annotated[str | None, typer.Option(help="Only claims with this tag.")] = None,
+    claimant: Annotated[str | None, typer.Option(help="Only claims by this actor.")] = None,
+    rating: Annotated[str | None, typer.Option(help="Only claims whose newest verdict is this.")] = None,
+    text: Annotated[str | None, typer.Option(help="Only claims containing this text.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List claims by date, with counts of supporting and refuting evidence."""
+    from ..services.claims import list_claims
+
+    with reading(ctx) as session:
+        claims = list_claims(session, tag=tag, claimant=claimant, rating=rating, text=text, limit=limit)
+    if as_json:
+        print_json(claims)
+        return
+    rows = [
+        (c["id"], c["stated_on"], c["slug"], c["text"], c["claimant"], c["supports"], c["refutes"], c["rating"])
+        for c in claims
+    ]
+    columns = ("id", "date", "slug", "claim", "claimant", "for", "against", "verdict")
+    print_table(None, columns, rows, empty="no claims")
+
+
+@claim_app.command("show")
+def show(ctx: typer.Context, claim: ClaimRef, as_json: JsonFlag = False) -> None:
+    """Show a claim with all evidence for and against it, and its counterclaims."""
+    from ..services.claims import show_claim
+
+    with reading(ctx) as session:
+        dossier = show_claim(session, claim)
+    if as_json:
+        print_json(dossier)
+    else:
+        render_dossier(dossier)
+
+
+STANCE_TITLES = {
+    "supports": "Supports",
+    "refutes": "Refutes",
+    "qualifies": "Qualifies",
+    "context": "Context",
+}
+
+
+def render_dossier(dossier: dict[str, Any]) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    claim = dossier["claim"]
+    lines = Text()
+    lines.append(claim["text"], style="bold")
+    byline = [f"slug {claim['slug']}"]
+    if claim["claimant"]:
+        byline.append(f"claimed by {claim['claimant']['name']}")
+    if claim["stated_on"]:
+        byline.append(f"on {claim['stated_on']}")
+    if claim["stated_in"]:
+        byline.append(f"in {claim['stated_in']['title']}")
+    lines.append("\n" + ", ".join(byline), style="dim")
+    if claim["tags"]:
+        lines.append("\ntags: " + ", ".join(claim["tags"]), style="dim")
+    for verdict in dossier["current_verdicts"]:
+        who = f" ({verdict['reviewer']['name']})" if verdict["reviewer"] else ""
+        label = f" ({verdict['textual_rating']})" if verdict["textual_rating"] else ""
+        lines.append(f"\nVerdict{who}: ", style="bold")
+        lines.append(f"{verdict['rating']}{label}", style="bold magenta")
+        if verdict["rationale"]:
+            lines.append(f"\n  {verdict['rationale']}")
+    if not dossier["current_verdicts"]:
+        lines.append("\nNo verdict yet.", style="dim")
+    console.print(Panel(lines, title=f"Claim {claim['id']}", title_align="left"))
+
+    counts = dossier["evidence_counts"]
+    say("Evidence: " + ", ".join(f"{counts[stance]} {stance}" for stance in STANCE_TITLES))
+    for stance, title in STANCE_TITLES.items():
+        rows = [
+            (
+                e["id"],
+                f"“{e['quote']}”",
+                e["speaker"]["name"] if e["speaker"] else None,
+                ", ".join(filter(None, [e["source"]["title"], e["source"]["publisher"], e["source"]["published_on"]])),
+            )
+            for e in dossier["evidence"][stance]
+        ]
+        if rows:
+            print_table(f"{title} ({len(rows)})", ("id", "quote", "speaker", "source"), rows)
+
+    def related_rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return [
+            (
+                item["reads"],
+                item["text"],
+                item["claimant"],
+                f"{item['evidence_counts']['supports']} for / {item['evidence_counts']['refutes']} against",
+            )
+            for item in items
+        ]
+
+    if dossier["counterclaims"]:
+        print_table("Counterclaims", ("link", "claim", "claimant", "evidence"), related_rows(dossier["counterclaims"]))
+    for relation, items in dossier["related"].items():
+        if items:
+            print_table(f"Related: {relation}", ("link", "claim", "claimant", "evidence"), related_rows(items))
+    if dossier["last_change"]:
+        change = dossier["last_change"]
+        say(f"[dim]Last change: {change['action']} by {escape(change['by'])} at {change['at'][:19]}[/dim]")

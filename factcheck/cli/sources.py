@@ -1,0 +1,146 @@
+"""`factcheck source ...`: the documents that claims and evidence come from."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .output import JsonFlag, escape, print_json, print_table, say
+from .state import reading, writing
+
+source_app = typer.Typer(help="Sources: articles, documents, transcripts.", no_args_is_help=True)
+
+Title = Annotated[str | None, typer.Option(help="Title.")]
+Kind = Annotated[
+    str | None,
+    typer.Option(help="article, analysis, reference, treaty, declaration, draft, transcript, speech, webpage, other."),
+]
+Publisher = Annotated[str | None, typer.Option(help="Publisher or outlet.")]
+Authors = Annotated[list[str] | None, typer.Option("--author", help="An author (repeatable).")]
+Url = Annotated[str | None, typer.Option(help="Where it is published.")]
+ArchiveUrl = Annotated[str | None, typer.Option(help="A web-archive copy.")]
+Published = Annotated[str | None, typer.Option("--date", help="Publication date: 2021, 2021-12 or 2021-12-17.")]
+Accessed = Annotated[str | None, typer.Option("--accessed", help="When it was read.")]
+Language = Annotated[str | None, typer.Option(help="Language code, e.g. en.")]
+Republishes = Annotated[str | None, typer.Option(help="The source this one republishes (id or slug).")]
+Note = Annotated[str | None, typer.Option(help="A note for fact-checkers.")]
+Slug = Annotated[str | None, typer.Option(help="Slug to use instead of one made from the title.")]
+
+
+@source_app.command("add")
+def add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="Title of the source.")],
+    kind: Kind = "article",
+    publisher: Publisher = None,
+    author: Authors = None,
+    url: Url = None,
+    archive_url: ArchiveUrl = None,
+    date: Published = None,
+    accessed: Accessed = None,
+    language: Language = None,
+    republishes: Republishes = None,
+    note: Note = None,
+    slug: Slug = None,
+) -> None:
+    """Add a source."""
+    from ..services.sources import add_source
+
+    with writing(ctx) as session:
+        source = add_source(
+            session, title, kind=kind or "article", publisher=publisher, authors=author, url=url,
+            archive_url=archive_url, published_on=date, accessed_on=accessed, language=language,
+            republishes=republishes, note=note, slug=slug,
+        )
+    say(f"Added source {source.slug} ({source.id}): {escape(source.title)}")
+
+
+@source_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Id or slug.")],
+    title: Title = None,
+    kind: Kind = None,
+    publisher: Publisher = None,
+    author: Authors = None,
+    url: Url = None,
+    archive_url: ArchiveUrl = None,
+    date: Published = None,
+    accessed: Accessed = None,
+    language: Language = None,
+    republishes: Republishes = None,
+    note: Note = None,
+    slug: Slug = None,
+) -> None:
+    """Change a source's fields (only those given)."""
+    from ..services.sources import edit_source
+
+    with writing(ctx) as session:
+        edited = edit_source(
+            session, source, title=title, kind=kind, publisher=publisher, authors=author, url=url,
+            archive_url=archive_url, published_on=date, accessed_on=accessed, language=language,
+            republishes=republishes, note=note, slug=slug,
+        )
+    say(f"Updated source {edited.slug} ({edited.id}).")
+
+
+@source_app.command("delete")
+def delete(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Id or slug.")],
+    cascade: Annotated[bool, typer.Option("--cascade", help="Also delete its evidence.")] = False,
+) -> None:
+    """Delete a source; refused while evidence or claims depend on it, unless --cascade."""
+    from ..services.sources import delete_source
+
+    with writing(ctx) as session:
+        removed = delete_source(session, source, cascade=cascade)
+    extra = "; ".join(f"{count} {what}" for what, count in removed.items())
+    say(f"Deleted source {source}" + (f" (with {extra})" if extra else "") + ".")
+
+
+@source_app.command("list")
+def list_(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    text: Annotated[str | None, typer.Option(help="Only titles or publishers containing this.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List sources by date."""
+    from ..services.sources import list_sources
+
+    with reading(ctx) as session:
+        sources = list_sources(session, kind=kind, text=text, limit=limit)
+    if as_json:
+        print_json(sources)
+        return
+    rows = [(s["id"], s["slug"], s["published_on"], s["kind"], s["title"], s["publisher"]) for s in sources]
+    print_table(None, ("id", "slug", "date", "kind", "title", "publisher"), rows, empty="no sources")
+
+
+@source_app.command("show")
+def show(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Id or slug.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show a source and the evidence it gives."""
+    from ..services.sources import show_source
+
+    with reading(ctx) as session:
+        view = show_source(session, source)
+    if as_json:
+        print_json(view)
+        return
+    say(f"[bold]{escape(view['title'])}[/bold] ({view['slug']}, {view['kind']})")
+    byline = ", ".join(filter(None, [", ".join(view["authors"]), view["publisher"], view["published_on"]]))
+    if byline:
+        say(escape(byline))
+    for label, key in (("URL", "url"), ("Archived copy", "archive_url"), ("Republishes", "republishes")):
+        if view[key]:
+            say(f"{label}: {escape(view[key])}")
+    say(f"Archived text: {'yes, sha256 ' + view['text_sha256'][:12] if view['has_text'] else 'none'}")
+    rows = [(e["id"], e["claim"], e["stance"], e["speaker"], e["quote"]) for e in view["evidence"]]
+    print_table("Evidence", ("id", "claim", "stance", "speaker", "quote"), rows, empty="no evidence yet")

@@ -1,0 +1,392 @@
+"""Claims, the links between them (counterclaims), and verdicts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from ..errors import Conflict, InvalidInput
+from ..models import (
+    Actor,
+    Claim,
+    ClaimLink,
+    Evidence,
+    Rating,
+    Relation,
+    Revision,
+    Source,
+    Stance,
+    Tag,
+    Verdict,
+    claim_tags,
+)
+from .actors import actor_view
+from .common import choice, get, optional_text, required_text, slugify, unique_slug
+from .evidence import evidence_view
+from .sources import source_view
+
+
+def claim_view(claim: Claim) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "slug": claim.slug,
+        "text": claim.text,
+        "language": claim.language,
+        "claimant": actor_view(claim.claimant),
+        "stated_on": claim.stated_on,
+        "stated_in": source_view(claim.stated_in, brief=True),
+        "appearances": [source_view(source, brief=True) for source in claim.appearances],
+        "tags": sorted(tag.slug for tag in claim.tags),
+        "note": claim.note,
+    }
+
+
+def verdict_view(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "id": verdict.id,
+        "rating": verdict.rating.value,
+        "textual_rating": verdict.textual_rating,
+        "rationale": verdict.rationale,
+        "reviewer": actor_view(verdict.reviewer),
+        "review_url": verdict.review_url,
+        "reviewed_on": verdict.reviewed_on,
+        "recorded_at": verdict.created_at.isoformat(),
+    }
+
+
+_FULL = (
+    joinedload(Claim.claimant),
+    joinedload(Claim.stated_in),
+    selectinload(Claim.appearances),
+    selectinload(Claim.tags),
+)
+
+
+def get_claim(session: Session, ref: str | int) -> Claim:
+    return get(session, Claim, ref, options=_FULL)
+
+
+def _tags(session: Session, names: list[str]) -> list[Tag]:
+    """Tags by name or slug, created when new."""
+    tags: dict[str, Tag] = {}
+    for name in names:
+        slug = slugify(required_text(name, "tag"))
+        if slug in tags:
+            continue
+        tag = session.scalars(select(Tag).where(Tag.slug == slug)).one_or_none()
+        if tag is None:
+            tag = Tag(slug=slug, name=name.strip())
+            session.add(tag)
+        tags[slug] = tag
+    return list(tags.values())
+
+
+def add_claim(
+    session: Session,
+    text: str,
+    *,
+    claimant: str | int | None = None,
+    stated_on: str | None = None,
+    stated_in: str | int | None = None,
+    appearances: list[str] | None = None,
+    tags: list[str] | None = None,
+    language: str | None = None,
+    note: str | None = None,
+    slug: str | None = None,
+) -> Claim:
+    text = required_text(text, "claim text")
+    claim = Claim(
+        slug=unique_slug(session, Claim, slug, text),
+        text=text,
+        language=optional_text(language),
+        claimant=get(session, Actor, claimant) if claimant else None,
+        stated_on=stated_on,
+        stated_in=get(session, Source, stated_in) if stated_in else None,
+        appearances=[get(session, Source, ref) for ref in appearances or []],
+        tags=_tags(session, tags or []),
+        note=optional_text(note),
+    )
+    session.add(claim)
+    session.flush()
+    return claim
+
+
+def edit_claim(
+    session: Session,
+    ref: str | int,
+    *,
+    text: str | None = None,
+    slug: str | None = None,
+    claimant: str | int | None = None,
+    stated_on: str | None = None,
+    stated_in: str | int | None = None,
+    language: str | None = None,
+    note: str | None = None,
+    add_tags: list[str] | None = None,
+    remove_tags: list[str] | None = None,
+    add_appearances: list[str] | None = None,
+) -> Claim:
+    """Change what is given; None leaves a field as it is."""
+    claim = get_claim(session, ref)
+    if text is not None:
+        claim.text = required_text(text, "claim text")
+    if slug is not None:
+        claim.slug = unique_slug(session, Claim, slug, claim.text)
+    if claimant is not None:
+        claim.claimant = get(session, Actor, claimant)
+    if stated_on is not None:
+        claim.stated_on = stated_on or None
+    if stated_in is not None:
+        claim.stated_in = get(session, Source, stated_in)
+    if language is not None:
+        claim.language = optional_text(language)
+    if note is not None:
+        claim.note = optional_text(note)
+    for tag in _tags(session, add_tags or []):
+        if tag not in claim.tags:
+            claim.tags.append(tag)
+    for name in remove_tags or []:
+        claim.tags = [tag for tag in claim.tags if tag.slug != slugify(name)]
+    for ref_ in add_appearances or []:
+        source = get(session, Source, ref_)
+        if source not in claim.appearances:
+            claim.appearances.append(source)
+    session.flush()
+    return claim
+
+
+def claim_dependents(session: Session, claim: Claim) -> dict[str, int]:
+    counts = {
+        "evidence": session.scalar(select(func.count()).where(Evidence.claim_id == claim.id)),
+        "links": session.scalar(
+            select(func.count()).where(
+                or_(ClaimLink.from_claim_id == claim.id, ClaimLink.to_claim_id == claim.id)
+            )
+        ),
+        "verdicts": session.scalar(select(func.count()).where(Verdict.claim_id == claim.id)),
+    }
+    return {what: count for what, count in counts.items() if count}
+
+
+def delete_claim(session: Session, ref: str | int, *, cascade: bool = False) -> dict[str, int]:
+    """Delete a claim; with evidence, links or verdicts, only when `cascade` (they go with it)."""
+    claim = get_claim(session, ref)
+    found = claim_dependents(session, claim)
+    if found and not cascade:
+        listed = ", ".join(f"{count} {what}" for what, count in found.items())
+        raise Conflict(f"claim {claim.slug!r} has {listed}: pass --cascade to delete them with it")
+    # One by one, so that each deletion goes into the history.
+    for model, condition in (
+        (Evidence, Evidence.claim_id == claim.id),
+        (ClaimLink, or_(ClaimLink.from_claim_id == claim.id, ClaimLink.to_claim_id == claim.id)),
+        (Verdict, Verdict.claim_id == claim.id),
+    ):
+        for row in session.scalars(select(model).where(condition)):
+            session.delete(row)
+    session.delete(claim)
+    session.flush()
+    return found
+
+
+def link_claims(
+    session: Session, ref: str | int, relation: str, other_ref: str | int, *, note: str | None = None
+) -> ClaimLink:
+    """Record that claim `ref` <relation> claim `other_ref` (e.g. a counterclaim rebuts a claim)."""
+    kind = choice(Relation, relation, "relation")
+    claim, other = get(session, Claim, ref), get(session, Claim, other_ref)
+    if claim.id == other.id:
+        raise InvalidInput(f"a claim cannot be linked to itself ({claim.slug!r})")
+    existing = session.scalar(
+        select(ClaimLink.id).where(
+            ClaimLink.from_claim_id == claim.id, ClaimLink.to_claim_id == other.id, ClaimLink.relation == kind
+        )
+    )
+    if existing is not None:
+        raise Conflict(f"{claim.slug!r} {kind.value} {other.slug!r} is recorded already (link {existing})")
+    link = ClaimLink(from_claim_id=claim.id, to_claim_id=other.id, relation=kind, note=optional_text(note))
+    session.add(link)
+    session.flush()
+    return link
+
+
+def rate_claim(
+    session: Session,
+    ref: str | int,
+    rating: str,
+    *,
+    rationale: str | None,
+    reviewer: str | int | None = None,
+    textual_rating: str | None = None,
+    review_url: str | None = None,
+    reviewed_on: str | None = None,
+) -> Verdict:
+    """Add a verdict. Verdicts are append-only: the previous ones stay, as history."""
+    claim = get(session, Claim, ref)
+    verdict = Verdict(
+        claim_id=claim.id,
+        rating=choice(Rating, rating, "rating"),
+        rationale=required_text(rationale, "rationale"),
+        textual_rating=optional_text(textual_rating),
+        reviewer=get(session, Actor, reviewer) if reviewer else None,
+        review_url=optional_text(review_url),
+        reviewed_on=reviewed_on,
+    )
+    session.add(verdict)
+    session.flush()
+    return verdict
+
+
+def current_verdicts(verdicts: list[Verdict]) -> list[Verdict]:
+    """Each reviewer's newest verdict, newest first."""
+    newest: dict[int | None, Verdict] = {}
+    for verdict in sorted(verdicts, key=lambda v: v.id):
+        newest[verdict.reviewer_id] = verdict
+    return sorted(newest.values(), key=lambda v: v.id, reverse=True)
+
+
+def _stance_counts(session: Session, claim_ids: list[int]) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {stance.value: 0 for stance in Stance})
+    if claim_ids:
+        rows = session.execute(
+            select(Evidence.claim_id, Evidence.stance, func.count())
+            .where(Evidence.claim_id.in_(claim_ids))
+            .group_by(Evidence.claim_id, Evidence.stance)
+        )
+        for claim_id, stance, count in rows:
+            counts[claim_id][stance.value] = count
+    return counts
+
+
+def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
+    """Everything about a claim in one document: verdicts, evidence by stance, counterclaims.
+
+    Runs a fixed number of queries whatever the amount of evidence."""
+    claim = get(
+        session,
+        Claim,
+        ref,
+        options=(
+            *_FULL,
+            selectinload(Claim.evidence).options(
+                joinedload(Evidence.source), joinedload(Evidence.speaker)
+            ),
+            selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
+        ),
+    )
+    links = session.scalars(
+        select(ClaimLink)
+        .where(or_(ClaimLink.from_claim_id == claim.id, ClaimLink.to_claim_id == claim.id))
+        .options(
+            joinedload(ClaimLink.from_claim).joinedload(Claim.claimant),
+            joinedload(ClaimLink.to_claim).joinedload(Claim.claimant),
+        )
+        .order_by(ClaimLink.id)
+    ).all()
+    others = [link.to_claim if link.from_claim_id == claim.id else link.from_claim for link in links]
+    counts = _stance_counts(session, [other.id for other in others])
+    last_change = session.scalars(
+        select(Revision)
+        .where(Revision.entity == "claims", Revision.entity_id == claim.id)
+        .order_by(Revision.id.desc())
+        .limit(1)
+    ).first()
+
+    evidence: dict[str, list[dict[str, Any]]] = {stance.value: [] for stance in Stance}
+    for row in sorted(claim.evidence, key=lambda e: (e.source.published_on or "", e.id)):
+        evidence[row.stance.value].append(evidence_view(row))
+
+    related: dict[str, list[dict[str, Any]]] = {relation.value: [] for relation in Relation}
+    for link, other in zip(links, others):
+        outgoing = link.from_claim_id == claim.id
+        related[link.relation.value].append(
+            {
+                "link_id": link.id,
+                "direction": "outgoing" if outgoing else "incoming",
+                # Read as a sentence: "<this claim> rebuts <other>" or "<other> rebuts <this claim>".
+                "reads": f"{'this claim' if outgoing else other.slug} {link.relation.value} "
+                f"{other.slug if outgoing else 'this claim'}",
+                "slug": other.slug,
+                "text": other.text,
+                "claimant": other.claimant.name if other.claimant else None,
+                "stated_on": other.stated_on,
+                "note": link.note,
+                "evidence_counts": counts[other.id],
+            }
+        )
+    verdicts = sorted(claim.verdicts, key=lambda v: v.id, reverse=True)
+    current = current_verdicts(verdicts)
+    return {
+        "claim": claim_view(claim),
+        "verdict": verdict_view(current[0]) if current else None,
+        "current_verdicts": [verdict_view(v) for v in current],
+        "verdict_history": [verdict_view(v) for v in verdicts],
+        "evidence": evidence,
+        "evidence_counts": {stance: len(rows) for stance, rows in evidence.items()},
+        "counterclaims": related.pop(Relation.REBUTS.value),
+        "related": related,
+        "last_change": {
+            "action": last_change.action.value,
+            "at": last_change.at.isoformat(),
+            "by": last_change.by,
+        }
+        if last_change
+        else None,
+    }
+
+
+def list_claims(
+    session: Session,
+    *,
+    tag: str | None = None,
+    claimant: str | int | None = None,
+    rating: str | None = None,
+    text: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Claims sorted by date (undated last), with evidence counts and the newest verdict; three
+    queries whatever the number of claims."""
+    support = func.sum(case((Evidence.stance == Stance.SUPPORTS, 1), else_=0))
+    refute = func.sum(case((Evidence.stance == Stance.REFUTES, 1), else_=0))
+    counts = (
+        select(Evidence.claim_id, support.label("supports"), refute.label("refutes"), func.count().label("total"))
+        .group_by(Evidence.claim_id)
+        .subquery()
+    )
+    newest = select(Verdict.claim_id, func.max(Verdict.id).label("verdict_id")).group_by(Verdict.claim_id).subquery()
+    query = (
+        select(Claim, counts.c.supports, counts.c.refutes, counts.c.total, Verdict.rating)
+        .outerjoin(counts, counts.c.claim_id == Claim.id)
+        .outerjoin(newest, newest.c.claim_id == Claim.id)
+        .outerjoin(Verdict, Verdict.id == newest.c.verdict_id)
+        .options(joinedload(Claim.claimant), selectinload(Claim.tags))
+    )
+    if tag:
+        tag_id = select(Tag.id).where(Tag.slug == slugify(tag)).scalar_subquery()
+        query = query.where(
+            Claim.id.in_(select(claim_tags.c.claim_id).where(claim_tags.c.tag_id == tag_id))
+        )
+    if claimant:
+        query = query.where(Claim.claimant_id == get(session, Actor, claimant).id)
+    if rating:
+        query = query.where(and_(Verdict.rating == choice(Rating, rating, "rating")))
+    if text:
+        query = query.where(Claim.text.ilike(f"%{text.strip()}%"))
+    query = query.order_by(Claim.stated_on.is_(None), Claim.stated_on, Claim.id).limit(limit)
+    return [
+        {
+            "id": claim.id,
+            "slug": claim.slug,
+            "text": claim.text,
+            "claimant": claim.claimant.name if claim.claimant else None,
+            "stated_on": claim.stated_on,
+            "tags": sorted(tag.slug for tag in claim.tags),
+            "supports": supports or 0,
+            "refutes": refutes or 0,
+            "evidence": total or 0,
+            "rating": rating_.value if rating_ else None,
+        }
+        for claim, supports, refutes, total, rating_ in session.execute(query).unique()
+    ]

@@ -1,0 +1,108 @@
+"""What every service needs: finding rows by id or slug, making slugs, checking values."""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput, NotFound
+
+E = TypeVar("E", bound=enum.Enum)
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 80
+
+
+def choice(enum_class: type[E], value: str | E, what: str) -> E:
+    """The Enum member for a user's value, or an error listing the allowed values."""
+    if isinstance(value, enum_class):
+        return value
+    try:
+        return enum_class(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum_class)
+        raise InvalidInput(f"unknown {what} {value!r}: allowed: {allowed}") from None
+
+
+def required_text(value: str | None, what: str) -> str:
+    """Text that must say something; surrounding whitespace is dropped."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{what} is empty: give some text")
+    return text
+
+
+def optional_text(value: str | None) -> str | None:
+    text = (value or "").strip()
+    return text or None
+
+
+def slugify(text: str) -> str:
+    """A readable ASCII slug: 'NATO promised no eastward expansion' → 'nato-promised-no-eastward-expansion'."""
+    text = re.sub(r"(\w)['’](\w)", r"\1\2", text)  # "Russia's" → "russias"
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0]
+    return slug or "item"
+
+
+def check_slug(slug: str) -> str:
+    slug = slug.strip()
+    if not SLUG_PATTERN.match(slug) or slug.isdigit() or len(slug) > MAX_SLUG:
+        raise InvalidInput(
+            f"bad slug {slug!r}: use lowercase letters, digits and single hyphens "
+            f"(not only digits, at most {MAX_SLUG} characters)"
+        )
+    return slug
+
+
+def unique_slug(session: Session, model: Any, wanted: str | None, text: str) -> str:
+    """The slug given (which must be free) or one made from `text`, numbered until it is free."""
+    if wanted:
+        slug = check_slug(wanted)
+        if session.scalar(select(model.id).where(model.slug == slug)) is not None:
+            from ..errors import Conflict
+
+            raise Conflict(f"{_noun(model)} slug {slug!r} is taken: choose another --slug")
+        return slug
+    base = slugify(text)
+    if base.isdigit():
+        base = f"{_noun(model)}-{base}"
+    taken = set(session.scalars(select(model.slug).where(model.slug.startswith(base, autoescape=True))))
+    slug, number = base, 2
+    while slug in taken:
+        slug = f"{base}-{number}"
+        number += 1
+    return slug
+
+
+def _noun(model: Any) -> str:
+    return model.__name__.lower()
+
+
+def get(session: Session, model: Any, ref: str | int, *, options: tuple[Any, ...] = ()) -> Any:
+    """A row by id (digits) or slug; NotFound suggests the closest slugs."""
+    ref_text = str(ref).strip()
+    column = model.id if ref_text.isdigit() else model.slug
+    key: Any = int(ref_text) if ref_text.isdigit() else ref_text
+    row = session.scalars(select(model).where(column == key).options(*options)).one_or_none()
+    if row is None:
+        raise NotFound(f"no {_noun(model)} {ref_text!r}{suggest(session, model, ref_text)}")
+    return row
+
+
+def suggest(session: Session, model: Any, ref: str) -> str:
+    """'; did you mean: a, b, c?' from the slugs closest to `ref`, or a hint to list them."""
+    from rapidfuzz import fuzz, process
+
+    slugs = session.scalars(select(model.slug)).all()
+    matches = process.extract(ref, slugs, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+    if matches:
+        return "; did you mean: " + ", ".join(slug for slug, _score, _index in matches) + "?"
+    noun = _noun(model)
+    return f"; see `factcheck {noun} list`" if noun in ("claim", "source", "actor") else ""

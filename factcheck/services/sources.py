@@ -1,0 +1,207 @@
+"""Sources: the citable documents that claims and evidence come from."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..errors import Conflict, InvalidInput
+from ..models import Claim, Evidence, Source, SourceKind, claim_appearances
+from .common import choice, get, optional_text, required_text, unique_slug
+
+EDITABLE = (
+    "title", "kind", "publisher", "authors", "url", "archive_url", "published_on", "accessed_on",
+    "language", "republishes", "note", "slug",
+)
+
+
+def source_view(source: Source | None, *, brief: bool = False) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    view: dict[str, Any] = {
+        "id": source.id,
+        "slug": source.slug,
+        "title": source.title,
+        "kind": source.kind.value,
+        "publisher": source.publisher,
+        "authors": list(source.authors or []),
+        "published_on": source.published_on,
+        "url": source.url,
+    }
+    if not brief:
+        view.update(
+            archive_url=source.archive_url,
+            accessed_on=source.accessed_on,
+            language=source.language,
+            republishes=source.republishes.slug if source.republishes else None,
+            has_text=source.text is not None,
+            text_sha256=source.text_sha256,
+            note=source.note,
+        )
+    return view
+
+
+def get_source(session: Session, ref: str | int) -> Source:
+    return get(session, Source, ref, options=(joinedload(Source.republishes),))
+
+
+def _check_url_free(session: Session, url: str | None, keep: Source | None = None) -> None:
+    if url is None:
+        return
+    other = session.scalars(select(Source).where(Source.url == url)).one_or_none()
+    if other is not None and other is not keep:
+        raise Conflict(f"source {other.slug!r} already has the URL {url}: use it, or give another --url")
+
+
+def add_source(
+    session: Session,
+    title: str,
+    *,
+    kind: str = "article",
+    publisher: str | None = None,
+    authors: list[str] | None = None,
+    url: str | None = None,
+    archive_url: str | None = None,
+    published_on: str | None = None,
+    accessed_on: str | None = None,
+    language: str | None = None,
+    republishes: str | int | None = None,
+    text: str | None = None,
+    note: str | None = None,
+    slug: str | None = None,
+) -> Source:
+    title = required_text(title, "source title")
+    url = optional_text(url)
+    _check_url_free(session, url)
+    source = Source(
+        slug=unique_slug(session, Source, slug, title),
+        title=title,
+        kind=choice(SourceKind, kind, "source kind"),
+        publisher=optional_text(publisher),
+        authors=[author.strip() for author in authors or [] if author.strip()],
+        url=url,
+        archive_url=optional_text(archive_url),
+        published_on=published_on,
+        accessed_on=accessed_on,
+        language=optional_text(language),
+        republishes=get_source(session, republishes) if republishes else None,
+        note=optional_text(note),
+    )
+    if text is not None:
+        set_text(source, text)
+    session.add(source)
+    session.flush()
+    return source
+
+
+def set_text(source: Source, text: str) -> None:
+    """Archive a source's text with its SHA-256, so quotes can be checked against it later."""
+    if not text.strip():
+        raise InvalidInput(f"the text for source {source.slug!r} is empty")
+    source.text = text
+    source.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
+    """Change the given fields; a field given as None is left as it is."""
+    source = get_source(session, ref)
+    for field, value in changes.items():
+        if value is None:
+            continue
+        if field not in EDITABLE:
+            raise InvalidInput(f"cannot edit {field!r}: editable fields: {', '.join(EDITABLE)}")
+        if field == "title":
+            source.title = required_text(value, "source title")
+        elif field == "slug":
+            source.slug = unique_slug(session, Source, value, source.title)
+        elif field == "kind":
+            source.kind = choice(SourceKind, value, "source kind")
+        elif field == "url":
+            _check_url_free(session, optional_text(value), keep=source)
+            source.url = optional_text(value)
+        elif field == "authors":
+            source.authors = [author.strip() for author in value if author.strip()]
+        elif field == "republishes":
+            original = get_source(session, value)
+            if original is source:
+                raise InvalidInput("a source cannot republish itself")
+            source.republishes = original
+        elif field in ("published_on", "accessed_on"):
+            setattr(source, field, value or None)
+        else:
+            setattr(source, field, optional_text(value))
+    session.flush()
+    return source
+
+
+def dependents(session: Session, source: Source) -> dict[str, int]:
+    """What points at a source, counted: evidence, claims stated in or repeated in it, republications."""
+    counts = {
+        "evidence": session.scalar(select(func.count()).where(Evidence.source_id == source.id)),
+        "claims stated in it": session.scalar(select(func.count()).where(Claim.stated_in_id == source.id)),
+        "claim appearances": session.scalar(
+            select(func.count()).select_from(claim_appearances).where(claim_appearances.c.source_id == source.id)
+        ),
+        "republications": session.scalar(select(func.count()).where(Source.republishes_id == source.id)),
+    }
+    return {what: count for what, count in counts.items() if count}
+
+
+def delete_source(session: Session, ref: str | int, *, cascade: bool = False) -> dict[str, int]:
+    """Delete a source; with dependents, only when `cascade` (then its evidence goes too, and
+    claims and republications lose their reference to it). Returns what depended on it."""
+    source = get_source(session, ref)
+    found = dependents(session, source)
+    if found and not cascade:
+        listed = ", ".join(f"{count} {what}" for what, count in found.items())
+        raise Conflict(f"source {source.slug!r} is used by {listed}: pass --cascade to delete it anyway")
+    # Deleted one by one, so that each goes into the history.
+    for evidence in session.scalars(select(Evidence).where(Evidence.source_id == source.id)):
+        session.delete(evidence)
+    for claim in session.scalars(select(Claim).where(Claim.stated_in_id == source.id)):
+        claim.stated_in_id = None
+    for copy in session.scalars(select(Source).where(Source.republishes_id == source.id)):
+        copy.republishes_id = None
+    session.delete(source)
+    session.flush()
+    return found
+
+
+def list_sources(
+    session: Session, *, kind: str | None = None, text: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    query = select(Source).options(joinedload(Source.republishes))
+    if kind:
+        query = query.where(Source.kind == choice(SourceKind, kind, "source kind"))
+    if text:
+        pattern = f"%{text.strip()}%"
+        query = query.where(or_(Source.title.ilike(pattern), Source.publisher.ilike(pattern)))
+    query = query.order_by(Source.published_on.is_(None), Source.published_on, Source.id).limit(limit)
+    return [source_view(source) for source in session.scalars(query)]  # type: ignore[misc]
+
+
+def show_source(session: Session, ref: str | int) -> dict[str, Any]:
+    """A source with the evidence it gives, claim by claim."""
+    source = get_source(session, ref)
+    rows = session.scalars(
+        select(Evidence)
+        .where(Evidence.source_id == source.id)
+        .options(joinedload(Evidence.claim), joinedload(Evidence.speaker))
+        .order_by(Evidence.start_offset, Evidence.id)
+    ).all()
+    view = source_view(source) or {}
+    view["evidence"] = [
+        {
+            "id": row.id,
+            "claim": row.claim.slug,
+            "stance": row.stance.value,
+            "quote": row.quote,
+            "speaker": row.speaker.name if row.speaker else None,
+            "quote_status": row.quote_status.value,
+        }
+        for row in rows
+    ]
+    return view
