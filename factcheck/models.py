@@ -216,7 +216,8 @@ class Source(Timestamped, Base):
     republishes_id: Mapped[int | None] = mapped_column(
         ForeignKey("sources.id", ondelete="SET NULL"), index=True
     )
-    text: Mapped[str | None] = mapped_column(Text)
+    # Archived texts can be long: never loaded unless asked for (undefer), and loudly so.
+    text: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_raiseload=True)
     text_sha256: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
 

@@ -37,7 +37,7 @@ def source_view(source: Source | None, *, brief: bool = False) -> dict[str, Any]
             accessed_on=source.accessed_on,
             language=source.language,
             republishes=source.republishes.slug if source.republishes else None,
-            has_text=source.text is not None,
+            has_text=source.text_sha256 is not None,
             text_sha256=source.text_sha256,
             note=source.note,
         )

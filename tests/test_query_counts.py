@@ -1,0 +1,61 @@
+"""`claim show` and `claim list` run a bounded number of SQL statements: no N+1."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from factcheck import db
+from factcheck.services import actors, claims, evidence, sources
+
+
+def _build(url: str, n_evidence: int, n_claims: int) -> None:
+    with db.session_scope(url, write=True, by="test") as session:
+        actor = actors.add_actor(session, "Speaker")
+        source = sources.add_source(session, "Source", published_on="2021")
+        main = claims.add_claim(session, "Main claim", claimant=actor.slug, tags=["a", "b"], slug="main")
+        for i in range(n_claims):
+            other = claims.add_claim(session, f"Other claim {i}", claimant=actor.slug, tags=["a"])
+            claims.link_claims(session, other.slug, "rebuts" if i % 2 else "qualifies", main.slug)
+            claims.rate_claim(session, other.slug, "false", rationale="r")
+        for i in range(n_evidence):
+            evidence.add_evidence(
+                session, main.slug, source.slug, stance=("supports", "refutes", "context")[i % 3],
+                quote=f"quote {i}", speaker=actor.slug,
+            )
+        claims.rate_claim(session, main.slug, "false", rationale="r", reviewer=actor.slug)
+
+
+@contextmanager
+def _counting(url: str):  # type: ignore[no-untyped-def]
+    statements: list[str] = []
+    engine = db.get_engine(url)
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _statements(tmp_path, n_evidence: int, n_claims: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    url = db.resolve_url(str(tmp_path / f"q{n_evidence}.db"))
+    db.upgrade(url)
+    _build(url, n_evidence, n_claims)
+    with db.session_scope(url) as session, _counting(url) as shown:
+        dossier = claims.show_claim(session, "main")
+    assert sum(dossier["evidence_counts"].values()) == n_evidence
+    with db.session_scope(url) as session, _counting(url) as listed:
+        assert len(claims.list_claims(session, tag="a")) == n_claims + 1
+    return len(shown), len(listed)
+
+
+def test_show_and_list_do_not_grow_with_the_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    small = _statements(tmp_path, n_evidence=3, n_claims=2)
+    large = _statements(tmp_path, n_evidence=300, n_claims=40)
+    assert small == large
+    assert large[0] <= 12 and large[1] <= 4
