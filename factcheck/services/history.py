@@ -42,8 +42,12 @@ def jsonable(value: Any) -> Any:
 
 
 def _columns(row: Any) -> dict[str, Any]:
-    mapper = inspect(row).mapper
-    return {column.key: jsonable(getattr(row, column.key)) for column in mapper.column_attrs}
+    state = inspect(row)
+    return {
+        column.key: jsonable(getattr(row, column.key))
+        for column in state.mapper.column_attrs
+        if column.key not in state.unloaded  # a deferred column nobody asked for
+    }
 
 
 def _collections(row: Any, *, only_changed: bool) -> dict[str, Any]:

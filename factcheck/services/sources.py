@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, undefer
 
 from ..errors import Conflict, InvalidInput
 from ..models import Claim, Evidence, Source, SourceKind, claim_appearances
@@ -153,7 +153,8 @@ def dependents(session: Session, source: Source) -> dict[str, int]:
 def delete_source(session: Session, ref: str | int, *, cascade: bool = False) -> dict[str, int]:
     """Delete a source; with dependents, only when `cascade` (then its evidence goes too, and
     claims and republications lose their reference to it). Returns what depended on it."""
-    source = get_source(session, ref)
+    # The text is loaded so that the deletion's revision keeps it.
+    source = get(session, Source, ref, options=(undefer(Source.text),))
     found = dependents(session, source)
     if found and not cascade:
         listed = ", ".join(f"{count} {what}" for what, count in found.items())
