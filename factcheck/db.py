@@ -38,8 +38,12 @@ def resolve_url(db: str | None = None) -> str:
 
 def describe(url: str) -> str:
     """The database as the user would name it: a file path, or the URL without its password."""
-    if url.startswith("sqlite:///"):
-        return url.removeprefix("sqlite:///")
+    path = _sqlite_path(url)
+    if path is not None:
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
@@ -99,11 +103,9 @@ def _sqlite_path(url: str) -> Path | None:
 
 def migrations_dir() -> Path:
     """The Alembic scripts: inside the installed wheel, or at the top of a source checkout."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "_migrations", package.parent / "migrations"):
-        if (candidate / "env.py").is_file():
-            return candidate
-    raise DatabaseProblem("the factcheck installation has no migrations folder; reinstall it")
+    from .resources import bundled
+
+    return bundled("_migrations", "migrations", "env.py")
 
 
 def alembic_config(url: str, connection: Connection | None = None) -> Config:

@@ -385,3 +385,22 @@ class Revision(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     by: Mapped[str | None] = mapped_column(Text)
+
+
+def _normalise_dates_on_assignment() -> None:
+    """Check partial dates when they are set, not at flush, so that a bad date is the user's clear
+    error at the line that set it (the type still guards anything written around the ORM)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
+    for mapper in Base.registry.mappers:
+        for attribute in mapper.column_attrs:
+            if any(isinstance(column.type, PartialDate) for column in attribute.columns):
+
+                @event.listens_for(attribute.class_attribute, "set", retval=True)
+                def _parse(_target: Any, value: Any, _old: Any, _initiator: Any) -> str | None:
+                    return parse_partial_date(value)
+
+
+_normalise_dates_on_assignment()

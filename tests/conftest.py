@@ -17,6 +17,7 @@ from factcheck.cli import app
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("FACTCHECK_DB", raising=False)
     monkeypatch.setenv("FACTCHECK_USER", "tester")
+    monkeypatch.setenv("COLUMNS", "200")  # tables wide enough that words are not wrapped apart
     monkeypatch.chdir(tmp_path)
 
 
@@ -55,6 +56,7 @@ class Run:
         result = self(*args)
         assert result.exit_code == code, f"{args} exited {result.exit_code}: {result.output}"
         assert "Traceback" not in result.output
+        assert "internal error" not in result.output
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 if code == 1 else lines, result.stderr
         return result.stderr.strip()

@@ -29,6 +29,9 @@ class FactcheckGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # Typer's own: --help, usage errors (exit 2), Ctrl-C
         except Exception as error:
+            # A user's error raised inside the database layer arrives wrapped (e.g. StatementError).
+            if isinstance(getattr(error, "orig", None), FactcheckError):
+                _fail(str(error.orig))  # type: ignore[attr-defined]
             if os.environ.get(ENV_DEBUG):
                 raise
             _fail(f"internal error: {type(error).__name__}: {error} (set {ENV_DEBUG}=1 for a traceback)")
@@ -73,6 +76,7 @@ def _register() -> None:
     from . import actors, claims, database, evidence, sources
 
     app.command("init")(database.init)
+    app.command("seed")(database.seed)
     app.add_typer(database.db_app, name="db")
     app.add_typer(claims.claim_app, name="claim")
     app.add_typer(sources.source_app, name="source")

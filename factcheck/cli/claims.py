@@ -144,11 +144,14 @@ def list_(
         print_json(claims)
         return
     rows = [
-        (c["id"], c["stated_on"], c["slug"], c["text"], c["claimant"], c["supports"], c["refutes"], c["rating"])
+        (c["id"], c["stated_on"], f"{c['slug']}\n{c['text']}", c["claimant"], c["supports"], c["refutes"], c["rating"])
         for c in claims
     ]
-    columns = ("id", "date", "slug", "claim", "claimant", "for", "against", "verdict")
-    print_table(None, columns, rows, empty="no claims")
+    columns = ("id", "date", "claim", "claimant", "for", "against", "verdict")
+    print_table(
+        None, columns, rows, empty="no claims", no_wrap=("id", "date", "for", "against", "verdict"),
+        ratios={"claim": 3, "claimant": 1},
+    )
 
 
 @claim_app.command("show")
@@ -200,6 +203,13 @@ def render_dossier(dossier: dict[str, Any]) -> None:
         lines.append("\nNo verdict yet.", style="dim")
     console.print(Panel(lines, title=f"Claim {claim['id']}", title_align="left"))
 
+    def cite(source: dict[str, Any]) -> str:
+        cited = ", ".join(filter(None, [source["title"], source["publisher"], source["published_on"]]))
+        original = source["republishes"]
+        if original:
+            cited += f" (republishing {', '.join(filter(None, [original['publisher'], original['published_on']]))})"
+        return cited
+
     counts = dossier["evidence_counts"]
     say("Evidence: " + ", ".join(f"{counts[stance]} {stance}" for stance in STANCE_TITLES))
     for stance, title in STANCE_TITLES.items():
@@ -208,12 +218,15 @@ def render_dossier(dossier: dict[str, Any]) -> None:
                 e["id"],
                 f"“{e['quote']}”",
                 e["speaker"]["name"] if e["speaker"] else None,
-                ", ".join(filter(None, [e["source"]["title"], e["source"]["publisher"], e["source"]["published_on"]])),
+                cite(e["source"]),
             )
             for e in dossier["evidence"][stance]
         ]
         if rows:
-            print_table(f"{title} ({len(rows)})", ("id", "quote", "speaker", "source"), rows)
+            print_table(
+                f"{title} ({len(rows)})", ("id", "quote", "speaker", "source"), rows,
+                ratios={"quote": 3, "speaker": 1, "source": 2},
+            )
 
     def related_rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         return [
@@ -226,11 +239,14 @@ def render_dossier(dossier: dict[str, Any]) -> None:
             for item in items
         ]
 
-    if dossier["counterclaims"]:
-        print_table("Counterclaims", ("link", "claim", "claimant", "evidence"), related_rows(dossier["counterclaims"]))
-    for relation, items in dossier["related"].items():
+    sections = [("Counterclaims", dossier["counterclaims"])]
+    sections += [(f"Related: {relation}", items) for relation, items in dossier["related"].items()]
+    for title, items in sections:
         if items:
-            print_table(f"Related: {relation}", ("link", "claim", "claimant", "evidence"), related_rows(items))
+            print_table(
+                title, ("link", "claim", "claimant", "evidence"), related_rows(items),
+                ratios={"link": 2, "claim": 3, "claimant": 1, "evidence": 1},
+            )
     if dossier["last_change"]:
         change = dossier["last_change"]
         say(f"[dim]Last change: {change['action']} by {escape(change['by'])} at {change['at'][:19]}[/dim]")

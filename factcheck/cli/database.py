@@ -8,12 +8,25 @@ from typing import Annotated
 import typer
 
 from .output import print_json, say
-from .state import state
+from .state import state, writing
 
 db_app = typer.Typer(help="Schema migrations and backups.", no_args_is_help=True)
 
 
-def init(ctx: typer.Context) -> None:
+SeedTexts = Annotated[
+    Path | None,
+    typer.Option(
+        "--texts", help="Folder with the documents the sources name, to archive their texts.",
+        exists=True, file_okay=False,
+    ),
+]
+
+
+def init(
+    ctx: typer.Context,
+    seed_too: Annotated[bool, typer.Option("--seed", help="Also load the bundled seed dataset.")] = False,
+    texts: SeedTexts = None,
+) -> None:
     """Create the database, or upgrade it to the newest schema."""
     from .. import db
 
@@ -26,6 +39,28 @@ def init(ctx: typer.Context) -> None:
         say(f"{where} is up to date (schema {after}).")
     else:
         say(f"Upgraded {where} from schema {before} to {after}.")
+    if seed_too:
+        seed(ctx, None, texts)
+
+
+def seed(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="Dataset folder of .yaml files [default: the bundled seed dataset].", show_default=False),
+    ] = None,
+    texts: SeedTexts = None,
+) -> None:
+    """Load a dataset; records already in the database are skipped, so running it twice is safe."""
+    from ..interchange.dataset import default_seeds_dir, load_dataset
+
+    source = folder or default_seeds_dir()
+    with writing(ctx) as session:
+        report = load_dataset(session, source, texts=texts)
+    counts = report.as_dict()
+    added = ", ".join(f"{c['added']} {kind}" for kind, c in counts.items() if c["added"])
+    skipped = sum(c["skipped"] for c in counts.values())
+    say(f"Loaded {folder or 'the bundled seed dataset'}: added {added or 'nothing'}" + (f"; {skipped} already present" if skipped else "") + ".")
 
 
 @db_app.command("upgrade")

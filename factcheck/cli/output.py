@@ -21,17 +21,24 @@ def print_json(document: Any) -> None:
 
 
 def print_table(
-    title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str = "nothing"
+    title: str | None,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    empty: str = "nothing",
+    no_wrap: Sequence[str] = ("id", "slug"),
+    ratios: dict[str, int] | None = None,
 ) -> None:
+    """Rows as a Rich table; `ratios` share the width among the columns that hold prose."""
     from rich.table import Table
     from rich.text import Text
 
     if not rows:
         console.print(f"[dim]{empty}[/dim]")
         return
-    table = Table(title=title, title_justify="left", show_lines=False)
+    table = Table(title=title, title_justify="left", show_lines=False, expand=bool(ratios))
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in no_wrap, ratio=(ratios or {}).get(column))
     for row in rows:
         # Text, not markup: a user's "[bold]" stays literal.
         table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))

@@ -25,7 +25,7 @@ from ..models import (
 )
 from .actors import actor_view
 from .common import choice, get, optional_text, required_text, slugify, unique_slug
-from .evidence import evidence_view
+from .evidence import event_date, evidence_view
 from .sources import source_view
 
 
@@ -271,7 +271,7 @@ def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
         options=(
             *_FULL,
             selectinload(Claim.evidence).options(
-                joinedload(Evidence.source), joinedload(Evidence.speaker)
+                joinedload(Evidence.source).joinedload(Source.republishes), joinedload(Evidence.speaker)
             ),
             selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
         ),
@@ -295,7 +295,7 @@ def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
     ).first()
 
     evidence: dict[str, list[dict[str, Any]]] = {stance.value: [] for stance in Stance}
-    for row in sorted(claim.evidence, key=lambda e: (e.source.published_on or "", e.id)):
+    for row in sorted(claim.evidence, key=lambda e: (event_date(e.source), e.id)):
         evidence[row.stance.value].append(evidence_view(row))
 
     related: dict[str, list[dict[str, Any]]] = {relation.value: [] for relation in Relation}

@@ -31,11 +31,25 @@ def evidence_view(row: Evidence) -> dict[str, Any]:
             "publisher": source.publisher,
             "published_on": source.published_on,
             "url": source.url,
+            "republishes": _original(source.republishes),
         },
         "locator": row.locator,
         "quote_status": row.quote_status.value,
         "note": row.note,
     }
+
+
+def _original(source: Source | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    return {"slug": source.slug, "title": source.title, "publisher": source.publisher,
+            "published_on": source.published_on}
+
+
+def event_date(source: Source) -> str:
+    """The date a source speaks for: a republication carries its original's date."""
+    original = source.republishes
+    return (original.published_on if original else None) or source.published_on or ""
 
 
 def add_evidence(
@@ -56,7 +70,7 @@ def add_evidence(
     quote_text = required_text(quote, "quote")
     row = Evidence(
         claim=get(session, Claim, claim),
-        source=get(session, Source, source),
+        source=get(session, Source, source, options=(joinedload(Source.republishes),)),
         stance=stance_value,
         quote=quote_text,
         prefix=prefix or None,
@@ -75,7 +89,9 @@ def list_evidence(
     session: Session, *, claim: str | int | None = None, source: str | int | None = None
 ) -> list[dict[str, Any]]:
     query = select(Evidence).options(
-        joinedload(Evidence.source), joinedload(Evidence.speaker), joinedload(Evidence.claim)
+        joinedload(Evidence.source).joinedload(Source.republishes),
+        joinedload(Evidence.speaker),
+        joinedload(Evidence.claim),
     )
     if claim is not None:
         query = query.where(Evidence.claim_id == get(session, Claim, claim).id)
