@@ -87,6 +87,11 @@ def test_seed_with_texts_archives_the_documents(cli) -> None:  # type: ignore[no
     source = cli.json("source", "show", "moscow-times-russia-issues-demands")
     assert source["has_text"] and len(source["text_sha256"]) == 64
     assert not cli.json("source", "show", "nyt-russia-lays-out-demands")["has_text"]
+    # Every seed quote is found, exactly, at the offsets its prefix and suffix point to.
+    result = cli.json("verify")
+    assert result["changed"] == [] and result["totals"]["verified"] == 89
+    rows = cli.json("evidence", "list", "--claim", "about-100000-troops-near-ukraine")
+    assert all(row["quote_status"] == "verified" and row["start"] is not None for row in rows)
 
 
 @pytest.mark.parametrize(

@@ -82,6 +82,7 @@ def _register() -> None:
     app.add_typer(sources.source_app, name="source")
     app.add_typer(actors.actor_app, name="actor")
     app.add_typer(evidence.evidence_app, name="evidence")
+    app.command("verify")(evidence.verify)
 
 
 _register()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, print_json, print_table, say
+from .output import JsonFlag, escape, print_json, print_table, say
 from .state import reading, writing
 
 evidence_app = typer.Typer(help="Quotes from sources, with their stance on a claim.", no_args_is_help=True)
@@ -24,6 +24,9 @@ def add(
     prefix: Annotated[str | None, typer.Option(help="Text just before the quote.")] = None,
     suffix: Annotated[str | None, typer.Option(help="Text just after the quote.")] = None,
     note: Annotated[str | None, typer.Option(help="A note for fact-checkers.")] = None,
+    allow_unverified: Annotated[
+        bool, typer.Option("--allow-unverified", help="Record a quote not found in the archived text as not-found.")
+    ] = False,
 ) -> None:
     """Record that SOURCE says QUOTE, which supports/refutes/qualifies CLAIM or gives context."""
     from ..services.evidence import add_evidence
@@ -31,10 +34,13 @@ def add(
     with writing(ctx) as session:
         row = add_evidence(
             session, claim, source, stance=stance, quote=quote, speaker=speaker, locator=locator,
-            prefix=prefix, suffix=suffix, note=note,
+            prefix=prefix, suffix=suffix, note=note, allow_unverified=allow_unverified,
         )
         say(f"Added evidence {row.id}: {row.source.slug} {row.stance.value} {row.claim.slug} "
             f"(quote {row.quote_status.value}).")
+        if row.quote_status.value == "fuzzy":
+            passage = row.source.text[row.start_offset : row.end_offset]
+            say(f"The source reads, at {row.start_offset}-{row.end_offset}: “{escape(passage)}”")
 
 
 @evidence_app.command("list")
@@ -71,3 +77,25 @@ def delete(
     with writing(ctx) as session:
         row = delete_evidence(session, evidence_id)
     say(f"Deleted evidence {row.id}.")
+
+
+def verify(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Argument(help="Only this source's quotes.", show_default=False)] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Re-check every quote against the archived texts; show what changed status."""
+    from ..services.evidence import verify_quotes
+
+    with writing(ctx) as session:
+        result = verify_quotes(session, source)
+    if as_json:
+        print_json(result)
+        return
+    rows = [
+        (c["evidence"], c["claim"], c["source"], f"{c['before']} → {c['after']}", c["passage"])
+        for c in result["changed"]
+    ]
+    print_table("Changed", ("evidence", "claim", "source", "status", "passage in source"), rows,
+                empty="No quote changed status.", ratios={"claim": 2, "source": 2, "passage in source": 3})
+    say("Quotes now: " + ", ".join(f"{count} {status}" for status, count in result["totals"].items()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,12 +27,21 @@ Language = Annotated[str | None, typer.Option(help="Language code, e.g. en.")]
 Republishes = Annotated[str | None, typer.Option(help="The source this one republishes (id or slug).")]
 Note = Annotated[str | None, typer.Option(help="A note for fact-checkers.")]
 Slug = Annotated[str | None, typer.Option(help="Slug to use instead of one made from the title.")]
+TextFile = Annotated[
+    Path | None, typer.Option(help="Archive this UTF-8 text file as the source's text.", dir_okay=False)
+]
+HtmlFile = Annotated[
+    Path | None,
+    typer.Option(help="Archive the article in this saved web page; its metadata fills options not given.", dir_okay=False),
+]
 
 
 @source_app.command("add")
 def add(
     ctx: typer.Context,
-    title: Annotated[str, typer.Argument(help="Title of the source.")],
+    title: Annotated[
+        str | None, typer.Argument(help="Title of the source (optional with --html-file).", show_default=False)
+    ] = None,
     kind: Kind = "article",
     publisher: Publisher = None,
     author: Authors = None,
@@ -43,17 +53,20 @@ def add(
     republishes: Republishes = None,
     note: Note = None,
     slug: Slug = None,
+    text_file: TextFile = None,
+    html_file: HtmlFile = None,
 ) -> None:
-    """Add a source."""
-    from ..services.sources import add_source
+    """Add a source, optionally archiving its text from a saved text or HTML file."""
+    from ..services.sources import add_source_from_file
 
     with writing(ctx) as session:
-        source = add_source(
-            session, title, kind=kind or "article", publisher=publisher, authors=author, url=url,
-            archive_url=archive_url, published_on=date, accessed_on=accessed, language=language,
-            republishes=republishes, note=note, slug=slug,
+        source = add_source_from_file(
+            session, title, text_file=text_file, html_file=html_file, kind=kind or "article",
+            publisher=publisher, authors=author, url=url, archive_url=archive_url, published_on=date,
+            accessed_on=accessed, language=language, republishes=republishes, note=note, slug=slug,
         )
-    say(f"Added source {source.slug} ({source.id}): {escape(source.title)}")
+        archived = f", {len(source.text or ''):,} characters of text archived" if source.text_sha256 else ""
+    say(f"Added source {source.slug} ({source.id}): {escape(source.title)}{archived}")
 
 
 @source_app.command("edit")
@@ -72,17 +85,22 @@ def edit(
     republishes: Republishes = None,
     note: Note = None,
     slug: Slug = None,
+    text_file: TextFile = None,
+    html_file: HtmlFile = None,
 ) -> None:
-    """Change a source's fields (only those given)."""
-    from ..services.sources import edit_source
+    """Change a source's fields (only those given); a new text replaces the archived one."""
+    from ..services.sources import edit_source, read_source_file
 
+    article = read_source_file(text_file, html_file)
     with writing(ctx) as session:
         edited = edit_source(
             session, source, title=title, kind=kind, publisher=publisher, authors=author, url=url,
             archive_url=archive_url, published_on=date, accessed_on=accessed, language=language,
-            republishes=republishes, note=note, slug=slug,
+            republishes=republishes, note=note, slug=slug, text=article.text if article else None,
         )
     say(f"Updated source {edited.slug} ({edited.id}).")
+    if article:
+        say("The archived text changed: run `factcheck verify " + edited.slug + "` to re-check its quotes.")
 
 
 @source_app.command("delete")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -10,11 +11,12 @@ from sqlalchemy.orm import Session, joinedload, undefer
 
 from ..errors import Conflict, InvalidInput
 from ..models import Claim, Evidence, Source, SourceKind, claim_appearances
+from .articles import Article, read_html_file, read_text_file
 from .common import choice, get, optional_text, required_text, unique_slug
 
 EDITABLE = (
     "title", "kind", "publisher", "authors", "url", "archive_url", "published_on", "accessed_on",
-    "language", "republishes", "note", "slug",
+    "language", "republishes", "note", "slug", "text",
 )
 
 
@@ -105,6 +107,45 @@ def set_text(source: Source, text: str) -> None:
     source.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def read_source_file(text_file: Path | None = None, html_file: Path | None = None) -> Article | None:
+    """The article in a saved text or HTML file (at most one of the two)."""
+    if text_file and html_file:
+        raise InvalidInput("give --text-file or --html-file, not both")
+    if html_file:
+        return read_html_file(html_file)
+    if text_file:
+        return Article(text=read_text_file(text_file))
+    return None
+
+
+def add_source_from_file(
+    session: Session,
+    title: str | None,
+    *,
+    text_file: Path | None = None,
+    html_file: Path | None = None,
+    **fields: Any,
+) -> Source:
+    """Add a source whose text is archived from a saved file. Metadata found in an HTML page
+    (title, authors, date, site name, canonical URL, language) fills what the caller left out."""
+    article = read_source_file(text_file, html_file)
+    if article is None:
+        return add_source(session, title or "", **fields)
+    found = {
+        "publisher": article.publisher,
+        "authors": article.authors or None,
+        "url": article.url,
+        "published_on": article.published_on,
+        "language": article.language,
+    }
+    for name, value in found.items():
+        if fields.get(name) in (None, []) and value:
+            fields[name] = value
+    if not (title or article.title):
+        raise InvalidInput("the file gives no title: pass one as TITLE")
+    return add_source(session, title or article.title or "", text=article.text, **fields)
+
+
 def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
     """Change the given fields; a field given as None is left as it is."""
     source = get_source(session, ref)
@@ -129,6 +170,8 @@ def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
             if original is source:
                 raise InvalidInput("a source cannot republish itself")
             source.republishes = original
+        elif field == "text":
+            set_text(source, value)
         elif field in ("published_on", "accessed_on"):
             setattr(source, field, value or None)
         else:

@@ -1,0 +1,100 @@
+"""Anchoring quotes in archived texts: exact after normalising, fuzzy with small differences,
+never a confident wrong match."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from factcheck.models import QuoteStatus
+from factcheck.services.quotes import anchor_quote, normalise
+
+ARTICLE = (
+    "Russia demanded on Friday that the United States halt all military activity.\n\n"
+    "“We were fooled by five waves of NATO’s eastward expansion,” he said — twice.\n"
+    "The agreement was never put in writ-\ning, and the inter-\nnational  press   noticed.\n"
+    "We were fooled again, said nobody."
+)
+
+
+def test_exact_after_normalising_quotes_dashes_whitespace_and_hyphenation() -> None:
+    anchor = anchor_quote(ARTICLE, '"We were fooled by five waves of NATO\'s eastward expansion," he said - twice.')
+    assert anchor.status is QuoteStatus.VERIFIED
+    assert ARTICLE[anchor.start : anchor.end].startswith("“We were fooled")
+    assert ARTICLE[anchor.end - 6 : anchor.end] == "twice."
+    anchor = anchor_quote(ARTICLE, "never put in writing, and the international press noticed")
+    assert anchor.status is QuoteStatus.VERIFIED
+    assert ARTICLE[anchor.start : anchor.end] == "never put in writ-\ning, and the inter-\nnational  press   noticed"
+
+
+def test_prefix_and_suffix_choose_among_repeated_quotes() -> None:
+    first = anchor_quote(ARTICLE, "We were fooled")
+    second = anchor_quote(ARTICLE, "We were fooled", prefix="international press noticed. ", suffix=" again")
+    assert first.start < second.start
+    assert ARTICLE[second.start : second.end + 6] == "We were fooled again"
+    assert second.prefix.endswith("noticed. ")
+
+
+def test_stored_offsets_are_kept_only_when_the_slice_is_the_quote() -> None:
+    found = anchor_quote(ARTICLE, "We were fooled", prefix="noticed. ")
+    again = anchor_quote(ARTICLE, "We were fooled", start=found.start, end=found.end)
+    assert (again.start, again.status) == (found.start, QuoteStatus.VERIFIED)
+    moved = anchor_quote("Preface added. " + ARTICLE, "We were fooled", start=found.start, end=found.end,
+                         prefix="noticed. ")
+    assert moved.start == found.start + len("Preface added. ")
+
+
+def test_small_differences_are_fuzzy_with_the_passage_recorded() -> None:
+    anchor = anchor_quote(ARTICLE, "Russia demanded on Friday that the United States halted all military activity")
+    assert anchor.status is QuoteStatus.FUZZY
+    assert anchor.passage == "Russia demanded on Friday that the United States halt all military activity"
+    assert 90 <= anchor.score < 100
+
+
+def test_lookalikes_and_absent_quotes_are_not_found() -> None:
+    assert anchor_quote(ARTICLE, "Russia demanded on Monday that Europe halt all naval activity").status is QuoteStatus.NOT_FOUND
+    assert anchor_quote(ARTICLE, "Gorbachev signed a written guarantee").status is QuoteStatus.NOT_FOUND
+    assert anchor_quote(ARTICLE, "fooled agin").status is QuoteStatus.NOT_FOUND  # too short to guess at
+    assert anchor_quote(None, "anything").status is QuoteStatus.UNVERIFIED
+
+
+WORDS = ["NATO", "Russia", "promised", "expansion", "east", "the", "of", "“guarantee”", "Baker’s", "—",
+         "Gorbachev", "1990", "treaty", "said", "never", "in", "writing", "Ukraine", "talks", "a"]
+texts = st.lists(st.sampled_from(WORDS), min_size=30, max_size=120).map(
+    lambda words: "".join(word + (" " if i % 7 else "\n") for i, word in enumerate(words))
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts, data=st.data())
+def test_a_quote_cut_from_any_text_is_verified_at_its_offsets(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text) - 2))
+    end = data.draw(st.integers(start + 1, len(text)))
+    quote = text[start:end]
+    assume(quote.strip() and quote == quote.strip())
+    prefix, suffix = text[max(0, start - 32) : start], text[end : end + 32]
+    anchor = anchor_quote(text, quote, prefix=prefix, suffix=suffix)
+    assert anchor.status is QuoteStatus.VERIFIED
+    assert normalise(text[anchor.start : anchor.end]) == normalise(quote)
+    if normalise(text).count(normalise(prefix + quote + suffix)) == 1 and normalise(text).count(normalise(quote)) == 1:
+        assert (anchor.start, anchor.end) == (start, end)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts, data=st.data())
+def test_a_few_changed_characters_make_a_quote_fuzzy_not_verified(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, max(0, len(text) - 60)))
+    quote = text[start : start + 60].strip()
+    assume(len(quote) >= 50)
+    characters = list(quote)
+    for _ in range(data.draw(st.integers(1, 2))):
+        at = data.draw(st.integers(0, len(characters) - 1))
+        assume(characters[at] in string.ascii_letters)
+        characters[at] = "q" if characters[at] != "q" else "z"
+    changed = "".join(characters)
+    assume(normalise(changed) not in normalise(text))
+    anchor = anchor_quote(text, changed)
+    assert anchor.status is QuoteStatus.FUZZY
+    assert anchor.start is not None and anchor.score >= 90
