@@ -14,9 +14,9 @@ def _build(url: str, n_evidence: int, n_claims: int) -> None:
     with db.session_scope(url, write=True, by="test") as session:
         actor = actors.add_actor(session, "Speaker")
         source = sources.add_source(session, "Source", published_on="2021")
-        main = claims.add_claim(session, "Main claim", claimant=actor.slug, tags=["a", "b"], slug="main")
+        main = claims.add_claim(session, "Main claim", claimant=actor.slug, tags=["a", "b"], slug="main", force=True)
         for i in range(n_claims):
-            other = claims.add_claim(session, f"Other claim {i}", claimant=actor.slug, tags=["a"])
+            other = claims.add_claim(session, f"Other claim {i}", claimant=actor.slug, tags=["a"], force=True)
             claims.link_claims(session, other.slug, "rebuts" if i % 2 else "qualifies", main.slug)
             claims.rate_claim(session, other.slug, "false", rationale="r")
         for i in range(n_evidence):

@@ -73,7 +73,7 @@ def main_options(
 
 
 def _register() -> None:
-    from . import actors, claims, database, evidence, sources
+    from . import actors, claims, database, evidence, search, sources
 
     app.command("init")(database.init)
     app.command("seed")(database.seed)
@@ -83,6 +83,8 @@ def _register() -> None:
     app.add_typer(actors.actor_app, name="actor")
     app.add_typer(evidence.evidence_app, name="evidence")
     app.command("verify")(evidence.verify)
+    app.command("search")(search.search)
+    app.command("similar")(search.similar)
 
 
 _register()

@@ -32,14 +32,15 @@ def add(
     language: Language = None,
     note: Note = None,
     slug: Slug = None,
+    force: Annotated[bool, typer.Option("--force", help="Add it even if a similar claim exists.")] = False,
 ) -> None:
-    """Add a claim."""
+    """Add a claim; refused, naming them, when similar claims exist (see `factcheck similar`)."""
     from ..services.claims import add_claim
 
     with writing(ctx) as session:
         claim = add_claim(
             session, text, claimant=claimant, stated_on=date, stated_in=source, appearances=appears_in,
-            tags=tag, language=language, note=note, slug=slug,
+            tags=tag, language=language, note=note, slug=slug, force=force,
         )
     say(f"Added claim {claim.slug} ({claim.id}).")
 

@@ -41,7 +41,7 @@ def print_table(
         table.add_column(column, overflow="fold", no_wrap=column in no_wrap, ratio=(ratios or {}).get(column))
     for row in rows:
         # Text, not markup: a user's "[bold]" stays literal.
-        table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+        table.add_row(*(cell if isinstance(cell, Text) else Text("" if cell is None else str(cell)) for cell in row))
     console.print(table)
 
 

@@ -57,6 +57,7 @@ def add(
     html_file: HtmlFile = None,
 ) -> None:
     """Add a source, optionally archiving its text from a saved text or HTML file."""
+    from ..services.similar import claims_in_text
     from ..services.sources import add_source_from_file
 
     with writing(ctx) as session:
@@ -66,7 +67,12 @@ def add(
             accessed_on=accessed, language=language, republishes=republishes, note=note, slug=slug,
         )
         archived = f", {len(source.text or ''):,} characters of text archived" if source.text_sha256 else ""
+        related = claims_in_text(session, source.text) if source.text_sha256 else []
     say(f"Added source {source.slug} ({source.id}): {escape(source.title)}{archived}")
+    if related:
+        rows = [(item["score"], item["slug"], item["passage"]) for item in related]
+        print_table("Claims this text appears to speak to (link them with `factcheck evidence add`)",
+                    ("score", "claim", "passage"), rows, ratios={"claim": 2, "passage": 3})
 
 
 @source_app.command("edit")

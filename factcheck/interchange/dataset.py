@@ -226,6 +226,7 @@ def _load_claim(session: Session, record: _Record, report: LoadReport) -> None:
                 session, data["text"], claimant=data.get("claimant"), stated_on=data.get("stated_on"),
                 stated_in=data.get("stated_in"), appearances=data.get("appearances"), tags=data.get("tags"),
                 language=data.get("language"), note=data.get("note"), slug=str(data["slug"]),
+                force=True,  # a dataset's claims are deliberate, however alike
             )
             report.added["claims"] += 1
 

@@ -26,6 +26,7 @@ from ..models import (
 from .actors import actor_view
 from .common import choice, get, optional_text, required_text, slugify, unique_slug
 from .evidence import event_date, evidence_view
+from .similar import NEAR_DUPLICATE, similar_claims
 from .sources import source_view
 
 
@@ -96,8 +97,17 @@ def add_claim(
     language: str | None = None,
     note: str | None = None,
     slug: str | None = None,
+    force: bool = False,
 ) -> Claim:
+    """Add a claim. A claim that says what an existing one says is refused unless `force`."""
     text = required_text(text, "claim text")
+    if not force:
+        duplicates = similar_claims(session, text, limit=3, min_score=NEAR_DUPLICATE)
+        if duplicates:
+            listed = ", ".join(f"{item['slug']} ({item['score']:g})" for item in duplicates)
+            raise Conflict(
+                f"similar claims exist already: {listed}; link to one of them, or pass --force to add it anyway"
+            )
     claim = Claim(
         slug=unique_slug(session, Claim, slug, text),
         text=text,
