@@ -73,7 +73,7 @@ def main_options(
 
 
 def _register() -> None:
-    from . import actors, claims, database, evidence, search, sources
+    from . import actors, claims, database, evidence, reports, search, sources
 
     app.command("init")(database.init)
     app.command("seed")(database.seed)
@@ -85,6 +85,7 @@ def _register() -> None:
     app.command("verify")(evidence.verify)
     app.command("search")(search.search)
     app.command("similar")(search.similar)
+    app.command("report")(reports.report)
 
 
 _register()

@@ -355,6 +355,7 @@ def list_claims(
     rating: str | None = None,
     text: str | None = None,
     limit: int | None = None,
+    ids: Any = None,
 ) -> list[dict[str, Any]]:
     """Claims sorted by date (undated last), with evidence counts and the newest verdict; three
     queries whatever the number of claims."""
@@ -384,6 +385,8 @@ def list_claims(
         query = query.where(and_(Verdict.rating == choice(Rating, rating, "rating")))
     if text:
         query = query.where(Claim.text.ilike(f"%{text.strip()}%"))
+    if ids is not None:  # a subquery of claim ids
+        query = query.where(Claim.id.in_(ids))
     query = query.order_by(Claim.stated_on.is_(None), Claim.stated_on, Claim.id).limit(limit)
     return [
         {

@@ -30,6 +30,7 @@ def evidence_view(row: Evidence) -> dict[str, Any]:
             "slug": source.slug,
             "title": source.title,
             "publisher": source.publisher,
+            "authors": list(source.authors or []),
             "published_on": source.published_on,
             "url": source.url,
             "republishes": _original(source.republishes),
@@ -44,7 +45,7 @@ def _original(source: Source | None) -> dict[str, Any] | None:
     if source is None:
         return None
     return {"slug": source.slug, "title": source.title, "publisher": source.publisher,
-            "published_on": source.published_on}
+            "authors": list(source.authors or []), "published_on": source.published_on, "url": source.url}
 
 
 def event_date(source: Source) -> str:
