@@ -73,7 +73,7 @@ def main_options(
 
 
 def _register() -> None:
-    from . import actors, claims, database, evidence, reports, search, sources
+    from . import actors, claims, database, evidence, interchange, reports, search, sources
 
     app.command("init")(database.init)
     app.command("seed")(database.seed)
@@ -86,6 +86,8 @@ def _register() -> None:
     app.command("search")(search.search)
     app.command("similar")(search.similar)
     app.command("report")(reports.report)
+    app.command("export")(interchange.export)
+    app.command("import")(interchange.import_)
 
 
 _register()

@@ -120,6 +120,28 @@ def _after_flush(session: Session, _context: Any) -> None:
         session.connection().execute(insert(Revision), rows)
 
 
+def record_inserts(session: Session, entity: str, rows: list[dict[str, Any]]) -> None:
+    """Revisions for rows inserted in bulk (each a dict of its columns, with its id), written with
+    one executemany in the same transaction."""
+    if not rows:
+        return
+    at, by = utcnow(), session.info.get("by")
+    session.execute(
+        insert(Revision),
+        [
+            {
+                "entity": entity,
+                "entity_id": row["id"],
+                "action": RevisionAction.INSERT,
+                "changes": {key: jsonable(value) for key, value in row.items()},
+                "at": at,
+                "by": by,
+            }
+            for row in rows
+        ],
+    )
+
+
 def list_history(
     session: Session, *, entity: str | None = None, entity_id: int | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
