@@ -385,6 +385,8 @@ class Revision(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     by: Mapped[str | None] = mapped_column(Text)
+    # One id per transaction: the rows deleted together are restored together.
+    batch: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 def _normalise_dates_on_assignment() -> None:

@@ -128,3 +128,15 @@ class SqliteSearch:
             {"query": match, "limit": limit},
         ).all()
         return [(row[0], row[1], row[2]) for row in rows]
+
+
+def index_problems(session: Session) -> list[str]:
+    """Differences between the full-text index and the tables it indexes."""
+    problems = []
+    for table in ("claims", "sources", "evidence"):
+        indexed = session.execute(text(f"SELECT count(*) FROM {table}_fts")).scalar()
+        rows = session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+        if indexed != rows:
+            problems.append(f"search index: {table}_fts has {indexed} rows for {rows} {table}")
+    session.execute(text("INSERT INTO claims_fts(claims_fts, rank) VALUES ('integrity-check', 0)"))
+    return problems

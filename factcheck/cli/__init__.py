@@ -73,7 +73,7 @@ def main_options(
 
 
 def _register() -> None:
-    from . import actors, claims, database, evidence, interchange, reports, search, sources
+    from . import actors, claims, database, evidence, history, interchange, reports, search, sources
 
     app.command("init")(database.init)
     app.command("seed")(database.seed)
@@ -88,6 +88,8 @@ def _register() -> None:
     app.command("report")(reports.report)
     app.command("export")(interchange.export)
     app.command("import")(interchange.import_)
+    app.command("history")(history.history)
+    app.command("restore")(history.restore)
 
 
 _register()

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from .output import print_json, say
-from .state import state, writing
+from .output import JsonFlag, escape, print_json, say
+from .state import reading, state, writing
 
 db_app = typer.Typer(help="Schema migrations and backups.", no_args_is_help=True)
 
@@ -128,3 +128,23 @@ def backup(
     url = state(ctx).url
     size = db.backup(url, destination, force=force)
     say(f"Backed up {db.describe(url)} to {destination} ({size:,} bytes).")
+
+
+@db_app.command("check")
+def check(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Integrity and foreign-key checks, dangling links, unused rows, and quote statuses."""
+    from ..services.health import check_database
+
+    with reading(ctx) as session:
+        report = check_database(session)
+    if as_json:
+        print_json(report)
+    else:
+        for problem in report["problems"]:
+            say(f"[red]problem:[/red] {escape(problem)}")
+        for note in report["notes"]:
+            say(f"note: {escape(note)}")
+        say("Quotes: " + ", ".join(f"{count} {status}" for status, count in report["quotes"].items()))
+        say("The database is sound." if report["ok"] else f"{len(report['problems'])} problems found.")
+    if not report["ok"]:
+        raise typer.Exit(1)

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..dates import parse_partial_date
-from ..errors import FactcheckError, InvalidInput
+from ..errors import DatabaseProblem, FactcheckError, InvalidInput
 from ..models import (
     Actor,
     ActorKind,
@@ -319,7 +319,13 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]], ids: dict[
     """Insert rows in bulk, learn their ids, and record their revisions."""
     if not rows:
         return []
-    new_ids = list(session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
+    # One executemany, then the ids back in insertion order: ids grow, and the write transaction
+    # holds SQLite's write lock, so the new rows are exactly those above the old maximum.
+    before = session.scalar(select(func.max(model.id))) or 0
+    session.execute(insert(model.__table__), rows)  # Core executemany: no ORM bookkeeping
+    new_ids = list(session.scalars(select(model.id).where(model.id > before).order_by(model.id)))
+    if len(new_ids) != len(rows):
+        raise DatabaseProblem(f"another writer added {model.__tablename__} during the import; nothing was written")
     for row, new_id in zip(rows, new_ids):
         row["id"] = new_id
         if "slug" in row:
@@ -387,7 +393,7 @@ def _load_claims(
         claim_id = claims.ids[str(record.data["slug"]).strip()]
         for number, item in enumerate(record.data.get("evidence") or []):
             nested = Record(record.file, f"{record.name} evidence", number, item)
-            row = _evidence_row(nested, claim_id, actors, sources, texts)
+            row = _evidence_row(nested, claim_id, actors, sources)
             key = (claim_id, row["source_id"], row["quote"])
             if key in have_evidence:
                 report.skipped["evidence"] += 1
@@ -403,6 +409,9 @@ def _load_claims(
                 continue
             have_verdicts.add(key)
             verdict_rows.append(row)
+    # Anchored source by source, so that each archived text is normalised once.
+    for row in sorted(evidence_rows, key=lambda row: row["source_id"]):
+        _anchor(row, texts.get(row["source_id"]))
     for start in range(0, len(evidence_rows), 10 * CHUNK):
         chunk = evidence_rows[start : start + 10 * CHUNK]
         _insert(session, Evidence, chunk, {}, report, "evidence")
@@ -436,26 +445,32 @@ def _source_texts(session: Session, records: list[Record], sources: _Keys) -> di
     return texts
 
 
-def _evidence_row(record: Record, claim_id: int, actors: _Keys, sources: _Keys, texts: dict[int, str]) -> dict[str, Any]:
+def _evidence_row(record: Record, claim_id: int, actors: _Keys, sources: _Keys) -> dict[str, Any]:
     data = record.data
     source_id = sources.ids[sources.resolve(record, "source", data["source"])]
-    quote = _value(record, "quote", lambda v: required_text(str(v), "quote"))
-    prefix, suffix = data.get("prefix") or None, data.get("suffix") or None
-    anchor = anchor_quote(texts.get(source_id), quote, prefix=prefix, suffix=suffix)
     return {
         "claim_id": claim_id,
         "source_id": source_id,
         "stance": _value(record, "stance", lambda v: choice(Stance, v, "stance")),
-        "quote": quote,
-        "prefix": anchor.prefix or prefix,
-        "suffix": anchor.suffix or suffix,
-        "start_offset": anchor.start,
-        "end_offset": anchor.end,
+        "quote": _value(record, "quote", lambda v: required_text(str(v), "quote")),
+        "prefix": data.get("prefix") or None,
+        "suffix": data.get("suffix") or None,
         "speaker_id": actors.ids[actors.resolve(record, "speaker", data["speaker"])] if data.get("speaker") else None,
         "locator": optional_text(data.get("locator")),
         "note": optional_text(data.get("note")),
-        "quote_status": anchor.status,
     }
+
+
+def _anchor(row: dict[str, Any], text: str | None) -> None:
+    """Place an evidence row's quote in its source's archived text (see services.quotes)."""
+    anchor = anchor_quote(text, row["quote"], prefix=row["prefix"], suffix=row["suffix"])
+    row.update(
+        prefix=anchor.prefix or row["prefix"],
+        suffix=anchor.suffix or row["suffix"],
+        start_offset=anchor.start,
+        end_offset=anchor.end,
+        quote_status=anchor.status,
+    )
 
 
 def _verdict_row(record: Record, claim_id: int, actors: _Keys) -> dict[str, Any]:

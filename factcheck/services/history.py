@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import uuid
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, and_, event, insert, inspect, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
     Actor,
@@ -27,8 +29,14 @@ TRACKED = (Claim, Source, Actor, Evidence, ClaimLink, Verdict, Tag, Event)
 
 
 def record_revisions(session: Session) -> None:
-    """Make `session` write a Revision for each change it flushes, authored by session.info['by']."""
+    """Make `session` write a Revision for each change it flushes, authored by session.info['by']
+    and marked with one batch id for the whole transaction."""
+    session.info.setdefault("batch", uuid.uuid4().hex)
     event.listen(session, "after_flush", _after_flush)
+
+
+def _stamp(session: Session) -> dict[str, Any]:
+    return {"at": utcnow(), "by": session.info.get("by"), "batch": session.info.get("batch")}
 
 
 def jsonable(value: Any) -> Any:
@@ -88,20 +96,10 @@ def _updates(row: Any) -> dict[str, Any]:
 
 def _after_flush(session: Session, _context: Any) -> None:
     rows: list[dict[str, Any]] = []
-    by = session.info.get("by")
-    at = utcnow()
+    stamp = _stamp(session)
 
     def add(row: Any, action: RevisionAction, changes: dict[str, Any]) -> None:
-        rows.append(
-            {
-                "entity": type(row).__tablename__,
-                "entity_id": row.id,
-                "action": action,
-                "changes": changes,
-                "at": at,
-                "by": by,
-            }
-        )
+        rows.append({"entity": type(row).__tablename__, "entity_id": row.id, "action": action, "changes": changes, **stamp})
 
     for row in session.new:
         if isinstance(row, TRACKED):
@@ -115,7 +113,9 @@ def _after_flush(session: Session, _context: Any) -> None:
                 add(row, RevisionAction.UPDATE, changes)
     for row in session.deleted:
         if isinstance(row, TRACKED):
-            add(row, RevisionAction.DELETE, _columns(row))
+            changes = _columns(row)
+            changes.update(_collections(row, only_changed=False))
+            add(row, RevisionAction.DELETE, changes)
     if rows:
         session.connection().execute(insert(Revision), rows)
 
@@ -125,7 +125,7 @@ def record_inserts(session: Session, entity: str, rows: list[dict[str, Any]]) ->
     one executemany in the same transaction."""
     if not rows:
         return
-    at, by = utcnow(), session.info.get("by")
+    stamp = _stamp(session)
     session.execute(
         insert(Revision),
         [
@@ -134,33 +134,165 @@ def record_inserts(session: Session, entity: str, rows: list[dict[str, Any]]) ->
                 "entity_id": row["id"],
                 "action": RevisionAction.INSERT,
                 "changes": {key: jsonable(value) for key, value in row.items()},
-                "at": at,
-                "by": by,
+                **stamp,
             }
             for row in rows
         ],
     )
 
 
-def list_history(
-    session: Session, *, entity: str | None = None, entity_id: int | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
-    from sqlalchemy import select
+def revision_view(revision: Revision) -> dict[str, Any]:
+    return {
+        "id": revision.id,
+        "entity": revision.entity,
+        "entity_id": revision.entity_id,
+        "action": revision.action.value,
+        "changes": revision.changes,
+        "at": revision.at.isoformat(),
+        "by": revision.by,
+        "batch": revision.batch,
+    }
 
+
+def _subject(session: Session, ref: str) -> tuple[str, int, str]:
+    """(entity, id, slug) of the claim or source `ref` names, even a deleted one."""
+    from ..errors import NotFound
+    from .common import suggest
+
+    for model in (Claim, Source):
+        column = model.id if ref.isdigit() else model.slug
+        row = session.execute(select(model.id, model.slug).where(column == (int(ref) if ref.isdigit() else ref))).first()
+        if row:
+            return model.__tablename__, row[0], row[1]
+    if not ref.isdigit():
+        deleted = session.scalars(
+            select(Revision)
+            .where(Revision.action == RevisionAction.DELETE, Revision.entity.in_(("claims", "sources")),
+                   Revision.changes["slug"].as_string() == ref)
+            .order_by(Revision.id.desc())
+        ).first()
+        if deleted:
+            return deleted.entity, deleted.entity_id, ref
+    raise NotFound(f"no claim or source {ref!r}, now or deleted{suggest(session, Claim, ref)}")
+
+
+def list_history(session: Session, ref: str | None = None, *, limit: int = 100) -> dict[str, Any]:
+    """The newest revisions: of everything, or of one claim or source and the evidence, links and
+    verdicts that belong to it (deleted ones included)."""
     query = select(Revision).order_by(Revision.id.desc()).limit(limit)
-    if entity:
-        query = query.where(Revision.entity == entity)
-    if entity_id is not None:
-        query = query.where(Revision.entity_id == entity_id)
-    return [
-        {
-            "id": revision.id,
-            "entity": revision.entity,
-            "entity_id": revision.entity_id,
-            "action": revision.action.value,
-            "changes": revision.changes,
-            "at": revision.at.isoformat(),
-            "by": revision.by,
-        }
-        for revision in session.scalars(query)
-    ]
+    subject = None
+    if ref is not None:
+        entity, entity_id, slug = _subject(session, str(ref).strip())
+        subject = {"entity": entity, "id": entity_id, "slug": slug}
+        mine = and_(Revision.entity == entity, Revision.entity_id == entity_id)
+        if entity == "claims":
+            own = or_(
+                mine,
+                and_(Revision.entity == "evidence",
+                     or_(Revision.entity_id.in_(select(Evidence.id).where(Evidence.claim_id == entity_id)),
+                         Revision.changes["claim_id"].as_integer() == entity_id)),
+                and_(Revision.entity == "verdicts", Revision.changes["claim_id"].as_integer() == entity_id),
+                and_(Revision.entity == "claim_links",
+                     or_(Revision.changes["from_claim_id"].as_integer() == entity_id,
+                         Revision.changes["to_claim_id"].as_integer() == entity_id)),
+            )
+        else:
+            own = or_(
+                mine,
+                and_(Revision.entity == "evidence",
+                     or_(Revision.entity_id.in_(select(Evidence.id).where(Evidence.source_id == entity_id)),
+                         Revision.changes["source_id"].as_integer() == entity_id)),
+            )
+        query = query.where(own)
+    return {"subject": subject, "revisions": [revision_view(r) for r in session.scalars(query)]}
+
+
+# --- restoring ----------------------------------------------------------------------------------
+
+_MODELS = {
+    "claims": Claim, "sources": Source, "evidence": Evidence, "claim_links": ClaimLink, "verdicts": Verdict, "events": Event,
+}
+
+
+def restore(session: Session, revision_id: int) -> dict[str, Any]:
+    """Bring back a deleted claim or source from the revision that deleted it, with the evidence,
+    links and verdicts deleted in the same transaction, and the references to it that were cleared.
+    Returns what was restored."""
+    from ..errors import Conflict, InvalidInput, NotFound
+
+    revision = session.get(Revision, revision_id)
+    if revision is None:
+        raise NotFound(f"no revision {revision_id}: see `factcheck history`")
+    if revision.action is not RevisionAction.DELETE or revision.entity not in ("claims", "sources"):
+        raise InvalidInput(
+            f"revision {revision_id} is an {revision.action.value} of {revision.entity}: "
+            "restore takes a revision that deleted a claim or a source"
+        )
+    model = _MODELS[revision.entity]
+    if session.get(model, revision.entity_id) is not None:
+        raise Conflict(f"{revision.entity[:-1]} {revision.entity_id} exists: it was restored already")
+    slug = revision.changes.get("slug")
+    if session.scalar(select(model.id).where(model.slug == slug)) is not None:
+        raise Conflict(f"the slug {slug!r} is taken by a newer {revision.entity[:-1]}: rename that one first")
+
+    together = session.scalars(
+        select(Revision).where(Revision.batch == revision.batch, Revision.id != revision.id).order_by(Revision.id)
+    ).all() if revision.batch else []
+    restored = {revision.entity: [_recreate(session, model, revision.changes)]}
+    session.flush()
+    for other in together:
+        if other.action is RevisionAction.DELETE and other.entity in ("evidence", "claim_links", "verdicts"):
+            if session.get(_MODELS[other.entity], other.entity_id) is None:
+                restored.setdefault(other.entity, []).append(_recreate(session, _MODELS[other.entity], other.changes))
+        elif other.action is RevisionAction.UPDATE and other.entity in ("claims", "sources", "events"):
+            _relink(session, other, revision, restored)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"cannot restore revision {revision_id}: something it points to (a claim, source or actor) "
+            "has been deleted since; restore that first"
+        ) from None
+    return {kind: sorted(ids) for kind, ids in restored.items()}
+
+
+def _relink(session: Session, update: Revision, deletion: Revision, restored: dict[str, list[int]]) -> None:
+    """Undo what a deletion did to the rows that referred to the deleted one: a claim's
+    stated_in or a copy's republishes set to None, a claim's appearances or an event's sources
+    with the deleted source removed."""
+    model = _MODELS[update.entity]
+    collections = [field for field, change in update.changes.items() if isinstance(change, dict)]
+    row = session.get(model, update.entity_id, options=[selectinload(getattr(model, field)) for field in collections])
+    if row is None:
+        return
+    for field, change in update.changes.items():
+        if isinstance(change, list) and change[1] is None and change[0] == deletion.entity_id and field.endswith("_id"):
+            setattr(row, field, change[0])
+        elif isinstance(change, dict) and deletion.entity_id in change.get("removed", []):
+            getattr(row, field).append(session.get(_MODELS[deletion.entity], deletion.entity_id))
+        else:
+            continue
+        restored.setdefault(f"{update.entity} references", []).append(row.id)
+
+
+def _recreate(session: Session, model: Any, changes: dict[str, Any]) -> int:
+    """A row as a revision recorded it: same id, columns and many-to-many collections."""
+    mapper = inspect(model)
+    row = model()
+    for column in mapper.column_attrs:
+        if column.key not in changes:
+            continue
+        value = changes[column.key]
+        column_type = column.columns[0].type
+        if value is not None and getattr(column_type, "enum_class", None):
+            value = column_type.enum_class(value)
+        elif value is not None and isinstance(column_type, DateTime):
+            value = dt.datetime.fromisoformat(value)
+        setattr(row, column.key, value)
+    for relationship in mapper.relationships:
+        if relationship.secondary is not None and changes.get(relationship.key):
+            target = relationship.mapper.class_
+            found = session.scalars(select(target).where(target.id.in_(changes[relationship.key]))).all()
+            setattr(row, relationship.key, list(found))
+    session.add(row)
+    return row.id

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..models import QuoteStatus
 
@@ -26,11 +27,20 @@ _TRANSLATE = str.maketrans(
     }
 )
 _LINE_BREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n\s*(?=[a-z])")
+_RUNS = re.compile(r"(\s+)|(\S+)")
 
 
 def normalise(text: str) -> str:
     """The comparable form of a text: NFKC, plain quote marks and dashes, single spaces."""
+    if text.isascii() and "`" not in text and "-" not in text:  # only whitespace to fold
+        return " ".join(text.split())
     return normalise_with_map(text)[0]
+
+
+@lru_cache(maxsize=32)
+def _source_map(text: str) -> tuple[str, list[int]]:
+    """normalise_with_map for archived texts, which are searched for quote after quote."""
+    return normalise_with_map(text)
 
 
 def normalise_with_map(text: str) -> tuple[str, list[int]]:
@@ -38,32 +48,39 @@ def normalise_with_map(text: str) -> tuple[str, list[int]]:
     from (plus one entry past the end), so that a match can be mapped back to raw offsets."""
     out: list[str] = []
     origin: list[int] = []
-    skip_until = -1
-    breaks = {match.start(): match.end() for match in _LINE_BREAK_HYPHEN.finditer(text)}
-    for index, char in enumerate(text):
-        if index < skip_until:
-            continue
-        if index in breaks:  # "inter-\nnational" reads "international"
-            skip_until = breaks[index]
-            continue
-        if char.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
-                origin.append(index)
-            continue
-        for piece in unicodedata.normalize("NFKC", char).translate(_TRANSLATE):
-            if piece.isspace():
+    position = 0
+    # "inter-\nnational" reads "international": the hyphen and line break are left out.
+    for match in [*_LINE_BREAK_HYPHEN.finditer(text), None]:
+        stop = match.start() if match else len(text)
+        for run in _RUNS.finditer(text, position, stop):
+            start, end = run.span()
+            if run.lastindex == 1:  # whitespace: one space, never two, never first
                 if out and out[-1] != " ":
                     out.append(" ")
-                    origin.append(index)
+                    origin.append(start)
+                continue
+            word = run.group(2)
+            if word.isascii() and "`" not in word:  # nothing to normalise
+                out.append(word)
+                origin.extend(range(start, end))
             else:
-                out.append(piece)
-                origin.append(index)
-    while out and out[-1] == " ":
-        out.pop()
+                for index in range(start, end):
+                    for piece in unicodedata.normalize("NFKC", text[index]).translate(_TRANSLATE):
+                        if piece.isspace():
+                            if out and out[-1] != " ":
+                                out.append(" ")
+                                origin.append(index)
+                        else:
+                            out.append(piece)
+                            origin.append(index)
+        position = match.end() if match else len(text)
+    normalised = "".join(out)
+    while normalised.endswith(" "):
+        normalised = normalised[:-1]
         origin.pop()
+    origin = origin[: len(normalised)]
     origin.append(len(text))
-    return "".join(out), origin
+    return normalised, origin
 
 
 @dataclass(frozen=True)
@@ -106,11 +123,15 @@ def anchor_quote(
         if normalise(text[start:end]) == normalise(quote):
             return _anchor(text, start, end, QuoteStatus.VERIFIED, 100.0)
 
-    haystack, origin = normalise_with_map(text)
+    haystack, origin = _source_map(text)
     needle = normalise(quote)
     if not needle:
         return Anchor(QuoteStatus.NOT_FOUND)
-    hits = [match.start() for match in re.finditer(re.escape(needle), haystack)]
+    hits = []
+    at = haystack.find(needle)
+    while at != -1:
+        hits.append(at)
+        at = haystack.find(needle, at + 1)
     if hits:
         best = max(hits, key=lambda at: _context_score(haystack, at, at + len(needle), prefix, suffix))
         return _anchor(text, origin[best], origin[best + len(needle) - 1] + 1, QuoteStatus.VERIFIED, 100.0)

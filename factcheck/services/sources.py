@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload, undefer
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from ..errors import Conflict, InvalidInput
-from ..models import Claim, Evidence, Source, SourceKind, claim_appearances
+from ..models import Claim, Event, Evidence, Source, SourceKind, claim_appearances, event_sources
 from .articles import Article, read_html_file, read_text_file
 from .common import choice, get, optional_text, required_text, unique_slug
 
@@ -207,6 +207,12 @@ def delete_source(session: Session, ref: str | int, *, cascade: bool = False) ->
         session.delete(evidence)
     for claim in session.scalars(select(Claim).where(Claim.stated_in_id == source.id)):
         claim.stated_in_id = None
+    repeated_in = select(claim_appearances.c.claim_id).where(claim_appearances.c.source_id == source.id)
+    for claim in session.scalars(select(Claim).where(Claim.id.in_(repeated_in)).options(selectinload(Claim.appearances))):
+        claim.appearances = [other for other in claim.appearances if other.id != source.id]
+    recorded_in = select(event_sources.c.event_id).where(event_sources.c.source_id == source.id)
+    for event in session.scalars(select(Event).where(Event.id.in_(recorded_in)).options(selectinload(Event.sources))):
+        event.sources = [other for other in event.sources if other.id != source.id]
     for copy in session.scalars(select(Source).where(Source.republishes_id == source.id)):
         copy.republishes_id = None
     session.delete(source)
