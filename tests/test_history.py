@@ -1,0 +1,83 @@
+"""Every change is recorded with its author; deleted claims and sources can be restored."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def seeded(cli):  # type: ignore[no-untyped-def]
+    cli.ok("seed")
+    return cli
+
+
+def _last(cli) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    return cli.json("history", "--limit", "1")["revisions"][0]
+
+
+def test_every_kind_of_write_is_recorded_with_author_and_changes(seeded) -> None:  # type: ignore[no-untyped-def]
+    seeded.ok("--by", "alice", "claim", "edit", "budapest-declaration-2008", "--date", "2021-12-18")
+    change = _last(seeded)
+    assert (change["entity"], change["action"], change["by"]) == ("claims", "update", "alice")
+    assert change["changes"] == {"stated_on": ["2021-12-17", "2021-12-18"]}
+
+    seeded.ok("claim", "link", "demands-are-an-ultimatum", "qualifies", "proposals-not-unacceptable")
+    assert (_last(seeded)["entity"], _last(seeded)["action"], _last(seeded)["by"]) == ("claim_links", "insert", "tester")
+    seeded.ok("claim", "rate", "demands-are-an-ultimatum", "mixed", "--rationale", "Both readings are argued.")
+    assert _last(seeded)["entity"] == "verdicts"
+    seeded.ok("evidence", "delete", "1")
+    assert (_last(seeded)["entity"], _last(seeded)["action"]) == ("evidence", "delete")
+    assert _last(seeded)["changes"]["quote"].startswith("claimed that previously")
+
+    # history CLAIM: the claim and what belongs to it, newest first.
+    history = seeded.json("history", "budapest-declaration-2008")
+    assert history["subject"]["entity"] == "claims"
+    entities = [(r["entity"], r["action"]) for r in history["revisions"]]
+    assert entities[0] == ("claims", "update")
+    assert ("evidence", "insert") in entities and ("verdicts", "insert") in entities and ("claim_links", "insert") in entities
+    assert seeded.json("claim", "show", "budapest-declaration-2008")["last_change"]["by"] == "alice"
+    assert "alice" in seeded.ok("history", "budapest-declaration-2008")
+
+
+def test_verdicts_are_never_overwritten(seeded) -> None:  # type: ignore[no-untyped-def]
+    seeded.ok("claim", "rate", "budapest-declaration-2008", "mostly-false", "--rationale", "Second look.")
+    history = seeded.json("claim", "show", "budapest-declaration-2008")["verdict_history"]
+    assert [v["rating"] for v in history] == ["mostly-false", "false"]
+
+
+def test_restore_a_deleted_claim_with_everything_deleted_with_it(seeded, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    before = seeded.ok("export")
+    before_dossier = seeded.json("claim", "show", "nato-promised-no-eastward-expansion")
+    assert "9 evidence" in seeded.ok("claim", "delete", "nato-promised-no-eastward-expansion", "--cascade")
+    deletion = _last(seeded)
+    assert (deletion["entity"], deletion["action"]) == ("claims", "delete")
+    assert "no claim" in seeded.fails("claim", "show", "nato-promised-no-eastward-expansion")
+    history = seeded.json("history", "nato-promised-no-eastward-expansion")  # found by its old slug
+    assert history["revisions"][0]["action"] == "delete"
+
+    output = seeded.ok("restore", str(deletion["id"]))
+    assert "Restored claims 1" in output and "evidence" in output and "claim_links" in output and "verdicts" in output
+    after_dossier = seeded.json("claim", "show", "nato-promised-no-eastward-expansion")
+    for key in ("claim", "evidence", "counterclaims", "related", "current_verdicts"):
+        assert after_dossier[key] == before_dossier[key]
+    assert seeded.ok("export") == before
+    assert seeded.json("search", "Gorbachev 1990", "--in", "claims")[0]["slug"] == "nato-promised-no-eastward-expansion"
+    assert "restored already" in seeded.fails("restore", str(deletion["id"]))
+
+
+def test_restore_a_deleted_source_puts_back_the_references_it_had(seeded) -> None:  # type: ignore[no-untyped-def]
+    before = seeded.ok("export")
+    seeded.ok("source", "delete", "london-daily-russia-lays-out-demands", "--cascade")
+    deletion = _last(seeded)
+    seeded.ok("restore", str(deletion["id"]))
+    assert seeded.ok("export") == before
+    assert "The database is sound." in seeded.ok("db", "check")
+
+
+def test_restore_refuses_what_it_cannot_restore(seeded) -> None:  # type: ignore[no-untyped-def]
+    assert "no revision 99999" in seeded.fails("restore", "99999")
+    assert "restore takes a revision that deleted" in seeded.fails("restore", "1")
+    seeded.ok("claim", "delete", "budapest-declaration-2008", "--cascade")
+    deletion = _last(seeded)
+    seeded.ok("claim", "add", "A new claim that takes the old slug", "--slug", "budapest-declaration-2008")
+    assert "taken by a newer claim" in seeded.fails("restore", str(deletion["id"]))
