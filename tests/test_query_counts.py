@@ -58,4 +58,4 @@ def test_show_and_list_do_not_grow_with_the_data(tmp_path) -> None:  # type: ign
     small = _statements(tmp_path, n_evidence=3, n_claims=2)
     large = _statements(tmp_path, n_evidence=300, n_claims=40)
     assert small == large
-    assert large[0] <= 12 and large[1] <= 4
+    assert large[0] <= 12 and large[1] <= 5

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ def md(text: Any) -> str:
     return _LINE_START.sub(r"\1\\\2", _SPECIAL.sub(r"\\\1", flat))
 
 
+@lru_cache(maxsize=8)  # compiled templates are kept: a report of every claim compiles them once
 def environment(template_dir: Path | None = None) -> Environment:
     """Templates from `template_dir` when the user gives one, else the package's own."""
     if template_dir is not None and not template_dir.is_dir():
