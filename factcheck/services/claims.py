@@ -399,7 +399,8 @@ def _newest_ratings(session: Session, claim_ids: list[int]) -> dict[int, Rating]
     ratings: dict[int, Rating] = {}
     for chunk in _chunks(claim_ids):
         newest = select(func.max(Verdict.id)).where(Verdict.claim_id.in_(chunk)).group_by(Verdict.claim_id)
-        ratings.update(session.execute(select(Verdict.claim_id, Verdict.rating).where(Verdict.id.in_(newest))).tuples().all())
+        rows = session.execute(select(Verdict.claim_id, Verdict.rating).where(Verdict.id.in_(newest)))
+        ratings.update((claim_id, rating) for claim_id, rating in rows)
     return ratings
 
 
