@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import uuid
 from typing import Any
 
-from sqlalchemy import DateTime, and_, event, insert, inspect, or_, select
+from sqlalchemy import DateTime, and_, column, event, insert, inspect, or_, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -120,21 +121,41 @@ def _after_flush(session: Session, _context: Any) -> None:
         session.connection().execute(insert(Revision), rows)
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot record {type(value).__name__} in a revision")
+
+
+# The revisions table without column types: bulk revisions arrive already serialised, so that
+# large imports skip per-row type processing.
+_PLAIN_REVISIONS = table(
+    "revisions", column("entity"), column("entity_id"), column("action"), column("changes"),
+    column("at"), column("by"), column("batch"),
+)
+
+
 def record_inserts(session: Session, entity: str, rows: list[dict[str, Any]]) -> None:
     """Revisions for rows inserted in bulk (each a dict of its columns, with its id), written with
     one executemany in the same transaction."""
     if not rows:
         return
     stamp = _stamp(session)
+    to_database = Revision.__table__.c.at.type.bind_processor(session.get_bind().dialect)
+    at = to_database(stamp["at"]) if to_database else stamp["at"]
     session.execute(
-        insert(Revision),
+        insert(_PLAIN_REVISIONS),
         [
             {
                 "entity": entity,
                 "entity_id": row["id"],
-                "action": RevisionAction.INSERT,
-                "changes": {key: jsonable(value) for key, value in row.items()},
-                **stamp,
+                "action": RevisionAction.INSERT.value,
+                "changes": json.dumps(row, default=_json_default, ensure_ascii=False),
+                "at": at,
+                "by": stamp["by"],
+                "batch": stamp["batch"],
             }
             for row in rows
         ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,6 +29,7 @@ _TRANSLATE = str.maketrans(
 )
 _LINE_BREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n\s*(?=[a-z])")
 _RUNS = re.compile(r"(\s+)|(\S+)")
+_IRREGULAR_SPACE = re.compile(r"\s{2,}|[^\S ]")
 
 
 def normalise(text: str) -> str:
@@ -38,48 +40,98 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def _source_map(text: str) -> tuple[str, list[int]]:
+def _source_map(text: str) -> tuple[str, OffsetMap]:
     """normalise_with_map for archived texts, which are searched for quote after quote."""
     return normalise_with_map(text)
 
 
-def normalise_with_map(text: str) -> tuple[str, list[int]]:
-    """The normalised text, and for each of its characters the index of the raw character it came
-    from (plus one entry past the end), so that a match can be mapped back to raw offsets."""
+class OffsetMap:
+    """Normalised index → raw index, stored as runs that map one to one (a word is one run), so
+    that a long text costs a few entries per word rather than one per character."""
+
+    def __init__(self) -> None:
+        self.normalised: list[int] = []  # where each run starts in the normalised text
+        self.raw: list[int] = []  # and in the raw text
+        self.length = 0  # of the normalised text mapped so far
+        self.end = 0  # raw index past the end: where index `length` maps to
+
+    def add(self, raw_start: int, size: int) -> None:
+        self.normalised.append(self.length)
+        self.raw.append(raw_start)
+        self.length += size
+
+    def truncate(self, length: int) -> None:
+        while self.normalised and self.normalised[-1] >= length:
+            self.normalised.pop()
+            self.raw.pop()
+        self.length = length
+
+    def __getitem__(self, index: int) -> int:
+        if index < 0:
+            index += self.length + 1
+        if index >= self.length:
+            return self.end
+        run = bisect_right(self.normalised, index) - 1
+        return self.raw[run] + index - self.normalised[run]
+
+
+def _fold_ascii(text: str, start: int, stop: int, out: list[str], origin: OffsetMap) -> None:
+    """Plain ASCII needs only its whitespace folded: copy the stretches between irregular
+    whitespace (anything but one plain space) whole."""
+    for gap in [*_IRREGULAR_SPACE.finditer(text, start, stop), None]:
+        end = gap.start() if gap else stop
+        if start < end:
+            if text[start] == " " and (not out or out[-1].endswith(" ")):
+                start += 1  # never a space first, never two
+            if start < end:
+                out.append(text[start:end])
+                origin.add(start, end - start)
+        if gap is not None:
+            if out and not out[-1].endswith(" "):
+                out.append(" ")
+                origin.add(gap.start(), 1)
+            start = gap.end()
+
+
+def normalise_with_map(text: str) -> tuple[str, OffsetMap]:
+    """The normalised text, and the raw index each of its characters came from (index
+    len(normalised) maps past the end), so that a match can be mapped back to raw offsets."""
     out: list[str] = []
-    origin: list[int] = []
+    origin = OffsetMap()
     position = 0
     # "inter-\nnational" reads "international": the hyphen and line break are left out.
     for match in [*_LINE_BREAK_HYPHEN.finditer(text), None]:
         stop = match.start() if match else len(text)
+        segment = text[position:stop]
+        if segment.isascii() and "`" not in segment:
+            _fold_ascii(text, position, stop, out, origin)
+            position = match.end() if match else len(text)
+            continue
         for run in _RUNS.finditer(text, position, stop):
             start, end = run.span()
             if run.lastindex == 1:  # whitespace: one space, never two, never first
                 if out and out[-1] != " ":
                     out.append(" ")
-                    origin.append(start)
+                    origin.add(start, 1)
                 continue
             word = run.group(2)
             if word.isascii() and "`" not in word:  # nothing to normalise
                 out.append(word)
-                origin.extend(range(start, end))
-            else:
-                for index in range(start, end):
-                    for piece in unicodedata.normalize("NFKC", text[index]).translate(_TRANSLATE):
-                        if piece.isspace():
-                            if out and out[-1] != " ":
-                                out.append(" ")
-                                origin.append(index)
-                        else:
-                            out.append(piece)
-                            origin.append(index)
+                origin.add(start, end - start)
+                continue
+            for index in range(start, end):
+                for piece in unicodedata.normalize("NFKC", text[index]).translate(_TRANSLATE):
+                    if piece.isspace():
+                        if out and out[-1] != " ":
+                            out.append(" ")
+                            origin.add(index, 1)
+                    else:
+                        out.append(piece)
+                        origin.add(index, 1)
         position = match.end() if match else len(text)
-    normalised = "".join(out)
-    while normalised.endswith(" "):
-        normalised = normalised[:-1]
-        origin.pop()
-    origin = origin[: len(normalised)]
-    origin.append(len(text))
+    normalised = "".join(out).rstrip(" ")
+    origin.truncate(len(normalised))
+    origin.end = len(text)
     return normalised, origin
 
 
