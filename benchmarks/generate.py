@@ -9,6 +9,7 @@ cut from those texts (so they verify); some claims have verdicts; tags are share
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 from pathlib import Path
@@ -20,12 +21,20 @@ WORDS = (
     "declaration bucharest paris moscow washington brussels kyiv sovereignty influence buildup talks geneva "
     "assurance written verbal denied confirmed reported officials analysts diplomats military withdrawal"
 ).split()
+SYLLABLES = "ka lo mi ne ru sa to vi ze bo da fe gu hi ja ki lu ma no pe ri su te vo wa".split()
+# Word frequencies follow Zipf's law, as in real text: a few words everywhere, most words rare.
+VOCABULARY = WORDS + [
+    "".join(random.Random(i).choice(SYLLABLES) for _ in range(2 + i % 3)) + str(i % 7 or "") for i in range(5000)
+]
+CUMULATIVE = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(VOCABULARY))))
+# Words of middling frequency, the kind a fact-checker searches for.
+SEARCH_WORDS = VOCABULARY[300:320]
 STANCES = ("supports", "refutes", "qualifies", "context")
 RATINGS = ("true", "mostly-true", "mixed", "misleading", "mostly-false", "false", "unproven")
 
 
 def sentence(rng: random.Random, length: int) -> str:
-    words = [rng.choice(WORDS) for _ in range(length)]
+    words = rng.choices(VOCABULARY, cum_weights=CUMULATIVE, k=length)
     return " ".join(words).capitalize() + "."
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .output import JsonFlag, console, escape, print_json, print_table, say
+from .output import JsonFlag, say_deleted, console, escape, print_json, print_table, say
 from .state import reading, writing
 
 claim_app = typer.Typer(help="Claims, counterclaims, links and verdicts.", no_args_is_help=True)
@@ -82,8 +82,7 @@ def delete(
 
     with writing(ctx) as session:
         removed = delete_claim(session, claim, cascade=cascade)
-    extra = "; ".join(f"{count} {what}" for what, count in removed.items())
-    say(f"Deleted claim {claim}" + (f" (with {extra})" if extra else "") + ".")
+    say_deleted(f"claim {claim}", removed)
 
 
 @claim_app.command("link")

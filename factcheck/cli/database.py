@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, escape, print_json, say
+from .output import JsonFlag, escape, print_json, say, say_loaded
 from .state import reading, state, writing
 
 db_app = typer.Typer(help="Schema migrations and backups.", no_args_is_help=True)
@@ -57,10 +57,7 @@ def seed(
     source = folder or default_seeds_dir()
     with writing(ctx) as session:
         report = load_dataset(session, source, texts=texts)
-    counts = report.as_dict()
-    added = ", ".join(f"{c['added']} {kind}" for kind, c in counts.items() if c["added"])
-    skipped = sum(c["skipped"] for c in counts.values())
-    say(f"Loaded {folder or 'the bundled seed dataset'}: added {added or 'nothing'}" + (f"; {skipped} already present" if skipped else "") + ".")
+    say_loaded(folder or "the bundled seed dataset", report.as_dict())
 
 
 @db_app.command("upgrade")
@@ -72,8 +69,7 @@ def upgrade(
     from .. import db
 
     url = state(ctx).url
-    before, after = db.upgrade(url, revision)
-    say(f"{db.describe(url)}: schema {before or 'none'} → {after or 'none'}.")
+    _moved(url, *db.upgrade(url, revision))
 
 
 @db_app.command("downgrade")
@@ -89,14 +85,19 @@ def downgrade(
     if not yes:
         raise InvalidInput("a downgrade can drop tables and their rows: back up first, then pass --yes")
     url = state(ctx).url
-    before, after = db.downgrade(url, revision)
-    say(f"{db.describe(url)}: schema {before or 'none'} → {after or 'none'}.")
+    _moved(url, *db.downgrade(url, revision))
+
+
+def _moved(url: str, before: str | None, after: str | None) -> None:
+    from ..db import describe
+
+    say(f"{describe(url)}: schema {before or 'none'} → {after or 'none'}.")
 
 
 @db_app.command("current")
 def current(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show the database's schema revision and the newest one this factcheck knows."""
     from .. import db

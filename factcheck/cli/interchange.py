@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .output import console, say
+from .output import console, say, say_loaded
 from .state import reading, writing
 
 EXPORT_FORMATS = ("json", "yaml", "claimreview", "csv")
@@ -85,10 +85,7 @@ def import_(
         )
         with _progress(total) as tick:
             report = load_records(session, records, texts=texts, progress=tick)
-    counts = report.as_dict()
-    added = ", ".join(f"{c['added']} {kind}" for kind, c in counts.items() if c["added"])
-    skipped = sum(c["skipped"] for c in counts.values())
-    say(f"Imported {file}: added {added or 'nothing'}" + (f"; {skipped} already present" if skipped else "") + ".")
+    say_loaded(file, report.as_dict())
 
 
 class _progress:

@@ -54,3 +54,19 @@ def escape(text: str | None) -> str:
     from rich.markup import escape as rich_escape
 
     return rich_escape(text or "")
+
+
+def counted(counts: dict[str, int]) -> str:
+    """{"evidence": 2, "links": 1} → "2 evidence, 1 links"."""
+    return ", ".join(f"{count} {what}" for what, count in counts.items())
+
+
+def say_loaded(what: object, counts: dict[str, dict[str, int]]) -> None:
+    """What a dataset load or import added, and how much was there already."""
+    added = counted({kind: c["added"] for kind, c in counts.items() if c["added"]})
+    skipped = sum(c["skipped"] for c in counts.values())
+    say(f"Loaded {what}: added {added or 'nothing'}" + (f"; {skipped} already present" if skipped else "") + ".")
+
+
+def say_deleted(what: str, dependents: dict[str, int]) -> None:
+    say(f"Deleted {what}" + (f" (with {counted(dependents)})" if dependents else "") + ".")

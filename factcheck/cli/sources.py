@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, escape, print_json, print_table, say
+from .output import JsonFlag, say_deleted, escape, print_json, print_table, say
 from .state import reading, writing
 
 source_app = typer.Typer(help="Sources: articles, documents, transcripts.", no_args_is_help=True)
@@ -120,8 +120,7 @@ def delete(
 
     with writing(ctx) as session:
         removed = delete_source(session, source, cascade=cascade)
-    extra = "; ".join(f"{count} {what}" for what, count in removed.items())
-    say(f"Deleted source {source}" + (f" (with {extra})" if extra else "") + ".")
+    say_deleted(f"source {source}", removed)
 
 
 @source_app.command("list")
