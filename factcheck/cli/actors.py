@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, escape, print_json, print_table, say
+from .output import JsonFlag, escape, print_json, print_rows, print_table, say
 from .state import reading, writing
 
 actor_app = typer.Typer(help="People, organisations and states that claim or are quoted.", no_args_is_help=True)
@@ -40,11 +40,8 @@ def list_(
 
     with reading(ctx) as session:
         actors = list_actors(session, kind=kind)
-    if as_json:
-        print_json(actors)
-        return
-    rows = [(a["id"], a["slug"], a["name"], a["kind"], a["role"]) for a in actors]
-    print_table(None, ("id", "slug", "name", "kind", "role"), rows, empty="no actors")
+    print_rows(actors, as_json, ("id", "slug", "name", "kind", "role"),
+               lambda a: (a["id"], a["slug"], a["name"], a["kind"], a["role"]), empty="no actors")
 
 
 @actor_app.command("show")

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .output import JsonFlag, say_deleted, console, escape, print_json, print_table, say
+from .output import JsonFlag, console, escape, print_json, print_rows, print_table, say, say_deleted
 from .state import reading, writing
 
 claim_app = typer.Typer(help="Claims, counterclaims, links and verdicts.", no_args_is_help=True)
@@ -140,17 +140,10 @@ def list_(
 
     with reading(ctx) as session:
         claims = list_claims(session, tag=tag, claimant=claimant, rating=rating, text=text, limit=limit)
-    if as_json:
-        print_json(claims)
-        return
-    rows = [
-        (c["id"], c["stated_on"], f"{c['slug']}\n{c['text']}", c["claimant"], c["supports"], c["refutes"], c["rating"])
-        for c in claims
-    ]
-    columns = ("id", "date", "claim", "claimant", "for", "against", "verdict")
-    print_table(
-        None, columns, rows, empty="no claims", no_wrap=("id", "date", "for", "against", "verdict"),
-        ratios={"claim": 3, "claimant": 1},
+    print_rows(
+        claims, as_json, ("id", "date", "claim", "claimant", "for", "against", "verdict"),
+        lambda c: (c["id"], c["stated_on"], f"{c['slug']}\n{c['text']}", c["claimant"], c["supports"], c["refutes"], c["rating"]),
+        empty="no claims", no_wrap=("id", "date", "for", "against", "verdict"), ratios={"claim": 3, "claimant": 1},
     )
 
 

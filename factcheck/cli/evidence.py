@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, escape, print_json, print_table, say
+from .output import JsonFlag, escape, print_json, print_rows, print_table, say
 from .state import reading, writing
 
 evidence_app = typer.Typer(help="Quotes from sources, with their stance on a claim.", no_args_is_help=True)
@@ -55,15 +55,12 @@ def list_(
 
     with reading(ctx) as session:
         rows = list_evidence(session, claim=claim, source=source)
-    if as_json:
-        print_json(rows)
-        return
-    table = [
-        (e["id"], e["claim"], e["stance"], e["source"]["slug"], e["speaker"]["name"] if e["speaker"] else None,
-         e["quote"], e["quote_status"])
-        for e in rows
-    ]
-    print_table(None, ("id", "claim", "stance", "source", "speaker", "quote", "status"), table, empty="no evidence")
+    print_rows(
+        rows, as_json, ("id", "claim", "stance", "source", "speaker", "quote", "status"),
+        lambda e: (e["id"], e["claim"], e["stance"], e["source"]["slug"], e["speaker"]["name"] if e["speaker"] else None,
+                   e["quote"], e["quote_status"]),
+        empty="no evidence",
+    )
 
 
 @evidence_app.command("delete")

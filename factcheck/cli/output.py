@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -43,6 +43,20 @@ def print_table(
         # Text, not markup: a user's "[bold]" stays literal.
         table.add_row(*(cell if isinstance(cell, Text) else Text("" if cell is None else str(cell)) for cell in row))
     console.print(table)
+
+
+def print_rows(
+    items: Sequence[Any],
+    as_json: bool,
+    columns: Sequence[str],
+    row: Callable[[Any], Sequence[Any]],
+    **table: Any,
+) -> None:
+    """One listing, two renderings from the same items: JSON with --json, else a table of row(item)."""
+    if as_json:
+        print_json(items)
+    else:
+        print_table(table.pop("title", None), columns, [row(item) for item in items], **table)
 
 
 def say(message: str) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, print_json, print_table
+from .output import JsonFlag, print_json, print_rows, print_table
 from .state import reading
 
 
@@ -58,8 +58,5 @@ def similar(
 
     with reading(ctx) as session:
         matches = similar_claims(session, text, limit=limit)
-    if as_json:
-        print_json(matches)
-        return
-    rows = [(match["score"], match["slug"], match["text"]) for match in matches]
-    print_table(None, ("score", "slug", "claim"), rows, empty="no similar claims", ratios={"claim": 3})
+    print_rows(matches, as_json, ("score", "slug", "claim"), lambda m: (m["score"], m["slug"], m["text"]),
+               empty="no similar claims", ratios={"claim": 3})

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, say_deleted, escape, print_json, print_table, say
+from .output import JsonFlag, escape, print_json, print_rows, print_table, say, say_deleted
 from .state import reading, writing
 
 source_app = typer.Typer(help="Sources: articles, documents, transcripts.", no_args_is_help=True)
@@ -136,11 +136,8 @@ def list_(
 
     with reading(ctx) as session:
         sources = list_sources(session, kind=kind, text=text, limit=limit)
-    if as_json:
-        print_json(sources)
-        return
-    rows = [(s["id"], s["slug"], s["published_on"], s["kind"], s["title"], s["publisher"]) for s in sources]
-    print_table(None, ("id", "slug", "date", "kind", "title", "publisher"), rows, empty="no sources")
+    print_rows(sources, as_json, ("id", "slug", "date", "kind", "title", "publisher"),
+               lambda s: (s["id"], s["slug"], s["published_on"], s["kind"], s["title"], s["publisher"]), empty="no sources")
 
 
 @source_app.command("show")

@@ -326,7 +326,7 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]], ids: dict[
     new_ids = list(session.scalars(select(model.id).where(model.id > before).order_by(model.id)))
     if len(new_ids) != len(rows):
         raise DatabaseProblem(f"another writer added {model.__tablename__} during the import; nothing was written")
-    for row, new_id in zip(rows, new_ids):
+    for row, new_id in zip(rows, new_ids, strict=True):
         row["id"] = new_id
         if "slug" in row:
             ids[row["slug"]] = new_id

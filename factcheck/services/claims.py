@@ -309,7 +309,7 @@ def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
         evidence[row.stance.value].append(evidence_view(row))
 
     related: dict[str, list[dict[str, Any]]] = {relation.value: [] for relation in Relation}
-    for link, other in zip(links, others):
+    for link, other in zip(links, others, strict=True):
         outgoing = link.from_claim_id == claim.id
         related[link.relation.value].append(
             {

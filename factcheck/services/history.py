@@ -8,7 +8,9 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import DateTime, and_, column, event, insert, inspect, or_, select, table
+from sqlalchemy import DateTime, and_, event, insert, inspect, or_, select
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -131,9 +133,8 @@ def _json_default(value: Any) -> Any:
 
 # The revisions table without column types: bulk revisions arrive already serialised, so that
 # large imports skip per-row type processing.
-_PLAIN_REVISIONS = table(
-    "revisions", column("entity"), column("entity_id"), column("action"), column("changes"),
-    column("at"), column("by"), column("batch"),
+_PLAIN_REVISIONS = sql_table(
+    "revisions", *(sql_column(name) for name in ("entity", "entity_id", "action", "changes", "at", "by", "batch"))
 )
 
 
