@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from .errors import DatabaseProblem, InvalidInput
 
 SCOPES = ("claims", "sources", "evidence")
+RAREST_WORDS = 6  # how many of a text's words `similar` searches for
 FTS_TABLES = ("claims_fts", "sources_fts", "evidence_fts")
 _MARK_START, _MARK_END = "\x02", "\x03"  # highlight markers in snippets, rendered by the caller
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -63,11 +64,14 @@ def plain_query(query: str) -> str:
     return " ".join(terms)
 
 
-def any_words_query(words: str) -> str | None:
-    """Claims sharing any word, or the start of a longer word ("expand" finds "expansion")."""
-    tokens = {token.lower() for token in _TOKEN.findall(words) if len(token) > 2}
-    terms = sorted(f'"{token[:5]}"*' if len(token) > 5 else f'"{token}"' for token in tokens)
-    return " OR ".join(terms) or None
+def word_starts(words: str) -> list[str]:
+    """A text's words of three letters or more, cut to their first five ("expand", "expansion": "expan")."""
+    return sorted({token.lower()[:5] for token in _TOKEN.findall(words) if len(token) > 2})
+
+
+def any_words_query(starts: list[str]) -> str | None:
+    """Claims with any of these word starts ("expan" finds "expand" and "expansion")."""
+    return " OR ".join(f'"{start}"*' for start in starts) or None
 
 
 _SEARCHES = {
@@ -116,8 +120,11 @@ class SqliteSearch:
         return sorted(hits, key=lambda hit: hit.score)[:limit]
 
     def candidate_claims(self, words: str, *, limit: int = 50) -> list[tuple[int, str, str]]:
-        """(id, slug, text) of the claims that share most words with `words`, best first."""
-        match = any_words_query(words)
+        """(id, slug, text) of the claims that share most words with `words`, best first.
+
+        Only the text's rarest words are searched for: a word that most claims have says little,
+        and would make the search read most of the index."""
+        match = any_words_query(self._rarest(word_starts(words)))
         if match is None:
             return []
         rows = self.session.execute(
@@ -128,6 +135,18 @@ class SqliteSearch:
             {"query": match, "limit": limit},
         ).all()
         return [(row[0], row[1], row[2]) for row in rows]
+
+    def _rarest(self, starts: list[str], keep: int = RAREST_WORDS) -> list[str]:
+        """The word starts found in fewest claims (those found in none are left out)."""
+        counted = []
+        for start in starts:
+            claims = self.session.execute(
+                text("SELECT coalesce(sum(doc), 0) FROM claims_fts_vocab WHERE term >= :start AND term < :end"),
+                {"start": start, "end": start + "\U0010ffff"},
+            ).scalar()
+            if claims:
+                counted.append((claims, start))
+        return [start for _claims, start in sorted(counted)[:keep]]
 
 
 def index_problems(session: Session) -> list[str]:
