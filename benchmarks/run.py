@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import SEARCH_WORDS, generate  # noqa: E402
 
 from factcheck import db  # noqa: E402
-from factcheck.interchange.dataset import Record, SECTIONS, check_shape, load_records  # noqa: E402
+from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
 from factcheck.models import Claim  # noqa: E402
 from factcheck.reports import render_claim  # noqa: E402
 from factcheck.search import RAREST_WORDS, any_words_query, backend, word_starts  # noqa: E402
@@ -52,22 +52,12 @@ def median_ms(work: Callable[[], object], runs: int) -> float:
     return statistics.median(times) * 1000
 
 
-def records_of(dataset: dict) -> dict[str, list[Record]]:  # type: ignore[type-arg]
-    records: dict[str, list[Record]] = {section: [] for section in SECTIONS}
-    for section, items in dataset.items():
-        for index, item in enumerate(items):
-            record = Record("generated", section, index, item)
-            check_shape(record, section)
-            records[section].append(record)
-    return records
-
-
 def load_factcheck(path: Path, dataset: dict) -> float:  # type: ignore[type-arg]
     url = db.resolve_url(str(path))
     db.upgrade(url)
     start = time.perf_counter()
     with db.session_scope(url, write=True, by="benchmark") as session:
-        load_records(session, records_of(dataset))
+        load_records(session, add_records({section: [] for section in SECTIONS}, dataset, "generated"))
     return time.perf_counter() - start
 
 

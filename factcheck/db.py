@@ -120,9 +120,13 @@ def alembic_config(url: str, connection: Connection | None = None) -> Config:
 
 
 def current_revision(url: str) -> str | None:
-    """The schema revision the database is at; None for an empty or new database."""
+    """The schema revision the database is at; None for an empty database or a missing file
+    (which this does not create)."""
     from sqlalchemy import inspect, text
 
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
     with _checked(url), get_engine(url).connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None

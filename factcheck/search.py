@@ -157,5 +157,9 @@ def index_problems(session: Session) -> list[str]:
         rows = session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
         if indexed != rows:
             problems.append(f"search index: {table}_fts has {indexed} rows for {rows} {table}")
-    session.execute(text("INSERT INTO claims_fts(claims_fts, rank) VALUES ('integrity-check', 0)"))
+        try:
+            with session.begin_nested():
+                session.execute(text(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 0)"))
+        except OperationalError as error:
+            problems.append(f"search index: {table}_fts fails its integrity check ({error.orig})")
     return problems

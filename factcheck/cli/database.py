@@ -103,7 +103,7 @@ def current(
     from .. import db
 
     url = state(ctx).url
-    found = db.current_revision(url) if _exists(url) else None
+    found = db.current_revision(url)
     if as_json:
         print_json({"database": db.describe(url), "revision": found, "head": db.SCHEMA_HEAD})
         return
@@ -111,10 +111,6 @@ def current(
     if found is None:
         status = "not initialised: run `factcheck init`"
     say(f"{db.describe(url)}: schema {found or 'none'} (newest {db.SCHEMA_HEAD}; {status})")
-
-
-def _exists(url: str) -> bool:
-    return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
 
 
 @db_app.command("backup")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .output import console, say, say_loaded
+from .output import ForceFlag, console, ensure_writable, say, say_loaded
 from .state import reading, writing
 
 EXPORT_FORMATS = ("json", "yaml", "claimreview", "csv")
@@ -22,7 +22,7 @@ def export(
     ] = None,
     claim: Annotated[list[str] | None, typer.Option(help="Only this claim, with what it references (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Only claims with this tag (repeatable).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite what -o names.")] = False,
+    force: ForceFlag = False,
 ) -> None:
     """Write the database (or some claims) as a dataset, ClaimReview JSON-LD, or CSV files."""
     import json
@@ -39,11 +39,11 @@ def export(
     if format == "csv":
         if output is None:
             raise InvalidInput("csv writes claims.csv and evidence.csv: give a folder with -o DIR")
-        for name in ("claims.csv", "evidence.csv"):
-            if (output / name).exists() and not force:
-                raise InvalidInput(f"{output / name} exists: pass --force to overwrite it")
-    elif output is not None and output.exists() and not force:
-        raise InvalidInput(f"{output} exists: pass --force to overwrite it")
+        if output.is_dir():
+            for name in ("claims.csv", "evidence.csv"):
+                ensure_writable(output / name, force=force)
+    elif output is not None:
+        ensure_writable(output, force=force)
     with reading(ctx) as session:
         if format == "csv":
             counts = write_csv(session, output)  # type: ignore[arg-type]

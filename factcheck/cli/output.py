@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,6 +14,7 @@ from rich.console import Console
 console = Console(highlight=False)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")]
+ForceFlag = Annotated[bool, typer.Option("--force", help="Overwrite what -o names.")]
 
 
 def print_json(document: Any) -> None:
@@ -84,3 +86,15 @@ def say_loaded(what: object, counts: dict[str, dict[str, int]]) -> None:
 
 def say_deleted(what: str, dependents: dict[str, int]) -> None:
     say(f"Deleted {what}" + (f" (with {counted(dependents)})" if dependents else "") + ".")
+
+
+def ensure_writable(path: Path, *, force: bool) -> None:
+    """Refuse to write over a file the user did not ask to overwrite (nor into a folder's name)."""
+    from ..errors import InvalidInput
+
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder: give a file name")
+    if path.exists() and not force:
+        raise InvalidInput(f"{path} exists: pass --force to overwrite it")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"cannot write {path}: folder {path.parent} does not exist")

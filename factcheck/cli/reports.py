@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .output import say
+from .output import ForceFlag, ensure_writable, say
 from .state import reading
 
 
@@ -22,7 +22,7 @@ def report(
     template_dir: Annotated[
         Path | None, typer.Option(help="Your own claim.md.j2, index.md.j2 and source.md.j2.")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite what -o names.")] = False,
+    force: ForceFlag = False,
 ) -> None:
     """Write a markdown report: a claim's dossier, every claim with an index, or a source."""
     from ..errors import InvalidInput
@@ -54,15 +54,10 @@ def report(
 def _check_free(output: Path, *, force: bool, folder: bool) -> None:
     from ..errors import InvalidInput
 
-    if folder:
-        if output.exists() and not output.is_dir():
-            raise InvalidInput(f"{output} is a file: --all needs a folder")
-        if output.is_dir() and any(output.iterdir()) and not force:
-            raise InvalidInput(f"folder {output} is not empty: pass --force to write over its reports")
+    if not folder:
+        ensure_writable(output, force=force)
         return
-    if output.is_dir():
-        raise InvalidInput(f"{output} is a folder: give a file name")
-    if output.exists() and not force:
-        raise InvalidInput(f"{output} exists: pass --force to overwrite it")
-    if not output.parent.is_dir():
-        raise InvalidInput(f"cannot write {output}: folder {output.parent} does not exist")
+    if output.exists() and not output.is_dir():
+        raise InvalidInput(f"{output} is a file: --all needs a folder")
+    if output.is_dir() and any(output.iterdir()) and not force:
+        raise InvalidInput(f"folder {output} is not empty: pass --force to write over its reports")

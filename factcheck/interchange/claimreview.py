@@ -20,7 +20,7 @@ from ..errors import InvalidInput
 from ..models import Claim, Rating, Source, Verdict
 from ..services.claims import current_verdicts
 from ..services.common import slugify
-from .dataset import SECTIONS, check_shape, Record
+from .dataset import SECTIONS, Record, add_records, check_shape
 
 BEST, WORST = 5, 1
 
@@ -149,13 +149,9 @@ class _Builder:
         self.claims: dict[str, dict[str, Any]] = {}
 
     def records(self) -> dict[str, list[Record]]:
-        out: dict[str, list[Record]] = {section: [] for section in SECTIONS}
-        for section, items in (("actors", self.actors), ("sources", self.sources), ("claims", self.claims)):
-            for index, item in enumerate(items.values()):
-                record = Record(self.file, section, index, item)
-                check_shape(record, section)
-                out[section].append(record)
-        return out
+        document = {"actors": list(self.actors.values()), "sources": list(self.sources.values()),
+                    "claims": list(self.claims.values())}
+        return add_records({section: [] for section in SECTIONS}, document, self.file)
 
     def _actor(self, name: str | None, kind: str) -> str | None:
         if not name:

@@ -147,22 +147,27 @@ def read_dataset(path: Path) -> dict[str, list[Record]]:
     records: dict[str, list[Record]] = {section: [] for section in SECTIONS}
     for file in files:
         document = _parse(file)
-        if document is None:
-            continue
-        if not isinstance(document, dict) or not set(document) <= set(SECTIONS):
-            raise InvalidInput(f"{file.name}: expected a mapping with the sections {', '.join(SECTIONS)}")
-        for section, items in document.items():
-            if not isinstance(items, list):
-                raise InvalidInput(f"{file.name}: section {section!r} must be a list")
-            for index, item in enumerate(items):
-                record = Record(file.name, section, index, item)
-                check_shape(record, section)
-                for part in ("evidence", "verdicts") if section == "claims" else ():
-                    if not isinstance(item.get(part) or [], list):
-                        raise record.fail(f"{part!r} must be a list")
-                    for number, nested in enumerate(item.get(part) or []):
-                        check_shape(Record(file.name, f"{record.name} {part}", number, nested), part)
-                records[section].append(record)
+        if document is not None:
+            add_records(records, document, file.name)
+    return records
+
+
+def add_records(records: dict[str, list[Record]], document: Any, name: str) -> dict[str, list[Record]]:
+    """Check the shape of one parsed dataset document (named `name` in errors) and add its records."""
+    if not isinstance(document, dict) or not set(document) <= set(SECTIONS):
+        raise InvalidInput(f"{name}: expected a mapping with the sections {', '.join(SECTIONS)}")
+    for section, items in document.items():
+        if not isinstance(items, list):
+            raise InvalidInput(f"{name}: section {section!r} must be a list")
+        for index, item in enumerate(items):
+            record = Record(name, section, index, item)
+            check_shape(record, section)
+            for part in ("evidence", "verdicts") if section == "claims" else ():
+                if not isinstance(item.get(part) or [], list):
+                    raise record.fail(f"{part!r} must be a list")
+                for number, nested in enumerate(item.get(part) or []):
+                    check_shape(Record(name, f"{record.name} {part}", number, nested), part)
+            records[section].append(record)
     return records
 
 
@@ -579,18 +584,18 @@ def export_dataset(
     actor_ids.discard(None)  # type: ignore[arg-type]
     source_ids.discard(None)  # type: ignore[arg-type]
 
-    source_query = select(Source).options(joinedload(Source.republishes)).order_by(Source.id)
-    sources_out = session.scalars(source_query.options(_undefer_text())).all()
+    source_query = select(Source).options(joinedload(Source.republishes), _undefer_text()).order_by(Source.id)
+    actor_query = select(Actor).order_by(Actor.id)
     if subset:
-        by_id = {source.id: source for source in sources_out}
+        originals = dict(session.execute(select(Source.id, Source.republishes_id)).all())
         frontier = set(source_ids)
         while frontier:  # originals of republications, and their originals
-            frontier = {by_id[i].republishes_id for i in frontier if by_id[i].republishes_id} - source_ids  # type: ignore[misc]
+            frontier = {originals[i] for i in frontier if originals.get(i)} - source_ids
             source_ids |= frontier
-        sources_out = [source for source in sources_out if source.id in source_ids]
-        actors_out = session.scalars(select(Actor).where(Actor.id.in_(actor_ids)).order_by(Actor.id)).all()
-    else:
-        actors_out = session.scalars(select(Actor).order_by(Actor.id)).all()
+        source_query = source_query.where(Source.id.in_(source_ids))  # only these texts are read
+        actor_query = actor_query.where(Actor.id.in_(actor_ids))
+    sources_out = session.scalars(source_query).all()
+    actors_out = session.scalars(actor_query).all()
 
     links = session.scalars(
         select(ClaimLink).options(joinedload(ClaimLink.from_claim), joinedload(ClaimLink.to_claim)).order_by(ClaimLink.id)
