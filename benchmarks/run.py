@@ -77,40 +77,100 @@ def load_raw(path: Path, dataset: dict) -> float:  # type: ignore[type-arg]
     with connection:
         connection.executemany(
             "INSERT INTO actors (id, slug, name, kind, role, aliases, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-            [(actors[a["slug"]], a["slug"], a["name"], a["kind"], a.get("role"), "[]", now, now) for a in dataset["actors"]],
+            [
+                (actors[a["slug"]], a["slug"], a["name"], a["kind"], a.get("role"), "[]", now, now)
+                for a in dataset["actors"]
+            ],
         )
         connection.executemany(
             "INSERT INTO sources (id, slug, title, kind, publisher, authors, url, published_on, text, text_sha256,"
             " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(sources[s["slug"]], s["slug"], s["title"], s["kind"], s["publisher"], json.dumps(s["authors"]), s["url"],
-              s["published_on"], s["text"], hashlib.sha256(s["text"].encode()).hexdigest(), now, now)
-             for s in dataset["sources"]],
+            [
+                (
+                    sources[s["slug"]],
+                    s["slug"],
+                    s["title"],
+                    s["kind"],
+                    s["publisher"],
+                    json.dumps(s["authors"]),
+                    s["url"],
+                    s["published_on"],
+                    s["text"],
+                    hashlib.sha256(s["text"].encode()).hexdigest(),
+                    now,
+                    now,
+                )
+                for s in dataset["sources"]
+            ],
         )
         for claim in dataset["claims"]:
             for tag in claim["tags"]:
                 tags.setdefault(tag, len(tags) + 1)
-        connection.executemany("INSERT INTO tags (id, slug, name) VALUES (?,?,?)",
-                               [(i, name.replace(" ", "-"), name) for name, i in tags.items()])
+        connection.executemany(
+            "INSERT INTO tags (id, slug, name) VALUES (?,?,?)",
+            [(i, name.replace(" ", "-"), name) for name, i in tags.items()],
+        )
         connection.executemany(
             "INSERT INTO claims (id, slug, text, claimant_id, stated_on, stated_in_id, created_at, updated_at)"
             " VALUES (?,?,?,?,?,?,?,?)",
-            [(claims[c["slug"]], c["slug"], c["text"], actors[c["claimant"]], c["stated_on"], sources[c["stated_in"]], now, now)
-             for c in dataset["claims"]],
+            [
+                (
+                    claims[c["slug"]],
+                    c["slug"],
+                    c["text"],
+                    actors[c["claimant"]],
+                    c["stated_on"],
+                    sources[c["stated_in"]],
+                    now,
+                    now,
+                )
+                for c in dataset["claims"]
+            ],
         )
-        connection.executemany("INSERT INTO claim_tags (claim_id, tag_id) VALUES (?,?)",
-                               [(claims[c["slug"]], tags[t]) for c in dataset["claims"] for t in c["tags"]])
-        evidence = [(claims[c["slug"]], sources[e["source"]], e["stance"], e["quote"], actors[e["speaker"]], "verified", now, now)
-                    for c in dataset["claims"] for e in c["evidence"]]
+        connection.executemany(
+            "INSERT INTO claim_tags (claim_id, tag_id) VALUES (?,?)",
+            [(claims[c["slug"]], tags[t]) for c in dataset["claims"] for t in c["tags"]],
+        )
+        evidence = [
+            (
+                claims[c["slug"]],
+                sources[e["source"]],
+                e["stance"],
+                e["quote"],
+                actors[e["speaker"]],
+                "verified",
+                now,
+                now,
+            )
+            for c in dataset["claims"]
+            for e in c["evidence"]
+        ]
         connection.executemany(
             "INSERT INTO evidence (claim_id, source_id, stance, quote, speaker_id, quote_status, created_at, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?)", evidence,
+            " VALUES (?,?,?,?,?,?,?,?)",
+            evidence,
         )
-        verdicts = [(claims[c["slug"]], v["rating"], v["rationale"], now) for c in dataset["claims"] for v in c.get("verdicts", [])]
-        connection.executemany("INSERT INTO verdicts (claim_id, rating, rationale, created_at) VALUES (?,?,?,?)", verdicts)
+        verdicts = [
+            (claims[c["slug"]], v["rating"], v["rationale"], now)
+            for c in dataset["claims"]
+            for v in c.get("verdicts", [])
+        ]
+        connection.executemany(
+            "INSERT INTO verdicts (claim_id, rating, rationale, created_at) VALUES (?,?,?,?)", verdicts
+        )
         links = [(claims[link["from"]], claims[link["to"]], link["relation"], now) for link in dataset["links"]]
-        connection.executemany("INSERT INTO claim_links (from_claim_id, to_claim_id, relation, created_at) VALUES (?,?,?,?)", links)
-        counts = {"actors": len(actors), "sources": len(sources), "claims": len(claims), "evidence": len(evidence),
-                  "verdicts": len(verdicts), "claim_links": len(links), "tags": len(tags)}
+        connection.executemany(
+            "INSERT INTO claim_links (from_claim_id, to_claim_id, relation, created_at) VALUES (?,?,?,?)", links
+        )
+        counts = {
+            "actors": len(actors),
+            "sources": len(sources),
+            "claims": len(claims),
+            "evidence": len(evidence),
+            "verdicts": len(verdicts),
+            "claim_links": len(links),
+            "tags": len(tags),
+        }
         for entity, count in counts.items():
             revisions += [(entity, i + 1, "insert", "{}", now, "benchmark") for i in range(count)]
         connection.executemany(
@@ -165,43 +225,116 @@ def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, flo
         def run() -> object:
             with db.session_scope(url) as session:
                 return work(session)
+
         return run
 
-    rows.append(("lookup by slug", median_ms(ours_op(lambda s: get(s, Claim, next(picks))), runs),
-                 median_ms(lambda: connection.execute("SELECT * FROM claims WHERE slug = ?", (next(picks),)).fetchall(), runs), "ms"))
-    rows.append(("claim show", median_ms(ours_op(lambda s: show_claim(s, next(picks))), runs),
-                 median_ms(lambda: [connection.execute(q, (slug,)).fetchall() for slug in [next(picks)] for q in RAW_SHOW], runs), "ms"))
-    rows.append(("claim list --tag (50 rows)", median_ms(ours_op(lambda s: list_claims(s, tag="topic 7", limit=50)), runs),
-                 median_ms(lambda: connection.execute(RAW_LIST, ("topic-7",)).fetchall(), runs), "ms"))
+    rows.append(
+        (
+            "lookup by slug",
+            median_ms(ours_op(lambda s: get(s, Claim, next(picks))), runs),
+            median_ms(
+                lambda: connection.execute("SELECT * FROM claims WHERE slug = ?", (next(picks),)).fetchall(), runs
+            ),
+            "ms",
+        )
+    )
+    rows.append(
+        (
+            "claim show",
+            median_ms(ours_op(lambda s: show_claim(s, next(picks))), runs),
+            median_ms(
+                lambda: [connection.execute(q, (slug,)).fetchall() for slug in [next(picks)] for q in RAW_SHOW], runs
+            ),
+            "ms",
+        )
+    )
+    rows.append(
+        (
+            "claim list --tag (50 rows)",
+            median_ms(ours_op(lambda s: list_claims(s, tag="topic 7", limit=50)), runs),
+            median_ms(lambda: connection.execute(RAW_LIST, ("topic-7",)).fetchall(), runs),
+            "ms",
+        )
+    )
     words = SEARCH_WORDS
-    rows.append(("search (all kinds, 20 hits)", median_ms(ours_op(lambda s: backend(s).search(rng.choice(words), limit=20)), runs),
-                 median_ms(lambda: [connection.execute(q, (f'"{rng.choice(words)}"',)).fetchall() for q in RAW_SEARCH], runs), "ms"))
+    rows.append(
+        (
+            "search (all kinds, 20 hits)",
+            median_ms(ours_op(lambda s: backend(s).search(rng.choice(words), limit=20)), runs),
+            median_ms(
+                lambda: [connection.execute(q, (f'"{rng.choice(words)}"',)).fetchall() for q in RAW_SEARCH], runs
+            ),
+            "ms",
+        )
+    )
     # An existing claim's words, reworded: what `claim add` checks before writing.
     texts = [row[0] for row in sqlite3.connect(raw_db).execute("SELECT text FROM claims ORDER BY random() LIMIT 50")]
     phrases = itertools.cycle([" ".join(reversed(text.split())) for text in texts])
+
     def raw_candidates() -> list[tuple[int]]:
         """The full-text part of `similar`: the rarest word starts, then the claims that have them."""
-        counts = [(connection.execute("SELECT coalesce(sum(doc), 0) FROM claims_fts_vocab WHERE term >= ? AND term < ?",
-                                      (start, start + "\U0010ffff")).fetchone()[0], start)
-                  for start in word_starts(next(phrases))]
+        counts = [
+            (
+                connection.execute(
+                    "SELECT coalesce(sum(doc), 0) FROM claims_fts_vocab WHERE term >= ? AND term < ?",
+                    (start, start + "\U0010ffff"),
+                ).fetchone()[0],
+                start,
+            )
+            for start in word_starts(next(phrases))
+        ]
         rarest = [start for count, start in sorted(counts) if count][:RAREST_WORDS]
-        return connection.execute("SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY rank LIMIT 50",
-                                  (any_words_query(rarest),)).fetchall()
+        return connection.execute(
+            "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY rank LIMIT 50", (any_words_query(rarest),)
+        ).fetchall()
 
-    rows.append(("similar (vs its full-text candidate queries)", median_ms(ours_op(lambda s: similar_claims(s, next(phrases))), runs),
-                 median_ms(raw_candidates, runs), "ms"))
-    rows.append(("claim report (markdown)", median_ms(ours_op(lambda s: render_claim(s, next(picks))), runs),
-                 median_ms(lambda: [connection.execute(q, (slug,)).fetchall() for slug in [next(picks)] for q in RAW_SHOW], runs), "ms"))
+    rows.append(
+        (
+            "similar (vs its full-text candidate queries)",
+            median_ms(ours_op(lambda s: similar_claims(s, next(phrases))), runs),
+            median_ms(raw_candidates, runs),
+            "ms",
+        )
+    )
+    rows.append(
+        (
+            "claim report (markdown)",
+            median_ms(ours_op(lambda s: render_claim(s, next(picks))), runs),
+            median_ms(
+                lambda: [connection.execute(q, (slug,)).fetchall() for slug in [next(picks)] for q in RAW_SHOW], runs
+            ),
+            "ms",
+        )
+    )
     connection.close()
     process = [sys.executable, "-m", "factcheck", "--db", str(ours_db), "claim", "show", slugs[0]]
-    floor = [sys.executable, "-c", "import sqlite3; c = sqlite3.connect(%r); " % str(raw_db)
-             + "; ".join(f"c.execute({q!r}, ({slugs[0]!r},)).fetchall()" for q in RAW_SHOW)]
+    floor = [
+        sys.executable,
+        "-c",
+        f"import sqlite3; c = sqlite3.connect({str(raw_db)!r}); "
+        + "; ".join(f"c.execute({q!r}, ({slugs[0]!r},)).fetchall()" for q in RAW_SHOW),
+    ]
     shown = median_ms(lambda: subprocess.run(process, capture_output=True, check=True), 7)
-    rows.append(("claim show, whole CLI process", shown,
-                 median_ms(lambda: subprocess.run(floor, capture_output=True, check=True), 7), "ms"))
-    rows.append(("claim show, whole CLI process (vs importing sqlalchemy.orm, typer, rich)", shown, stack_floor(), "ms"))
+    rows.append(
+        (
+            "claim show, whole CLI process",
+            shown,
+            median_ms(lambda: subprocess.run(floor, capture_output=True, check=True), 7),
+            "ms",
+        )
+    )
+    rows.append(
+        ("claim show, whole CLI process (vs importing sqlalchemy.orm, typer, rich)", shown, stack_floor(), "ms")
+    )
     for path in (ours_db, raw_db):
-        subprocess.run([sys.executable, "-c", f"import sqlite3; sqlite3.connect({str(path)!r}).execute('PRAGMA wal_checkpoint(TRUNCATE)')"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import sqlite3; sqlite3.connect({str(path)!r}).execute('PRAGMA wal_checkpoint(TRUNCATE)')",
+            ],
+            check=True,
+        )
     rows.append(("database size on disk", ours_db.stat().st_size / 1e6, raw_db.stat().st_size / 1e6, "MB"))
     return rows
 
@@ -215,8 +348,14 @@ def stack_floor() -> float:
 
 def process_floor() -> list[tuple[str, float, float, str]]:
     help_ = [sys.executable, "-m", "factcheck", "--help"]
-    return [("factcheck --help (vs importing sqlalchemy.orm, typer, rich)",
-             median_ms(lambda: subprocess.run(help_, capture_output=True, check=True), 7), stack_floor(), "ms")]
+    return [
+        (
+            "factcheck --help (vs importing sqlalchemy.orm, typer, rich)",
+            median_ms(lambda: subprocess.run(help_, capture_output=True, check=True), 7),
+            stack_floor(),
+            "ms",
+        )
+    ]
 
 
 def main() -> None:
@@ -233,6 +372,7 @@ def main() -> None:
         "|---|---|---|---|---|",
     ]
     print("\n".join(lines), flush=True)
+
     def show(size_label: str, rows: list[tuple[str, float, float, str]]) -> None:
         for name, ours, raw, unit in rows:
             line = f"| {size_label} | {name} | {ours:,.1f} {unit} | {raw:,.1f} {unit} | {ours / raw:.2f}x |"

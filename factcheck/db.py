@@ -180,9 +180,7 @@ def require_current(url: str) -> None:
     if found == SCHEMA_HEAD:
         return
     if found is None:
-        raise DatabaseProblem(
-            f"{describe(url)} is not a factcheck database: run `factcheck init` to set it up"
-        )
+        raise DatabaseProblem(f"{describe(url)} is not a factcheck database: run `factcheck init` to set it up")
     raise DatabaseProblem(
         f"{describe(url)} is at schema revision {found}, this factcheck needs {SCHEMA_HEAD}: "
         "run `factcheck db backup FILE` then `factcheck db upgrade`"

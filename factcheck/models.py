@@ -43,7 +43,7 @@ class Base(DeclarativeBase):
 # --- vocabularies -------------------------------------------------------------------------------
 
 
-class Stance(str, enum.Enum):
+class Stance(enum.StrEnum):
     """How a piece of evidence bears on a claim (after FEVER, FNC-1 and RumourEval)."""
 
     SUPPORTS = "supports"
@@ -52,7 +52,7 @@ class Stance(str, enum.Enum):
     CONTEXT = "context"  # bears on it without taking a side
 
 
-class Relation(str, enum.Enum):
+class Relation(enum.StrEnum):
     """How one claim bears on another; directed from → to."""
 
     REBUTS = "rebuts"
@@ -61,7 +61,7 @@ class Relation(str, enum.Enum):
     DUPLICATES = "duplicates"
 
 
-class Rating(str, enum.Enum):
+class Rating(enum.StrEnum):
     """A verdict, with its ClaimReview ratingValue (1..5) and the ClaimsKG normalised class."""
 
     TRUE = "true"
@@ -101,7 +101,7 @@ _RATING_NORMALISED = {
 }
 
 
-class QuoteStatus(str, enum.Enum):
+class QuoteStatus(enum.StrEnum):
     """How well an evidence quote was found in its source's archived text."""
 
     VERIFIED = "verified"  # exact after normalising whitespace and quote marks
@@ -110,7 +110,7 @@ class QuoteStatus(str, enum.Enum):
     NOT_FOUND = "not-found"
 
 
-class SourceKind(str, enum.Enum):
+class SourceKind(enum.StrEnum):
     ARTICLE = "article"  # news or magazine article
     ANALYSIS = "analysis"  # commentary, expert comment, think-tank piece
     REFERENCE = "reference"  # encyclopedia or other tertiary work
@@ -123,14 +123,14 @@ class SourceKind(str, enum.Enum):
     OTHER = "other"
 
 
-class ActorKind(str, enum.Enum):
+class ActorKind(enum.StrEnum):
     PERSON = "person"
     ORGANISATION = "organisation"
     STATE = "state"
     OUTLET = "outlet"  # a publisher or fact-checking outlet
 
 
-class RevisionAction(str, enum.Enum):
+class RevisionAction(enum.StrEnum):
     INSERT = "insert"
     UPDATE = "update"
     DELETE = "delete"
@@ -160,14 +160,12 @@ class PartialDate(TypeDecorator[str]):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Timestamped:
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 # --- association tables -------------------------------------------------------------------------
@@ -213,9 +211,7 @@ class Source(Timestamped, Base):
     published_on: Mapped[str | None] = mapped_column(PartialDate, index=True)
     accessed_on: Mapped[str | None] = mapped_column(PartialDate)
     language: Mapped[str | None] = mapped_column(String(16))
-    republishes_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sources.id", ondelete="SET NULL"), index=True
-    )
+    republishes_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), index=True)
     # Archived texts can be long: never loaded unless asked for (undefer), and loudly so.
     text: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_raiseload=True)
     text_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -255,25 +251,17 @@ class Claim(Timestamped, Base):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
-    claimant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("actors.id", ondelete="SET NULL"), index=True
-    )
+    claimant_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"), index=True)
     stated_on: Mapped[str | None] = mapped_column(PartialDate, index=True)
-    stated_in_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sources.id", ondelete="SET NULL"), index=True
-    )
+    stated_in_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
 
     claimant: Mapped[Actor | None] = relationship(lazy="raise")
     stated_in: Mapped[Source | None] = relationship(lazy="raise")
     appearances: Mapped[list[Source]] = relationship(secondary=claim_appearances, lazy="raise")
     tags: Mapped[list[Tag]] = relationship(secondary=claim_tags, lazy="raise")
-    evidence: Mapped[list[Evidence]] = relationship(
-        back_populates="claim", lazy="raise", passive_deletes=True
-    )
-    verdicts: Mapped[list[Verdict]] = relationship(
-        back_populates="claim", lazy="raise", passive_deletes=True
-    )
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="claim", lazy="raise", passive_deletes=True)
+    verdicts: Mapped[list[Verdict]] = relationship(back_populates="claim", lazy="raise", passive_deletes=True)
 
 
 class ClaimLink(Base):
@@ -286,9 +274,7 @@ class ClaimLink(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    from_claim_id: Mapped[int] = mapped_column(
-        ForeignKey("claims.id", ondelete="CASCADE"), index=True
-    )
+    from_claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     to_claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     relation: Mapped[Relation] = mapped_column(vocabulary(Relation, "relation"))
     note: Mapped[str | None] = mapped_column(Text)
@@ -319,9 +305,7 @@ class Evidence(Timestamped, Base):
     suffix: Mapped[str | None] = mapped_column(Text)
     start_offset: Mapped[int | None] = mapped_column(Integer)
     end_offset: Mapped[int | None] = mapped_column(Integer)
-    speaker_id: Mapped[int | None] = mapped_column(
-        ForeignKey("actors.id", ondelete="SET NULL"), index=True
-    )
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"), index=True)
     locator: Mapped[str | None] = mapped_column(Text)
     quote_status: Mapped[QuoteStatus] = mapped_column(
         vocabulary(QuoteStatus, "quote_status"), default=QuoteStatus.UNVERIFIED
@@ -343,9 +327,7 @@ class Verdict(Base):
     rating: Mapped[Rating] = mapped_column(vocabulary(Rating, "rating"))
     textual_rating: Mapped[str | None] = mapped_column(Text)  # the reviewer's own label, as given
     rationale: Mapped[str | None] = mapped_column(Text)
-    reviewer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("actors.id", ondelete="SET NULL"), index=True
-    )
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"), index=True)
     review_url: Mapped[str | None] = mapped_column(Text)
     reviewed_on: Mapped[str | None] = mapped_column(PartialDate)
     # An outlet's numeric scale differs from ours; kept only as data.

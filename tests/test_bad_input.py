@@ -27,9 +27,14 @@ CASES = [
     (("claim", "show", "nato-promised-no-eastwards-expansion"), ["no claim", f"did you mean: {CLAIM}"]),
     (("evidence", "add", CLAIM, "foreign-policy", "--stance", "supports", "--quote", "x"), ["no source", "fp"]),
     (("claim", "add", "A claim", "--claimant", "putin"), ["no actor 'putin'", "vladimir-putin"]),
-    (("evidence", "add", CLAIM, "fp", "--stance", "agrees", "--quote", "x"),
-     ["unknown stance 'agrees'", "supports, refutes, qualifies, context"]),
-    (("claim", "link", CLAIM, "contradicts", "no-guarantee"), ["unknown relation", "rebuts, supports, qualifies, duplicates"]),
+    (
+        ("evidence", "add", CLAIM, "fp", "--stance", "agrees", "--quote", "x"),
+        ["unknown stance 'agrees'", "supports, refutes, qualifies, context"],
+    ),
+    (
+        ("claim", "link", CLAIM, "contradicts", "no-guarantee"),
+        ["unknown relation", "rebuts, supports, qualifies, duplicates"],
+    ),
     (("claim", "rate", CLAIM, "pants-on-fire", "--rationale", "r"), ["unknown rating", "mostly-true", "unproven"]),
     (("claim", "add", "A claim", "--date", "next tuesday-ish"), ["malformed date", "YYYY-MM-DD"]),
     (("claim", "add", "A claim", "--date", "2021-02-30"), ["impossible date", "YYYY"]),

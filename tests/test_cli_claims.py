@@ -14,22 +14,91 @@ def story(cli):  # type: ignore[no-untyped-def]
     """A small version of the running example, entered through the CLI."""
     cli.ok("actor", "add", "Vladimir Putin", "--role", "President of Russia")
     cli.ok("actor", "add", "James Sherr", "--role", "Senior Fellow, ICDS")
-    cli.ok("source", "add", "What’s Behind Russia’s Latest Demands", "--publisher", "Foreign Policy",
-           "--author", "Amy Mackinnon", "--date", "2022-01-07", "--url", "https://example.org/fp")
-    cli.ok("source", "add", "Expert comment: Putin's demands", "--kind", "analysis", "--publisher", "ICDS",
-           "--date", "December 2021", "--slug", "icds-comment")
-    cli.ok("claim", "add", "NATO promised no eastward expansion", "--claimant", "vladimir-putin",
-           "--date", "2021-12-23", "--tag", "NATO enlargement", "--source", "icds-comment")
-    cli.ok("claim", "add", "No guarantee on NATO enlargement was sought or given", "--claimant", "james-sherr",
-           "--date", "2021-12", "--slug", "no-guarantee-given")
+    cli.ok(
+        "source",
+        "add",
+        "What’s Behind Russia’s Latest Demands",
+        "--publisher",
+        "Foreign Policy",
+        "--author",
+        "Amy Mackinnon",
+        "--date",
+        "2022-01-07",
+        "--url",
+        "https://example.org/fp",
+    )
+    cli.ok(
+        "source",
+        "add",
+        "Expert comment: Putin's demands",
+        "--kind",
+        "analysis",
+        "--publisher",
+        "ICDS",
+        "--date",
+        "December 2021",
+        "--slug",
+        "icds-comment",
+    )
+    cli.ok(
+        "claim",
+        "add",
+        "NATO promised no eastward expansion",
+        "--claimant",
+        "vladimir-putin",
+        "--date",
+        "2021-12-23",
+        "--tag",
+        "NATO enlargement",
+        "--source",
+        "icds-comment",
+    )
+    cli.ok(
+        "claim",
+        "add",
+        "No guarantee on NATO enlargement was sought or given",
+        "--claimant",
+        "james-sherr",
+        "--date",
+        "2021-12",
+        "--slug",
+        "no-guarantee-given",
+    )
     cli.ok("claim", "link", "no-guarantee-given", "rebuts", CLAIM)
-    cli.ok("evidence", "add", CLAIM, "whats-behind-russias-latest-demands", "--stance", "supports",
-           "--quote", "We were fooled by five waves of NATO’s eastward expansion.", "--speaker", "vladimir-putin")
-    cli.ok("evidence", "add", CLAIM, "whats-behind-russias-latest-demands", "--stance", "refutes",
-           "--quote", "no formal guarantees were ever put down in writing")
-    cli.ok("evidence", "add", "no-guarantee-given", "icds-comment", "--stance", "supports",
-           "--quote", "no guarantee regarding NATO’s future enlargement was sought or given",
-           "--speaker", "james-sherr")
+    cli.ok(
+        "evidence",
+        "add",
+        CLAIM,
+        "whats-behind-russias-latest-demands",
+        "--stance",
+        "supports",
+        "--quote",
+        "We were fooled by five waves of NATO’s eastward expansion.",
+        "--speaker",
+        "vladimir-putin",
+    )
+    cli.ok(
+        "evidence",
+        "add",
+        CLAIM,
+        "whats-behind-russias-latest-demands",
+        "--stance",
+        "refutes",
+        "--quote",
+        "no formal guarantees were ever put down in writing",
+    )
+    cli.ok(
+        "evidence",
+        "add",
+        "no-guarantee-given",
+        "icds-comment",
+        "--stance",
+        "supports",
+        "--quote",
+        "no guarantee regarding NATO’s future enlargement was sought or given",
+        "--speaker",
+        "james-sherr",
+    )
     return cli
 
 
@@ -60,8 +129,15 @@ def test_show_gathers_evidence_by_stance_and_counterclaims(story) -> None:  # ty
 
 def test_show_on_a_terminal_names_quotes_speakers_and_sources(story) -> None:  # type: ignore[no-untyped-def]
     screen = story.ok("claim", "show", CLAIM)
-    for expected in ("NATO promised no eastward expansion", "Supports (1)", "Refutes (1)", "Vladimir Putin",
-                     "Foreign Policy", "Counterclaims", "no-guarantee-given"):
+    for expected in (
+        "NATO promised no eastward expansion",
+        "Supports (1)",
+        "Refutes (1)",
+        "Vladimir Putin",
+        "Foreign Policy",
+        "Counterclaims",
+        "no-guarantee-given",
+    ):
         assert expected in screen
     assert not screen.lstrip().startswith("{")
 
@@ -92,9 +168,7 @@ def test_list_filters_sorts_and_counts(story) -> None:  # type: ignore[no-untype
     assert (first["supports"], first["refutes"], first["rating"]) == (1, 1, None)
     assert [c["slug"] for c in story.json("claim", "list", "--tag", "NATO enlargement")] == [CLAIM]
     assert [c["slug"] for c in story.json("claim", "list", "--claimant", "james-sherr")] == ["no-guarantee-given"]
-    assert [c["slug"] for c in story.json("claim", "list", "--text", "budapest")] == [
-        "an-undated-claim-about-budapest"
-    ]
+    assert [c["slug"] for c in story.json("claim", "list", "--text", "budapest")] == ["an-undated-claim-about-budapest"]
     story.ok("claim", "rate", CLAIM, "false", "--rationale", "No written guarantee.")
     assert [c["slug"] for c in story.json("claim", "list", "--rating", "false")] == [CLAIM]
     assert story.json("claim", "list", "--limit", "1")[0]["slug"] == "no-guarantee-given"
@@ -154,11 +228,15 @@ def test_actor_and_source_lookups(story) -> None:  # type: ignore[no-untyped-def
 
 def test_every_write_is_recorded_with_its_author(story, db_path) -> None:  # type: ignore[no-untyped-def]
     story.ok("claim", "edit", CLAIM, "--date", "2021-12-21")
-    rows = sqlite3.connect(db_path).execute(
-        "SELECT entity, action, changes, by FROM revisions WHERE entity = 'claims' ORDER BY id"
-    ).fetchall()
+    rows = (
+        sqlite3.connect(db_path)
+        .execute("SELECT entity, action, changes, by FROM revisions WHERE entity = 'claims' ORDER BY id")
+        .fetchall()
+    )
     assert [(entity, action) for entity, action, _, _ in rows] == [
-        ("claims", "insert"), ("claims", "insert"), ("claims", "update")
+        ("claims", "insert"),
+        ("claims", "insert"),
+        ("claims", "update"),
     ]
     assert '"stated_on": ["2021-12-23", "2021-12-21"]' in rows[-1][2]
     assert {by for *_, by in rows} == {"tester"}

@@ -22,7 +22,11 @@ def test_every_kind_of_write_is_recorded_with_author_and_changes(seeded) -> None
     assert change["changes"] == {"stated_on": ["2021-12-17", "2021-12-18"]}
 
     seeded.ok("claim", "link", "demands-are-an-ultimatum", "qualifies", "proposals-not-unacceptable")
-    assert (_last(seeded)["entity"], _last(seeded)["action"], _last(seeded)["by"]) == ("claim_links", "insert", "tester")
+    assert (_last(seeded)["entity"], _last(seeded)["action"], _last(seeded)["by"]) == (
+        "claim_links",
+        "insert",
+        "tester",
+    )
     seeded.ok("claim", "rate", "demands-are-an-ultimatum", "mixed", "--rationale", "Both readings are argued.")
     assert _last(seeded)["entity"] == "verdicts"
     seeded.ok("evidence", "delete", "1")
@@ -34,7 +38,11 @@ def test_every_kind_of_write_is_recorded_with_author_and_changes(seeded) -> None
     assert history["subject"]["entity"] == "claims"
     entities = [(r["entity"], r["action"]) for r in history["revisions"]]
     assert entities[0] == ("claims", "update")
-    assert ("evidence", "insert") in entities and ("verdicts", "insert") in entities and ("claim_links", "insert") in entities
+    assert (
+        ("evidence", "insert") in entities
+        and ("verdicts", "insert") in entities
+        and ("claim_links", "insert") in entities
+    )
     assert seeded.json("claim", "show", "budapest-declaration-2008")["last_change"]["by"] == "alice"
     assert "alice" in seeded.ok("history", "budapest-declaration-2008")
 

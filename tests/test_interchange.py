@@ -27,7 +27,9 @@ def test_export_import_export_is_identical_on_the_seed_dataset(seeded, tmp_path,
     (tmp_path / f"export.{format}").write_text(first)
     other = Run(tmp_path / "other.db")
     other.ok("init")
-    assert "added 25 actors, 12 sources, 26 claims, 89 evidence" in other.ok("import", str(tmp_path / f"export.{format}"))
+    assert "added 25 actors, 12 sources, 26 claims, 89 evidence" in other.ok(
+        "import", str(tmp_path / f"export.{format}")
+    )
     assert other.ok("export", "--format", format) == first
     assert "added nothing" in other.ok("import", str(tmp_path / f"export.{format}"))
 
@@ -35,13 +37,35 @@ def test_export_import_export_is_identical_on_the_seed_dataset(seeded, tmp_path,
 def generated_dataset(seed: int, claims: int = 60) -> dict:  # type: ignore[type-arg]
     """Random but valid data, texts and quotes cut from them included."""
     rng = random.Random(seed)
-    words = "NATO Russia promise treaty east Baker Gorbachev 1990 Ukraine guarantee border troops summit".split()
+    words = [
+        "NATO",
+        "Russia",
+        "promise",
+        "treaty",
+        "east",
+        "Baker",
+        "Gorbachev",
+        "1990",
+        "Ukraine",
+        "guarantee",
+        "border",
+        "troops",
+        "summit",
+    ]
     sentence = lambda n: " ".join(rng.choice(words) for _ in range(n))  # noqa: E731
-    actors = [{"slug": f"actor-{i}", "name": f"Actor {i} | “quoted”", "kind": rng.choice(["person", "state"])} for i in range(8)]
+    actors = [
+        {"slug": f"actor-{i}", "name": f"Actor {i} | “quoted”", "kind": rng.choice(["person", "state"])}
+        for i in range(8)
+    ]
     sources = []
     for i in range(10):
-        source = {"slug": f"source-{i}", "title": f"Source {i}: {sentence(4)}", "kind": "article",
-                  "published_on": rng.choice(["2021", "2021-12", "2021-12-17"]), "text": sentence(300)}
+        source = {
+            "slug": f"source-{i}",
+            "title": f"Source {i}: {sentence(4)}",
+            "kind": "article",
+            "published_on": rng.choice(["2021", "2021-12", "2021-12-17"]),
+            "text": sentence(300),
+        }
         if i and rng.random() < 0.3:
             source["republishes"] = f"source-{i - 1}"
         sources.append(source)
@@ -54,11 +78,22 @@ def generated_dataset(seed: int, claims: int = 60) -> dict:  # type: ignore[type
             quote = source["text"][start : start + rng.randint(20, 60)].strip()
             if rng.random() < 0.2:
                 quote = quote + " not in the source at all"
-            evidence.append({"source": source["slug"], "stance": rng.choice(["supports", "refutes", "qualifies", "context"]),
-                             "quote": quote, "speaker": rng.choice([None, "actor-1", "actor-2"])})
-        claim = {"slug": f"claim-{i}", "text": f"Claim {i}: {sentence(8)}", "claimant": rng.choice(["actor-0", "actor-3"]),
-                 "stated_on": rng.choice([None, "1990", "2021-12-01"]), "tags": rng.sample(["a", "b c", "d|e"], 2),
-                 "evidence": [{k: v for k, v in e.items() if v} for e in evidence]}
+            evidence.append(
+                {
+                    "source": source["slug"],
+                    "stance": rng.choice(["supports", "refutes", "qualifies", "context"]),
+                    "quote": quote,
+                    "speaker": rng.choice([None, "actor-1", "actor-2"]),
+                }
+            )
+        claim = {
+            "slug": f"claim-{i}",
+            "text": f"Claim {i}: {sentence(8)}",
+            "claimant": rng.choice(["actor-0", "actor-3"]),
+            "stated_on": rng.choice([None, "1990", "2021-12-01"]),
+            "tags": rng.sample(["a", "b c", "d|e"], 2),
+            "evidence": [{k: v for k, v in e.items() if v} for e in evidence],
+        }
         if rng.random() < 0.3:
             claim["verdicts"] = [{"rating": rng.choice(["true", "false", "mixed"]), "rationale": sentence(10)}]
         claim_records.append({k: v for k, v in claim.items() if v})
@@ -82,11 +117,17 @@ def test_round_trip_on_generated_data(tmp_path, seed) -> None:  # type: ignore[n
 
 
 def test_subset_export_brings_what_the_claims_reference(seeded) -> None:  # type: ignore[no-untyped-def]
-    subset = yaml.safe_load(seeded.ok("export", "--claim", "budapest-declaration-2008", "--claim", "bucharest-summit-2008-promise"))
+    subset = yaml.safe_load(
+        seeded.ok("export", "--claim", "budapest-declaration-2008", "--claim", "bucharest-summit-2008-promise")
+    )
     assert [c["slug"] for c in subset["claims"]] == ["budapest-declaration-2008", "bucharest-summit-2008-promise"]
     sources = {s["slug"] for s in subset["sources"]}
-    assert {"london-daily-russia-lays-out-demands", "nyt-russia-lays-out-demands", "bucharest-summit-declaration-2008"} <= sources
-    assert [(l["from"], l["relation"], l["to"]) for l in subset["links"]] == [
+    assert {
+        "london-daily-russia-lays-out-demands",
+        "nyt-russia-lays-out-demands",
+        "bucharest-summit-declaration-2008",
+    } <= sources
+    assert [(link["from"], link["relation"], link["to"]) for link in subset["links"]] == [
         ("bucharest-summit-2008-promise", "rebuts", "budapest-declaration-2008")
     ]
     tagged = yaml.safe_load(seeded.ok("export", "--tag", "discrepancy", "--format", "yaml"))
@@ -100,7 +141,13 @@ def test_claimreview_export(seeded) -> None:  # type: ignore[no-untyped-def]
     assert review["@type"] == "ClaimReview" and review["@context"] == "https://schema.org"
     assert review["itemReviewed"]["author"]["name"] == "The New York Times"
     assert review["itemReviewed"]["datePublished"] == "2021-12-17"
-    assert review["reviewRating"] == {"@type": "Rating", "bestRating": 5, "worstRating": 1, "alternateName": "false", "ratingValue": 1}
+    assert review["reviewRating"] == {
+        "@type": "Rating",
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": "false",
+        "ratingValue": 1,
+    }
     assert {"author", "datePublished", "itemReviewed"} <= set(review)
 
 
@@ -144,11 +191,19 @@ def test_claimreview_round_trip(seeded, tmp_path) -> None:  # type: ignore[no-un
 BAD = [
     ("broken.json", '{"claims": [', "not valid JSON at line 1"),
     ("missing.yaml", "claims:\n- slug: x\n", "claims #1 'x': missing required field 'text'"),
-    ("stance.yaml", "sources:\n- {slug: s, title: S}\nclaims:\n- slug: x\n  text: X\n  evidence:\n  - {source: s, stance: agrees, quote: q}\n",
-     "field 'stance': unknown stance 'agrees'"),
+    (
+        "stance.yaml",
+        "sources:\n- {slug: s, title: S}\nclaims:\n- slug: x\n  text: X\n"
+        "  evidence:\n  - {source: s, stance: agrees, quote: q}\n",
+        "field 'stance': unknown stance 'agrees'",
+    ),
     ("date.yaml", "claims:\n- {slug: x, text: X, stated_on: '2021-02-31'}\n", "field 'stated_on': impossible date"),
     ("ref.yaml", "claims:\n- {slug: x, text: X, claimant: nobody}\n", "no actor 'nobody'"),
-    ("later.yaml", "claims:\n- {slug: fine, text: Fine}\n- {slug: bad, text: Bad, stated_on: soon}\n", "claims #2 'bad'"),
+    (
+        "later.yaml",
+        "claims:\n- {slug: fine, text: Fine}\n- {slug: bad, text: Bad, stated_on: soon}\n",
+        "claims #2 'bad'",
+    ),
 ]
 
 

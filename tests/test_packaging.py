@@ -29,9 +29,20 @@ def test_built_wheel_carries_migrations_and_creates_a_database(tmp_path: Path) -
         pytest.skip("not a source checkout")
     pytest.importorskip("hatchling")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "-w", str(tmp_path / "dist"), str(ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     (wheel,) = (tmp_path / "dist").glob("factcheck-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
@@ -44,10 +55,16 @@ def test_built_wheel_carries_migrations_and_creates_a_database(tmp_path: Path) -
     folder.mkdir()
     env = {"PYTHONPATH": str(installed), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-c",
-         "import factcheck.db as d; print(d.migrations_dir());"
-         "from factcheck.cli import main; import sys; sys.argv=['factcheck','init']; main()"],
-        cwd=folder, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import factcheck.db as d; print(d.migrations_dir());"
+            "from factcheck.cli import main; import sys; sys.argv=['factcheck','init']; main()",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].startswith(str(installed))

@@ -21,8 +21,12 @@ def _build(url: str, n_evidence: int, n_claims: int) -> None:
             claims.rate_claim(session, other.slug, "false", rationale="r")
         for i in range(n_evidence):
             evidence.add_evidence(
-                session, main.slug, source.slug, stance=("supports", "refutes", "context")[i % 3],
-                quote=f"quote {i}", speaker=actor.slug,
+                session,
+                main.slug,
+                source.slug,
+                stance=("supports", "refutes", "context")[i % 3],
+                quote=f"quote {i}",
+                speaker=actor.slug,
             )
         claims.rate_claim(session, main.slug, "false", rationale="r", reviewer=actor.slug)
 

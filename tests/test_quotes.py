@@ -41,8 +41,9 @@ def test_stored_offsets_are_kept_only_when_the_slice_is_the_quote() -> None:
     found = anchor_quote(ARTICLE, "We were fooled", prefix="noticed. ")
     again = anchor_quote(ARTICLE, "We were fooled", start=found.start, end=found.end)
     assert (again.start, again.status) == (found.start, QuoteStatus.VERIFIED)
-    moved = anchor_quote("Preface added. " + ARTICLE, "We were fooled", start=found.start, end=found.end,
-                         prefix="noticed. ")
+    moved = anchor_quote(
+        "Preface added. " + ARTICLE, "We were fooled", start=found.start, end=found.end, prefix="noticed. "
+    )
     assert moved.start == found.start + len("Preface added. ")
 
 
@@ -54,14 +55,37 @@ def test_small_differences_are_fuzzy_with_the_passage_recorded() -> None:
 
 
 def test_lookalikes_and_absent_quotes_are_not_found() -> None:
-    assert anchor_quote(ARTICLE, "Russia demanded on Monday that Europe halt all naval activity").status is QuoteStatus.NOT_FOUND
+    assert (
+        anchor_quote(ARTICLE, "Russia demanded on Monday that Europe halt all naval activity").status
+        is QuoteStatus.NOT_FOUND
+    )
     assert anchor_quote(ARTICLE, "Gorbachev signed a written guarantee").status is QuoteStatus.NOT_FOUND
     assert anchor_quote(ARTICLE, "fooled agin").status is QuoteStatus.NOT_FOUND  # too short to guess at
     assert anchor_quote(None, "anything").status is QuoteStatus.UNVERIFIED
 
 
-WORDS = ["NATO", "Russia", "promised", "expansion", "east", "the", "of", "“guarantee”", "Baker’s", "—",
-         "Gorbachev", "1990", "treaty", "said", "never", "in", "writing", "Ukraine", "talks", "a"]
+WORDS = [
+    "NATO",
+    "Russia",
+    "promised",
+    "expansion",
+    "east",
+    "the",
+    "of",
+    "“guarantee”",
+    "Baker’s",
+    "—",
+    "Gorbachev",
+    "1990",
+    "treaty",
+    "said",
+    "never",
+    "in",
+    "writing",
+    "Ukraine",
+    "talks",
+    "a",
+]
 texts = st.lists(st.sampled_from(WORDS), min_size=30, max_size=120).map(
     lambda words: "".join(word + (" " if i % 7 else "\n") for i, word in enumerate(words))
 )

@@ -73,7 +73,9 @@ def test_an_import_killed_midway_leaves_the_database_as_it_was(tmp_path: Path, d
     before = dump()
     process = subprocess.Popen(
         [sys.executable, "-m", "factcheck", "--db", str(tmp_path / "test.db"), "import", str(big)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
     )
     wal = tmp_path / "test.db-wal"
     deadline = time.monotonic() + 60
@@ -105,7 +107,9 @@ def test_db_check_finds_what_is_broken(cli, db_path) -> None:  # type: ignore[no
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     problems = " ".join(report["problems"])
-    assert "foreign key" in problems and "dangling link" in problems and "claims_fts has 26 rows for 25 claims" in problems
+    assert (
+        "foreign key" in problems and "dangling link" in problems and "claims_fts has 26 rows for 25 claims" in problems
+    )
     assert report["quotes"]["unverified"] == 89  # the orphaned quote is still counted
 
 
@@ -113,11 +117,27 @@ FREE_TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),  # argv cannot carry NUL
     min_size=0,
     max_size=300,
-) | st.sampled_from(["", " ", "| a | b |", "**bold**", "<script>x</script>", "'; DROP TABLE claims; --", "é" * 5000,
-                     "line\nbreak\r\n", "\t\x07\x1b[31mred", "-leading-dash", "Ǆ ﬁ Ⅻ", "[^1]: note"])
+) | st.sampled_from(
+    [
+        "",
+        " ",
+        "| a | b |",
+        "**bold**",
+        "<script>x</script>",
+        "'; DROP TABLE claims; --",
+        "é" * 5000,
+        "line\nbreak\r\n",
+        "\t\x07\x1b[31mred",
+        "-leading-dash",
+        "Ǆ ﬁ Ⅻ",
+        "[^1]: note",
+    ]
+)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(text=FREE_TEXT, note=FREE_TEXT, role=FREE_TEXT, quote=FREE_TEXT)
 def test_arbitrary_text_round_trips_or_fails_cleanly(cli, dump, text: str, note: str, role: str, quote: str) -> None:  # type: ignore[no-untyped-def]
     calls = [

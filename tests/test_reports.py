@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -71,8 +70,17 @@ def test_claim_dossier(seeded) -> None:  # type: ignore[no-untyped-def]
         ("h2", "Claim versus counterclaims"),
     ]
     names = [text for _tag, text in headings(tokens)]
-    for section in ("Evidence", "Supports (3)", "Refutes (2)", "Qualifies (3)", "Context (1)", "Timeline",
-                    "Verdict history", "Sources", "Related claims"):
+    for section in (
+        "Evidence",
+        "Supports (3)",
+        "Refutes (2)",
+        "Qualifies (3)",
+        "Context (1)",
+        "Timeline",
+        "Verdict history",
+        "Sources",
+        "Related claims",
+    ):
         assert section in names
     assert "misleading" in markdown
     assert sum(1 for token in tokens if token.type == "blockquote_open") == 9
@@ -148,8 +156,12 @@ def test_user_templates(seeded, tmp_path) -> None:  # type: ignore[no-untyped-de
         "Declaration (1 for)\n"
     )
     (templates / "claim.md.j2").write_text("{% if %}")
-    assert "claim.md.j2, line 1" in seeded.fails("report", "budapest-declaration-2008", "--template-dir", str(templates))
+    assert "claim.md.j2, line 1" in seeded.fails(
+        "report", "budapest-declaration-2008", "--template-dir", str(templates)
+    )
     assert "source.md.j2 not found" in seeded.fails(
         "report", "--source", "moscow-times-russia-issues-demands", "--template-dir", str(templates)
     )
-    assert "no template folder" in seeded.fails("report", "budapest-declaration-2008", "--template-dir", str(tmp_path / "no"))
+    assert "no template folder" in seeded.fails(
+        "report", "budapest-declaration-2008", "--template-dir", str(tmp_path / "no")
+    )

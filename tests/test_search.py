@@ -26,7 +26,8 @@ def seeded(cli):  # type: ignore[no-untyped-def]
 def test_search_ranks_claims_sources_and_quotes_with_highlights(seeded) -> None:  # type: ignore[no-untyped-def]
     hits = seeded.json("search", "Budapest")
     assert [(hit["kind"], hit["slug"]) for hit in hits] == [
-        ("claims", "budapest-declaration-2008"), ("evidence", "budapest-declaration-2008")
+        ("claims", "budapest-declaration-2008"),
+        ("evidence", "budapest-declaration-2008"),
     ]
     assert "**Budapest**" in hits[0]["snippet"]
     quotes = seeded.json("search", '"five waves"', "--in", "evidence")
@@ -38,8 +39,15 @@ def test_search_ranks_claims_sources_and_quotes_with_highlights(seeded) -> None:
 
 
 def test_the_index_follows_every_change(seeded) -> None:  # type: ignore[no-untyped-def]
-    seeded.ok("claim", "edit", "budapest-declaration-2008", "--text", "The 2008 promise is called the Sofia Declaration",
-              "--tag", "geography slips")
+    seeded.ok(
+        "claim",
+        "edit",
+        "budapest-declaration-2008",
+        "--text",
+        "The 2008 promise is called the Sofia Declaration",
+        "--tag",
+        "geography slips",
+    )
     assert seeded.json("search", "Sofia")[0]["slug"] == "budapest-declaration-2008"
     assert not seeded.json("search", "Budapest", "--in", "claims")
     assert seeded.json("search", "geography", "--in", "claims")[0]["slug"] == "budapest-declaration-2008"
@@ -55,8 +63,24 @@ def test_the_index_follows_every_change(seeded) -> None:  # type: ignore[no-unty
 
 @pytest.mark.parametrize(
     "query",
-    ['NOT', '"', '(', 'a)', '*', 'NATO OR', 'NEAR(', 'title:NATO', '-east', "Baker's", 'AND AND', '"unclosed phrase',
-     'x' * 5000, '東 NATO ü', 'NATO; DROP TABLE claims; --', '\x00\x01'],
+    [
+        "NOT",
+        '"',
+        "(",
+        "a)",
+        "*",
+        "NATO OR",
+        "NEAR(",
+        "title:NATO",
+        "-east",
+        "Baker's",
+        "AND AND",
+        '"unclosed phrase',
+        "x" * 5000,
+        "東 NATO ü",
+        "NATO; DROP TABLE claims; --",
+        "\x00\x01",
+    ],
 )
 def test_plain_queries_never_break(seeded, query) -> None:  # type: ignore[no-untyped-def]
     result = seeded("search", "--json", "--", query)  # "--": a query may start with a hyphen
@@ -97,7 +121,8 @@ def test_the_migration_indexes_rows_that_were_already_there(tmp_path: Path) -> N
     db.upgrade(url, "0001")
     with sqlite3.connect(path) as connection:
         connection.execute(
-            "INSERT INTO claims (slug, text, created_at, updated_at) VALUES ('old', 'An old claim about Bucharest', '2021', '2021')"
+            "INSERT INTO claims (slug, text, created_at, updated_at)"
+            " VALUES ('old', 'An old claim about Bucharest', '2021', '2021')"
         )
     db.upgrade(url)
     assert Run(path).json("search", "Bucharest")[0]["slug"] == "old"

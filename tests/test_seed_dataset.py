@@ -61,7 +61,10 @@ def test_seed_is_idempotent_and_complete(cli, dump) -> None:  # type: ignore[no-
     counts = dossier["evidence_counts"]
     assert counts["supports"] >= 3 and counts["refutes"] >= 2 and counts["qualifies"] >= 3
     counterclaims = {c["slug"] for c in dossier["counterclaims"]}
-    assert {"no-enlargement-guarantee-sought-or-given", "charter-and-founding-act-confirm-no-guarantee"} <= counterclaims
+    assert {
+        "no-enlargement-guarantee-sought-or-given",
+        "charter-and-founding-act-confirm-no-guarantee",
+    } <= counterclaims
     speakers = {e["speaker"]["name"] for rows in dossier["evidence"].values() for e in rows if e["speaker"]}
     assert {"James Sherr", "James Baker", "Mikhail Gorbachev", "Vladimir Putin"} <= speakers
 
@@ -99,7 +102,10 @@ def test_seed_with_texts_archives_the_documents(cli) -> None:  # type: ignore[no
     [
         (lambda text: text.replace("stance: refutes", "stance: denies", 1), "unknown stance 'denies'"),
         (lambda text: text.replace("stated_on: '2021-12-01'", "stated_on: '2021-13-01'", 1), "impossible date"),
-        (lambda text: text.replace("  claimant: vladimir-putin", "  claimant: vladimir-putn", 1), "no actor 'vladimir-putn'"),
+        (
+            lambda text: text.replace("  claimant: vladimir-putin", "  claimant: vladimir-putn", 1),
+            "no actor 'vladimir-putn'",
+        ),
         (lambda text: text.replace("  note: Putin's", "  notes: Putin's", 1), "unknown field 'notes'"),
         (lambda text: text.replace("claims:\n", "claims:\n- slug: no-text\n", 1), "missing required field 'text'"),
         (lambda text: text + "\n  - [unclosed\n", "not valid YAML"),

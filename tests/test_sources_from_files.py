@@ -36,41 +36,96 @@ def test_html_page_keeps_the_article_and_its_metadata_and_drops_the_rest(claims,
 
 
 def test_command_line_flags_win_over_extracted_metadata(claims) -> None:  # type: ignore[no-untyped-def]
-    claims.ok("source", "add", "My title", "--html-file", str(PAGE), "--publisher", "The New York Times",
-              "--date", "2021-12-18", "--slug", "nyt")
+    claims.ok(
+        "source",
+        "add",
+        "My title",
+        "--html-file",
+        str(PAGE),
+        "--publisher",
+        "The New York Times",
+        "--date",
+        "2021-12-18",
+        "--slug",
+        "nyt",
+    )
     source = claims.json("source", "show", "nyt")
-    assert (source["title"], source["publisher"], source["published_on"]) == ("My title", "The New York Times", "2021-12-18")
+    assert (source["title"], source["publisher"], source["published_on"]) == (
+        "My title",
+        "The New York Times",
+        "2021-12-18",
+    )
     assert source["url"] == "https://example.org/2021/12/17/russia-nato-demands.html"
 
 
 def test_quotes_are_verified_fuzzy_or_refused(claims, dump) -> None:  # type: ignore[no-untyped-def]
     claims.ok("source", "add", "Expert comment", "--text-file", str(COMMENT), "--slug", "comment")
-    exact = claims.ok("evidence", "add", "no-guarantee", "comment", "--stance", "supports", "--quote",
-                      "The declassified documents are clear: no guarantee regarding NATO's future enlargement "
-                      "was sought or given.")
+    exact = claims.ok(
+        "evidence",
+        "add",
+        "no-guarantee",
+        "comment",
+        "--stance",
+        "supports",
+        "--quote",
+        "The declassified documents are clear: no guarantee regarding NATO's future enlargement was sought or given.",
+    )
     assert "quote verified" in exact
-    fuzzy = claims.ok("evidence", "add", "no-guarantee", "comment", "--stance", "supports", "--quote",
-                      "the declassified documents are clear: no guarantee regarding NATO's future enlargment was sought")
+    fuzzy = claims.ok(
+        "evidence",
+        "add",
+        "no-guarantee",
+        "comment",
+        "--stance",
+        "supports",
+        "--quote",
+        "the declassified documents are clear: no guarantee regarding NATO's future enlargment was sought",
+    )
     assert "quote fuzzy" in fuzzy and "The declassified documents are clear" in fuzzy
     rows = claims.json("evidence", "list", "--source", "comment")
     assert [row["quote_status"] for row in rows] == ["verified", "fuzzy"]
     assert rows[0]["prefix"].endswith("coercive intimidation. ") and rows[0]["start"] > 0
 
     before = dump()
-    error = claims.fails("evidence", "add", "no-guarantee", "comment", "--stance", "supports", "--quote",
-                         "Gorbachev received a written promise from Baker")
+    error = claims.fails(
+        "evidence",
+        "add",
+        "no-guarantee",
+        "comment",
+        "--stance",
+        "supports",
+        "--quote",
+        "Gorbachev received a written promise from Baker",
+    )
     assert "quote not found" in error and "--allow-unverified" in error
     assert dump() == before
-    claims.ok("evidence", "add", "no-guarantee", "comment", "--stance", "supports", "--quote",
-              "Gorbachev received a written promise from Baker", "--allow-unverified")
+    claims.ok(
+        "evidence",
+        "add",
+        "no-guarantee",
+        "comment",
+        "--stance",
+        "supports",
+        "--quote",
+        "Gorbachev received a written promise from Baker",
+        "--allow-unverified",
+    )
     assert claims.json("evidence", "list", "--source", "comment")[-1]["quote_status"] == "not-found"
 
 
 def test_verify_reports_quotes_whose_status_changed(claims, tmp_path) -> None:  # type: ignore[no-untyped-def]
     claims.ok("source", "add", "Expert comment", "--text-file", str(COMMENT), "--slug", "comment")
     claims.ok("source", "add", "Unarchived", "--slug", "bare")
-    claims.ok("evidence", "add", "no-guarantee", "comment", "--stance", "supports", "--quote",
-              "no guarantee regarding NATO’s future enlargement was sought or given")
+    claims.ok(
+        "evidence",
+        "add",
+        "no-guarantee",
+        "comment",
+        "--stance",
+        "supports",
+        "--quote",
+        "no guarantee regarding NATO’s future enlargement was sought or given",
+    )
     claims.ok("evidence", "add", "no-guarantee", "bare", "--stance", "context", "--quote", "anything")
     assert claims.json("verify")["changed"] == []
 

@@ -40,8 +40,13 @@ def list_(
 
     with reading(ctx) as session:
         actors = list_actors(session, kind=kind)
-    print_rows(actors, as_json, ("id", "slug", "name", "kind", "role"),
-               lambda a: (a["id"], a["slug"], a["name"], a["kind"], a["role"]), empty="no actors")
+    print_rows(
+        actors,
+        as_json,
+        ("id", "slug", "name", "kind", "role"),
+        lambda a: (a["id"], a["slug"], a["name"], a["kind"], a["role"]),
+        empty="no actors",
+    )
 
 
 @actor_app.command("show")

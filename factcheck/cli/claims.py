@@ -39,8 +39,17 @@ def add(
 
     with writing(ctx) as session:
         claim = add_claim(
-            session, text, claimant=claimant, stated_on=date, stated_in=source, appearances=appears_in,
-            tags=tag, language=language, note=note, slug=slug, force=force,
+            session,
+            text,
+            claimant=claimant,
+            stated_on=date,
+            stated_in=source,
+            appearances=appears_in,
+            tags=tag,
+            language=language,
+            note=note,
+            slug=slug,
+            force=force,
         )
     say(f"Added claim {claim.slug} ({claim.id}).")
 
@@ -65,8 +74,18 @@ def edit(
 
     with writing(ctx) as session:
         edited = edit_claim(
-            session, claim, text=text, slug=slug, claimant=claimant, stated_on=date, stated_in=source,
-            language=language, note=note, add_tags=tag, remove_tags=untag, add_appearances=appears_in,
+            session,
+            claim,
+            text=text,
+            slug=slug,
+            claimant=claimant,
+            stated_on=date,
+            stated_in=source,
+            language=language,
+            note=note,
+            add_tags=tag,
+            remove_tags=untag,
+            add_appearances=appears_in,
         )
     say(f"Updated claim {edited.slug} ({edited.id}).")
 
@@ -119,8 +138,14 @@ def rate(
 
     with writing(ctx) as session:
         verdict = rate_claim(
-            session, claim, rating, rationale=rationale, reviewer=reviewer, textual_rating=label,
-            review_url=url, reviewed_on=date,
+            session,
+            claim,
+            rating,
+            rationale=rationale,
+            reviewer=reviewer,
+            textual_rating=label,
+            review_url=url,
+            reviewed_on=date,
         )
     say(f"Rated {claim}: {verdict.rating.value} (verdict {verdict.id}).")
 
@@ -141,9 +166,21 @@ def list_(
     with reading(ctx) as session:
         claims = list_claims(session, tag=tag, claimant=claimant, rating=rating, text=text, limit=limit)
     print_rows(
-        claims, as_json, ("id", "date", "claim", "claimant", "for", "against", "verdict"),
-        lambda c: (c["id"], c["stated_on"], f"{c['slug']}\n{c['text']}", c["claimant"], c["supports"], c["refutes"], c["rating"]),
-        empty="no claims", no_wrap=("id", "date", "for", "against", "verdict"), ratios={"claim": 3, "claimant": 1},
+        claims,
+        as_json,
+        ("id", "date", "claim", "claimant", "for", "against", "verdict"),
+        lambda c: (
+            c["id"],
+            c["stated_on"],
+            f"{c['slug']}\n{c['text']}",
+            c["claimant"],
+            c["supports"],
+            c["refutes"],
+            c["rating"],
+        ),
+        empty="no claims",
+        no_wrap=("id", "date", "for", "against", "verdict"),
+        ratios={"claim": 3, "claimant": 1},
     )
 
 
@@ -217,7 +254,9 @@ def render_dossier(dossier: dict[str, Any]) -> None:
         ]
         if rows:
             print_table(
-                f"{title} ({len(rows)})", ("id", "quote", "speaker", "source"), rows,
+                f"{title} ({len(rows)})",
+                ("id", "quote", "speaker", "source"),
+                rows,
                 ratios={"quote": 3, "speaker": 1, "source": 2},
             )
 
@@ -237,7 +276,9 @@ def render_dossier(dossier: dict[str, Any]) -> None:
     for title, items in sections:
         if items:
             print_table(
-                title, ("link", "claim", "claimant", "evidence"), related_rows(items),
+                title,
+                ("link", "claim", "claimant", "evidence"),
+                related_rows(items),
                 ratios={"link": 2, "claim": 3, "claimant": 1, "evidence": 1},
             )
     if dossier["last_change"]:

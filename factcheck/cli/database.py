@@ -16,8 +16,10 @@ db_app = typer.Typer(help="Schema migrations and backups.", no_args_is_help=True
 SeedTexts = Annotated[
     Path | None,
     typer.Option(
-        "--texts", help="Folder with the documents the sources name, to archive their texts.",
-        exists=True, file_okay=False,
+        "--texts",
+        help="Folder with the documents the sources name, to archive their texts.",
+        exists=True,
+        file_okay=False,
     ),
 ]
 

@@ -33,11 +33,22 @@ def add(
 
     with writing(ctx) as session:
         row = add_evidence(
-            session, claim, source, stance=stance, quote=quote, speaker=speaker, locator=locator,
-            prefix=prefix, suffix=suffix, note=note, allow_unverified=allow_unverified,
+            session,
+            claim,
+            source,
+            stance=stance,
+            quote=quote,
+            speaker=speaker,
+            locator=locator,
+            prefix=prefix,
+            suffix=suffix,
+            note=note,
+            allow_unverified=allow_unverified,
         )
-        say(f"Added evidence {row.id}: {row.source.slug} {row.stance.value} {row.claim.slug} "
-            f"(quote {row.quote_status.value}).")
+        say(
+            f"Added evidence {row.id}: {row.source.slug} {row.stance.value} {row.claim.slug} "
+            f"(quote {row.quote_status.value})."
+        )
         if row.quote_status.value == "fuzzy":
             passage = row.source.text[row.start_offset : row.end_offset]
             say(f"The source reads, at {row.start_offset}-{row.end_offset}: “{escape(passage)}”")
@@ -56,9 +67,18 @@ def list_(
     with reading(ctx) as session:
         rows = list_evidence(session, claim=claim, source=source)
     print_rows(
-        rows, as_json, ("id", "claim", "stance", "source", "speaker", "quote", "status"),
-        lambda e: (e["id"], e["claim"], e["stance"], e["source"]["slug"], e["speaker"]["name"] if e["speaker"] else None,
-                   e["quote"], e["quote_status"]),
+        rows,
+        as_json,
+        ("id", "claim", "stance", "source", "speaker", "quote", "status"),
+        lambda e: (
+            e["id"],
+            e["claim"],
+            e["stance"],
+            e["source"]["slug"],
+            e["speaker"]["name"] if e["speaker"] else None,
+            e["quote"],
+            e["quote_status"],
+        ),
         empty="no evidence",
     )
 
@@ -93,6 +113,11 @@ def verify(
         (c["evidence"], c["claim"], c["source"], f"{c['before']} → {c['after']}", c["passage"])
         for c in result["changed"]
     ]
-    print_table("Changed", ("evidence", "claim", "source", "status", "passage in source"), rows,
-                empty="No quote changed status.", ratios={"claim": 2, "source": 2, "passage in source": 3})
+    print_table(
+        "Changed",
+        ("evidence", "claim", "source", "status", "passage in source"),
+        rows,
+        empty="No quote changed status.",
+        ratios={"claim": 2, "source": 2, "passage in source": 3},
+    )
     say("Quotes now: " + ", ".join(f"{count} {status}" for status, count in result["totals"].items()))

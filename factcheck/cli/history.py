@@ -15,7 +15,9 @@ def history(
     ctx: typer.Context,
     ref: Annotated[
         str | None,
-        typer.Argument(metavar="[CLAIM|SOURCE]", help="A claim or source (id or slug), deleted ones too.", show_default=False),
+        typer.Argument(
+            metavar="[CLAIM|SOURCE]", help="A claim or source (id or slug), deleted ones too.", show_default=False
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many changes, newest first.")] = 50,
     as_json: JsonFlag = False,
@@ -34,16 +36,31 @@ def history(
         return text if len(text) <= 160 else text[:157] + "..."
 
     rows = [
-        (r["id"], r["at"][:19].replace("T", " "), r["by"], r["action"], f"{r['entity']} {r['entity_id']}", summary(r["changes"]))
+        (
+            r["id"],
+            r["at"][:19].replace("T", " "),
+            r["by"],
+            r["action"],
+            f"{r['entity']} {r['entity_id']}",
+            summary(r["changes"]),
+        )
         for r in result["revisions"]
     ]
-    print_table(None, ("revision", "at (UTC)", "by", "action", "row", "changes"), rows,
-                empty="no recorded changes", ratios={"changes": 3}, no_wrap=("revision", "action"))
+    print_table(
+        None,
+        ("revision", "at (UTC)", "by", "action", "row", "changes"),
+        rows,
+        empty="no recorded changes",
+        ratios={"changes": 3},
+        no_wrap=("revision", "action"),
+    )
 
 
 def restore(
     ctx: typer.Context,
-    revision: Annotated[int, typer.Argument(help="The revision that deleted a claim or source (see `factcheck history`).")],
+    revision: Annotated[
+        int, typer.Argument(help="The revision that deleted a claim or source (see `factcheck history`).")
+    ],
 ) -> None:
     """Restore a deleted claim or source, with the evidence, links and verdicts deleted with it."""
     from ..services.history import restore as restore_revision

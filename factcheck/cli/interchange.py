@@ -20,7 +20,9 @@ def export(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write (a folder for csv) [default: stdout].")
     ] = None,
-    claim: Annotated[list[str] | None, typer.Option(help="Only this claim, with what it references (repeatable).")] = None,
+    claim: Annotated[
+        list[str] | None, typer.Option(help="Only this claim, with what it references (repeatable).")
+    ] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Only claims with this tag (repeatable).")] = None,
     force: ForceFlag = False,
 ) -> None:

@@ -13,7 +13,9 @@ from .state import reading
 
 def report(
     ctx: typer.Context,
-    claim: Annotated[str | None, typer.Argument(help="The claim to report on (id or slug).", show_default=False)] = None,
+    claim: Annotated[
+        str | None, typer.Argument(help="The claim to report on (id or slug).", show_default=False)
+    ] = None,
     all_claims: Annotated[bool, typer.Option("--all", help="A dossier per claim and an index, into -o DIR.")] = False,
     source: Annotated[str | None, typer.Option(help="Everything this source says, claim by claim.")] = None,
     output: Annotated[

@@ -30,8 +30,14 @@ def search(
     if as_json:
         print_json(
             [
-                {"kind": hit.kind, "id": hit.id, "slug": hit.slug, "title": hit.title,
-                 "snippet": hit.highlighted("**", "**"), "rank": round(hit.score, 3)}
+                {
+                    "kind": hit.kind,
+                    "id": hit.id,
+                    "slug": hit.slug,
+                    "title": hit.title,
+                    "snippet": hit.highlighted("**", "**"),
+                    "rank": round(hit.score, 3),
+                }
                 for hit in hits
             ]
         )
@@ -58,5 +64,11 @@ def similar(
 
     with reading(ctx) as session:
         matches = similar_claims(session, text, limit=limit)
-    print_rows(matches, as_json, ("score", "slug", "claim"), lambda m: (m["score"], m["slug"], m["text"]),
-               empty="no similar claims", ratios={"claim": 3})
+    print_rows(
+        matches,
+        as_json,
+        ("score", "slug", "claim"),
+        lambda m: (m["score"], m["slug"], m["text"]),
+        empty="no similar claims",
+        ratios={"claim": 3},
+    )

@@ -32,7 +32,9 @@ TextFile = Annotated[
 ]
 HtmlFile = Annotated[
     Path | None,
-    typer.Option(help="Archive the article in this saved web page; its metadata fills options not given.", dir_okay=False),
+    typer.Option(
+        help="Archive the article in this saved web page; its metadata fills options not given.", dir_okay=False
+    ),
 ]
 
 
@@ -62,17 +64,33 @@ def add(
 
     with writing(ctx) as session:
         source = add_source_from_file(
-            session, title, text_file=text_file, html_file=html_file, kind=kind or "article",
-            publisher=publisher, authors=author, url=url, archive_url=archive_url, published_on=date,
-            accessed_on=accessed, language=language, republishes=republishes, note=note, slug=slug,
+            session,
+            title,
+            text_file=text_file,
+            html_file=html_file,
+            kind=kind or "article",
+            publisher=publisher,
+            authors=author,
+            url=url,
+            archive_url=archive_url,
+            published_on=date,
+            accessed_on=accessed,
+            language=language,
+            republishes=republishes,
+            note=note,
+            slug=slug,
         )
         archived = f", {len(source.text or ''):,} characters of text archived" if source.text_sha256 else ""
         related = claims_in_text(session, source.text) if source.text_sha256 else []
     say(f"Added source {source.slug} ({source.id}): {escape(source.title)}{archived}")
     if related:
         rows = [(item["score"], item["slug"], item["passage"]) for item in related]
-        print_table("Claims this text appears to speak to (link them with `factcheck evidence add`)",
-                    ("score", "claim", "passage"), rows, ratios={"claim": 2, "passage": 3})
+        print_table(
+            "Claims this text appears to speak to (link them with `factcheck evidence add`)",
+            ("score", "claim", "passage"),
+            rows,
+            ratios={"claim": 2, "passage": 3},
+        )
 
 
 @source_app.command("edit")
@@ -100,9 +118,21 @@ def edit(
     article = read_source_file(text_file, html_file)
     with writing(ctx) as session:
         edited = edit_source(
-            session, source, title=title, kind=kind, publisher=publisher, authors=author, url=url,
-            archive_url=archive_url, published_on=date, accessed_on=accessed, language=language,
-            republishes=republishes, note=note, slug=slug, text=article.text if article else None,
+            session,
+            source,
+            title=title,
+            kind=kind,
+            publisher=publisher,
+            authors=author,
+            url=url,
+            archive_url=archive_url,
+            published_on=date,
+            accessed_on=accessed,
+            language=language,
+            republishes=republishes,
+            note=note,
+            slug=slug,
+            text=article.text if article else None,
         )
     say(f"Updated source {edited.slug} ({edited.id}).")
     if article:
@@ -136,8 +166,13 @@ def list_(
 
     with reading(ctx) as session:
         sources = list_sources(session, kind=kind, text=text, limit=limit)
-    print_rows(sources, as_json, ("id", "slug", "date", "kind", "title", "publisher"),
-               lambda s: (s["id"], s["slug"], s["published_on"], s["kind"], s["title"], s["publisher"]), empty="no sources")
+    print_rows(
+        sources,
+        as_json,
+        ("id", "slug", "date", "kind", "title", "publisher"),
+        lambda s: (s["id"], s["slug"], s["published_on"], s["kind"], s["title"], s["publisher"]),
+        empty="no sources",
+    )
 
 
 @source_app.command("show")

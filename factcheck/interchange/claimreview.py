@@ -30,8 +30,14 @@ LABELS: list[tuple[tuple[str, ...], Rating]] = [
     (("mostly true", "mostly-true", "mostly correct", "largely true", "largely accurate"), Rating.MOSTLY_TRUE),
     (("half true", "half-true", "mixed", "mixture", "partly", "partially", "half right"), Rating.MIXED),
     (("misleading", "missing context", "out of context", "distort", "exaggerat", "cherry", "spin"), Rating.MISLEADING),
-    (("unproven", "unsupported", "unverified", "no evidence", "not enough", "unclear", "undetermined"), Rating.UNPROVEN),
-    (("pants on fire", "false", "fake", "incorrect", "wrong", "hoax", "fabricated", "not true", "baseless"), Rating.FALSE),
+    (
+        ("unproven", "unsupported", "unverified", "no evidence", "not enough", "unclear", "undetermined"),
+        Rating.UNPROVEN,
+    ),
+    (
+        ("pants on fire", "false", "fake", "incorrect", "wrong", "hoax", "fabricated", "not true", "baseless"),
+        Rating.FALSE,
+    ),
     (("true", "correct", "accurate", "right"), Rating.TRUE),
 ]
 
@@ -54,7 +60,9 @@ def export_claimreview(session: Session) -> list[dict[str, Any]]:
         select(Claim)
         .where(Claim.id.in_(select(Verdict.claim_id)))
         .options(
-            joinedload(Claim.claimant), joinedload(Claim.stated_in), selectinload(Claim.appearances),
+            joinedload(Claim.claimant),
+            joinedload(Claim.stated_in),
+            selectinload(Claim.appearances),
             selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
         )
         .order_by(Claim.id)
@@ -149,8 +157,11 @@ class _Builder:
         self.claims: dict[str, dict[str, Any]] = {}
 
     def records(self) -> dict[str, list[Record]]:
-        document = {"actors": list(self.actors.values()), "sources": list(self.sources.values()),
-                    "claims": list(self.claims.values())}
+        document = {
+            "actors": list(self.actors.values()),
+            "sources": list(self.sources.values()),
+            "claims": list(self.claims.values()),
+        }
         return add_records({section: [] for section in SECTIONS}, document, self.file)
 
     def _actor(self, name: str | None, kind: str) -> str | None:
@@ -167,8 +178,14 @@ class _Builder:
         self.urls[url] = slug
         self.sources.setdefault(
             slug,
-            {"slug": slug, "title": title or url, "kind": "article", "publisher": publisher, "url": url,
-             "published_on": _date(date)},
+            {
+                "slug": slug,
+                "title": title or url,
+                "kind": "article",
+                "publisher": publisher,
+                "url": url,
+                "published_on": _date(date),
+            },
         )
         return slug
 
@@ -179,13 +196,30 @@ class _Builder:
         # The text names the claim: the same claim reviewed twice, or imported twice, is one claim.
         slug = f"{slugify(text)[:70]}-{hashlib.sha1(text.encode()).hexdigest()[:6]}"
         claim = self.claims.setdefault(
-            slug, {"slug": slug, "text": text, "claimant": claimant, "stated_on": _date(date), "appearances": [], "verdicts": []}
+            slug,
+            {
+                "slug": slug,
+                "text": text,
+                "claimant": claimant,
+                "stated_on": _date(date),
+                "appearances": [],
+                "verdicts": [],
+            },
         )
         claim["appearances"] = sorted(set(claim["appearances"]) | set(appearances))
         return claim
 
-    def _verdict(self, where: str, claim: dict[str, Any], label: str | None, reviewer: str | None, url: str | None,
-                 date: Any, title: str | None, values: tuple[Any, Any, Any]) -> None:
+    def _verdict(
+        self,
+        where: str,
+        claim: dict[str, Any],
+        label: str | None,
+        reviewer: str | None,
+        url: str | None,
+        date: Any,
+        title: str | None,
+        values: tuple[Any, Any, Any],
+    ) -> None:
         if not label:
             raise InvalidInput(f"{self.file}: {where}: missing the rating label (alternateName or textualRating)")
         verdict = {
@@ -195,7 +229,9 @@ class _Builder:
             "reviewer": reviewer,
             "review_url": url,
             "reviewed_on": _date(date),
-            "rating_value": values[0], "best_rating": values[1], "worst_rating": values[2],
+            "rating_value": values[0],
+            "best_rating": values[1],
+            "worst_rating": values[2],
         }
         verdict = {key: value for key, value in verdict.items() if value is not None}
         check_shape(Record(self.file, f"{where} verdict", 0, verdict), "verdicts")
@@ -206,24 +242,45 @@ class _Builder:
         where = f"ClaimReview #{number + 1}"
         item = review.get("itemReviewed") if isinstance(review.get("itemReviewed"), dict) else {}
         author = item.get("author")
-        claimant = self._actor(_name(author), "person" if isinstance(author, dict) and author.get("@type") == "Person" else "organisation")
+        claimant = self._actor(
+            _name(author), "person" if isinstance(author, dict) and author.get("@type") == "Person" else "organisation"
+        )
         appearances = item.get("appearance") or []
         appearances = appearances if isinstance(appearances, list) else [appearances]
         appearance_slugs = [
-            self._source(a.get("url"), a.get("headline") or a.get("name"), _name(a.get("author")), a.get("datePublished"))
-            for a in appearances if isinstance(a, dict)
+            self._source(
+                a.get("url"), a.get("headline") or a.get("name"), _name(a.get("author")), a.get("datePublished")
+            )
+            for a in appearances
+            if isinstance(a, dict)
         ]
-        claim = self._claim(where, review.get("claimReviewed"), claimant, item.get("datePublished"),
-                            [slug for slug in appearance_slugs if slug])
+        claim = self._claim(
+            where,
+            review.get("claimReviewed"),
+            claimant,
+            item.get("datePublished"),
+            [slug for slug in appearance_slugs if slug],
+        )
         reviewer = self._actor(_name(review.get("author")), "outlet")
-        page = self._source(review.get("url"), review.get("headline") or review.get("name"), _name(review.get("author")),
-                            review.get("datePublished"))
+        page = self._source(
+            review.get("url"),
+            review.get("headline") or review.get("name"),
+            _name(review.get("author")),
+            review.get("datePublished"),
+        )
         if page:
             claim["appearances"] = sorted(set(claim["appearances"]) | {page})
         rating = review.get("reviewRating") if isinstance(review.get("reviewRating"), dict) else {}
-        self._verdict(where, claim, _name(rating.get("alternateName")) or rating.get("name"), reviewer, review.get("url"),
-                      review.get("datePublished"), review.get("headline") or review.get("reviewBody"),
-                      (rating.get("ratingValue"), rating.get("bestRating"), rating.get("worstRating")))
+        self._verdict(
+            where,
+            claim,
+            _name(rating.get("alternateName")) or rating.get("name"),
+            reviewer,
+            review.get("url"),
+            review.get("datePublished"),
+            review.get("headline") or review.get("reviewBody"),
+            (rating.get("ratingValue"), rating.get("bestRating"), rating.get("worstRating")),
+        )
 
     def api_claim(self, number: int, item: dict[str, Any]) -> None:
         where = f"claims[{number}]"
@@ -240,8 +297,16 @@ class _Builder:
             page = self._source(review.get("url"), review.get("title"), publisher.get("name"), review.get("reviewDate"))
             if page:
                 claim["appearances"] = sorted(set(claim["appearances"]) | {page})
-            self._verdict(f"{where}.claimReview[{index}]", claim, review.get("textualRating"), reviewer, review.get("url"),
-                          review.get("reviewDate"), review.get("title"), (None, None, None))
+            self._verdict(
+                f"{where}.claimReview[{index}]",
+                claim,
+                review.get("textualRating"),
+                reviewer,
+                review.get("url"),
+                review.get("reviewDate"),
+                review.get("title"),
+                (None, None, None),
+            )
 
 
 def _date(value: Any) -> str | None:
@@ -250,4 +315,3 @@ def _date(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text[:10] if len(text) > 10 and text[4] == "-" else text
-

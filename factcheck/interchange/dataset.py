@@ -49,17 +49,45 @@ SECTIONS = ("actors", "sources", "claims", "links", "events")
 FIELDS = {
     "actors": ("slug", "name", "kind", "role", "aliases"),
     "sources": (
-        "slug", "title", "kind", "publisher", "authors", "url", "archive_url", "published_on",
-        "accessed_on", "language", "republishes", "note", "document", "text",
+        "slug",
+        "title",
+        "kind",
+        "publisher",
+        "authors",
+        "url",
+        "archive_url",
+        "published_on",
+        "accessed_on",
+        "language",
+        "republishes",
+        "note",
+        "document",
+        "text",
     ),
     "claims": (
-        "slug", "text", "claimant", "stated_on", "stated_in", "appearances", "tags", "language", "note",
-        "evidence", "verdicts",
+        "slug",
+        "text",
+        "claimant",
+        "stated_on",
+        "stated_in",
+        "appearances",
+        "tags",
+        "language",
+        "note",
+        "evidence",
+        "verdicts",
     ),
     "evidence": ("source", "stance", "quote", "prefix", "suffix", "speaker", "locator", "note"),
     "verdicts": (
-        "rating", "rationale", "textual_rating", "reviewer", "review_url", "reviewed_on", "rating_value",
-        "best_rating", "worst_rating",
+        "rating",
+        "rationale",
+        "textual_rating",
+        "reviewer",
+        "review_url",
+        "reviewed_on",
+        "rating_value",
+        "best_rating",
+        "worst_rating",
     ),
     "links": ("from", "relation", "to", "note"),
     "events": ("slug", "title", "description", "occurred_on", "sources"),
@@ -89,7 +117,11 @@ class LoadReport:
     skipped: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, dict[str, int]]:
-        kinds = [kind for kind in (*SECTIONS[:3], "evidence", "verdicts", *SECTIONS[3:]) if kind in self.added or kind in self.skipped]
+        kinds = [
+            kind
+            for kind in (*SECTIONS[:3], "evidence", "verdicts", *SECTIONS[3:])
+            if kind in self.added or kind in self.skipped
+        ]
         return {kind: {"added": self.added[kind], "skipped": self.skipped[kind]} for kind in kinds}
 
 
@@ -320,7 +352,9 @@ def _fresh(records: list[Record], keys: _Keys, report: LoadReport, kind: str) ->
             yield record
 
 
-def _insert(session: Session, model: Any, rows: list[dict[str, Any]], ids: dict[str, int], report: LoadReport, kind: str) -> list[int]:
+def _insert(
+    session: Session, model: Any, rows: list[dict[str, Any]], ids: dict[str, int], report: LoadReport, kind: str
+) -> list[int]:
     """Insert rows in bulk, learn their ids, and record their revisions."""
     if not rows:
         return []
@@ -357,9 +391,13 @@ def _load_claims(
             "slug": _value(record, "slug", lambda v: check_slug(str(v))),
             "text": _value(record, "text", lambda v: required_text(str(v), "claim text")),
             "language": optional_text(data.get("language")),
-            "claimant_id": actors.ids[actors.resolve(record, "claimant", data["claimant"])] if data.get("claimant") else None,
+            "claimant_id": actors.ids[actors.resolve(record, "claimant", data["claimant"])]
+            if data.get("claimant")
+            else None,
             "stated_on": _value(record, "stated_on", parse_partial_date),
-            "stated_in_id": sources.ids[sources.resolve(record, "stated_in", data["stated_in"])] if data.get("stated_in") else None,
+            "stated_in_id": sources.ids[sources.resolve(record, "stated_in", data["stated_in"])]
+            if data.get("stated_in")
+            else None,
             "note": optional_text(data.get("note")),
         }
         for name in _value(record, "tags", _text_list):
@@ -382,15 +420,23 @@ def _load_claims(
     if appearance_rows:
         session.execute(
             insert(claim_appearances),
-            [{"claim_id": claims.ids[claim], "source_id": sources.ids[source]} for claim, source in dict.fromkeys(appearance_rows)],
+            [
+                {"claim_id": claims.ids[claim], "source_id": sources.ids[source]}
+                for claim, source in dict.fromkeys(appearance_rows)
+            ],
         )
     tick(len(new_claims))
 
     # Evidence and verdicts of every claim in the dataset, new or already there.
     existing_ids = [claims.ids[str(r.data["slug"]).strip()] for r in records]
-    have_evidence = _existing(session, (Evidence.claim_id, Evidence.source_id, Evidence.quote), Evidence.claim_id, existing_ids)
+    have_evidence = _existing(
+        session, (Evidence.claim_id, Evidence.source_id, Evidence.quote), Evidence.claim_id, existing_ids
+    )
     have_verdicts = _existing(
-        session, (Verdict.claim_id, Verdict.rating, Verdict.rationale, Verdict.reviewer_id), Verdict.claim_id, existing_ids
+        session,
+        (Verdict.claim_id, Verdict.rating, Verdict.rationale, Verdict.reviewer_id),
+        Verdict.claim_id,
+        existing_ids,
     )
     texts = _source_texts(session, records, sources)
     evidence_rows, verdict_rows = [], []
@@ -424,7 +470,9 @@ def _load_claims(
     _insert(session, Verdict, verdict_rows, {}, report, "verdicts")
 
 
-def _existing(session: Session, columns: tuple[Any, ...], claim_column: Any, claim_ids: list[int]) -> set[tuple[Any, ...]]:
+def _existing(
+    session: Session, columns: tuple[Any, ...], claim_column: Any, claim_ids: list[int]
+) -> set[tuple[Any, ...]]:
     found: set[tuple[Any, ...]] = set()
     for start in range(0, len(claim_ids), CHUNK):
         chunk = claim_ids[start : start + CHUNK]
@@ -485,7 +533,9 @@ def _verdict_row(record: Record, claim_id: int, actors: _Keys) -> dict[str, Any]
         "rating": _value(record, "rating", lambda v: choice(Rating, v, "rating")),
         "rationale": _value(record, "rationale", lambda v: required_text(str(v), "rationale")),
         "textual_rating": optional_text(data.get("textual_rating")),
-        "reviewer_id": actors.ids[actors.resolve(record, "reviewer", data["reviewer"])] if data.get("reviewer") else None,
+        "reviewer_id": actors.ids[actors.resolve(record, "reviewer", data["reviewer"])]
+        if data.get("reviewer")
+        else None,
         "review_url": optional_text(data.get("review_url")),
         "reviewed_on": _value(record, "reviewed_on", parse_partial_date),
         "rating_value": _value(record, "rating_value", _number),
@@ -496,7 +546,10 @@ def _verdict_row(record: Record, claim_id: int, actors: _Keys) -> dict[str, Any]
 
 
 def _load_links(session: Session, records: list[Record], claims: _Keys, report: LoadReport) -> None:
-    existing = {tuple(row) for row in session.execute(select(ClaimLink.from_claim_id, ClaimLink.to_claim_id, ClaimLink.relation))}
+    existing = {
+        tuple(row)
+        for row in session.execute(select(ClaimLink.from_claim_id, ClaimLink.to_claim_id, ClaimLink.relation))
+    }
     rows = []
     for record in records:
         first = claims.ids[claims.resolve(record, "from", record.data["from"])]
@@ -508,8 +561,15 @@ def _load_links(session: Session, records: list[Record], claims: _Keys, report: 
             report.skipped["links"] += 1
             continue
         existing.add((first, second, relation))
-        rows.append({"from_claim_id": first, "to_claim_id": second, "relation": relation,
-                     "note": optional_text(record.data.get("note")), "created_at": utcnow()})
+        rows.append(
+            {
+                "from_claim_id": first,
+                "to_claim_id": second,
+                "relation": relation,
+                "note": optional_text(record.data.get("note")),
+                "created_at": utcnow(),
+            }
+        )
     _insert(session, ClaimLink, rows, {}, report, "links")
 
 
@@ -523,13 +583,18 @@ def _load_events(session: Session, records: list[Record], sources: _Keys, report
             "description": optional_text(record.data.get("description")),
             "occurred_on": _value(record, "occurred_on", parse_partial_date),
         }
-        links += [(row["slug"], sources.resolve(record, "sources", ref)) for ref in _value(record, "sources", _text_list)]
+        links += [
+            (row["slug"], sources.resolve(record, "sources", ref)) for ref in _value(record, "sources", _text_list)
+        ]
         rows.append(row)
     _insert(session, Event, rows, events.ids, report, "events")
     if links:
         session.execute(
             insert(event_sources),
-            [{"event_id": events.ids[event], "source_id": sources.ids[source]} for event, source in dict.fromkeys(links)],
+            [
+                {"event_id": events.ids[event], "source_id": sources.ids[source]}
+                for event, source in dict.fromkeys(links)
+            ],
         )
 
 
@@ -558,10 +623,17 @@ def export_dataset(
     from ..services.common import get
 
     subset = claims is not None or tags is not None
-    query = select(Claim).order_by(Claim.id).options(
-        joinedload(Claim.claimant), joinedload(Claim.stated_in), selectinload(Claim.tags), selectinload(Claim.appearances),
-        selectinload(Claim.evidence).options(joinedload(Evidence.source), joinedload(Evidence.speaker)),
-        selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
+    query = (
+        select(Claim)
+        .order_by(Claim.id)
+        .options(
+            joinedload(Claim.claimant),
+            joinedload(Claim.stated_in),
+            selectinload(Claim.tags),
+            selectinload(Claim.appearances),
+            selectinload(Claim.evidence).options(joinedload(Evidence.source), joinedload(Evidence.speaker)),
+            selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
+        )
     )
     if subset:
         wanted = {get(session, Claim, ref).id for ref in claims or []}
@@ -569,7 +641,9 @@ def export_dataset(
         if tag_slugs:
             wanted |= set(
                 session.scalars(
-                    select(claim_tags.c.claim_id).join(Tag, Tag.id == claim_tags.c.tag_id).where(Tag.slug.in_(tag_slugs))
+                    select(claim_tags.c.claim_id)
+                    .join(Tag, Tag.id == claim_tags.c.tag_id)
+                    .where(Tag.slug.in_(tag_slugs))
                 )
             )
         query = query.where(Claim.id.in_(wanted))
@@ -579,7 +653,9 @@ def export_dataset(
     actor_ids: set[int] = set()
     source_ids: set[int] = set()
     for claim in claim_rows:
-        actor_ids |= {claim.claimant_id} | {e.speaker_id for e in claim.evidence} | {v.reviewer_id for v in claim.verdicts}
+        actor_ids |= (
+            {claim.claimant_id} | {e.speaker_id for e in claim.evidence} | {v.reviewer_id for v in claim.verdicts}
+        )
         source_ids |= {claim.stated_in_id} | {s.id for s in claim.appearances} | {e.source_id for e in claim.evidence}
     actor_ids.discard(None)  # type: ignore[arg-type]
     source_ids.discard(None)  # type: ignore[arg-type]
@@ -598,27 +674,43 @@ def export_dataset(
     actors_out = session.scalars(actor_query).all()
 
     links = session.scalars(
-        select(ClaimLink).options(joinedload(ClaimLink.from_claim), joinedload(ClaimLink.to_claim)).order_by(ClaimLink.id)
+        select(ClaimLink)
+        .options(joinedload(ClaimLink.from_claim), joinedload(ClaimLink.to_claim))
+        .order_by(ClaimLink.id)
     ).all()
     events = session.scalars(select(Event).options(selectinload(Event.sources)).order_by(Event.id)).all()
     kept_sources = {source.id for source in sources_out}
     return {
         "actors": [
-            _compact({"slug": a.slug, "name": a.name, "kind": a.kind.value, "role": a.role, "aliases": list(a.aliases or [])})
+            _compact(
+                {"slug": a.slug, "name": a.name, "kind": a.kind.value, "role": a.role, "aliases": list(a.aliases or [])}
+            )
             for a in actors_out
         ],
         "sources": [_source_record(source) for source in sources_out],
         "claims": [_claim_record(claim) for claim in claim_rows],
         "links": [
-            _compact({"from": link.from_claim.slug, "relation": link.relation.value, "to": link.to_claim.slug, "note": link.note})
+            _compact(
+                {
+                    "from": link.from_claim.slug,
+                    "relation": link.relation.value,
+                    "to": link.to_claim.slug,
+                    "note": link.note,
+                }
+            )
             for link in links
             if link.from_claim_id in claim_ids and link.to_claim_id in claim_ids
         ],
         "events": [
-            _compact({
-                "slug": event.slug, "title": event.title, "description": event.description,
-                "occurred_on": event.occurred_on, "sources": sorted(s.slug for s in event.sources),
-            })
+            _compact(
+                {
+                    "slug": event.slug,
+                    "title": event.title,
+                    "description": event.description,
+                    "occurred_on": event.occurred_on,
+                    "sources": sorted(s.slug for s in event.sources),
+                }
+            )
             for event in events
             if not subset or {s.id for s in event.sources} <= kept_sources
         ],
@@ -632,44 +724,70 @@ def _undefer_text() -> Any:
 
 
 def _source_record(source: Source) -> dict[str, Any]:
-    return _compact({
-        "slug": source.slug, "title": source.title, "kind": source.kind.value, "publisher": source.publisher,
-        "authors": list(source.authors or []), "url": source.url, "archive_url": source.archive_url,
-        "published_on": source.published_on, "accessed_on": source.accessed_on, "language": source.language,
-        "republishes": source.republishes.slug if source.republishes else None, "note": source.note,
-        "text": source.text,
-    })
+    return _compact(
+        {
+            "slug": source.slug,
+            "title": source.title,
+            "kind": source.kind.value,
+            "publisher": source.publisher,
+            "authors": list(source.authors or []),
+            "url": source.url,
+            "archive_url": source.archive_url,
+            "published_on": source.published_on,
+            "accessed_on": source.accessed_on,
+            "language": source.language,
+            "republishes": source.republishes.slug if source.republishes else None,
+            "note": source.note,
+            "text": source.text,
+        }
+    )
 
 
 def _claim_record(claim: Claim) -> dict[str, Any]:
-    return _compact({
-        "slug": claim.slug,
-        "text": claim.text,
-        "claimant": claim.claimant.slug if claim.claimant else None,
-        "stated_on": claim.stated_on,
-        "stated_in": claim.stated_in.slug if claim.stated_in else None,
-        "appearances": sorted(source.slug for source in claim.appearances),
-        "tags": sorted(tag.name for tag in claim.tags),
-        "language": claim.language,
-        "note": claim.note,
-        "evidence": [
-            _compact({
-                "source": e.source.slug, "stance": e.stance.value, "quote": e.quote, "prefix": e.prefix,
-                "suffix": e.suffix, "speaker": e.speaker.slug if e.speaker else None, "locator": e.locator,
-                "note": e.note,
-            })
-            for e in sorted(claim.evidence, key=lambda e: e.id)
-        ],
-        "verdicts": [
-            _compact({
-                "rating": v.rating.value, "rationale": v.rationale, "textual_rating": v.textual_rating,
-                "reviewer": v.reviewer.slug if v.reviewer else None, "review_url": v.review_url,
-                "reviewed_on": v.reviewed_on, "rating_value": v.rating_value, "best_rating": v.best_rating,
-                "worst_rating": v.worst_rating,
-            })
-            for v in sorted(claim.verdicts, key=lambda v: v.id)
-        ],
-    })
+    return _compact(
+        {
+            "slug": claim.slug,
+            "text": claim.text,
+            "claimant": claim.claimant.slug if claim.claimant else None,
+            "stated_on": claim.stated_on,
+            "stated_in": claim.stated_in.slug if claim.stated_in else None,
+            "appearances": sorted(source.slug for source in claim.appearances),
+            "tags": sorted(tag.name for tag in claim.tags),
+            "language": claim.language,
+            "note": claim.note,
+            "evidence": [
+                _compact(
+                    {
+                        "source": e.source.slug,
+                        "stance": e.stance.value,
+                        "quote": e.quote,
+                        "prefix": e.prefix,
+                        "suffix": e.suffix,
+                        "speaker": e.speaker.slug if e.speaker else None,
+                        "locator": e.locator,
+                        "note": e.note,
+                    }
+                )
+                for e in sorted(claim.evidence, key=lambda e: e.id)
+            ],
+            "verdicts": [
+                _compact(
+                    {
+                        "rating": v.rating.value,
+                        "rationale": v.rationale,
+                        "textual_rating": v.textual_rating,
+                        "reviewer": v.reviewer.slug if v.reviewer else None,
+                        "review_url": v.review_url,
+                        "reviewed_on": v.reviewed_on,
+                        "rating_value": v.rating_value,
+                        "best_rating": v.best_rating,
+                        "worst_rating": v.worst_rating,
+                    }
+                )
+                for v in sorted(claim.verdicts, key=lambda v: v.id)
+            ],
+        }
+    )
 
 
 def dump(document: dict[str, Any], format: str) -> str:

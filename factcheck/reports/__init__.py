@@ -135,9 +135,7 @@ def _index_groups(session: Session) -> Iterator[dict[str, Any]]:
         if rows:
             yield {"name": name, "claims": rows}
     tagged = select(claim_tags.c.claim_id)
-    untagged = [
-        row for row in list_claims(session, ids=select(Claim.id).where(Claim.id.not_in(tagged)))
-    ]
+    untagged = [row for row in list_claims(session, ids=select(Claim.id).where(Claim.id.not_in(tagged)))]
     if untagged:
         yield {"name": "Untagged", "claims": untagged}
 

@@ -172,9 +172,7 @@ def claim_dependents(session: Session, claim: Claim) -> dict[str, int]:
     counts = {
         "evidence": session.scalar(select(func.count()).where(Evidence.claim_id == claim.id)),
         "links": session.scalar(
-            select(func.count()).where(
-                or_(ClaimLink.from_claim_id == claim.id, ClaimLink.to_claim_id == claim.id)
-            )
+            select(func.count()).where(or_(ClaimLink.from_claim_id == claim.id, ClaimLink.to_claim_id == claim.id))
         ),
         "verdicts": session.scalar(select(func.count()).where(Verdict.claim_id == claim.id)),
     }
@@ -360,7 +358,11 @@ def list_claims(
     """Claims sorted by date (undated last), with evidence counts and the newest verdict. The
     counts are taken for the listed claims only, so a page costs the same in a large database."""
     newest_rating = (
-        select(Verdict.rating).where(Verdict.claim_id == Claim.id).order_by(Verdict.id.desc()).limit(1).scalar_subquery()
+        select(Verdict.rating)
+        .where(Verdict.claim_id == Claim.id)
+        .order_by(Verdict.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
     query = select(Claim).options(joinedload(Claim.claimant), selectinload(Claim.tags))
     if tag:

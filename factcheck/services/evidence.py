@@ -44,8 +44,14 @@ def evidence_view(row: Evidence) -> dict[str, Any]:
 def _original(source: Source | None) -> dict[str, Any] | None:
     if source is None:
         return None
-    return {"slug": source.slug, "title": source.title, "publisher": source.publisher,
-            "authors": list(source.authors or []), "published_on": source.published_on, "url": source.url}
+    return {
+        "slug": source.slug,
+        "title": source.title,
+        "publisher": source.publisher,
+        "authors": list(source.authors or []),
+        "published_on": source.published_on,
+        "url": source.url,
+    }
 
 
 def event_date(source: Source) -> str:
@@ -76,9 +82,7 @@ def add_evidence(
     cited = get(session, Source, source, options=(joinedload(Source.republishes), undefer(Source.text)))
     anchor = anchor_quote(cited.text, quote_text, prefix=prefix, suffix=suffix)
     if anchor.status is QuoteStatus.NOT_FOUND and not allow_unverified:
-        closest = (
-            f"; the closest passage ({anchor.score:g}% alike) reads {anchor.passage!r}" if anchor.passage else ""
-        )
+        closest = f"; the closest passage ({anchor.score:g}% alike) reads {anchor.passage!r}" if anchor.passage else ""
         raise InvalidInput(
             f"quote not found in the archived text of source {cited.slug!r}{closest}: "
             "correct the quote, or pass --allow-unverified to record it as not-found"
@@ -105,17 +109,19 @@ def add_evidence(
 def verify_quotes(session: Session, source: str | int | None = None) -> dict[str, Any]:
     """Re-anchor every quote (of one source, or all) in the archived texts as they are now, and
     record what changed. Returns the changes and a count of quotes by status."""
-    query = select(Evidence).options(
-        joinedload(Evidence.source).undefer(Source.text), joinedload(Evidence.claim)
-    )
+    query = select(Evidence).options(joinedload(Evidence.source).undefer(Source.text), joinedload(Evidence.claim))
     if source is not None:
         query = query.where(Evidence.source_id == get(session, Source, source).id)
     changes: list[dict[str, Any]] = []
     totals: dict[str, int] = {status.value: 0 for status in QuoteStatus}
     for row in session.scalars(query.order_by(Evidence.source_id, Evidence.id)):
         anchor = anchor_quote(
-            row.source.text, row.quote, prefix=row.prefix, suffix=row.suffix,
-            start=row.start_offset, end=row.end_offset,
+            row.source.text,
+            row.quote,
+            prefix=row.prefix,
+            suffix=row.suffix,
+            start=row.start_offset,
+            end=row.end_offset,
         )
         totals[anchor.status.value] += 1
         moved = (anchor.start, anchor.end) != (row.start_offset, row.end_offset) and anchor.start is not None

@@ -102,7 +102,9 @@ def _after_flush(session: Session, _context: Any) -> None:
     stamp = _stamp(session)
 
     def add(row: Any, action: RevisionAction, changes: dict[str, Any]) -> None:
-        rows.append({"entity": type(row).__tablename__, "entity_id": row.id, "action": action, "changes": changes, **stamp})
+        rows.append(
+            {"entity": type(row).__tablename__, "entity_id": row.id, "action": action, "changes": changes, **stamp}
+        )
 
     for row in session.new:
         if isinstance(row, TRACKED):
@@ -183,14 +185,19 @@ def _subject(session: Session, ref: str) -> tuple[str, int, str]:
 
     for model in (Claim, Source):
         column = model.id if ref.isdigit() else model.slug
-        row = session.execute(select(model.id, model.slug).where(column == (int(ref) if ref.isdigit() else ref))).first()
+        row = session.execute(
+            select(model.id, model.slug).where(column == (int(ref) if ref.isdigit() else ref))
+        ).first()
         if row:
             return model.__tablename__, row[0], row[1]
     if not ref.isdigit():
         deleted = session.scalars(
             select(Revision)
-            .where(Revision.action == RevisionAction.DELETE, Revision.entity.in_(("claims", "sources")),
-                   Revision.changes["slug"].as_string() == ref)
+            .where(
+                Revision.action == RevisionAction.DELETE,
+                Revision.entity.in_(("claims", "sources")),
+                Revision.changes["slug"].as_string() == ref,
+            )
             .order_by(Revision.id.desc())
         ).first()
         if deleted:
@@ -210,20 +217,32 @@ def list_history(session: Session, ref: str | None = None, *, limit: int = 100) 
         if entity == "claims":
             own = or_(
                 mine,
-                and_(Revision.entity == "evidence",
-                     or_(Revision.entity_id.in_(select(Evidence.id).where(Evidence.claim_id == entity_id)),
-                         Revision.changes["claim_id"].as_integer() == entity_id)),
+                and_(
+                    Revision.entity == "evidence",
+                    or_(
+                        Revision.entity_id.in_(select(Evidence.id).where(Evidence.claim_id == entity_id)),
+                        Revision.changes["claim_id"].as_integer() == entity_id,
+                    ),
+                ),
                 and_(Revision.entity == "verdicts", Revision.changes["claim_id"].as_integer() == entity_id),
-                and_(Revision.entity == "claim_links",
-                     or_(Revision.changes["from_claim_id"].as_integer() == entity_id,
-                         Revision.changes["to_claim_id"].as_integer() == entity_id)),
+                and_(
+                    Revision.entity == "claim_links",
+                    or_(
+                        Revision.changes["from_claim_id"].as_integer() == entity_id,
+                        Revision.changes["to_claim_id"].as_integer() == entity_id,
+                    ),
+                ),
             )
         else:
             own = or_(
                 mine,
-                and_(Revision.entity == "evidence",
-                     or_(Revision.entity_id.in_(select(Evidence.id).where(Evidence.source_id == entity_id)),
-                         Revision.changes["source_id"].as_integer() == entity_id)),
+                and_(
+                    Revision.entity == "evidence",
+                    or_(
+                        Revision.entity_id.in_(select(Evidence.id).where(Evidence.source_id == entity_id)),
+                        Revision.changes["source_id"].as_integer() == entity_id,
+                    ),
+                ),
             )
         query = query.where(own)
     return {"subject": subject, "revisions": [revision_view(r) for r in session.scalars(query)]}
@@ -232,7 +251,12 @@ def list_history(session: Session, ref: str | None = None, *, limit: int = 100) 
 # --- restoring ----------------------------------------------------------------------------------
 
 _MODELS = {
-    "claims": Claim, "sources": Source, "evidence": Evidence, "claim_links": ClaimLink, "verdicts": Verdict, "events": Event,
+    "claims": Claim,
+    "sources": Source,
+    "evidence": Evidence,
+    "claim_links": ClaimLink,
+    "verdicts": Verdict,
+    "events": Event,
 }
 
 
@@ -257,9 +281,13 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
     if session.scalar(select(model.id).where(model.slug == slug)) is not None:
         raise Conflict(f"the slug {slug!r} is taken by a newer {revision.entity[:-1]}: rename that one first")
 
-    together = session.scalars(
-        select(Revision).where(Revision.batch == revision.batch, Revision.id != revision.id).order_by(Revision.id)
-    ).all() if revision.batch else []
+    together = (
+        session.scalars(
+            select(Revision).where(Revision.batch == revision.batch, Revision.id != revision.id).order_by(Revision.id)
+        ).all()
+        if revision.batch
+        else []
+    )
     restored = {revision.entity: [_recreate(session, model, revision.changes)]}
     session.flush()
     for other in together:

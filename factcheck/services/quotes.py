@@ -22,9 +22,27 @@ MIN_FUZZY_LENGTH = 12  # shorter quotes must match exactly: a few characters mat
 
 _TRANSLATE = str.maketrans(
     {
-        "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
-        "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
-        "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "`": "'",
+        "´": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "″": '"',
+        "«": '"',
+        "»": '"',
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "−": "-",
     }
 )
 _LINE_BREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n\s*(?=[a-z])")
@@ -171,9 +189,13 @@ def anchor_quote(
     """Find `quote` in `text`; see the module's docstring for the order of attempts."""
     if text is None:
         return Anchor(QuoteStatus.UNVERIFIED)
-    if start is not None and end is not None and 0 <= start < end <= len(text):
-        if normalise(text[start:end]) == normalise(quote):
-            return _anchor(text, start, end, QuoteStatus.VERIFIED, 100.0)
+    if (
+        start is not None
+        and end is not None
+        and 0 <= start < end <= len(text)
+        and normalise(text[start:end]) == normalise(quote)
+    ):
+        return _anchor(text, start, end, QuoteStatus.VERIFIED, 100.0)
 
     haystack, origin = _source_map(text)
     needle = normalise(quote)

@@ -15,8 +15,19 @@ from .articles import Article, read_html_file, read_text_file
 from .common import choice, get, optional_text, required_text, unique_slug
 
 EDITABLE = (
-    "title", "kind", "publisher", "authors", "url", "archive_url", "published_on", "accessed_on",
-    "language", "republishes", "note", "slug", "text",
+    "title",
+    "kind",
+    "publisher",
+    "authors",
+    "url",
+    "archive_url",
+    "published_on",
+    "accessed_on",
+    "language",
+    "republishes",
+    "note",
+    "slug",
+    "text",
 )
 
 
@@ -208,7 +219,9 @@ def delete_source(session: Session, ref: str | int, *, cascade: bool = False) ->
     for claim in session.scalars(select(Claim).where(Claim.stated_in_id == source.id)):
         claim.stated_in_id = None
     repeated_in = select(claim_appearances.c.claim_id).where(claim_appearances.c.source_id == source.id)
-    for claim in session.scalars(select(Claim).where(Claim.id.in_(repeated_in)).options(selectinload(Claim.appearances))):
+    for claim in session.scalars(
+        select(Claim).where(Claim.id.in_(repeated_in)).options(selectinload(Claim.appearances))
+    ):
         claim.appearances = [other for other in claim.appearances if other.id != source.id]
     recorded_in = select(event_sources.c.event_id).where(event_sources.c.source_id == source.id)
     for event in session.scalars(select(Event).where(Event.id.in_(recorded_in)).options(selectinload(Event.sources))):

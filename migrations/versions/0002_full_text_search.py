@@ -21,8 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 CLAIM_TAGS = (
-    "(SELECT group_concat(t.name, ' ') FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id"
-    " WHERE ct.claim_id = {claim})"
+    "(SELECT group_concat(t.name, ' ') FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.claim_id = {claim})"
 )
 
 UPGRADE = [
@@ -76,9 +75,17 @@ UPGRADE = [
 ]
 
 TRIGGERS = [
-    "claims_fts_insert", "claims_fts_update", "claims_fts_delete", "claims_fts_tag_added",
-    "claims_fts_tag_removed", "sources_fts_insert", "sources_fts_delete", "sources_fts_update",
-    "evidence_fts_insert", "evidence_fts_delete", "evidence_fts_update",
+    "claims_fts_insert",
+    "claims_fts_update",
+    "claims_fts_delete",
+    "claims_fts_tag_added",
+    "claims_fts_tag_removed",
+    "sources_fts_insert",
+    "sources_fts_delete",
+    "sources_fts_update",
+    "evidence_fts_insert",
+    "evidence_fts_delete",
+    "evidence_fts_update",
 ]
 
 
