@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
+from ..limits import MAX_TEXT, check_length
 
 E = TypeVar("E", bound=enum.Enum)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -28,17 +29,18 @@ def choice(enum_class: type[E], value: str | E, what: str) -> E:
         raise InvalidInput(f"unknown {what} {value!r}: allowed: {allowed}") from None
 
 
-def required_text(value: str | None, what: str) -> str:
-    """Text that must say something; surrounding whitespace is dropped."""
+def required_text(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
+    """Text that must say something, within `limit` characters; surrounding whitespace is dropped."""
     text = (value or "").strip()
     if not text:
         raise InvalidInput(f"{what} is empty: give some text")
-    return text
+    return check_length(text, what, limit)
 
 
-def optional_text(value: str | None) -> str | None:
+def optional_text(value: str | None, what: str = "a text field", limit: int = MAX_TEXT) -> str | None:
+    """Text that may be absent (None for blank), within `limit` characters."""
     text = (value or "").strip()
-    return text or None
+    return check_length(text, what, limit) if text else None
 
 
 def slugify(text: str) -> str:
