@@ -68,8 +68,22 @@ def main_options(
         str | None,
         typer.Option(help="Who makes this change, for the history [env FACTCHECK_USER; default: OS user]."),
     ] = None,
+    date_order: Annotated[
+        str | None,
+        typer.Option(
+            "--date-order",
+            envvar="FACTCHECK_DATE_ORDER",
+            help="Read numeric dates such as 03/04/2022 day-first (dmy) or month-first (mdy); "
+            "without it, such dates are refused [env FACTCHECK_DATE_ORDER].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
+    from ..dates import date_order as reading_dates
+
     ctx.obj = AppState(db=db, by=by)
+    # Every date parsed while the command runs (options, files, imports) follows this order.
+    ctx.with_resource(reading_dates(date_order.strip().lower() if date_order else None))
 
 
 def _register() -> None:
