@@ -160,3 +160,33 @@ def test_missing_file_and_title(cli, tmp_path) -> None:  # type: ignore[no-untyp
     assert "no file" in cli.fails("source", "add", "X", "--text-file", str(tmp_path / "missing.txt"))
     assert "pass one as TITLE" in cli.fails("source", "add", "--text-file", str(COMMENT))
     assert "not both" in cli.fails("source", "add", "X", "--text-file", str(COMMENT), "--html-file", str(PAGE))
+
+
+# --- rules every path that adds or edits sources keeps (services/sources.py) ---------------------------
+
+
+def test_a_republication_cycle_is_refused(cli, dump) -> None:  # type: ignore[no-untyped-def]
+    for slug in ("a", "b", "c"):
+        cli.ok("source", "add", f"Source {slug}", "--slug", slug)
+    cli.ok("source", "edit", "b", "--republishes", "a")
+    cli.ok("source", "edit", "c", "--republishes", "b")
+    before = dump()
+    error = cli.fails("source", "edit", "a", "--republishes", "b")
+    assert "source 'a' cannot republish 'b'" in error and "already republishes 'a'" in error
+    error = cli.fails("source", "edit", "a", "--republishes", "c")  # a → c → b → a
+    assert "source 'a' cannot republish 'c'" in error
+    assert "cannot republish itself" in cli.fails("source", "edit", "a", "--republishes", "a")
+    assert dump() == before
+    cli.ok("source", "edit", "c", "--republishes", "a")  # moving along the chain closes no loop
+    assert cli.json("source", "show", "c")["republishes"] == "a"
+
+
+def test_a_url_belongs_to_one_source(cli, dump) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("source", "add", "First", "--slug", "first", "--url", "https://example.org/page")
+    cli.ok("source", "add", "Second", "--slug", "second")
+    before = dump()
+    error = cli.fails("source", "edit", "second", "--url", "https://example.org/page")
+    assert "source 'first' already has the URL https://example.org/page" in error
+    assert dump() == before
+    cli.ok("source", "edit", "first", "--url", "https://example.org/page")  # its own URL again
+    assert dump() == before

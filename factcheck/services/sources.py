@@ -61,12 +61,52 @@ def get_source(session: Session, ref: str | int) -> Source:
     return get(session, Source, ref, options=(joinedload(Source.republishes),))
 
 
-def _check_url_free(session: Session, url: str | None, keep: Source | None = None) -> None:
+def _source_id(session: Session, source: Source | int) -> int | None:
+    if isinstance(source, Source):
+        if source.id is None:
+            session.flush()
+        return source.id
+    return source
+
+
+def check_url_free(session: Session, url: str | None, keep: Source | int | None = None) -> None:
+    """Refuse a URL that another source already has: one page is one source. `keep` is the
+    source being edited, which may keep its own URL."""
     if url is None:
         return
-    other = session.scalars(select(Source).where(Source.url == url)).one_or_none()
-    if other is not None and other is not keep:
-        raise Conflict(f"source {other.slug!r} already has the URL {url}: use it, or give another --url")
+    other_id, other_slug = session.execute(select(Source.id, Source.slug).where(Source.url == url)).first() or (
+        None,
+        None,
+    )
+    if other_id is not None and other_id != (_source_id(session, keep) if keep is not None else None):
+        raise Conflict(f"source {other_slug!r} already has the URL {url}")
+
+
+def check_republishes(session: Session, source: Source | int, target: Source | int) -> None:
+    """Refuse to make `source` a republication of `target` when that would make a loop: a source
+    republishing itself, or `target` already republishing `source`, directly or through others.
+
+    Reads the chain as the database has it now (flushed). A bulk loader may write all its pairs
+    first and then call this for each: a loop among them is found from any of its pairs."""
+    source_id, target_id = _source_id(session, source), _source_id(session, target)
+    if source_id is not None and source_id == target_id:
+        raise InvalidInput(f"source {_slug(session, source)!r} cannot republish itself")
+    if source_id is None or target_id is None:
+        return  # a source not yet stored is republished by nothing, so it closes no loop
+    # The chain of originals above `target`; UNION (not UNION ALL) stops on a loop already stored.
+    chain = select(Source.id, Source.republishes_id).where(Source.id == target_id).cte("chain", recursive=True)
+    chain = chain.union(select(Source.id, Source.republishes_id).where(Source.id == chain.c.republishes_id))
+    if session.scalar(select(chain.c.id).where(chain.c.id == source_id).limit(1)) is not None:
+        raise InvalidInput(
+            f"source {_slug(session, source)!r} cannot republish {_slug(session, target)!r}: "
+            f"{_slug(session, target)!r} already republishes {_slug(session, source)!r}, directly or through others"
+        )
+
+
+def _slug(session: Session, source: Source | int) -> str:
+    if isinstance(source, Source):
+        return source.slug
+    return session.scalar(select(Source.slug).where(Source.id == source)) or str(source)
 
 
 def add_source(
@@ -88,7 +128,7 @@ def add_source(
 ) -> Source:
     title = required_text(title, "source title")
     url = optional_text(url)
-    _check_url_free(session, url)
+    check_url_free(session, url)
     source = Source(
         slug=unique_slug(session, Source, slug, title),
         title=title,
@@ -172,14 +212,14 @@ def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
         elif field == "kind":
             source.kind = choice(SourceKind, value, "source kind")
         elif field == "url":
-            _check_url_free(session, optional_text(value), keep=source)
-            source.url = optional_text(value)
+            url = optional_text(value)
+            check_url_free(session, url, keep=source)
+            source.url = url
         elif field == "authors":
             source.authors = [author.strip() for author in value if author.strip()]
         elif field == "republishes":
             original = get_source(session, value)
-            if original is source:
-                raise InvalidInput("a source cannot republish itself")
+            check_republishes(session, source, original)
             source.republishes = original
         elif field == "text":
             set_text(source, value)
