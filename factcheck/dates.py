@@ -20,7 +20,20 @@ _ISO_WITH_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\
 # Day and month in either order, then the year: 03/04/2022, 13.10.2017, 3-4-22.
 _NUMERIC = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d+)$")
 _YEAR_FIRST = re.compile(r"^(\d{4})([./])(\d{1,2})(?:\2(\d{1,2}))?$")
-_MONTH_NAMES = ("January February March April May June July August September October November December").split()
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 DATE_ORDERS = ("dmy", "mdy")
 ALLOWED = "YYYY, YYYY-MM or YYYY-MM-DD (or a written date such as '17 December 2021')"
@@ -72,7 +85,7 @@ def _numeric(first: int, second: int, year_text: str, raw: str, order: str | Non
             day_first, month_first = _written(first, second, year), _written(second, first, year)
             raise InvalidInput(
                 f"ambiguous date {raw!r}: it reads as {day_first} (--date-order dmy) or as {month_first} "
-                f"(--date-order mdy): choose with `factcheck --date-order dmy|mdy COMMAND ...` or write it as YYYY-MM-DD"
+                "(--date-order mdy): choose with `factcheck --date-order dmy|mdy COMMAND ...` or write YYYY-MM-DD"
             )
     day, month = (first, second) if order == "dmy" else (second, first)
     return _check(year, month, day, raw)
@@ -115,7 +128,7 @@ def _written_date(text: str) -> str:
     from dateutil import parser
 
     if not re.search(r"(?<!\d)\d{4}(?!\d)", text):
-        raise InvalidInput(f"date {text!r} has no four-digit year: expected {ALLOWED}")
+        raise InvalidInput(f"date {text!r} has no year (with four digits): expected {ALLOWED}")
     # Parse twice with different defaults: a part that changes with the default was not given.
     try:
         first = parser.parse(text, default=dt.datetime(1, 1, 1))

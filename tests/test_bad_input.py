@@ -36,7 +36,7 @@ CASES = [
         ["unknown relation", "rebuts, supports, qualifies, duplicates"],
     ),
     (("claim", "rate", CLAIM, "pants-on-fire", "--rationale", "r"), ["unknown rating", "mostly-true", "unproven"]),
-    (("claim", "add", "A claim", "--date", "next tuesday-ish"), ["malformed date", "YYYY-MM-DD"]),
+    (("claim", "add", "A claim", "--date", "next tuesday-ish"), ["date 'next tuesday-ish'", "YYYY-MM-DD"]),
     (("claim", "add", "A claim", "--date", "2021-02-30"), ["impossible date", "YYYY"]),
     (("claim", "add", "A claim", "--date", "17 December"), ["has no year"]),
     (("claim", "add", "   "), ["claim text is empty"]),
