@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import enum
+import hashlib
 import re
 import unicodedata
 from typing import Any, TypeVar
@@ -16,6 +18,7 @@ from ..limits import MAX_TEXT, check_length
 E = TypeVar("E", bound=enum.Enum)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
+_HASH_LENGTH = 8
 
 
 def choice(enum_class: type[E], value: str | E, what: str) -> E:
@@ -44,13 +47,26 @@ def optional_text(value: str | None, what: str = "a text field", limit: int = MA
 
 
 def slugify(text: str) -> str:
-    """A readable ASCII slug: 'NATO promised no eastward expansion' → 'nato-promised-no-eastward-expansion'."""
-    text = re.sub(r"(\w)['’](\w)", r"\1\2", text)  # "Russia's" → "russias"
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > MAX_SLUG:
-        slug = slug[:MAX_SLUG].rsplit("-", 1)[0]
-    return slug or "item"
+    """A readable ASCII slug for a name or text in any script, never the same for two different names.
+
+    'NATO promised no eastward expansion' → 'nato-promised-no-eastward-expansion'; 'Владимир Путин' →
+    'vladimir-putin-' plus a short hash. Names are the same when their letters and digits agree after
+    case folding; whenever the readable form loses something (transliteration, or a cut to the length
+    limit), a hash of the name is appended so that two different names can never share a slug."""
+    from anyascii import anyascii
+
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = re.sub(r"(\w)['’](\w)", r"\1\2", folded)  # "Russia's" → "russias"
+    key = "-".join(re.findall(r"[^\W_]+", folded))  # what two names must share to be the same name
+    readable = re.sub(r"[^a-z0-9]+", "-", anyascii(key).lower()).strip("-")
+    lossy = readable != key or not readable  # nothing readable (emoji, punctuation): the hash alone
+    if len(readable) > MAX_SLUG:
+        readable, lossy = readable[: MAX_SLUG - _HASH_LENGTH - 1].rsplit("-", 1)[0].strip("-"), True
+    if not lossy:
+        return readable
+    digest = hashlib.sha256((key or folded.strip()).encode()).digest()
+    tag = base64.b32encode(digest).decode().lower()[:_HASH_LENGTH]
+    return f"{readable}-{tag}" if readable else tag
 
 
 def check_slug(slug: str) -> str:
