@@ -62,8 +62,9 @@ def test_non_latin_tags_and_actors_stay_apart(cli) -> None:  # type: ignore[no-u
     cli.ok("actor", "add", "Владимир Зеленский")
     actors = {actor["name"]: actor["slug"] for actor in cli.json("actor", "list")}
     assert len(set(actors.values())) == 2
-    cli.ok("claim", "add", "НАТО обещало не расширяться на восток", "--tag", "НАТО", "--claimant", actors["Владимир Путин"])
-    cli.ok("claim", "add", "Украина имеет право выбирать союзы", "--tag", "Украина", "--claimant", actors["Владимир Зеленский"])
+    putin, zelensky = actors["Владимир Путин"], actors["Владимир Зеленский"]
+    cli.ok("claim", "add", "НАТО обещало не расширяться на восток", "--tag", "НАТО", "--claimant", putin)
+    cli.ok("claim", "add", "Украина имеет право выбирать союзы", "--tag", "Украина", "--claimant", zelensky)
     claims = {claim["text"]: claim for claim in cli.json("claim", "list")}
     first, second = claims["НАТО обещало не расширяться на восток"], claims["Украина имеет право выбирать союзы"]
     assert first["slug"] != second["slug"]
