@@ -60,10 +60,11 @@ def slugify(text: str) -> str:
     key = "-".join(re.findall(r"[^\W_]+", folded))  # what two names must share to be the same name
     readable = re.sub(r"[^a-z0-9]+", "-", anyascii(key).lower()).strip("-")
     lossy = readable != key or not readable  # nothing readable (emoji, punctuation): the hash alone
-    if len(readable) > MAX_SLUG:
-        readable, lossy = readable[: MAX_SLUG - _HASH_LENGTH - 1].rsplit("-", 1)[0].strip("-"), True
-    if not lossy:
+    if not lossy and len(readable) <= MAX_SLUG:
         return readable
+    room = MAX_SLUG - _HASH_LENGTH - 1
+    if len(readable) > room:  # cut at a word's end where there is one
+        readable = readable[:room].rsplit("-", 1)[0] if "-" in readable[:room] else readable[:room]
     digest = hashlib.sha256((key or folded.strip()).encode()).digest()
     tag = base64.b32encode(digest).decode().lower()[:_HASH_LENGTH]
     return f"{readable}-{tag}" if readable else tag
@@ -89,12 +90,14 @@ def unique_slug(session: Session, model: Any, wanted: str | None, text: str) -> 
             raise Conflict(f"{_noun(model)} slug {slug!r} is taken: choose another --slug")
         return slug
     base = slugify(text)
-    if base.isdigit():
-        base = f"{_noun(model)}-{base}"
-    taken = set(session.scalars(select(model.slug).where(model.slug.startswith(base, autoescape=True))))
+    if base.isdigit():  # an all-digit slug would read as an id
+        base = f"{_noun(model)}-{base}"[:MAX_SLUG]
+    stem = base[: MAX_SLUG - 8]  # every numbered variant starts with it
+    taken = set(session.scalars(select(model.slug).where(model.slug.startswith(stem, autoescape=True))))
     slug, number = base, 2
     while slug in taken:
-        slug = f"{base}-{number}"
+        suffix = f"-{number}"
+        slug = base[: MAX_SLUG - len(suffix)].rstrip("-") + suffix
         number += 1
     return slug
 
