@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from .errors import DatabaseProblem
 
@@ -22,10 +24,11 @@ DEFAULT_FILENAME = "factcheck.db"
 ENV_DB = "FACTCHECK_DB"
 ENV_BUSY_TIMEOUT = "FACTCHECK_BUSY_TIMEOUT"  # seconds a writer waits for another one
 DEFAULT_BUSY_TIMEOUT = 5.0
+MAX_BUSY_TIMEOUT = 3600.0  # an hour: longer is a mistake, not patience
 
 # The newest Alembic revision. Kept here so that ordinary commands can check a database's schema
 # without loading the migration scripts; tests/test_migrations.py keeps it equal to the scripts' head.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -50,26 +53,41 @@ def describe(url: str) -> str:
 
 
 def busy_timeout() -> float:
-    raw = os.environ.get(ENV_BUSY_TIMEOUT)
+    """Seconds a writer waits for another one: $FACTCHECK_BUSY_TIMEOUT, from 0 to an hour."""
+    raw = os.environ.get(ENV_BUSY_TIMEOUT, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
     try:
-        return float(raw) if raw else DEFAULT_BUSY_TIMEOUT
+        seconds = float(raw)
     except ValueError:
-        raise DatabaseProblem(f"{ENV_BUSY_TIMEOUT}={raw!r} is not a number of seconds") from None
+        seconds = math.nan
+    if not (0 <= seconds <= MAX_BUSY_TIMEOUT):  # also refuses nan
+        raise DatabaseProblem(
+            f"{ENV_BUSY_TIMEOUT}={raw!r} is not allowed: give a number of seconds from 0 to {MAX_BUSY_TIMEOUT:g}"
+        )
+    return seconds
 
 
-def get_engine(url: str) -> Engine:
-    """One engine per database URL, with SQLite set up for safe concurrent use."""
-    return _engine(url, busy_timeout())
+def get_engine(url: str, *, read_only: bool = False) -> Engine:
+    """One engine per database URL, with SQLite set up for safe concurrent use.
+
+    A `read_only` engine never writes to the file, and works where the file or its folder is
+    read-only."""
+    return _engine(url, busy_timeout(), read_only)
 
 
-@lru_cache(maxsize=8)
-def _engine(url: str, timeout: float) -> Engine:
+@lru_cache(maxsize=16)
+def _engine(url: str, timeout: float, read_only: bool) -> Engine:
     from sqlalchemy import create_engine, event
 
     if not url.startswith("sqlite"):
         return create_engine(url)
 
-    engine = create_engine(url, connect_args={"timeout": timeout})
+    path = _sqlite_path(url)
+    if read_only and path is not None:
+        engine = create_engine(url, creator=lambda: _open_for_reading(path, timeout))
+    else:
+        engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -78,7 +96,9 @@ def _engine(url: str, timeout: float) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        if url not in ("sqlite://", "sqlite:///:memory:"):
+        if read_only:
+            cursor.execute("PRAGMA query_only = ON")
+        elif path is not None:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
@@ -96,6 +116,37 @@ def _sqlite_path(url: str) -> Path | None:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         return Path(url.removeprefix("sqlite:///"))
     return None
+
+
+def _open_for_reading(path: Path, timeout: float):  # type: ignore[no-untyped-def]
+    """A connection that cannot write, and needs no write access to the file or its folder.
+
+    Where both are writable it is an ordinary connection (query_only is set on connect), which
+    tidies the write-ahead log away when it closes. Otherwise `mode=ro`; and where the folder is
+    read-only and holds no write-ahead log, `immutable=1`, since WAL needs its -shm file and no
+    writer can work there anyway."""
+    import sqlite3
+
+    folder_writable = os.access(path.parent, os.W_OK)
+    if folder_writable and os.access(path, os.W_OK):
+        mode = "mode=rw"
+    elif folder_writable or (_sidecar(path, "-wal").exists() and _sidecar(path, "-shm").exists()):
+        mode = "mode=ro"
+    else:
+        mode = "mode=ro&immutable=1"
+    return sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True, timeout=timeout, check_same_thread=False)
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def can_write(url: str) -> bool:
+    """Whether this process may write to the database (SQLite: the file and its folder)."""
+    path = _sqlite_path(url)
+    if path is None:
+        return True
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 # --- migrations ---------------------------------------------------------------------------------
@@ -120,17 +171,39 @@ def alembic_config(url: str, connection: Connection | None = None) -> Config:
 
 
 def current_revision(url: str) -> str | None:
-    """The schema revision the database is at; None for an empty database or a missing file
-    (which this does not create)."""
+    """The schema revision the database is at; None for an empty database or a missing file.
+
+    It only reads: a missing file is not created, an empty one is not written to."""
     from sqlalchemy import inspect, text
 
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         return None
-    with _checked(url), get_engine(url).connect() as connection:
+    with _checked(url), get_engine(url, read_only=True).connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def known_revisions() -> list[str]:
+    """The revisions this factcheck's migration scripts know, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+def is_newer(found: str | None) -> bool:
+    """Whether a database's revision is one this factcheck does not know: made by a newer one."""
+    return found is not None and found != SCHEMA_HEAD and found not in known_revisions()
+
+
+def _newer(url: str, found: str) -> DatabaseProblem:
+    return DatabaseProblem(
+        f"{describe(url)} is at schema revision {found}, which this factcheck does not know "
+        f"(newest it knows: {SCHEMA_HEAD}): it was made by a newer factcheck; upgrade factcheck "
+        "(pip install --upgrade factcheck) to use it"
+    )
 
 
 def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | None]:
@@ -151,13 +224,15 @@ def _migrate(url: str, direction: str, revision: str) -> tuple[str | None, str |
     if path is not None and not path.parent.is_dir():
         raise DatabaseProblem(f"cannot create {path}: folder {path.parent} does not exist")
     before = current_revision(url)
+    if is_newer(before):
+        raise _newer(url, before)  # type: ignore[arg-type]
     engine = get_engine(url)
     sqlite = engine.dialect.name == "sqlite"
     with _checked(url), engine.connect() as connection:
         # Batch migrations rebuild tables; with foreign keys on, dropping the old table would
         # cascade-delete the rows that point at it. Checked again before the commit instead.
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
             with connection.begin():
                 getattr(command, direction)(alembic_config(url, connection), revision)
@@ -167,7 +242,7 @@ def _migrate(url: str, direction: str, revision: str) -> tuple[str | None, str |
             raise DatabaseProblem(f"cannot {direction} to {revision!r}: {exc}") from None
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
     return before, current_revision(url)
 
 
@@ -181,6 +256,8 @@ def require_current(url: str) -> None:
         return
     if found is None:
         raise DatabaseProblem(f"{describe(url)} is not a factcheck database: run `factcheck init` to set it up")
+    if is_newer(found):
+        raise _newer(url, found)
     raise DatabaseProblem(
         f"{describe(url)} is at schema revision {found}, this factcheck needs {SCHEMA_HEAD}: "
         "run `factcheck db backup FILE` then `factcheck db upgrade`"
@@ -191,21 +268,30 @@ def require_current(url: str) -> None:
 
 
 @contextmanager
-def session_scope(url: str, *, write: bool = False, by: str | None = None) -> Iterator[Session]:
+def session_scope(
+    url: str,
+    *,
+    write: bool = False,
+    by: str | None = None,
+    on_open: Callable[[Session], None] | None = None,
+    read_only: bool | None = None,
+) -> Iterator[Session]:
     """A session that is one transaction: committed if the block ends normally, else rolled back.
 
-    `write` takes SQLite's write lock at the start; `by` is the author recorded in revisions."""
+    `write` takes SQLite's write lock at the start; `by` is the author recorded in revisions;
+    `on_open` is called with the new session before the transaction starts: writers pass
+    `factcheck.services.history.record_revisions` so that every change lands in the history.
+    A session that does not `write` is `read_only` unless told otherwise: it cannot write, and
+    works on a file or in a folder this process may not write to."""
     from sqlalchemy.orm import Session
 
     require_current(url)
-    engine = get_engine(url)
+    engine = get_engine(url, read_only=not write if read_only is None else read_only)
     if write and engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_immediate=True)
     with _checked(url), Session(engine, expire_on_commit=False, info={"by": by}) as session:
-        if write:
-            from .services.history import record_revisions
-
-            record_revisions(session)
+        if on_open is not None:
+            on_open(session)
         with session.begin():
             yield session
 
@@ -223,6 +309,11 @@ def _checked(url: str) -> Iterator[None]:
             raise DatabaseProblem(
                 f"database is busy: another process held {describe(url)} for longer than "
                 f"{busy_timeout():g} s (set {ENV_BUSY_TIMEOUT} to wait longer); nothing was written"
+            ) from None
+        if "readonly" in message or "unable to open" in message:
+            raise DatabaseProblem(
+                f"cannot use {describe(url)}: {message} (writing needs write access to the file and its folder); "
+                "nothing was written"
             ) from None
         raise DatabaseProblem(f"cannot use {describe(url)}: {message}") from None
     except DatabaseError as exc:
@@ -253,18 +344,27 @@ def backup(url: str, destination: Path, *, force: bool = False) -> int:
     if not destination.parent.is_dir():
         raise DatabaseProblem(f"cannot write {destination}: folder does not exist")
     partial = destination.with_name(destination.name + ".partial")
-    source = sqlite3.connect(source_path, timeout=busy_timeout())
+    source = sqlite3.connect(f"file:{quote(str(source_path))}?mode=ro", uri=True, timeout=busy_timeout())
     try:
         target = sqlite3.connect(partial)
         try:
             source.backup(target)
+            # The copy is checked, not the original: it is a consistent snapshot nobody writes to.
+            report = "\n".join(row[0] for row in target.execute("PRAGMA integrity_check(5)"))
         finally:
             target.close()
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
-        raise DatabaseProblem(f"backup of {source_path} failed: {exc}") from None
+        raise DatabaseProblem(f"backup of {source_path} failed: {exc}; nothing was written") from None
     finally:
         source.close()
-    # Only a complete copy takes the destination's name.
+    if report != "ok":
+        partial.unlink(missing_ok=True)
+        # The report may open with a "*** in database main ***" heading: name the first damage.
+        damage = next(line for line in report.splitlines() if not line.startswith("***"))
+        raise DatabaseProblem(
+            f"{describe(url)} is damaged ({damage}): not backed up; keep the file and the backups you have"
+        )
+    # Only a complete, sound copy takes the destination's name.
     partial.replace(destination)
     return destination.stat().st_size

@@ -36,6 +36,10 @@ NAMING_CONVENTION = {
 }
 
 
+# SQLite would hand a deleted row's id to the next row; the history refers to ids, so never reuse one.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -199,6 +203,7 @@ class Source(Timestamped, Base):
     """A citable document, optionally with its archived text for checking quotes."""
 
     __tablename__ = "sources"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -224,6 +229,7 @@ class Actor(Timestamped, Base):
     """A person, organisation or state that makes claims or is quoted."""
 
     __tablename__ = "actors"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -235,6 +241,7 @@ class Actor(Timestamped, Base):
 
 class Tag(Base):
     __tablename__ = "tags"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -245,7 +252,7 @@ class Claim(Timestamped, Base):
     """One contested proposition, in neutral canonical wording."""
 
     __tablename__ = "claims"
-    __table_args__ = (CheckConstraint("length(trim(text)) > 0", name="text_not_empty"),)
+    __table_args__ = (CheckConstraint("length(trim(text)) > 0", name="text_not_empty"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -271,6 +278,7 @@ class ClaimLink(Base):
     __table_args__ = (
         UniqueConstraint("from_claim_id", "to_claim_id", "relation"),
         CheckConstraint("from_claim_id <> to_claim_id", name="not_self"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -294,6 +302,7 @@ class Evidence(Timestamped, Base):
             "start_offset IS NULL OR (start_offset >= 0 AND end_offset > start_offset)",
             name="offsets_ordered",
         ),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -321,6 +330,7 @@ class Verdict(Base):
     """A reviewer's rating of a claim. Append-only: a new rating never overwrites an old one."""
 
     __tablename__ = "verdicts"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
@@ -344,6 +354,7 @@ class Event(Base):
     """A dated entry on a story's timeline, with the sources that record it."""
 
     __tablename__ = "events"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -358,7 +369,7 @@ class Revision(Base):
     """One recorded change to one row: who changed what, when, from what to what."""
 
     __tablename__ = "revisions"
-    __table_args__ = (Index("ix_revisions_entity", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_revisions_entity", "entity", "entity_id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(40))

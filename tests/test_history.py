@@ -89,3 +89,64 @@ def test_restore_refuses_what_it_cannot_restore(seeded) -> None:  # type: ignore
     deletion = _last(seeded)
     seeded.ok("claim", "add", "A new claim that takes the old slug", "--slug", "budapest-declaration-2008")
     assert "taken by a newer claim" in seeded.fails("restore", str(deletion["id"]))
+
+
+def test_ids_are_never_reused_so_restore_loses_nothing(seeded) -> None:  # type: ignore[no-untyped-def]
+    """The attack: delete the newest rows, add others in between, restore: nothing may be lost."""
+    newest = max(claim["id"] for claim in seeded.json("claim", "list"))
+    slug = next(claim["slug"] for claim in seeded.json("claim", "list") if claim["id"] == newest)
+    seeded.ok("evidence", "add", slug, "nato-russia-founding-act-1997", "--stance", "context", "--quote", "X marks")
+    subset = ["export", "--format", "json", "--claim", slug]
+    before = seeded.ok(*subset)
+    newest_evidence = max(e["id"] for e in seeded.json("evidence", "list"))
+    seeded.ok("claim", "delete", slug, "--cascade")
+    deletion = _last(seeded)
+
+    # New rows after the deletion take new ids, never the deleted ones.
+    seeded.ok("claim", "add", "A claim added after the deletion")
+    seeded.ok("evidence", "add", "1", "nato-russia-founding-act-1997", "--stance", "context", "--quote", "Y marks")
+    added_claim = max(claim["id"] for claim in seeded.json("claim", "list"))
+    added_evidence = max(e["id"] for e in seeded.json("evidence", "list"))
+    assert added_claim > newest and added_evidence > newest_evidence
+    assert seeded.json("history", str(added_claim))["revisions"][-1]["action"] == "insert"  # its own history only
+    assert len(seeded.json("history", str(added_claim))["revisions"]) == 1
+
+    output = seeded.ok("restore", str(deletion["id"]))
+    assert f"evidence {newest_evidence}" in output or str(newest_evidence) in output
+    assert seeded.ok(*subset) == before
+    assert "The database is sound." in seeded.ok("db", "check")
+
+
+def test_restore_in_the_wrong_order_names_what_to_restore_first(seeded, dump) -> None:  # type: ignore[no-untyped-def]
+    claim = "nato-promised-no-eastward-expansion"
+    source = "nato-russia-founding-act-1997"
+    seeded.ok("evidence", "add", claim, source, "--stance", "context", "--quote", "Founding Act marks")
+    seeded.ok("source", "delete", source, "--cascade")
+    source_deletion = _last(seeded)
+    seeded.ok("claim", "delete", claim, "--cascade")
+    claim_deletion = _last(seeded)
+
+    before = dump()
+    error = seeded.fails("restore", str(source_deletion["id"]))
+    assert f"restore claim {claim_deletion['entity_id']} first" in error
+    assert f"factcheck restore {claim_deletion['id']}" in error
+    assert "FOREIGN KEY" not in error and "SQLite" not in error
+    assert dump() == before
+
+    seeded.ok("restore", str(claim_deletion["id"]))
+    seeded.ok("restore", str(source_deletion["id"]))
+    quotes = [e["quote"] for e in seeded.json("evidence", "list", "--claim", claim)]
+    assert "Founding Act marks" in quotes
+    assert "The database is sound." in seeded.ok("db", "check")
+
+
+def test_a_downgrade_and_upgrade_keep_what_restore_needs(seeded) -> None:  # type: ignore[no-untyped-def]
+    before = seeded.ok("export")
+    seeded.ok("claim", "delete", "nato-promised-no-eastward-expansion", "--cascade")
+    deletion = _last(seeded)
+    seeded.ok("db", "downgrade", "0002", "--yes")
+    seeded.ok("db", "upgrade")
+    seeded.ok("restore", str(deletion["id"]))
+    assert seeded.ok("export") == before
+    seeded.ok("claim", "add", "One more claim after the round trip")
+    assert max(claim["id"] for claim in seeded.json("claim", "list")) == 27

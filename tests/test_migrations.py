@@ -17,7 +17,9 @@ from factcheck.search import is_search_table
 def _tables(path: Path) -> set[str]:
     connection = sqlite3.connect(path)
     try:
-        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        # sqlite_sequence is SQLite's own (AUTOINCREMENT counters) and cannot be dropped.
+        query = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        return {row[0] for row in connection.execute(query)}
     finally:
         connection.close()
 

@@ -260,10 +260,28 @@ _MODELS = {
 }
 
 
+# Rows deleted with a claim or source, restored after it (the order foreign keys need).
+_DEPENDENTS = ("evidence", "claim_links", "verdicts")
+# Where each foreign key column of a restored row points.
+_POINTS_TO = {
+    "claim_id": "claims",
+    "from_claim_id": "claims",
+    "to_claim_id": "claims",
+    "source_id": "sources",
+    "stated_in_id": "sources",
+    "republishes_id": "sources",
+    "claimant_id": "actors",
+    "speaker_id": "actors",
+    "reviewer_id": "actors",
+}
+_COLLECTIONS_POINT_TO = {"appearances": "sources", "tags": "tags", "sources": "sources"}
+
+
 def restore(session: Session, revision_id: int) -> dict[str, Any]:
-    """Bring back a deleted claim or source from the revision that deleted it, with the evidence,
-    links and verdicts deleted in the same transaction, and the references to it that were cleared.
-    Returns what was restored."""
+    """Bring back a deleted claim or source from the revision that deleted it, with everything
+    deleted in the same transaction (evidence, links, verdicts) and the references to it that were
+    cleared. All of it comes back, with the same ids, or nothing does: a row it needs that is gone
+    is named ("restore source 3 first"). Returns what was restored."""
     from ..errors import Conflict, InvalidInput, NotFound
 
     revision = session.get(Revision, revision_id)
@@ -274,12 +292,13 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
             f"revision {revision_id} is an {revision.action.value} of {revision.entity}: "
             "restore takes a revision that deleted a claim or a source"
         )
-    model = _MODELS[revision.entity]
-    if session.get(model, revision.entity_id) is not None:
-        raise Conflict(f"{revision.entity[:-1]} {revision.entity_id} exists: it was restored already")
+    noun = revision.entity[:-1]
+    if session.get(_MODELS[revision.entity], revision.entity_id) is not None:
+        raise Conflict(f"{noun} {revision.entity_id} exists: it was restored already")
     slug = revision.changes.get("slug")
+    model = _MODELS[revision.entity]
     if session.scalar(select(model.id).where(model.slug == slug)) is not None:
-        raise Conflict(f"the slug {slug!r} is taken by a newer {revision.entity[:-1]}: rename that one first")
+        raise Conflict(f"the slug {slug!r} is taken by a newer {noun}: rename that one first")
 
     together = (
         session.scalars(
@@ -288,22 +307,60 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
         if revision.batch
         else []
     )
+    dependents = [r for r in together if r.action is RevisionAction.DELETE and r.entity in _DEPENDENTS]
+    coming_back = {(revision.entity, revision.entity_id)} | {(r.entity, r.entity_id) for r in dependents}
+    for deletion in [revision, *dependents]:
+        if session.get(_MODELS[deletion.entity], deletion.entity_id) is not None:
+            raise Conflict(
+                f"cannot restore revision {revision_id}: {deletion.entity} {deletion.entity_id}, deleted with the "
+                f"{noun}, exists again; nothing was restored"
+            )
+        _require_targets(session, deletion, coming_back, revision_id)
+
     restored = {revision.entity: [_recreate(session, model, revision.changes)]}
     session.flush()
+    for deletion in dependents:
+        restored.setdefault(deletion.entity, []).append(_recreate(session, _MODELS[deletion.entity], deletion.changes))
     for other in together:
-        if other.action is RevisionAction.DELETE and other.entity in ("evidence", "claim_links", "verdicts"):
-            if session.get(_MODELS[other.entity], other.entity_id) is None:
-                restored.setdefault(other.entity, []).append(_recreate(session, _MODELS[other.entity], other.changes))
-        elif other.action is RevisionAction.UPDATE and other.entity in ("claims", "sources", "events"):
+        if other.action is RevisionAction.UPDATE and other.entity in ("claims", "sources", "events"):
             _relink(session, other, revision, restored)
     try:
         session.flush()
-    except IntegrityError:
+    except IntegrityError as error:  # a unique rule: a link or slug made again since
         raise Conflict(
-            f"cannot restore revision {revision_id}: something it points to (a claim, source or actor) "
-            "has been deleted since; restore that first"
+            f"cannot restore revision {revision_id}: a row made since holds its place "
+            f"({error.orig}); nothing was restored"
         ) from None
     return {kind: sorted(ids) for kind, ids in restored.items()}
+
+
+def _require_targets(session: Session, deletion: Revision, coming_back: set[tuple[str, int]], revision_id: int) -> None:
+    """Refuse, naming it, when a row this deletion's row points to is gone and is not coming back with it."""
+    from ..errors import Conflict
+
+    changes = deletion.changes
+    targets = [(_POINTS_TO[field], value) for field, value in changes.items() if field in _POINTS_TO and value]
+    for field, target in _COLLECTIONS_POINT_TO.items():  # a claim's tags and appearances
+        targets += [(target, value) for value in changes.get(field) or []]
+    for entity, entity_id in targets:
+        if (entity, entity_id) in coming_back:
+            continue
+        target_model = {"actors": Actor, "tags": Tag, **_MODELS}[entity]
+        if session.get(target_model, entity_id) is not None:
+            continue
+        deleted_by = session.scalar(
+            select(Revision.id)
+            .where(Revision.entity == entity, Revision.entity_id == entity_id, Revision.action == RevisionAction.DELETE)
+            .order_by(Revision.id.desc())
+            .limit(1)
+        )
+        hint = (
+            f": `factcheck restore {deleted_by}`" if deleted_by is not None and entity in ("claims", "sources") else ""
+        )
+        raise Conflict(
+            f"cannot restore revision {revision_id}: {deletion.entity} {deletion.entity_id} needs "
+            f"{entity[:-1]} {entity_id}, which was deleted since; restore {entity[:-1]} {entity_id} first{hint}"
+        )
 
 
 def _relink(session: Session, update: Revision, deletion: Revision, restored: dict[str, list[int]]) -> None:
