@@ -93,24 +93,27 @@ def test_claim_dossier(seeded) -> None:  # type: ignore[no-untyped-def]
 
 def test_all_reports_have_an_index_and_working_links(seeded, tmp_path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "site"
-    assert "Wrote 26 claim dossiers" in seeded.ok("report", "--all", "-o", str(folder))
-    pages = sorted(folder.glob("*.md"))
-    assert len(pages) == 27
+    said = seeded.ok("report", "--all", "-o", str(folder))
+    assert "Wrote index.md, 26 claim dossiers in claims/ and 12 source pages in sources/" in said
+    pages = sorted(folder.rglob("*.md"))
+    assert len(pages) == 1 + 26 + 12
+    assert {page.parent.name for page in pages} == {"site", "claims", "sources"}
     for page in pages:
         tokens, _env = check_structure(page.read_text())
         for target in links(tokens):
             if not target.startswith("http"):
-                assert (folder / target).exists(), f"{page.name} links to missing {target}"
+                assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
     index_tokens, _ = parse((folder / "index.md").read_text())
     assert ("h2", "Discrepancy") in [(tag, text.capitalize()) for tag, text in headings(index_tokens)]
-    assert "nato-promised-no-eastward-expansion.md" in links(index_tokens)
+    assert "claims/nato-promised-no-eastward-expansion.md" in links(index_tokens)
+    assert "sources/foreign-policy-whats-behind-russias-latest-demands.md" in links(index_tokens)
 
 
 def test_source_report(seeded) -> None:  # type: ignore[no-untyped-def]
     markdown = seeded.ok("report", "--source", "foreign-policy-whats-behind-russias-latest-demands")
     tokens, _ = check_structure(markdown)
     assert headings(tokens)[0] == ("h1", "What’s Behind Russia’s Latest Demands")
-    assert "budapest-declaration-2008.md" in links(tokens)
+    assert "../claims/budapest-declaration-2008.md" in links(tokens)
     assert "**refutes:**" in markdown
 
 

@@ -10,6 +10,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
+from typer._click.core import Context  # the type TyperGroup's methods declare
 from typer.core import TyperGroup
 
 from ..errors import FactcheckError
@@ -21,13 +22,30 @@ ENV_DEBUG = "FACTCHECK_DEBUG"
 class FactcheckGroup(TyperGroup):
     """The one error handler: a user's error becomes one line on stderr and exit 1."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        for arg in args:
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                _fail(f"argument '{shown}' is not valid UTF-8: give text in UTF-8")
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Context) -> Any:
+        from . import output
+
+        output.begin_command()
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except FactcheckError as error:
             _fail(str(error))
-        except (typer.Exit, typer.Abort, typer.TyperException):
-            raise  # Typer's own: --help, usage errors (exit 2), Ctrl-C
+        except typer.TyperException as error:
+            # Usage errors quote the user's values: shown, never obeyed, by a terminal.
+            error.message = output.visible(error.message)
+            raise
+        except (typer.Exit, typer.Abort):
+            _fail_if_unwritten()
+            raise  # Typer's own: --help, an exit code chosen by the command, Ctrl-C
         except Exception as error:
             # A user's error raised inside the database layer arrives wrapped (e.g. StatementError).
             if isinstance(getattr(error, "orig", None), FactcheckError):
@@ -35,11 +53,25 @@ class FactcheckGroup(TyperGroup):
             if os.environ.get(ENV_DEBUG):
                 raise
             _fail(f"internal error: {type(error).__name__}: {error} (set {ENV_DEBUG}=1 for a traceback)")
+        _fail_if_unwritten()
+        return result
+
+
+def _fail_if_unwritten() -> None:
+    """The command's output could not be written: say so, and whether its change was saved."""
+    from . import output
+
+    problem = output.output_failure()
+    if problem is not None:
+        output.silence_stdout()
+        _fail(problem)
 
 
 def _fail(message: str) -> None:
+    from .output import visible
+
     first_line = message.strip().splitlines()[0] if message.strip() else "failed"
-    typer.echo(f"Error: {first_line}", err=True)
+    typer.echo(f"Error: {visible(first_line)}", err=True)
     raise typer.Exit(1)
 
 

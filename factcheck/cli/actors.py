@@ -26,7 +26,7 @@ def add(
 
     with writing(ctx) as session:
         actor = add_actor(session, name, kind=kind, role=role, aliases=alias, slug=slug)
-    say(f"Added actor {actor.slug} ({actor.id}): {escape(actor.name)}")
+    say(f"Added actor {escape(actor.slug)} ({actor.id}): {escape(actor.name)}")
 
 
 @actor_app.command("list")
@@ -63,7 +63,7 @@ def show(
     if as_json:
         print_json(view)
         return
-    say(f"[bold]{escape(view['name'])}[/bold] ({view['slug']}, {view['kind']})")
+    say(f"[bold]{escape(view['name'])}[/bold] ({escape(view['slug'])}, {view['kind']})")
     if view["role"]:
         say(escape(view["role"]))
     if view["aliases"]:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .output import JsonFlag, console, escape, print_json, print_rows, print_table, say, say_deleted
+from .output import JsonFlag, escape, print_json, print_rich, print_rows, print_table, say, say_deleted, visible
 from .state import reading, writing
 
 claim_app = typer.Typer(help="Claims, counterclaims, links and verdicts.", no_args_is_help=True)
@@ -51,7 +51,7 @@ def add(
             slug=slug,
             force=force,
         )
-    say(f"Added claim {claim.slug} ({claim.id}).")
+    say(f"Added claim {escape(claim.slug)} ({claim.id}).")
 
 
 @claim_app.command("edit")
@@ -87,7 +87,7 @@ def edit(
             remove_tags=untag,
             add_appearances=appears_in,
         )
-    say(f"Updated claim {edited.slug} ({edited.id}).")
+    say(f"Updated claim {escape(edited.slug)} ({edited.id}).")
 
 
 @claim_app.command("delete")
@@ -117,7 +117,7 @@ def link(
 
     with writing(ctx) as session:
         made = link_claims(session, claim, relation, other, note=note)
-    say(f"Linked: {claim} {made.relation.value} {other} (link {made.id}).")
+    say(f"Linked: {escape(claim)} {made.relation.value} {escape(other)} (link {made.id}).")
 
 
 @claim_app.command("rate")
@@ -147,7 +147,7 @@ def rate(
             review_url=url,
             reviewed_on=date,
         )
-    say(f"Rated {claim}: {verdict.rating.value} (verdict {verdict.id}).")
+    say(f"Rated {escape(claim)}: {verdict.rating.value} (verdict {verdict.id}).")
 
 
 @claim_app.command("list")
@@ -197,21 +197,17 @@ def show(ctx: typer.Context, claim: ClaimRef, as_json: JsonFlag = False) -> None
         render_dossier(dossier)
 
 
-STANCE_TITLES = {
-    "supports": "Supports",
-    "refutes": "Refutes",
-    "qualifies": "Qualifies",
-    "context": "Context",
-}
-
-
 def render_dossier(dossier: dict[str, Any]) -> None:
+    """A claim's dossier for the terminal. Sections follow the vocabularies in factcheck.models, so a
+    new stance or relation shows up here without a change."""
     from rich.panel import Panel
     from rich.text import Text
 
+    from ..models import Stance
+
     claim = dossier["claim"]
     lines = Text()
-    lines.append(claim["text"], style="bold")
+    lines.append(visible(claim["text"]), style="bold")
     byline = [f"slug {claim['slug']}"]
     if claim["claimant"]:
         byline.append(f"claimed by {claim['claimant']['name']}")
@@ -219,19 +215,19 @@ def render_dossier(dossier: dict[str, Any]) -> None:
         byline.append(f"on {claim['stated_on']}")
     if claim["stated_in"]:
         byline.append(f"in {claim['stated_in']['title']}")
-    lines.append("\n" + ", ".join(byline), style="dim")
+    lines.append("\n" + visible(", ".join(byline)), style="dim")
     if claim["tags"]:
-        lines.append("\ntags: " + ", ".join(claim["tags"]), style="dim")
+        lines.append("\ntags: " + visible(", ".join(claim["tags"])), style="dim")
     for verdict in dossier["current_verdicts"]:
         who = f" ({verdict['reviewer']['name']})" if verdict["reviewer"] else ""
         label = f" ({verdict['textual_rating']})" if verdict["textual_rating"] else ""
-        lines.append(f"\nVerdict{who}: ", style="bold")
-        lines.append(f"{verdict['rating']}{label}", style="bold magenta")
+        lines.append(visible(f"\nVerdict{who}: "), style="bold")
+        lines.append(visible(f"{verdict['rating']}{label}"), style="bold magenta")
         if verdict["rationale"]:
-            lines.append(f"\n  {verdict['rationale']}")
+            lines.append("\n  " + visible(verdict["rationale"]))
     if not dossier["current_verdicts"]:
         lines.append("\nNo verdict yet.", style="dim")
-    console.print(Panel(lines, title=f"Claim {claim['id']}", title_align="left"))
+    print_rich(Panel(lines, title=f"Claim {claim['id']}", title_align="left"))
 
     def cite(source: dict[str, Any]) -> str:
         cited = ", ".join(filter(None, [source["title"], source["publisher"], source["published_on"]]))
@@ -241,8 +237,8 @@ def render_dossier(dossier: dict[str, Any]) -> None:
         return cited
 
     counts = dossier["evidence_counts"]
-    say("Evidence: " + ", ".join(f"{counts[stance]} {stance}" for stance in STANCE_TITLES))
-    for stance, title in STANCE_TITLES.items():
+    say("Evidence: " + ", ".join(f"{counts.get(stance, 0)} {stance}" for stance in Stance))
+    for stance in Stance:
         rows = [
             (
                 e["id"],
@@ -250,11 +246,11 @@ def render_dossier(dossier: dict[str, Any]) -> None:
                 e["speaker"]["name"] if e["speaker"] else None,
                 cite(e["source"]),
             )
-            for e in dossier["evidence"][stance]
+            for e in dossier["evidence"].get(stance, [])
         ]
         if rows:
             print_table(
-                f"{title} ({len(rows)})",
+                f"{stance.value.capitalize()} ({len(rows)})",
                 ("id", "quote", "speaker", "source"),
                 rows,
                 ratios={"quote": 3, "speaker": 1, "source": 2},

@@ -1,25 +1,127 @@
-"""Rendering: the same rows become a Rich table on a terminal, or JSON with --json."""
+"""Rendering: the same rows become a Rich table on a terminal, or JSON with --json.
+
+Everything the CLI prints goes through here, so that two promises hold in one place:
+- user text never reaches a terminal raw: control characters, escape sequences and bidi overrides
+  are shown visibly (`\\x1b`, `\\u202e`) in tables, panels and messages, and JSON escapes them;
+- a failure to write the output never stops a command half-way nor reads as "internal error":
+  it is noted, the command finishes, and the CLI's handler says whether the change was saved."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-console = Console(highlight=False)
+from ..controls import UNSAFE, json_safe, visible
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+# Emoji codes off: a claim mentioning ":warning:" must not turn into a picture.
+console = Console(highlight=False, emoji=False)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")]
 ForceFlag = Annotated[bool, typer.Option("--force", help="Overwrite what -o names.")]
 
 
+def visible_text(text: Text) -> Text:
+    """A Rich Text with its characters made visible, styles kept."""
+    from rich.text import Text
+
+    if not UNSAFE.search(text.plain):
+        return text
+    safe = Text(justify=text.justify, overflow=text.overflow, no_wrap=text.no_wrap)
+    for segment in text.render(console, end=""):
+        safe.append(visible(segment.text), segment.style)
+    return safe
+
+
+class _Output:
+    """What happened to this command's output and data, for the CLI's handler."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.failure: OSError | None = None
+        self.saved = False
+
+
+_state = _Output()
+
+
+def begin_command() -> None:
+    _state.reset()
+
+
+def mark_saved() -> None:
+    """Called once a change is committed: from here on, a failure to print must say it was saved."""
+    _state.saved = True
+
+
+def output_failure() -> str | None:
+    """The one line to show when the output could not be written, or None."""
+    if _state.failure is None:
+        return None
+    reason = _state.failure.strerror or type(_state.failure).__name__
+    if _state.saved:
+        return f"the change was saved, but its output could not be written ({reason})"
+    return f"the output could not be written ({reason})"
+
+
+def silence_stdout() -> None:
+    """After a failed write, point stdout at /dev/null so that the interpreter's last flush of the
+    unwritten buffer does not fail again at exit."""
+    import os
+
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (tests capture stdout): nothing is flushed at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, descriptor)
+    finally:
+        os.close(null)
+
+
+@contextmanager
+def _writing_out() -> Iterator[bool]:
+    """Yields whether to write at all; a failed write is noted, not raised (see the module doc)."""
+    if _state.failure is not None:
+        yield False
+        return
+    try:
+        yield True
+    except OSError as error:  # /dev/full, a closed pipe, a full disk
+        _state.failure = error
+
+
+def write_out(text: str) -> None:
+    """Text exactly as given (a report, an export) on stdout."""
+    with _writing_out() as ok:
+        if ok:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+
 def print_json(document: Any) -> None:
-    """Only JSON on stdout, whatever the terminal."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Only JSON on stdout, whatever the terminal. The data stays exact; characters that could
+    steer a terminal are written as JSON escapes (`\\u202e`), which read back the same."""
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
+    write_out(json_safe(text) + "\n")
+
+
+def _print(renderable: Any, **options: Any) -> None:
+    with _writing_out() as ok:
+        if ok:
+            console.print(renderable, **options)
 
 
 def print_table(
@@ -36,15 +138,25 @@ def print_table(
     from rich.text import Text
 
     if not rows:
-        console.print(f"[dim]{empty}[/dim]")
+        _print(Text(visible(empty), style="dim"))
         return
-    table = Table(title=title, title_justify="left", show_lines=False, expand=bool(ratios))
+    table = Table(
+        title=Text(visible(title)) if title else None,
+        title_justify="left",
+        show_lines=False,
+        expand=bool(ratios),
+    )
     for column in columns:
         table.add_column(column, overflow="fold", no_wrap=column in no_wrap, ratio=(ratios or {}).get(column))
     for row in rows:
         # Text, not markup: a user's "[bold]" stays literal.
-        table.add_row(*(cell if isinstance(cell, Text) else Text("" if cell is None else str(cell)) for cell in row))
-    console.print(table)
+        table.add_row(
+            *(
+                visible_text(cell) if isinstance(cell, Text) else Text(visible("" if cell is None else str(cell)))
+                for cell in row
+            )
+        )
+    _print(table)
 
 
 def print_rows(
@@ -61,15 +173,35 @@ def print_rows(
         print_table(table.pop("title", None), columns, [row(item) for item in items], **table)
 
 
-def say(message: str) -> None:
-    console.print(message, soft_wrap=True)
+def print_rich(renderable: Any) -> None:
+    """A Rich renderable (a Panel of Text built with `visible`)."""
+    _print(renderable)
 
 
-def escape(text: str | None) -> str:
-    """User text shown inside Rich markup, so `[bold]` in a claim stays literal."""
+def say(message: str | Text) -> None:
+    """A message in Rich markup; user text in it goes through `escape`. Should a caller forget, the
+    message is still safe: control characters are made visible, and markup that does not parse
+    is printed as typed rather than failing after the work is done."""
+    from rich.errors import MarkupError
+    from rich.text import Text
+
+    if isinstance(message, Text):
+        _print(visible_text(message), soft_wrap=True)
+        return
+    shown = visible(message)
+    try:
+        rendered = console.render_str(shown)
+    except MarkupError:
+        rendered = Text(shown)
+    _print(rendered, soft_wrap=True)
+
+
+def escape(text: Any) -> str:
+    """User text shown inside Rich markup, so `[bold]` in a claim stays literal and an escape
+    sequence is shown, not obeyed."""
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text or "")
+    return rich_escape(visible("" if text is None else str(text)))
 
 
 def counted(counts: dict[str, int]) -> str:
@@ -81,11 +213,14 @@ def say_loaded(what: object, counts: dict[str, dict[str, int]]) -> None:
     """What a dataset load or import added, and how much was there already."""
     added = counted({kind: c["added"] for kind, c in counts.items() if c["added"]})
     skipped = sum(c["skipped"] for c in counts.values())
-    say(f"Loaded {what}: added {added or 'nothing'}" + (f"; {skipped} already present" if skipped else "") + ".")
+    say(
+        f"Loaded {escape(what)}: added {added or 'nothing'}" + (f"; {skipped} already present" if skipped else "") + "."
+    )
 
 
 def say_deleted(what: str, dependents: dict[str, int]) -> None:
-    say(f"Deleted {what}" + (f" (with {counted(dependents)})" if dependents else "") + ".")
+    """`what` is plain text ("claim REF"), shown literally."""
+    say(f"Deleted {escape(what)}" + (f" (with {counted(dependents)})" if dependents else "") + ".")
 
 
 def ensure_writable(path: Path, *, force: bool) -> None:

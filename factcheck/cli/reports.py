@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .output import ForceFlag, ensure_writable, say
+from .output import ForceFlag, ensure_writable, escape, say, write_out
 from .state import reading
 
 
@@ -16,7 +16,12 @@ def report(
     claim: Annotated[
         str | None, typer.Argument(help="The claim to report on (id or slug).", show_default=False)
     ] = None,
-    all_claims: Annotated[bool, typer.Option("--all", help="A dossier per claim and an index, into -o DIR.")] = False,
+    all_claims: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Into -o DIR: index.md, a dossier per claim in claims/, a page per source in sources/."
+        ),
+    ] = False,
     source: Annotated[str | None, typer.Option(help="Everything this source says, claim by claim.")] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File (or folder, with --all) to write [default: stdout].")
@@ -38,8 +43,11 @@ def report(
         if all_claims:
             if output is None:
                 raise InvalidInput("--all writes a folder: give it with -o DIR")
-            count = write_all(session, output, template_dir=template_dir)
-            say(f"Wrote {count} claim dossiers and index.md to {output}.")
+            counts = write_all(session, output, template_dir=template_dir)
+            say(
+                f"Wrote index.md, {counts['claims']} claim dossiers in claims/ "
+                f"and {counts['sources']} source pages in sources/ to {escape(output)}."
+            )
             return
         markdown = (
             render_claim(session, claim, template_dir=template_dir)
@@ -47,10 +55,10 @@ def report(
             else render_source(session, source, template_dir=template_dir)  # type: ignore[arg-type]
         )
     if output is None:
-        typer.echo(markdown, nl=False)
+        write_out(markdown)
     else:
         output.write_text(markdown, encoding="utf-8")
-        say(f"Wrote {output}.")
+        say(f"Wrote {escape(output)}.")
 
 
 def _check_free(output: Path, *, force: bool, folder: bool) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, print_json, print_rows, print_table
+from .output import JsonFlag, print_json, print_rows, print_table, visible
 from .state import reading
 
 
@@ -48,7 +48,7 @@ def search(
     for hit in hits:
         snippet = Text()
         for number, piece in enumerate(hit.highlighted("\x00", "\x00").split("\x00")):
-            snippet.append(piece, style="bold yellow" if number % 2 else "")
+            snippet.append(visible(piece), style="bold yellow" if number % 2 else "")
         rows.append((hit.kind, hit.slug, snippet))
     print_table(None, ("in", "claim or source", "match"), rows, empty="no matches", ratios={"match": 3})
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 ENV_USER = "FACTCHECK_USER"
 
@@ -37,16 +43,21 @@ def state(ctx: typer.Context) -> AppState:
     return ctx.find_root().obj
 
 
-def reading(ctx: typer.Context):  # type: ignore[no-untyped-def]
+def reading(ctx: typer.Context) -> AbstractContextManager[Session]:
     """A read-only session on the command's database."""
     from ..db import session_scope
 
     return session_scope(state(ctx).url)
 
 
-def writing(ctx: typer.Context):  # type: ignore[no-untyped-def]
+@contextmanager
+def writing(ctx: typer.Context) -> Iterator[Session]:
     """One write transaction, recorded in the history as made by the command's author."""
     from ..db import session_scope
+    from ..services.history import record_revisions
+    from .output import mark_saved
 
     app_state = state(ctx)
-    return session_scope(app_state.url, write=True, by=app_state.author)
+    with session_scope(app_state.url, write=True, by=app_state.author, on_open=record_revisions) as session:
+        yield session
+    mark_saved()  # committed: a failure to print from here on must not read as "nothing written"

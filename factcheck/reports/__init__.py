@@ -1,11 +1,15 @@
 """Markdown reports, rendered from Jinja2 templates: a dossier per claim, an index of claims, and
-everything one source says. Every piece of user text goes through the `md` or `cell` filter, so
-that no claim text can break a table or inject HTML."""
+everything one source says. Every piece of user text goes through the `md` filter, and every URL
+through the `link` filter, so that no claim text or URL can break a table, inject HTML or a
+heading, or make a link that is not http(s).
+
+`report --all` writes a folder whose file names cannot collide: `index.md` at the top, a claim's
+dossier in `claims/SLUG.md`, a source's page in `sources/SLUG.md`."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -15,12 +19,20 @@ from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..controls import visible
 from ..errors import InvalidInput
-from ..models import Claim, Stance, Tag, claim_tags
+from ..models import Claim, Relation, Source, Stance, Tag, claim_tags
 from ..services.claims import list_claims, show_claim
-from ..services.sources import show_source
+from ..services.sources import list_sources, show_source
 
 TEMPLATES = ("claim.md.j2", "index.md.j2", "source.md.j2")
+CLAIMS_FOLDER = "claims"
+SOURCES_FOLDER = "sources"
+INDEX = "index.md"
+LINKED_SCHEMES = ("http", "https")
+# A URL in a link target: everything outside these is percent-encoded, so that no quote, bracket,
+# angle bracket or line break can end the link and start markup of its own.
+_URL_SAFE = "/:?#[]@!$&'*+,;=%~-._"
 _SPECIAL = re.compile(r"([\\`*_\[\]#|<>~&])")
 _LINE_START = re.compile(r"^(\s*)([-=+]|\d+[.)])", re.MULTILINE)
 
@@ -30,8 +42,45 @@ def md(text: Any) -> str:
     are backslash-escaped and line breaks become spaces."""
     if text is None:
         return ""
-    flat = " ".join(str(text).split())
+    flat = visible(" ".join(str(text).split()))
     return _LINE_START.sub(r"\1\\\2", _SPECIAL.sub(r"\\\1", flat))
+
+
+def link(url: Any) -> str:
+    """A URL as a markdown link showing the URL itself, when it is http(s); anything else (a
+    `javascript:` URL, a bare word) is shown as escaped text and never becomes a link."""
+    from urllib.parse import quote, urlsplit
+
+    if not url:
+        return ""
+    text = str(url).strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        return md(text)
+    if parts.scheme.lower() not in LINKED_SCHEMES or not parts.netloc:
+        return md(text)
+    return f"[{md(text)}]({quote(text, safe=_URL_SAFE)})"
+
+
+def page(slug: Any) -> str:
+    """A slug as a file name in a link target (slugs are [a-z0-9-], this keeps it so)."""
+    from urllib.parse import quote
+
+    return quote(str(slug), safe="") + ".md"
+
+
+class _UserTemplates(FileSystemLoader):
+    """The user's template folder; a template that is not UTF-8 text is named in one clear error."""
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            raise InvalidInput(
+                f"template {template} in {self.searchpath[0]} is not UTF-8 text "
+                f"(byte {error.object[error.start]:#04x} at offset {error.start}): save it as UTF-8"
+            ) from None
 
 
 @lru_cache(maxsize=8)  # compiled templates are kept: a report of every claim compiles them once
@@ -39,7 +88,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     """Templates from `template_dir` when the user gives one, else the package's own."""
     if template_dir is not None and not template_dir.is_dir():
         raise InvalidInput(f"no template folder {template_dir}")
-    loader = FileSystemLoader(str(template_dir)) if template_dir else PackageLoader("factcheck.reports", "templates")
+    loader = _UserTemplates(str(template_dir)) if template_dir else PackageLoader("factcheck.reports", "templates")
     env = Environment(
         loader=loader,
         autoescape=select_autoescape(enabled_extensions=(), default=False),  # markdown: the md filter escapes
@@ -49,6 +98,8 @@ def environment(template_dir: Path | None = None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md
+    env.filters["link"] = link
+    env.filters["page"] = page
     return env
 
 
@@ -96,9 +147,37 @@ def render_claim(session: Session, ref: str | int, *, template_dir: Path | None 
 
 
 def _render_dossier(env: Environment, dossier: dict[str, Any]) -> str:
-    return env.get_template("claim.md.j2").render(
-        d=dossier, cite=Citations(), stances=[stance.value for stance in Stance], timeline=_timeline(dossier)
-    )
+    return _render(env, "claim.md.j2", **_dossier_context(dossier))
+
+
+def _dossier_context(dossier: dict[str, Any]) -> dict[str, Any]:
+    """What claim.md.j2 is given. Stances and relations come from their Enums, so that a new one
+    appears in every dossier without a change here."""
+    related = [
+        item for relation in Relation if relation != Relation.REBUTS for item in dossier["related"].get(relation, [])
+    ]
+    return {
+        "d": dossier,
+        "cite": Citations(),
+        "stances": [stance.value for stance in Stance],
+        "related": related,
+        "timeline": _timeline(dossier),
+    }
+
+
+def _render(env: Environment, name: str, **context: Any) -> str:
+    return "".join(_generate(env, name, **context))
+
+
+def _generate(env: Environment, name: str, **context: Any) -> Iterator[str]:
+    """A template's output, piece by piece; a template that extends or includes itself is the
+    user's error, named, not a crash."""
+    try:
+        yield from env.get_template(name).generate(**context)
+    except RecursionError:
+        raise InvalidInput(
+            f"template {name} extends or includes itself (directly or through another template)"
+        ) from None
 
 
 def render_source(session: Session, ref: str | int, *, template_dir: Path | None = None) -> str:
@@ -108,23 +187,38 @@ def render_source(session: Session, ref: str | int, *, template_dir: Path | None
     for evidence in view["evidence"]:
         by_claim.setdefault(evidence["claim"], []).append(evidence)
     texts = dict(session.execute(select(Claim.slug, Claim.text).where(Claim.slug.in_(list(by_claim)))).all())
-    return environment(template_dir).get_template("source.md.j2").render(s=view, by_claim=by_claim, texts=texts)
+    return _render(environment(template_dir), "source.md.j2", s=view, by_claim=by_claim, texts=texts)
 
 
-def write_all(session: Session, folder: Path, *, template_dir: Path | None = None) -> int:
-    """A dossier per claim and an index page, written claim by claim so that memory stays flat
-    however many claims there are. Returns the number of dossiers."""
+def write_all(session: Session, folder: Path, *, template_dir: Path | None = None) -> dict[str, int]:
+    """`index.md`, a dossier per claim in `claims/` and a page per source in `sources/`, written one
+    at a time so that memory stays flat however many there are. No slug can collide with another
+    file: each kind has its own folder, and only the index sits at the top.
+    Returns how many claim dossiers and source pages were written."""
     env = environment(template_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    count = 0
+    claims_folder, sources_folder = folder / CLAIMS_FOLDER, folder / SOURCES_FOLDER
+    for made in (claims_folder, sources_folder):
+        made.mkdir(parents=True, exist_ok=True)
+    counts = {"claims": 0, "sources": 0}
     for slug in session.scalars(select(Claim.slug).order_by(Claim.id)).all():
-        (folder / f"{slug}.md").write_text(_render_dossier(env, show_claim(session, slug)), encoding="utf-8")
+        _write(claims_folder / page(slug), _generate(env, "claim.md.j2", **_dossier_context(show_claim(session, slug))))
         session.expunge_all()  # nothing of this claim is kept once its page is written
-        count += 1
-    with (folder / "index.md").open("w", encoding="utf-8") as out:
-        for chunk in env.get_template("index.md.j2").generate(groups=_index_groups(session), total=count):
+        counts["claims"] += 1
+    for slug in session.scalars(select(Source.slug).order_by(Source.id)).all():
+        _write(sources_folder / page(slug), [render_source(session, slug, template_dir=template_dir)])
+        session.expunge_all()
+        counts["sources"] += 1
+    index = _generate(
+        env, "index.md.j2", groups=_index_groups(session), total=counts["claims"], sources=list_sources(session)
+    )
+    _write(folder / INDEX, index)
+    return counts
+
+
+def _write(path: Path, chunks: Iterable[str]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for chunk in chunks:
             out.write(chunk)
-    return count
 
 
 def _index_groups(session: Session) -> Iterator[dict[str, Any]]:
