@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .errors import DatabaseProblem, InvalidInput
+from .limits import MAX_QUERY, check_length
 
 SCOPES = ("claims", "sources", "evidence")
 RAREST_WORDS = 6  # how many of a text's words `similar` searches for
@@ -101,6 +102,7 @@ class SqliteSearch:
         """Ranked hits (best first) across claims, sources and evidence, or one of them."""
         if scope is not None and scope not in SCOPES:
             raise InvalidInput(f"cannot search in {scope!r}: allowed: {', '.join(SCOPES)}")
+        check_length(query, "search query", MAX_QUERY)  # a 20,000-word query would run for minutes
         match = query.strip() if advanced else plain_query(query)
         if not match:
             raise InvalidInput("nothing to search for: give some words")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
-from ..limits import MAX_TEXT, check_length
+from ..limits import MAX_ID, MAX_TEXT, check_length
 
 E = TypeVar("E", bound=enum.Enum)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -106,12 +106,23 @@ def _noun(model: Any) -> str:
     return model.__name__.lower()
 
 
+def as_id(ref: str | int) -> int | None:
+    """The id a reference names when it is ASCII digits (not '²' or '١٢'), else None: a slug."""
+    if isinstance(ref, int):
+        return ref
+    text = ref.strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def get(session: Session, model: Any, ref: str | int, *, options: tuple[Any, ...] = ()) -> Any:
     """A row by id (digits) or slug; NotFound suggests the closest slugs."""
     ref_text = str(ref).strip()
-    column = model.id if ref_text.isdigit() else model.slug
-    key: Any = int(ref_text) if ref_text.isdigit() else ref_text
-    row = session.scalars(select(model).where(column == key).options(*options)).one_or_none()
+    key = as_id(ref_text)
+    column = model.slug if key is None else model.id
+    row = None
+    if key is None or key <= MAX_ID:  # a larger number names nothing, and no column could hold it
+        row = session.scalars(select(model).where(column == (ref_text if key is None else key)).options(*options))
+        row = row.one_or_none()
     if row is None:
         raise NotFound(f"no {_noun(model)} {ref_text!r}{suggest(session, model, ref_text)}")
     return row

@@ -14,6 +14,7 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from ..limits import MAX_ID
 from ..models import (
     Actor,
     Claim,
@@ -181,27 +182,25 @@ def revision_view(revision: Revision) -> dict[str, Any]:
 def _subject(session: Session, ref: str) -> tuple[str, int, str]:
     """(entity, id, slug) of the claim or source `ref` names, even a deleted one."""
     from ..errors import NotFound
-    from .common import suggest
+    from .common import as_id, suggest
 
+    key = as_id(ref)
     for model in (Claim, Source):
-        column = model.id if ref.isdigit() else model.slug
-        row = session.execute(
-            select(model.id, model.slug).where(column == (int(ref) if ref.isdigit() else ref))
-        ).first()
+        if key is not None and key > MAX_ID:
+            break
+        column = model.slug if key is None else model.id
+        row = session.execute(select(model.id, model.slug).where(column == (ref if key is None else key))).first()
         if row:
             return model.__tablename__, row[0], row[1]
-    if not ref.isdigit():
+    if key is None or key <= MAX_ID:  # a deleted one, by its old slug or id
+        found = Revision.changes["slug"].as_string() == ref if key is None else Revision.entity_id == key
         deleted = session.scalars(
             select(Revision)
-            .where(
-                Revision.action == RevisionAction.DELETE,
-                Revision.entity.in_(("claims", "sources")),
-                Revision.changes["slug"].as_string() == ref,
-            )
+            .where(Revision.action == RevisionAction.DELETE, Revision.entity.in_(("claims", "sources")), found)
             .order_by(Revision.id.desc())
         ).first()
         if deleted:
-            return deleted.entity, deleted.entity_id, ref
+            return deleted.entity, deleted.entity_id, deleted.changes.get("slug") or ref
     raise NotFound(f"no claim or source {ref!r}, now or deleted{suggest(session, Claim, ref)}")
 
 
@@ -284,7 +283,7 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
     is named ("restore source 3 first"). Returns what was restored."""
     from ..errors import Conflict, InvalidInput, NotFound
 
-    revision = session.get(Revision, revision_id)
+    revision = session.get(Revision, revision_id) if 0 < revision_id <= MAX_ID else None
     if revision is None:
         raise NotFound(f"no revision {revision_id}: see `factcheck history`")
     if revision.action is not RevisionAction.DELETE or revision.entity not in ("claims", "sources"):
