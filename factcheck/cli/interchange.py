@@ -1,22 +1,24 @@
-"""`factcheck export` and `factcheck import`: datasets, ClaimReview and CSV."""
+"""`factcheck export` and `factcheck import`: the formats in factcheck.interchange.formats."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .output import ForceFlag, console, ensure_writable, say, say_loaded
+from ..interchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from .output import ForceFlag, console, ensure_writable, escape, say, say_loaded
 from .state import reading, writing
 
-EXPORT_FORMATS = ("json", "yaml", "claimreview", "csv")
-IMPORT_FORMATS = ("json", "yaml", "claimreview")
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 def export(
     ctx: typer.Context,
-    format: Annotated[str, typer.Option("--format", help="json, yaml, claimreview or csv.")] = "yaml",
+    format: Annotated[str, typer.Option("--format", help=f"{', '.join(EXPORT_FORMATS)}.")] = "yaml",
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write (a folder for csv) [default: stdout].")
     ] = None,
@@ -27,85 +29,68 @@ def export(
     force: ForceFlag = False,
 ) -> None:
     """Write the database (or some claims) as a dataset, ClaimReview JSON-LD, or CSV files."""
-    import json
+    from ..interchange.formats import export_data, export_format
 
-    from ..errors import InvalidInput
-    from ..interchange.claimreview import export_claimreview
-    from ..interchange.csvfiles import write_csv
-    from ..interchange.dataset import dump, export_dataset
-
-    if format not in EXPORT_FORMATS:
-        raise InvalidInput(f"unknown format {format!r}: allowed: {', '.join(EXPORT_FORMATS)}")
-    if (claim or tag) and format not in ("json", "yaml"):
-        raise InvalidInput("--claim and --tag go with --format json or yaml")
-    if format == "csv":
-        if output is None:
-            raise InvalidInput("csv writes claims.csv and evidence.csv: give a folder with -o DIR")
-        if output.is_dir():
-            for name in ("claims.csv", "evidence.csv"):
-                ensure_writable(output / name, force=force)
-    elif output is not None:
-        ensure_writable(output, force=force)
+    fmt = export_format(format, subset=bool(claim or tag), output=output)
+    for target in fmt.targets(output):
+        ensure_writable(target, force=force)
     with reading(ctx) as session:
-        if format == "csv":
-            counts = write_csv(session, output)  # type: ignore[arg-type]
-            say("Wrote " + ", ".join(f"{name} ({rows} rows)" for name, rows in counts.items()) + f" to {output}.")
-            return
-        if format == "claimreview":
-            text = json.dumps(export_claimreview(session), ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = dump(export_dataset(session, claims=claim, tags=tag), format)
-    if output is None:
-        typer.echo(text, nl=False)
+        exported = export_data(session, fmt, output=output, claims=claim, tags=tag)
+    if exported.text is not None:
+        typer.echo(exported.text, nl=False)
+    elif fmt.folder:
+        files = ", ".join(f"{name} ({rows} rows)" for name, rows in (exported.written or {}).items())
+        say(f"Wrote {escape(files)} to {escape(str(output))}.")
     else:
-        output.write_text(text, encoding="utf-8")
-        say(f"Wrote {output}.")
+        say(f"Wrote {escape(str(output))}.")
 
 
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The file (or dataset folder) to read.", exists=True)],
     format: Annotated[
-        str | None, typer.Option("--format", help="json, yaml or claimreview [default: from the file name].")
+        str | None,
+        typer.Option("--format", help=f"{', '.join(IMPORT_FORMATS)} [default: from the file name]."),
     ] = None,
     texts: Annotated[
         Path | None, typer.Option(help="Folder with the documents the sources name.", exists=True, file_okay=False)
     ] = None,
+    date_order: Annotated[
+        str | None,
+        typer.Option(
+            "--date-order",
+            help="Read the file's numeric dates such as 03/04/2022 day-first (dmy) or month-first (mdy); "
+            "without it (here or before the command), such dates are refused.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Import a dataset or ClaimReview file in one transaction; what is already there is skipped."""
-    from ..errors import InvalidInput
-    from ..interchange.claimreview import read_claimreview
-    from ..interchange.dataset import load_records, read_dataset
+    from ..interchange.formats import import_file
 
-    chosen = format or ("yaml" if file.is_dir() or file.suffix.lower() in (".yaml", ".yml") else "json")
-    if chosen not in IMPORT_FORMATS:
-        raise InvalidInput(f"unknown format {chosen!r}: allowed: {', '.join(IMPORT_FORMATS)}")
-    with writing(ctx) as session:
-        records = read_claimreview(session, file) if chosen == "claimreview" else read_dataset(file)
-        total = sum(len(items) for items in records.values()) + sum(
-            len(r.data.get("evidence") or []) for r in records["claims"]
-        )
-        with _progress(total) as tick:
-            report = load_records(session, records, texts=texts, progress=tick)
+    with writing(ctx) as session, _Progress() as progress:
+        report = import_file(session, file, format=format, texts=texts, date_order=date_order, progress=progress.start)
     say_loaded(file, report.as_dict())
 
 
-class _progress:
+class _Progress:
     """A Rich progress bar on a terminal, for large imports; nothing when output is piped."""
 
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.bar = None
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        if not console.is_terminal or self.total < 1000:
+    def __enter__(self) -> _Progress:
+        return self
+
+    def start(self, total: int) -> Callable[[int], None]:
+        if not console.is_terminal or total < 1000:
             return lambda _n: None
         from rich.progress import Progress
 
-        self.bar = Progress(console=console, transient=True)
-        self.bar.start()
-        task = self.bar.add_task("Importing", total=self.total)
-        return lambda n: self.bar.advance(task, n)  # type: ignore[union-attr]
+        bar = self.bar = Progress(console=console, transient=True)
+        bar.start()
+        task = bar.add_task("Importing", total=total)
+        return lambda n: bar.advance(task, n)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

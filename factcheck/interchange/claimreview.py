@@ -9,7 +9,6 @@ are kept only as data."""
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,8 @@ from ..errors import InvalidInput
 from ..models import Claim, Rating, Source, Verdict
 from ..services.claims import current_verdicts
 from ..services.common import slugify
-from .dataset import SECTIONS, Record, add_records, check_shape
+from .parsing import read_json
+from .records import SECTIONS, Record, add_records, check_shape, describe
 
 BEST, WORST = 5, 1
 
@@ -115,12 +115,7 @@ def _review(claim: Claim, verdict: Verdict) -> dict[str, Any]:
 def read_claimreview(session: Session, path: Path) -> dict[str, list[Record]]:
     """A ClaimReview file as dataset records: a single object, a list, an @graph, or a Fact Check
     Tools API response (`claims[].claimReview[]`)."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise InvalidInput(f"{path.name}: not valid JSON at line {error.lineno}: {error.msg}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"cannot read {path}: {error}") from None
+    document = read_json(path)
     builder = _Builder(session, path.name)
     if isinstance(document, dict) and isinstance(document.get("claims"), list):
         for number, claim in enumerate(document["claims"]):
@@ -136,13 +131,8 @@ def read_claimreview(session: Session, path: Path) -> dict[str, list[Record]]:
     return builder.records()
 
 
-def _name(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("name")
-    if isinstance(value, list):
-        value = value[0] if value else None
-        return _name(value)
-    return str(value).strip() if value else None
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 class _Builder:
@@ -151,6 +141,7 @@ class _Builder:
 
     def __init__(self, session: Session, file: str) -> None:
         self.file = file
+        self.where = ""
         self.urls = dict(session.execute(select(Source.url, Source.slug).where(Source.url.is_not(None))).all())
         self.actors: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, dict[str, Any]] = {}
@@ -164,6 +155,25 @@ class _Builder:
         }
         return add_records({section: [] for section in SECTIONS}, document, self.file)
 
+    def fail(self, problem: str) -> InvalidInput:
+        return InvalidInput(f"{self.file}: {self.where}: {problem}")
+
+    def text(self, value: Any, field: str) -> str | None:
+        """A field that should hold text; numbers are read as text, as publishers write them."""
+        if value is None or isinstance(value, str):
+            return value.strip() or None if value else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        raise self.fail(f"{field} is {describe(value)}: expected text")
+
+    def name(self, value: Any, field: str) -> str | None:
+        """A name given as text, as {"name": ...}, or as a list of those (the first one)."""
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, dict):
+            value = value.get("name")
+        return self.text(value, f"{field} name")
+
     def _actor(self, name: str | None, kind: str) -> str | None:
         if not name:
             return None
@@ -171,7 +181,8 @@ class _Builder:
         self.actors.setdefault(slug, {"slug": slug, "name": name, "kind": kind})
         return slug
 
-    def _source(self, url: str | None, title: str | None, publisher: str | None, date: str | None) -> str | None:
+    def _source(self, url: Any, title: str | None, publisher: str | None, date: Any) -> str | None:
+        url = self.text(url, "url")
         if not url:
             return None
         slug = self.urls.get(url) or slugify(url.split("://", 1)[-1])
@@ -189,9 +200,9 @@ class _Builder:
         )
         return slug
 
-    def _claim(self, where: str, text: Any, claimant: str | None, date: Any, appearances: list[str]) -> dict[str, Any]:
+    def _claim(self, text: Any, claimant: str | None, date: Any, appearances: list[str]) -> dict[str, Any]:
         if not isinstance(text, str) or not text.strip():
-            raise InvalidInput(f"{self.file}: {where}: missing required field 'claimReviewed' (the claim's text)")
+            raise self.fail("missing required field 'claimReviewed' (the claim's text)")
         text = " ".join(text.split())
         # The text names the claim: the same claim reviewed twice, or imported twice, is one claim.
         slug = f"{slugify(text)[:70]}-{hashlib.sha1(text.encode()).hexdigest()[:6]}"
@@ -211,107 +222,111 @@ class _Builder:
 
     def _verdict(
         self,
-        where: str,
         claim: dict[str, Any],
         label: str | None,
         reviewer: str | None,
-        url: str | None,
+        url: Any,
         date: Any,
         title: str | None,
         values: tuple[Any, Any, Any],
     ) -> None:
         if not label:
-            raise InvalidInput(f"{self.file}: {where}: missing the rating label (alternateName or textualRating)")
+            raise self.fail("missing the rating label (alternateName or textualRating)")
         verdict = {
             "rating": rating_from_label(label).value,
             "textual_rating": label,
             "rationale": title or f"Rated “{label}”" + (f" by {self.actors[reviewer]['name']}" if reviewer else ""),
             "reviewer": reviewer,
-            "review_url": url,
+            "review_url": self.text(url, "url"),
             "reviewed_on": _date(date),
             "rating_value": values[0],
             "best_rating": values[1],
             "worst_rating": values[2],
         }
         verdict = {key: value for key, value in verdict.items() if value is not None}
-        check_shape(Record(self.file, f"{where} verdict", 0, verdict), "verdicts")
+        check_shape(Record(self.file, f"{self.where} verdict", 0, verdict), "verdicts")
         if verdict not in claim["verdicts"]:
             claim["verdicts"].append(verdict)
 
     def json_ld(self, number: int, review: dict[str, Any]) -> None:
-        where = f"ClaimReview #{number + 1}"
-        item = review.get("itemReviewed") if isinstance(review.get("itemReviewed"), dict) else {}
+        self.where = f"ClaimReview #{number + 1}"
+        item = _mapping(review.get("itemReviewed"))
         author = item.get("author")
         claimant = self._actor(
-            _name(author), "person" if isinstance(author, dict) and author.get("@type") == "Person" else "organisation"
+            self.name(author, "claimant"),
+            "person" if isinstance(author, dict) and author.get("@type") == "Person" else "organisation",
         )
         appearances = item.get("appearance") or []
         appearances = appearances if isinstance(appearances, list) else [appearances]
         appearance_slugs = [
             self._source(
-                a.get("url"), a.get("headline") or a.get("name"), _name(a.get("author")), a.get("datePublished")
+                a.get("url"),
+                self.text(a.get("headline") or a.get("name"), "appearance headline"),
+                self.name(a.get("author"), "appearance author"),
+                a.get("datePublished"),
             )
             for a in appearances
             if isinstance(a, dict)
         ]
         claim = self._claim(
-            where,
             review.get("claimReviewed"),
             claimant,
             item.get("datePublished"),
             [slug for slug in appearance_slugs if slug],
         )
-        reviewer = self._actor(_name(review.get("author")), "outlet")
+        reviewer = self._actor(self.name(review.get("author"), "author"), "outlet")
+        headline = self.text(review.get("headline") or review.get("name"), "headline")
         page = self._source(
-            review.get("url"),
-            review.get("headline") or review.get("name"),
-            _name(review.get("author")),
-            review.get("datePublished"),
+            review.get("url"), headline, self.name(review.get("author"), "author"), review.get("datePublished")
         )
         if page:
             claim["appearances"] = sorted(set(claim["appearances"]) | {page})
-        rating = review.get("reviewRating") if isinstance(review.get("reviewRating"), dict) else {}
+        rating = _mapping(review.get("reviewRating"))
         self._verdict(
-            where,
             claim,
-            _name(rating.get("alternateName")) or rating.get("name"),
+            self.name(rating.get("alternateName"), "rating") or self.text(rating.get("name"), "rating name"),
             reviewer,
             review.get("url"),
             review.get("datePublished"),
-            review.get("headline") or review.get("reviewBody"),
+            headline or self.text(review.get("reviewBody"), "reviewBody"),
             (rating.get("ratingValue"), rating.get("bestRating"), rating.get("worstRating")),
         )
 
-    def api_claim(self, number: int, item: dict[str, Any]) -> None:
-        where = f"claims[{number}]"
+    def api_claim(self, number: int, item: Any) -> None:
+        self.where = f"claims[{number}]"
         if not isinstance(item, dict):
-            raise InvalidInput(f"{self.file}: {where}: expected an object")
-        claimant = self._actor(item.get("claimant"), "person")
+            raise self.fail(f"expected an object, not {describe(item)}")
+        claimant = self._actor(self.text(item.get("claimant"), "claimant"), "person")
         reviews = item.get("claimReview") or []
         if not isinstance(reviews, list) or not reviews:
-            raise InvalidInput(f"{self.file}: {where}: missing required field 'claimReview'")
-        claim = self._claim(where, item.get("text"), claimant, item.get("claimDate"), [])
+            raise self.fail("missing required field 'claimReview'")
+        claim = self._claim(item.get("text"), claimant, item.get("claimDate"), [])
         for index, review in enumerate(reviews):
-            publisher = review.get("publisher") or {}
-            reviewer = self._actor(publisher.get("name") or publisher.get("site"), "outlet")
-            page = self._source(review.get("url"), review.get("title"), publisher.get("name"), review.get("reviewDate"))
+            self.where = f"claims[{number}].claimReview[{index}]"
+            if not isinstance(review, dict):
+                raise self.fail(f"expected an object, not {describe(review)}")
+            publisher = review.get("publisher")
+            publisher_name = self.name(publisher, "publisher")
+            site = self.text(publisher.get("site"), "publisher site") if isinstance(publisher, dict) else None
+            reviewer = self._actor(publisher_name or site, "outlet")
+            title = self.text(review.get("title"), "title")
+            page = self._source(review.get("url"), title, publisher_name, review.get("reviewDate"))
             if page:
                 claim["appearances"] = sorted(set(claim["appearances"]) | {page})
             self._verdict(
-                f"{where}.claimReview[{index}]",
                 claim,
-                review.get("textualRating"),
+                self.text(review.get("textualRating"), "textualRating"),
                 reviewer,
                 review.get("url"),
                 review.get("reviewDate"),
-                review.get("title"),
+                title,
                 (None, None, None),
             )
 
 
-def _date(value: Any) -> str | None:
+def _date(value: Any) -> Any:
     """Dates as the reviews give them (ISO timestamps included), to be checked when loaded."""
-    if not value:
-        return None
-    text = str(value).strip()
-    return text[:10] if len(text) > 10 and text[4] == "-" else text
+    if not isinstance(value, str):
+        return value  # the loader says what is wrong with it
+    text = value.strip()
+    return text[:10] if len(text) > 10 and text[4] == "-" else text or None

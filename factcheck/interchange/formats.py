@@ -1,0 +1,152 @@
+"""The export and import formats: which exist, what each can do, and the functions that write or
+read them. A new format is added here (and in its own module); the CLI only lists these.
+
+Heavy libraries (SQLAlchemy, PyYAML) are imported inside the functions, so that the CLI can name
+the formats in its help without loading them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .loader import LoadReport
+    from .records import Record
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    folder: bool = False  # writes several files into a folder, rather than one text
+    subset: bool = False  # can write only some claims (--claim, --tag)
+
+    def targets(self, output: Path | None) -> list[Path]:
+        """The files an export to `output` writes, to check before anything is written."""
+        if output is None:
+            return []
+        if self.folder:  # a folder that does not exist yet is made, empty
+            return [output / name for name in CSV_FILES] if output.is_dir() else []
+        return [output]
+
+
+EXPORT_FORMATS = {
+    fmt.name: fmt
+    for fmt in (
+        ExportFormat("yaml", subset=True),
+        ExportFormat("json", subset=True),
+        ExportFormat("claimreview"),
+        ExportFormat("csv", folder=True),
+    )
+}
+IMPORT_FORMATS = ("yaml", "json", "claimreview")
+CSV_FILES = ("claims.csv", "evidence.csv")
+
+
+@dataclass
+class Exported:
+    """What an export made: its text (when no output file was given) or the files it wrote."""
+
+    text: str | None = None
+    written: dict[str, int | None] | None = None  # file → rows (None: one document)
+
+
+def export_format(name: str, *, subset: bool = False, output: Path | None = None) -> ExportFormat:
+    """The format called `name`, checked against the options given with it."""
+    fmt = EXPORT_FORMATS.get(name.strip().lower())
+    if fmt is None:
+        raise InvalidInput(f"unknown format {name!r}: allowed: {', '.join(EXPORT_FORMATS)}")
+    if subset and not fmt.subset:
+        allowed = " or ".join(other.name for other in EXPORT_FORMATS.values() if other.subset)
+        raise InvalidInput(f"only some claims (--claim, --tag) can be exported as {allowed}, not {fmt.name}")
+    if fmt.folder:
+        listed = " and ".join(CSV_FILES)
+        if output is None:
+            raise InvalidInput(f"{fmt.name} writes {listed}: give a folder with -o DIR")
+        if output.exists() and not output.is_dir():
+            raise InvalidInput(f"{output} is a file: {fmt.name} writes {listed} into a folder; give one with -o DIR")
+    return fmt
+
+
+def export_data(
+    session: Session,
+    fmt: ExportFormat,
+    *,
+    output: Path | None = None,
+    claims: Iterable[str] | None = None,
+    tags: Iterable[str] | None = None,
+) -> Exported:
+    """Export in `fmt`: to `output` when given (a file, or a folder for csv), else as text."""
+    try:
+        if fmt.name == "csv":
+            from .csvfiles import write_csv
+
+            return Exported(written=dict(write_csv(session, output)))  # type: ignore[arg-type]
+        if fmt.name == "claimreview":
+            from .claimreview import export_claimreview
+            from .export import to_json
+
+            text = to_json(export_claimreview(session))
+        else:
+            from .export import dump, export_dataset
+
+            text = dump(export_dataset(session, claims=claims, tags=tags), fmt.name)
+        if output is None:
+            return Exported(text=text)
+        output.write_text(text, encoding="utf-8")
+        return Exported(written={str(output): None})
+    except OSError as error:
+        raise InvalidInput(f"cannot write {error.filename or output}: {error.strerror}") from None
+
+
+def import_format(path: Path, name: str | None = None) -> str:
+    """The format to read `path` in: `name`, or one its name suggests (a folder is a YAML dataset)."""
+    if name is None:
+        return "yaml" if path.is_dir() or path.suffix.lower() in (".yaml", ".yml") else "json"
+    chosen = name.strip().lower()
+    if chosen not in IMPORT_FORMATS:
+        raise InvalidInput(f"unknown format {name!r}: allowed: {', '.join(IMPORT_FORMATS)}")
+    return chosen
+
+
+def read_import(session: Session, path: Path, format: str | None = None) -> dict[str, list[Record]]:
+    """The dataset records in a file (or dataset folder), checked for shape, nothing written yet."""
+    if import_format(path, format) == "claimreview":
+        from .claimreview import read_claimreview
+
+        return read_claimreview(session, path)
+    from .records import read_dataset
+
+    return read_dataset(path)
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    *,
+    format: str | None = None,
+    texts: Path | None = None,
+    date_order: str | None = None,
+    progress: Callable[[int], Callable[[int], None]] | None = None,
+) -> LoadReport:
+    """Read and load a file in one go: what the database has already is skipped. `date_order`
+    ("dmy" or "mdy") reads ambiguous numeric dates; `progress(total)` gives a tick for each step."""
+    from ..dates import date_order as reading_dates
+    from .loader import load_records
+
+    with reading_dates(date_order.strip().lower()) if date_order else nullcontext():
+        records = read_import(session, path, format)
+        tick = progress(count(records)) if progress else None
+        return load_records(session, records, texts=texts, progress=tick)
+
+
+def count(records: dict[str, list[Record]]) -> int:
+    """How many records (evidence included) a load will go through."""
+    nested = sum(len(r.data.get("evidence") or []) for r in records["claims"])
+    return sum(len(items) for items in records.values()) + nested

@@ -1,0 +1,266 @@
+"""The dataset's records: their sections and fields, reading them from files, and checking each
+field's value, so that a problem names the file, the record and the field (see seeds/README.md)."""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..dates import parse_partial_date
+from ..errors import FactcheckError, InvalidInput
+from ..limits import MAX_NAME, MAX_TEXT
+from ..services.common import check_slug, choice, optional_text, required_text
+from .parsing import read_document
+
+E = TypeVar("E", bound=enum.Enum)
+
+SECTIONS = ("actors", "sources", "claims", "links", "events")
+FIELDS = {
+    "actors": ("slug", "name", "kind", "role", "aliases"),
+    "sources": (
+        "slug",
+        "title",
+        "kind",
+        "publisher",
+        "authors",
+        "url",
+        "archive_url",
+        "published_on",
+        "accessed_on",
+        "language",
+        "republishes",
+        "note",
+        "document",
+        "text",
+    ),
+    "claims": (
+        "slug",
+        "text",
+        "claimant",
+        "stated_on",
+        "stated_in",
+        "appearances",
+        "tags",
+        "language",
+        "note",
+        "evidence",
+        "verdicts",
+    ),
+    "evidence": ("source", "stance", "quote", "prefix", "suffix", "speaker", "locator", "note"),
+    "verdicts": (
+        "rating",
+        "rationale",
+        "textual_rating",
+        "reviewer",
+        "review_url",
+        "reviewed_on",
+        "rating_value",
+        "best_rating",
+        "worst_rating",
+    ),
+    "links": ("from", "relation", "to", "note"),
+    "events": ("slug", "title", "description", "occurred_on", "sources"),
+}
+REQUIRED = {
+    "actors": ("slug", "name"),
+    "sources": ("slug", "title"),
+    "claims": ("slug", "text"),
+    "evidence": ("source", "stance", "quote"),
+    "verdicts": ("rating", "rationale"),
+    "links": ("from", "relation", "to"),
+    "events": ("slug", "title"),
+}
+DATASET_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass
+class Record:
+    file: str
+    section: str
+    index: int
+    data: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        """Where the record is: 'claims.yaml: claims #3 'its-slug''."""
+        data = self.data if isinstance(self.data, dict) else {}
+        key = next((data[k] for k in ("slug", "quote", "rating") if isinstance(data.get(k), str) and data[k]), None)
+        label = f" {key[:40]!r}" if key else ""
+        return f"{self.file}: {self.section} #{self.index + 1}{label}"
+
+    def fail(self, problem: str) -> InvalidInput:
+        return InvalidInput(f"{self.name}: {problem}")
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def read_dataset(path: Path) -> dict[str, list[Record]]:
+    """Parse a dataset folder (its .yaml/.yml/.json files, in name order) or one file, and check
+    its shape: every record a mapping of known fields with its required ones."""
+    if path.is_dir():
+        files = sorted(file for file in path.iterdir() if file.suffix.lower() in DATASET_SUFFIXES)
+    else:
+        files = [path]
+    if not files or not all(file.is_file() for file in files):
+        raise InvalidInput(f"no dataset at {path}: give a folder of .yaml files or one .yaml/.json file")
+    records: dict[str, list[Record]] = {section: [] for section in SECTIONS}
+    for file in files:
+        document = read_document(file)
+        if document is not None:
+            add_records(records, document, file.name)
+    return records
+
+
+def add_records(records: dict[str, list[Record]], document: Any, name: str) -> dict[str, list[Record]]:
+    """Check the shape of one parsed dataset document (named `name` in errors) and add its records."""
+    if not isinstance(document, dict) or not set(document) <= set(SECTIONS):
+        raise InvalidInput(f"{name}: expected a mapping with the sections {', '.join(SECTIONS)}")
+    for section, items in document.items():
+        if not isinstance(items, list):
+            raise InvalidInput(f"{name}: section {section!r} must be a list")
+        for index, item in enumerate(items):
+            record = Record(name, section, index, item)
+            check_shape(record, section)
+            for part in ("evidence", "verdicts") if section == "claims" else ():
+                for number, nested in enumerate(nested_records(record, part)):
+                    check_shape(Record(name, f"{record.name} {part}", number, nested), part)
+            records[section].append(record)
+    return records
+
+
+def check_shape(record: Record, kind: str) -> None:
+    if not isinstance(record.data, dict):
+        raise record.fail(f"expected a mapping of fields, not {describe(record.data)}")
+    unknown = set(record.data) - set(FIELDS[kind])
+    if unknown:
+        raise record.fail(f"unknown field {sorted(unknown, key=str)[0]!r}; allowed: {', '.join(FIELDS[kind])}")
+    for name in REQUIRED[kind]:
+        if record.data.get(name) in (None, ""):
+            raise record.fail(f"missing required field {name!r}")
+
+
+def nested_records(record: Record, part: str) -> list[Any]:
+    """A claim's evidence or verdicts: a list, or nothing."""
+    items = record.data.get(part)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise record.fail(f"field {part!r} is {describe(items)}: expected a list")
+    return items
+
+
+# --- checking fields ----------------------------------------------------------------------------
+
+
+def describe(value: Any) -> str:
+    """What kind of value a file gave, for messages: 'a number (2021)', 'a mapping'."""
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    return f"a value of type {type(value).__name__}"
+
+
+def _not_text(name: str, value: Any) -> str:
+    quote = "; put it in quotes to keep it as text" if isinstance(value, int | float) else ""
+    return f"field {name} is {describe(value)}: expected text{quote}"
+
+
+@contextmanager
+def about(record: Record, name: str) -> Iterator[None]:
+    """Within the block, a problem with a value is told as one with the record's field `name`."""
+    try:
+        yield
+    except FactcheckError as error:
+        raise record.fail(f"field {name!r}: {error}") from None
+
+
+def raw_text(record: Record, name: str) -> str | None:
+    """A field that must be text, if present, as it is."""
+    value = record.data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise record.fail(_not_text(repr(name), value))
+    return value
+
+
+def text(record: Record, name: str, what: str, limit: int = MAX_TEXT, *, required: bool = False) -> str | None:
+    """A text field within `limit` characters (whitespace trimmed; blank is None unless required)."""
+    value = raw_text(record, name)
+    with about(record, name):
+        return required_text(value, what, limit) if required else optional_text(value, what, limit)
+
+
+def text_list(record: Record, name: str, what: str, limit: int = MAX_NAME) -> list[str]:
+    """A list of texts (names, tags, slugs), blanks dropped."""
+    value = record.data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise record.fail(f"field {name!r} is {describe(value)}: expected a list of texts")
+    items = []
+    for number, item in enumerate(value):
+        if not isinstance(item, str):
+            raise record.fail(_not_text(f"{name!r}, item {number + 1},", item))
+        with about(record, name):
+            items.append(optional_text(item, what, limit))
+    return [item for item in items if item]
+
+
+def slug(record: Record, name: str = "slug") -> str:
+    value = raw_text(record, name) or ""
+    with about(record, name):
+        return check_slug(value)
+
+
+def reference(record: Record, name: str) -> str | None:
+    """The slug a field refers to (an actor, a source, a claim), if given."""
+    value = raw_text(record, name)
+    return value.strip() if value and value.strip() else None
+
+
+def word(record: Record, name: str, vocabulary: type[E], what: str, default: str | None = None) -> E:
+    """One of a vocabulary's words; YAML's true and false are read as the words "true", "false"."""
+    value = record.data.get(name)
+    if isinstance(value, bool):
+        value = str(value).lower()
+    if value is None and default is not None:
+        value = default
+    if not isinstance(value, str):
+        allowed = ", ".join(member.value for member in vocabulary)
+        raise record.fail(f"field {name!r} is {describe(value)}: expected one of {allowed}")
+    with about(record, name):
+        return choice(vocabulary, value, what)
+
+
+def date(record: Record, name: str) -> str | None:
+    """A full or partial date (see factcheck.dates); an ambiguous one names both readings."""
+    with about(record, name):
+        return parse_partial_date(record.data.get(name))
+
+
+def number(record: Record, name: str) -> float | None:
+    """A finite number (or text holding one); NaN and infinities are refused."""
+    value = record.data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise record.fail(f"field {name!r} is {describe(value)}: expected a number")
+    try:
+        result = float(value)
+    except (ValueError, OverflowError):
+        raise record.fail(f"field {name!r}: {str(value)[:40]!r} is not a number") from None
+    if not math.isfinite(result):
+        raise record.fail(f"field {name!r}: {str(value)[:40]!r} is not a finite number")
+    return result
