@@ -40,6 +40,7 @@ from factcheck.reports import render_claim  # noqa: E402
 from factcheck.search import RAREST_WORDS, any_words_query, backend, word_starts  # noqa: E402
 from factcheck.services.claims import list_claims, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
+from factcheck.services.history import record_revisions  # noqa: E402
 from factcheck.services.similar import similar_claims  # noqa: E402
 
 
@@ -56,7 +57,7 @@ def load_factcheck(path: Path, dataset: dict) -> float:  # type: ignore[type-arg
     url = db.resolve_url(str(path))
     db.upgrade(url)
     start = time.perf_counter()
-    with db.session_scope(url, write=True, by="benchmark") as session:
+    with db.session_scope(url, write=True, by="benchmark", on_open=record_revisions) as session:
         load_records(session, add_records({section: [] for section in SECTIONS}, dataset, "generated"))
     return time.perf_counter() - start
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .errors import DatabaseProblem
@@ -90,7 +91,7 @@ def _engine(url: str, timeout: float, read_only: bool) -> Engine:
         engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -103,7 +104,7 @@ def _engine(url: str, timeout: float, read_only: bool) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         # A writer takes the write lock up front, so that it waits its turn (busy_timeout)
         # instead of failing when a read transaction is upgraded to a write.
         immediate = connection.get_execution_options().get("sqlite_immediate", False)
@@ -118,14 +119,13 @@ def _sqlite_path(url: str) -> Path | None:
     return None
 
 
-def _open_for_reading(path: Path, timeout: float):  # type: ignore[no-untyped-def]
+def _open_for_reading(path: Path, timeout: float) -> sqlite3.Connection:
     """A connection that cannot write, and needs no write access to the file or its folder.
 
     Where both are writable it is an ordinary connection (query_only is set on connect), which
     tidies the write-ahead log away when it closes. Otherwise `mode=ro`; and where the folder is
     read-only and holds no write-ahead log, `immutable=1`, since WAL needs its -shm file and no
     writer can work there anyway."""
-    import sqlite3
 
     folder_writable = os.access(path.parent, os.W_OK)
     if folder_writable and os.access(path, os.W_OK):
@@ -330,8 +330,6 @@ def backup(url: str, destination: Path, *, force: bool = False) -> int:
     """Copy the database through SQLite's online backup API, consistent even while others write.
 
     Returns the size of the copy in bytes."""
-    import sqlite3
-
     source_path = _sqlite_path(url)
     if source_path is None:
         raise DatabaseProblem("backup works on SQLite files; use your server's own tools for others")

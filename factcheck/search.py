@@ -149,19 +149,3 @@ class SqliteSearch:
             if claims:
                 counted.append((claims, start))
         return [start for _claims, start in sorted(counted)[:keep]]
-
-
-def index_problems(session: Session) -> list[str]:
-    """Differences between the full-text index and the tables it indexes."""
-    problems = []
-    for table in ("claims", "sources", "evidence"):
-        indexed = session.execute(text(f"SELECT count(*) FROM {table}_fts")).scalar()
-        rows = session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
-        if indexed != rows:
-            problems.append(f"search index: {table}_fts has {indexed} rows for {rows} {table}")
-        try:
-            with session.begin_nested():
-                session.execute(text(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 0)"))
-        except OperationalError as error:
-            problems.append(f"search index: {table}_fts fails its integrity check ({error.orig})")
-    return problems

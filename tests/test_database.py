@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,14 +87,222 @@ def test_missing_database_says_run_init(tmp_path: Path) -> None:
 def test_out_of_date_database_is_refused_until_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     url = db.resolve_url(str(path))
-    db.upgrade(url)
-    with sqlite3.connect(path) as connection:  # pretend the database is from an older release
-        connection.execute("UPDATE alembic_version SET version_num = '0000'")
+    db.upgrade(url, db.known_revisions()[0])  # a database an older release made
     with pytest.raises(db.DatabaseProblem, match="db upgrade"):
         db.require_current(url)
+    from tests.conftest import Run
+
+    Run(path).ok("db", "upgrade")
+    db.require_current(url)
 
 
 def test_downgrade_needs_confirmation(cli, dump) -> None:  # type: ignore[no-untyped-def]
     before = dump()
     assert "--yes" in cli.fails("db", "downgrade", "base")
     assert dump() == before
+
+
+# --- issue 13 items 15-17: settings, the search index check, read-only files, schema, damage ----
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-1", "3601", "1e9", "soon"])
+def test_busy_timeout_out_of_range_is_one_clear_line(cli, dump, monkeypatch, value: str) -> None:  # type: ignore[no-untyped-def]
+    before = dump()
+    monkeypatch.setenv("FACTCHECK_BUSY_TIMEOUT", value)
+    for command in (("claim", "list"), ("claim", "add", "A claim made while misconfigured", "--force")):
+        error = cli.fails(*command)
+        assert f"FACTCHECK_BUSY_TIMEOUT={value!r}" in error
+        assert "number of seconds from 0 to 3600" in error
+    assert dump() == before
+
+
+def test_busy_timeout_within_range_is_used(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("FACTCHECK_BUSY_TIMEOUT", "0.5")
+    assert db.busy_timeout() == 0.5
+    cli.ok("claim", "add", "A claim written with a short wait", "--force")
+
+
+def _tamper(path: Path, *statements: str) -> None:
+    connection = sqlite3.connect(path)
+    for statement in statements:
+        connection.execute(statement)
+    connection.commit()
+    connection.close()
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("UPDATE claims_fts SET text = 'words nobody said' WHERE rowid = 3", "text differs in the search index: 3"),
+        ("UPDATE claims_fts SET tags = 'invented' WHERE rowid = 2", "tags differ in the search index: 2"),
+        ("DELETE FROM claims_fts WHERE rowid = 4", "claims missing from the search index: 4"),
+        ("INSERT INTO claims_fts(rowid, text, tags) VALUES (999, 'ghost', '')", "claims that do not exist: 999"),
+        (
+            "INSERT INTO sources_fts(rowid, title, publisher, text) VALUES (2, 'ghost', 'nobody', 'invented')",
+            "sources_fts fails its integrity check",
+        ),
+        (
+            "INSERT INTO evidence_fts(evidence_fts, rowid, quote)"
+            " SELECT 'delete', id, quote FROM evidence WHERE id = 5",
+            "evidence_fts fails its integrity check",
+        ),
+    ],
+)
+def test_db_check_reads_the_search_index_content(cli, dump, db_path: Path, statement: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("seed")
+    assert "The database is sound." in cli.ok("db", "check")
+    _tamper(db_path, statement)
+    before = dump()
+    result = cli("db", "check", "--json")
+    assert result.exit_code == 1
+    assert any(expected in problem for problem in json.loads(result.stdout)["problems"]), result.stdout
+    assert dump() == before
+
+
+def test_db_check_ignores_the_order_of_tags_in_the_index(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("claim", "add", "A claim with two tags", "--tag", "first", "--tag", "second", "--force")
+    _tamper(db_path, "UPDATE claims_fts SET tags = 'second first'")
+    assert "The database is sound." in cli.ok("db", "check")
+
+
+def test_newer_schema_says_upgrade_factcheck(cli, dump, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _tamper(db_path, "UPDATE alembic_version SET version_num = '9999'")  # as a future release would leave it
+    before = dump()
+    for command in (("claim", "list"), ("db", "upgrade"), ("init",), ("db", "backup", "copy.db"), ("db", "check")):
+        error = cli.fails(*command)
+        assert "made by a newer factcheck" in error and "upgrade factcheck" in error, error
+        assert "db upgrade" not in error
+    assert "made by a newer factcheck" in cli.ok("db", "current")
+    assert dump() == before
+    assert not Path("copy.db").exists()
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_db_current_neither_creates_nor_writes_a_file(tmp_path: Path, exists: bool) -> None:
+    from tests.conftest import Run
+
+    path = tmp_path / "empty.db"
+    if exists:
+        path.touch()
+    assert "not initialised" in Run(path).ok("db", "current")
+    assert Run(path).json("db", "current")["revision"] is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["empty.db"] if exists else [])
+    if exists:
+        assert path.stat().st_size == 0
+
+
+def test_backup_refuses_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
+    from tests.conftest import Run
+
+    notes = tmp_path / "notes.db"
+    notes.write_bytes(b"not a database at all\n" * 300)
+    assert "not a usable SQLite database" in Run(notes).fails("db", "backup", str(tmp_path / "copy.db"))
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_backup_refuses_a_damaged_database(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("seed")
+    # An index that no longer matches its table: PRAGMA integrity_check finds every claim missing from it.
+    connection = sqlite3.connect(db_path)
+    connection.execute("PRAGMA writable_schema = ON")
+    connection.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX ix_claims_stated_on ON claims (text)'"
+        " WHERE name = 'ix_claims_stated_on'"
+    )
+    connection.commit()
+    connection.close()
+    before = db_path.read_bytes()
+    error = cli.fails("db", "backup", str(tmp_path / "copy.db"))
+    assert "is damaged (row 1 missing from index ix_claims_stated_on)" in error and "not backed up" in error
+    assert sorted(p.name for p in tmp_path.glob("copy.db*")) == []
+    assert db_path.read_bytes() == before
+
+
+# Read-only files and folders. Tests run as root here, and root ignores file permissions, so a
+# read-only folder is made with the immutable attribute (chattr +i), which binds root too; as an
+# ordinary user, chmod does. The CLI runs in a fresh process, as a user would run it, so that no
+# connection pooled by an earlier command in this process is reused.
+
+
+@pytest.fixture
+def read_only(tmp_path: Path):  # type: ignore[no-untyped-def]
+    import shutil
+    import subprocess
+
+    made: list[Path] = []
+
+    def protect(path: Path) -> None:
+        if os.geteuid() != 0:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        elif shutil.which("chattr") and _chattr("+i", path):
+            made.append(path)
+        else:
+            pytest.skip("running as root where chattr +i does not work: cannot make a read-only file")
+        with pytest.raises(OSError):  # the protection holds for this process too
+            if path.is_dir():
+                (path / "probe").touch()
+            else:
+                path.open("ab").close()
+
+    yield protect
+    for path in reversed(made):
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+    for path in tmp_path.rglob("*"):
+        if os.geteuid() != 0:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _chattr(flag: str, path: Path) -> bool:
+    return subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode == 0
+
+
+def _factcheck(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "factcheck", "--db", str(path), *args],
+        capture_output=True,
+        text=True,
+        cwd=path.parent.parent,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+READS = [
+    ("claim", "show", "bucharest-summit-2008-promise"),
+    ("claim", "list"),
+    ("db", "current"),
+    ("export", "--format", "json"),
+]
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_reading_needs_no_write_access(tmp_path: Path, read_only, what: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import Run
+
+    folder = tmp_path / "shelf"
+    folder.mkdir()
+    path = folder / "facts.db"
+    Run(path).ok("init", "--seed")
+    expected = {args: Run(path).ok(*args) for args in READS}
+    url = db.resolve_url(str(path))
+    for read_only_engine in (False, True):  # close this process's pooled connections
+        db.get_engine(url, read_only=read_only_engine).dispose()
+    assert sorted(p.name for p in folder.iterdir()) == ["facts.db"]  # WAL files tidied away
+    before = path.read_bytes()
+    read_only(path)
+    if what == "folder":
+        read_only(folder)
+    for args in READS:
+        result = _factcheck(path, *args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert result.stdout == expected[args]
+    check = _factcheck(path, "db", "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "The database is sound." in check.stdout
+    assert "problem" not in check.stdout
+    assert "note: the search indexes' integrity checks were not run: the database is read-only here" in check.stdout
+    write = _factcheck(path, "claim", "add", "Nobody may write this", "--force")
+    assert write.returncode == 1 and "Traceback" not in write.stderr
+    assert "write access" in write.stderr and "nothing was written" in write.stderr, write.stderr
+    assert path.read_bytes() == before
+    if what == "folder":
+        assert sorted(p.name for p in folder.iterdir()) == ["facts.db"]

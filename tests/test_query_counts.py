@@ -34,7 +34,7 @@ def _build(url: str, n_evidence: int, n_claims: int) -> None:
 @contextmanager
 def _counting(url: str):  # type: ignore[no-untyped-def]
     statements: list[str] = []
-    engine = db.get_engine(url)
+    engine = db.get_engine(url, read_only=True)  # the engine read sessions use
 
     def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
         statements.append(statement)

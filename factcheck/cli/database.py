@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .output import JsonFlag, escape, print_json, say, say_loaded
-from .state import reading, state, writing
+from .state import state, writing
 
 db_app = typer.Typer(help="Schema migrations and backups.", no_args_is_help=True)
 
@@ -112,6 +112,8 @@ def current(
     status = "up to date" if found == db.SCHEMA_HEAD else "run `factcheck db upgrade`"
     if found is None:
         status = "not initialised: run `factcheck init`"
+    elif db.is_newer(found):
+        status = "made by a newer factcheck: upgrade factcheck to use it"
     say(f"{db.describe(url)}: schema {found or 'none'} (newest {db.SCHEMA_HEAD}; {status})")
 
 
@@ -131,10 +133,13 @@ def backup(
 
 @db_app.command("check")
 def check(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """Integrity and foreign-key checks, dangling links, unused rows, and quote statuses."""
+    """Integrity and foreign-key checks, search indexes, dangling links, unused rows, and quote statuses."""
+    from .. import db
     from ..services.health import check_database
 
-    with reading(ctx) as session:
+    url = state(ctx).url
+    # Read-only where it must be; otherwise writable, for FTS5's integrity check (see check_database).
+    with db.session_scope(url, read_only=not db.can_write(url)) as session:
         report = check_database(session)
     if as_json:
         print_json(report)
@@ -144,6 +149,6 @@ def check(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         for note in report["notes"]:
             say(f"note: {escape(note)}")
         say("Quotes: " + ", ".join(f"{count} {status}" for status, count in report["quotes"].items()))
-        say("The database is sound." if report["ok"] else f"{len(report['problems'])} problems found.")
+        say("The database is sound." if report["ok"] else f"{len(report['problems'])} problem(s) found.")
     if not report["ok"]:
         raise typer.Exit(1)

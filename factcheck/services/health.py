@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (
@@ -32,9 +33,9 @@ def check_database(session: Session) -> dict[str, Any]:
             problems += [f"integrity: {line}" for line in integrity]
         for table, rowid, parent, _ in session.connection().exec_driver_sql("PRAGMA foreign_key_check"):
             problems.append(f"foreign key: {table} row {rowid} points to a missing {parent} row")
-        from ..search import index_problems
-
-        problems += index_problems(session)
+        index_problems, index_notes = search_index_problems(session)
+        problems += index_problems
+        notes += index_notes
 
     first, second = aliased(Claim), aliased(Claim)
     dangling = session.scalars(
@@ -75,3 +76,63 @@ def check_database(session: Session) -> dict[str, Any]:
     if statuses[QuoteStatus.NOT_FOUND.value]:
         notes.append(f"{statuses['not-found']} quotes are not in their source's archived text: see `factcheck verify`")
     return {"ok": not problems, "problems": problems, "notes": notes, "quotes": statuses}
+
+
+# The claims index keeps its own copy of each claim's text and tag names (migration 0002).
+_CLAIMS_NOT_INDEXED = "SELECT c.id FROM claims c LEFT JOIN claims_fts f ON f.rowid = c.id WHERE f.rowid IS NULL"
+_INDEXED_NOT_CLAIMS = "SELECT f.rowid FROM claims_fts f LEFT JOIN claims c ON c.id = f.rowid WHERE c.id IS NULL"
+_TEXT_DIFFERS = "SELECT c.id FROM claims c JOIN claims_fts f ON f.rowid = c.id WHERE f.text IS NOT c.text"
+_TAGS_DIFFER = """
+    SELECT c.id, f.tags, (SELECT group_concat(t.name, ' ') FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id
+                          WHERE ct.claim_id = c.id)
+    FROM claims c JOIN claims_fts f ON f.rowid = c.id
+    WHERE f.tags IS NOT (SELECT group_concat(t.name, ' ') FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id
+                         WHERE ct.claim_id = c.id)"""
+
+
+def search_index_problems(session: Session) -> tuple[list[str], list[str]]:
+    """Where the full-text indexes do not say what their tables hold, and what could not be checked.
+
+    The claims index's copy of each text and its tags is compared with the claims; FTS5's own
+    integrity check then compares every index with what it indexes (for sources and evidence,
+    their tables). That check runs as an INSERT, which SQLite refuses on a read-only database:
+    there it is reported as not done rather than as a problem."""
+    problems: list[str] = []
+    connection = session.connection()
+
+    def ids(sql: str) -> list[int]:
+        return [row[0] for row in connection.execute(text(sql))]
+
+    for what, found in (
+        ("claims missing from the search index", ids(_CLAIMS_NOT_INDEXED)),
+        ("search index rows for claims that do not exist", ids(_INDEXED_NOT_CLAIMS)),
+        ("claims whose text differs in the search index", ids(_TEXT_DIFFERS)),
+    ):
+        if found:
+            problems.append(f"search index: {what}: {_some(found)}")
+    # group_concat's order is not guaranteed: tags that differ only in order are the same tags.
+    retagged = [
+        claim_id
+        for claim_id, indexed, actual in connection.execute(text(_TAGS_DIFFER))
+        if sorted((indexed or "").split()) != sorted((actual or "").split())
+    ]
+    if retagged:
+        problems.append(f"search index: claims whose tags differ in the search index: {_some(retagged)}")
+
+    for table in ("claims_fts", "sources_fts", "evidence_fts"):
+        try:
+            with session.begin_nested():
+                connection.execute(text(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)"))
+        except DatabaseError as error:
+            message = str(error.orig)
+            if "readonly" in message:
+                return problems, ["the search indexes' integrity checks were not run: the database is read-only here"]
+            if "locked" in message or "busy" in message:
+                return problems, ["the search indexes' integrity checks were not run: another process was writing"]
+            problems.append(f"search index: {table} fails its integrity check ({message})")
+    return problems, []
+
+
+def _some(ids: list[int], shown: int = 10) -> str:
+    listed = ", ".join(str(one) for one in ids[:shown])
+    return f"{listed} and {len(ids) - shown} more" if len(ids) > shown else listed
