@@ -190,3 +190,167 @@ def test_a_url_belongs_to_one_source(cli, dump) -> None:  # type: ignore[no-unty
     assert dump() == before
     cli.ok("source", "edit", "first", "--url", "https://example.org/page")  # its own URL again
     assert dump() == before
+
+
+# --- character sets (issue 13, item 9) ---------------------------------------------------------------
+
+
+def _stored_text(db_path: Path, slug: str) -> str:
+    connection = sqlite3.connect(db_path)
+    try:
+        return connection.execute("SELECT text FROM sources WHERE slug = ?", (slug,)).fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_a_windows_1252_page_is_read_in_the_charset_it_declares(cli, db_path) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("source", "add", "--html-file", str(ARTICLES / "cp1252-page.html"), "--slug", "budget")
+    text = _stored_text(db_path, "budget")
+    assert "\ufffd" not in text
+    assert "5 milliards d’€" in text and "l’OTAN" in text and "« C’est un engagement ferme »" in text
+    source = cli.json("source", "show", "budget")
+    assert source["title"] == "Le budget de défense" and source["publisher"] == "Le Quotidien d’Exemple"
+
+
+def test_a_page_labelled_latin_1_is_read_as_browsers_read_it(cli, db_path) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("source", "add", "--html-file", str(ARTICLES / "latin1-page.html"), "--slug", "europa")
+    text = _stored_text(db_path, "europa")
+    assert "\ufffd" not in text
+    assert "»Wir müssen größere Anstrengungen unternehmen«" in text and "2 Milliarden £" in text
+    assert "Señor García" in text
+
+
+def test_a_utf8_text_file_with_a_byte_order_mark_is_read_without_it(cli, db_path) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("source", "add", "BOM", "--text-file", str(ARTICLES / "utf8-bom.txt"), "--slug", "bom")
+    expected = "L’OTAN n’a jamais promis de ne pas s’élargir : le coût dépasse 5 milliards d’€.\n"
+    assert _stored_text(db_path, "bom") == expected
+
+
+def test_a_utf16_text_file_with_a_byte_order_mark_is_read(cli, db_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    wide = tmp_path / "wide.txt"
+    wide.write_text("Ein Text über NATO.\n", encoding="utf-16")
+    cli.ok("source", "add", "Wide", "--text-file", str(wide), "--slug", "wide")
+    assert _stored_text(db_path, "wide") == "Ein Text über NATO.\n"
+
+
+def _page(body: str, head: str = "") -> str:
+    paragraph = "<p>The minister said the alliance had never promised not to grow, and repeated it twice. </p>"
+    return f"<html><head>{head}<title>A page</title></head><body><article>{body}{paragraph * 3}</article></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # No declaration and not UTF-8: charset detection has more than one reading, so none is chosen.
+        (_page("<p>Le café coûte 5 € – c’est « cher ».</p>").encode("cp1252"), "declares no character set"),
+        # Declared windows-1252, but byte 0x81 has no character there (and it is not UTF-8 either).
+        (_page("<p>caf\x81</p>", '<meta charset="windows-1252">').encode("latin-1"), "the character set it declares"),
+    ],
+)
+def test_a_page_whose_characters_cannot_be_known_is_refused(cli, dump, tmp_path, content, expected) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "page.html"
+    page.write_bytes(content)
+    before = dump()
+    error = cli.fails("source", "add", "--html-file", str(page))
+    assert expected in error and "UTF-8" in error
+    assert dump() == before
+
+
+# --- dates in page metadata (issue 13, item 10) ------------------------------------------------------
+
+
+def _dated_page(tmp_path: Path, date: str) -> Path:
+    page = tmp_path / "dated.html"
+    page.write_text(_page("<h1>A page</h1>", f'<meta property="article:published_time" content="{date}">'))
+    return page
+
+
+@pytest.mark.parametrize(("date", "stored"), [("2021-02", "2021-02"), ("2019", "2019"), ("2021-12-17", "2021-12-17")])
+def test_a_partial_date_in_a_page_stays_partial(cli, tmp_path, date, stored) -> None:  # type: ignore[no-untyped-def]
+    result = cli("source", "add", "--html-file", str(_dated_page(tmp_path, date)), "--slug", "dated")
+    assert result.exit_code == 0 and not result.stderr
+    assert cli.json("source", "show", "dated")["published_on"] == stored
+
+
+@pytest.mark.parametrize(("date", "why"), [("2021-02-30", "impossible date '2021-02-30'"), ("03/04/2022", "ambiguous")])
+def test_an_unreadable_date_in_a_page_is_left_out_with_a_warning(cli, tmp_path, date, why) -> None:  # type: ignore[no-untyped-def]
+    result = cli("source", "add", "--html-file", str(_dated_page(tmp_path, date)), "--slug", "dated")
+    assert result.exit_code == 0 and "Added source dated" in result.stdout
+    assert result.stderr.startswith("Warning: left out the page's publication date") and why in result.stderr
+    assert cli.json("source", "show", "dated")["published_on"] is None
+
+
+def test_a_date_given_wins_over_the_page_and_silences_its_warning(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = _dated_page(tmp_path, "2021-02-30")
+    result = cli("source", "add", "--html-file", str(page), "--slug", "dated", "--date", "2021-03")
+    assert result.exit_code == 0 and not result.stderr
+    assert cli.json("source", "show", "dated")["published_on"] == "2021-03"
+    result = cli("--date-order", "dmy", "source", "add", "--html-file", str(_dated_page(tmp_path, "03/04/2022")))
+    assert result.exit_code == 0 and not result.stderr
+    assert cli.json("source", "list")[-1]["published_on"] == "2022-04-03"
+
+
+# --- hostile files and sizes (issue 13, items 11 and 17) ---------------------------------------------
+
+
+def test_dev_zero_is_refused_at_once(cli, dump) -> None:  # type: ignore[no-untyped-def]
+    before = dump()
+    assert "/dev/zero is a binary file" in cli.fails("source", "add", "Zeros", "--text-file", "/dev/zero")
+    assert dump() == before
+
+
+def test_a_nul_byte_anywhere_makes_a_file_binary(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    late = tmp_path / "late.txt"
+    late.write_bytes(b"plain words " * 100_000 + b"\x00 and more")  # the NUL is past the first megabyte
+    before = dump()
+    assert "is a binary file" in cli.fails("source", "add", "Late", "--text-file", str(late))
+    assert "is a binary file" in cli.fails("source", "add", "--html-file", str(late))
+    assert dump() == before
+
+
+def test_files_over_the_size_limit_are_refused(cli, dump, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from factcheck import limits
+
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1_000)
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * 1_001)
+    before = dump()
+    error = cli.fails("source", "add", "Big", "--text-file", str(big))
+    assert "big.txt is over 1,000 bytes: at most 1,000 are allowed" in error
+    cli.ok("source", "add", "Small", "--slug", "small")
+    assert "is over 1,000 bytes" in cli.fails("source", "edit", "small", "--text-file", str(big))
+    big.write_bytes(b"a" * 1_000)
+    cli.ok("source", "edit", "small", "--text-file", str(big))
+    assert before != dump()
+
+
+def test_a_text_over_the_archived_text_limit_is_refused(cli, dump, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from factcheck import limits
+
+    monkeypatch.setattr(limits, "MAX_ARCHIVED_TEXT", 100)
+    long = tmp_path / "long.txt"
+    long.write_text("é" * 101)  # 202 bytes, 101 characters: the limit counts characters
+    before = dump()
+    error = cli.fails("source", "add", "L", "--text-file", str(long))
+    assert "is 101 characters long: at most 100 are allowed" in error
+    assert dump() == before
+
+
+def test_field_limits_are_enforced(cli, dump) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.limits import MAX_NAME, MAX_TEXT
+
+    cli.ok("claim", "add", "A claim about something", "--slug", "c")
+    cli.ok("source", "add", "A source", "--slug", "s")
+    before = dump()
+    long_title = "t" * (MAX_NAME + 1)
+    assert f"source title is {MAX_NAME + 1:,} characters long" in cli.fails("source", "add", long_title)
+    assert "source title is" in cli.fails("source", "edit", "s", "--title", long_title)
+    assert "publisher is" in cli.fails("source", "add", "T", "--publisher", long_title)
+    assert "author is" in cli.fails("source", "add", "T", "--author", long_title)
+    assert "source URL is" in cli.fails("source", "add", "T", "--url", "https://x/" + long_title)
+    quote = "q" * (MAX_TEXT + 1)
+    error = cli.fails("evidence", "add", "c", "s", "--stance", "supports", "--quote", quote, "--allow-unverified")
+    assert f"quote is {MAX_TEXT + 1:,} characters long: at most {MAX_TEXT:,} are allowed" in error
+    error = cli.fails("evidence", "add", "c", "s", "--stance", "supports", "--quote", "q", "--locator", long_title)
+    assert "locator is" in error
+    assert dump() == before

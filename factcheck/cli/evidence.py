@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,8 +29,11 @@ def add(
     ] = False,
 ) -> None:
     """Record that SOURCE says QUOTE, which supports/refutes/qualifies CLAIM or gives context."""
-    from ..services.evidence import add_evidence
+    from ..services.evidence import add_evidence, check_quote
 
+    # Anchoring the quote can take a while in a long text: done before the write lock is taken.
+    with reading(ctx) as session:
+        checked = check_quote(session, source, quote, prefix=prefix, suffix=suffix)
     with writing(ctx) as session:
         row = add_evidence(
             session,
@@ -44,14 +47,15 @@ def add(
             suffix=suffix,
             note=note,
             allow_unverified=allow_unverified,
+            checked=checked,
         )
-        say(
-            f"Added evidence {row.id}: {row.source.slug} {row.stance.value} {row.claim.slug} "
-            f"(quote {row.quote_status.value})."
-        )
-        if row.quote_status.value == "fuzzy":
-            passage = row.source.text[row.start_offset : row.end_offset]
-            say(f"The source reads, at {row.start_offset}-{row.end_offset}: “{escape(passage)}”")
+    say(
+        f"Added evidence {row.id}: {row.source.slug} {row.stance.value} {row.claim.slug} "
+        f"(quote {row.quote_status.value})."
+    )
+    anchor = checked.anchor
+    if row.quote_status.value == "fuzzy":
+        say(f"The source reads, at {anchor.start}-{anchor.end}: “{escape(anchor.passage)}”")
 
 
 @evidence_app.command("list")
@@ -102,17 +106,26 @@ def verify(
     as_json: JsonFlag = False,
 ) -> None:
     """Re-check every quote against the archived texts; show what changed status."""
-    from ..services.evidence import verify_quotes
+    from ..services.evidence import check_source_quotes, record_quote_check, sources_to_verify
 
-    with writing(ctx) as session:
-        result = verify_quotes(session, source)
+    with reading(ctx) as session:
+        source_ids = sources_to_verify(session, source)
+    changed: list[dict[str, Any]] = []
+    totals: dict[str, int] = {}
+    # Quotes are anchored outside the write lock; what changed is written source by source.
+    for source_id in source_ids:
+        with reading(ctx) as session:
+            check = check_source_quotes(session, source_id)
+        if check.updates:
+            with writing(ctx) as session:
+                record_quote_check(session, check)
+        changed.extend(check.changed)
+        for status, count in check.totals.items():
+            totals[status] = totals.get(status, 0) + count
     if as_json:
-        print_json(result)
+        print_json({"changed": changed, "totals": totals})
         return
-    rows = [
-        (c["evidence"], c["claim"], c["source"], f"{c['before']} → {c['after']}", c["passage"])
-        for c in result["changed"]
-    ]
+    rows = [(c["evidence"], c["claim"], c["source"], f"{c['before']} → {c['after']}", c["passage"]) for c in changed]
     print_table(
         "Changed",
         ("evidence", "claim", "source", "status", "passage in source"),
@@ -120,4 +133,4 @@ def verify(
         empty="No quote changed status.",
         ratios={"claim": 2, "source": 2, "passage in source": 3},
     )
-    say("Quotes now: " + ", ".join(f"{count} {status}" for status, count in result["totals"].items()))
+    say("Quotes now: " + ", ".join(f"{count} {status}" for status, count in totals.items()))

@@ -60,14 +60,15 @@ def add(
 ) -> None:
     """Add a source, optionally archiving its text from a saved text or HTML file."""
     from ..services.similar import claims_in_text
-    from ..services.sources import add_source_from_file
+    from ..services.sources import add_source_from_article, read_source_file
 
+    # Reading the file and looking for related claims take time: neither holds the write lock.
+    article = read_source_file(text_file, html_file)
     with writing(ctx) as session:
-        source = add_source_from_file(
+        added = add_source_from_article(
             session,
             title,
-            text_file=text_file,
-            html_file=html_file,
+            article,
             kind=kind or "article",
             publisher=publisher,
             authors=author,
@@ -80,9 +81,15 @@ def add(
             note=note,
             slug=slug,
         )
-        archived = f", {len(source.text or ''):,} characters of text archived" if source.text_sha256 else ""
-        related = claims_in_text(session, source.text) if source.text_sha256 else []
+    source = added.source
+    archived = f", {len(article.text):,} characters of text archived" if article else ""
     say(f"Added source {source.slug} ({source.id}): {escape(source.title)}{archived}")
+    for warning in added.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+    if article is None:
+        return
+    with reading(ctx) as session:
+        related = claims_in_text(session, article.text)
     if related:
         rows = [(item["score"], item["slug"], item["passage"]) for item in related]
         print_table(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, undefer
 
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
+from ..limits import MAX_NAME
 from ..models import Actor, Claim, Evidence, QuoteStatus, Source, Stance
 from .common import choice, get, optional_text, required_text
-from .quotes import anchor_quote
+from .quotes import Anchor, anchor_quote
 
 
 def evidence_view(row: Evidence) -> dict[str, Any]:
@@ -60,6 +62,31 @@ def event_date(source: Source) -> str:
     return (original.published_on if original else None) or source.published_on or ""
 
 
+@dataclass(frozen=True)
+class CheckedQuote:
+    """A quote anchored in a source's archived text as that text was when read (`text_sha256`).
+    Anchoring a long quote in a long text takes time, so it is done before the write transaction,
+    and add_evidence uses the result only while the text is unchanged."""
+
+    source_id: int
+    text_sha256: str | None
+    quote: str
+    prefix: str | None
+    suffix: str | None
+    anchor: Anchor
+
+
+def check_quote(
+    session: Session, source: str | int, quote: str, *, prefix: str | None = None, suffix: str | None = None
+) -> CheckedQuote:
+    """Anchor `quote` in the archived text of `source` (reads only)."""
+    quote_text = required_text(quote, "quote")
+    prefix, suffix = optional_text(prefix, "prefix"), optional_text(suffix, "suffix")
+    cited = get(session, Source, source, options=(undefer(Source.text),))
+    anchor = anchor_quote(cited.text, quote_text, prefix=prefix, suffix=suffix)
+    return CheckedQuote(cited.id, cited.text_sha256, quote_text, prefix, suffix, anchor)
+
+
 def add_evidence(
     session: Session,
     claim: str | int,
@@ -73,14 +100,26 @@ def add_evidence(
     suffix: str | None = None,
     note: str | None = None,
     allow_unverified: bool = False,
+    checked: CheckedQuote | None = None,
 ) -> Evidence:
     """Link what a source says to a claim. The quote is anchored in the source's archived text:
     a quote that is not there is refused unless `allow_unverified` (then it is kept as
-    `not-found`); without archived text it stays `unverified`."""
+    `not-found`); without archived text it stays `unverified`. `checked` is the anchoring done
+    beforehand by check_quote; without it, the quote is anchored here."""
     stance_value = choice(Stance, stance, "stance")
     quote_text = required_text(quote, "quote")
-    cited = get(session, Source, source, options=(joinedload(Source.republishes), undefer(Source.text)))
-    anchor = anchor_quote(cited.text, quote_text, prefix=prefix, suffix=suffix)
+    prefix, suffix = optional_text(prefix, "prefix"), optional_text(suffix, "suffix")
+    cited = get(session, Source, source, options=(joinedload(Source.republishes),))
+    if checked is None:
+        checked = check_quote(session, cited.id, quote_text, prefix=prefix, suffix=suffix)
+    elif (checked.source_id, checked.quote, checked.prefix, checked.suffix) != (cited.id, quote_text, prefix, suffix):
+        raise InvalidInput("the quote was checked against another source or with other words")
+    elif checked.text_sha256 != cited.text_sha256:
+        raise Conflict(
+            f"the archived text of source {cited.slug!r} changed while the quote was being checked: "
+            "nothing was written; add the evidence again"
+        )
+    anchor = checked.anchor
     if anchor.status is QuoteStatus.NOT_FOUND and not allow_unverified:
         closest = f"; the closest passage ({anchor.score:g}% alike) reads {anchor.passage!r}" if anchor.passage else ""
         raise InvalidInput(
@@ -92,13 +131,13 @@ def add_evidence(
         source=cited,
         stance=stance_value,
         quote=quote_text,
-        prefix=anchor.prefix or prefix or None,
-        suffix=anchor.suffix or suffix or None,
+        prefix=anchor.prefix or prefix,
+        suffix=anchor.suffix or suffix,
         start_offset=anchor.start,
         end_offset=anchor.end,
         speaker=get(session, Actor, speaker) if speaker else None,
-        locator=optional_text(locator),
-        note=optional_text(note),
+        locator=optional_text(locator, "locator", MAX_NAME),
+        note=optional_text(note, "note"),
         quote_status=anchor.status,
     )
     session.add(row)
@@ -106,32 +145,49 @@ def add_evidence(
     return row
 
 
-def verify_quotes(session: Session, source: str | int | None = None) -> dict[str, Any]:
-    """Re-anchor every quote (of one source, or all) in the archived texts as they are now, and
-    record what changed. Returns the changes and a count of quotes by status."""
-    query = select(Evidence).options(joinedload(Evidence.source).undefer(Source.text), joinedload(Evidence.claim))
+@dataclass
+class QuoteCheck:
+    """The quotes of one source re-anchored in its archived text as read (`text_sha256`): what
+    changed, the count of quotes by status, and the rows to update."""
+
+    source_id: int
+    source: str
+    text_sha256: str | None
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=lambda: {status.value: 0 for status in QuoteStatus})
+    updates: list[dict[str, Any]] = field(default_factory=list)
+
+
+def sources_to_verify(session: Session, source: str | int | None = None) -> list[int]:
+    """The ids of the sources whose quotes `verify` re-checks: the one given, or every one cited."""
     if source is not None:
-        query = query.where(Evidence.source_id == get(session, Source, source).id)
-    changes: list[dict[str, Any]] = []
-    totals: dict[str, int] = {status.value: 0 for status in QuoteStatus}
-    for row in session.scalars(query.order_by(Evidence.source_id, Evidence.id)):
+        return [get(session, Source, source).id]
+    return list(session.scalars(select(Evidence.source_id).distinct().order_by(Evidence.source_id)))
+
+
+def check_source_quotes(session: Session, source_id: int) -> QuoteCheck:
+    """Re-anchor every quote of one source in its archived text as it is now (reads only)."""
+    cited = session.scalars(select(Source).where(Source.id == source_id).options(undefer(Source.text))).one()
+    check = QuoteCheck(cited.id, cited.slug, cited.text_sha256)
+    rows = session.scalars(
+        select(Evidence)
+        .where(Evidence.source_id == source_id)
+        .options(joinedload(Evidence.claim))
+        .order_by(Evidence.id)
+    )
+    for row in rows:
         anchor = anchor_quote(
-            row.source.text,
-            row.quote,
-            prefix=row.prefix,
-            suffix=row.suffix,
-            start=row.start_offset,
-            end=row.end_offset,
+            cited.text, row.quote, prefix=row.prefix, suffix=row.suffix, start=row.start_offset, end=row.end_offset
         )
-        totals[anchor.status.value] += 1
+        check.totals[anchor.status.value] += 1
         moved = (anchor.start, anchor.end) != (row.start_offset, row.end_offset) and anchor.start is not None
         if anchor.status is row.quote_status and not moved:
             continue
-        changes.append(
+        check.changed.append(
             {
                 "evidence": row.id,
                 "claim": row.claim.slug,
-                "source": row.source.slug,
+                "source": cited.slug,
                 "before": row.quote_status.value,
                 "after": anchor.status.value,
                 "start": anchor.start,
@@ -140,11 +196,44 @@ def verify_quotes(session: Session, source: str | int | None = None) -> dict[str
                 "score": anchor.score,
             }
         )
-        row.quote_status = anchor.status
+        update: dict[str, Any] = {"id": row.id, "quote": row.quote, "quote_status": anchor.status}
         if anchor.start is not None:
-            row.start_offset, row.end_offset = anchor.start, anchor.end
-            row.prefix, row.suffix = anchor.prefix, anchor.suffix
+            update.update(start_offset=anchor.start, end_offset=anchor.end, prefix=anchor.prefix, suffix=anchor.suffix)
+        check.updates.append(update)
+    return check
+
+
+def record_quote_check(session: Session, check: QuoteCheck) -> None:
+    """Write what check_source_quotes found, if the source's text is still the one it read.
+    Evidence deleted or re-quoted since then is left alone."""
+    cited = session.get(Source, check.source_id)
+    if cited is None or cited.text_sha256 != check.text_sha256:
+        raise Conflict(
+            f"the archived text of source {check.source!r} changed while its quotes were being checked: "
+            "the sources before it were saved; verify it again"
+        )
+    for update in check.updates:
+        row = session.get(Evidence, update["id"])
+        if row is None or row.quote != update["quote"]:
+            continue
+        for name, value in update.items():
+            if name not in ("id", "quote"):
+                setattr(row, name, value)
     session.flush()
+
+
+def verify_quotes(session: Session, source: str | int | None = None) -> dict[str, Any]:
+    """Re-anchor every quote (of one source, or all) in the archived texts as they are now, and
+    record what changed, in one transaction. Returns the changes and a count of quotes by status.
+    (The CLI checks outside the write transaction and writes source by source instead.)"""
+    changes: list[dict[str, Any]] = []
+    totals: dict[str, int] = {status.value: 0 for status in QuoteStatus}
+    for source_id in sources_to_verify(session, source):
+        check = check_source_quotes(session, source_id)
+        record_quote_check(session, check)
+        changes.extend(check.changed)
+        for status, count in check.totals.items():
+            totals[status] += count
     return {"changed": changes, "totals": totals}
 
 

@@ -4,7 +4,12 @@ start/end offsets), the way Hypothesis re-anchors annotations.
 Matching goes: stored offsets (kept only if the slice is the quote) → exact search after
 normalising both texts, choosing among several hits by prefix and suffix → fuzzy search. A
 confident wrong match is worse than none, so the fuzzy threshold is conservative and a lookalike
-passage is reported as `not-found`."""
+passage is reported as `not-found`.
+
+The fuzzy search is bounded in both the quote's and the text's length: a short quote in a text of
+moderate size is aligned against the whole text; otherwise pieces of the quote ("seeds") found
+exactly in the text mark a few places where it may stand, and only those are compared. A quote
+whose every seed is missing or commonplace is then `not-found`, however long the text."""
 
 from __future__ import annotations
 
@@ -19,6 +24,16 @@ from ..models import QuoteStatus
 CONTEXT = 32  # characters of prefix and suffix kept around a quote
 FUZZY_THRESHOLD = 90.0  # rapidfuzz alignment score (0-100) a passage needs to count as the quote
 MIN_FUZZY_LENGTH = 12  # shorter quotes must match exactly: a few characters match anywhere
+# Aligning a quote against a whole text costs about quote length × text length (0.2 s for 500
+# characters in 1 MB): only up to this product, and only for quotes up to MAX_SCANNED_QUOTE.
+FUZZY_SCAN_BUDGET = 400_000_000
+MAX_SCANNED_QUOTE = 500
+MAX_ALIGNED_QUOTE = 1_000  # longer quotes are placed by their seeds and compared whole, not aligned
+SEED_LENGTH = 12  # characters of the quote searched exactly to find where it may stand
+MAX_SEEDS = 32
+MAX_SEED_HITS = 50  # a seed found more often than this says nothing about where the quote is
+MAX_PLACES = 8  # places compared with the quote, those most seeds agree on
+MAX_EXACT_HITS = 1_000  # exact occurrences among which prefix and suffix choose
 
 _TRANSLATE = str.maketrans(
     {
@@ -201,9 +216,9 @@ def anchor_quote(
     needle = normalise(quote)
     if not needle:
         return Anchor(QuoteStatus.NOT_FOUND)
-    hits = []
+    hits: list[int] = []
     at = haystack.find(needle)
-    while at != -1:
+    while at != -1 and len(hits) < MAX_EXACT_HITS:
         hits.append(at)
         at = haystack.find(needle, at + 1)
     if hits:
@@ -226,21 +241,86 @@ def _context_score(haystack: str, start: int, end: int, prefix: str | None, suff
     return score
 
 
-def _fuzzy(text: str, haystack: str, origin: list[int], needle: str) -> Anchor:
-    from rapidfuzz import fuzz
-
+def _fuzzy(text: str, haystack: str, origin: OffsetMap, needle: str) -> Anchor:
     if len(needle) < MIN_FUZZY_LENGTH or len(needle) > len(haystack):
         return Anchor(QuoteStatus.NOT_FOUND)
-    alignment = fuzz.partial_ratio_alignment(needle, haystack)
+    if len(needle) <= MAX_SCANNED_QUOTE and len(needle) * len(haystack) <= FUZZY_SCAN_BUDGET:
+        return _aligned(text, haystack, origin, needle, 0, len(haystack))
+    best = Anchor(QuoteStatus.NOT_FOUND)
+    for low, high in _places(haystack, needle):
+        if len(needle) <= MAX_ALIGNED_QUOTE:
+            found = _aligned(text, haystack, origin, needle, low, high)
+        else:
+            found = _compared(text, haystack, origin, needle, low, high)
+        if (found.score or 0) > (best.score or 0):
+            best = found
+    return best
+
+
+def _aligned(text: str, haystack: str, origin: OffsetMap, needle: str, low: int, high: int) -> Anchor:
+    """The passage of haystack[low:high] most like the quote, aligned with rapidfuzz."""
+    from rapidfuzz import fuzz
+
+    alignment = fuzz.partial_ratio_alignment(needle, haystack[low:high])
     if alignment is None:
         return Anchor(QuoteStatus.NOT_FOUND)
-    start, end = _best_bounds(needle, haystack, alignment.dest_start, alignment.dest_end)
+    start, end = _best_bounds(needle, haystack, low + alignment.dest_start, low + alignment.dest_end)
+    return _scored(text, haystack, origin, needle, start, end)
+
+
+def _compared(text: str, haystack: str, origin: OffsetMap, needle: str, start: int, end: int) -> Anchor:
+    """haystack[start:end], placed by the seeds, compared with the quote whole."""
+    start, end = _best_bounds(needle, haystack, start, end)
+    return _scored(text, haystack, origin, needle, start, end)
+
+
+def _scored(text: str, haystack: str, origin: OffsetMap, needle: str, start: int, end: int) -> Anchor:
+    from rapidfuzz import fuzz
+
     score = fuzz.ratio(needle, haystack[start:end])
     raw_start, raw_end = origin[start], origin[end - 1] + 1
     if score < FUZZY_THRESHOLD:
-        closest = Anchor(QuoteStatus.NOT_FOUND, passage=text[raw_start:raw_end], score=round(score, 1))
-        return closest
+        return Anchor(QuoteStatus.NOT_FOUND, passage=text[raw_start:raw_end], score=round(score, 1))
     return _anchor(text, raw_start, raw_end, QuoteStatus.FUZZY, score)
+
+
+def _places(haystack: str, needle: str) -> list[tuple[int, int]]:
+    """Up to MAX_PLACES stretches of haystack where the quote may stand, as (start, end): where
+    the most seeds (pieces of the quote found exactly, and rarely) put its start and end."""
+    size = len(needle)
+    count = min(MAX_SEEDS, max(1, size // SEED_LENGTH))
+    offsets = sorted({round(i * (size - SEED_LENGTH) / max(1, count - 1)) for i in range(count)})
+    guesses: list[tuple[int, int, int]] = []  # (where the quote would start, end, seed) per seed hit
+    for seed, offset in enumerate(offsets):
+        piece = needle[offset : offset + SEED_LENGTH]
+        hits: list[int] = []
+        at = haystack.find(piece)
+        while at != -1 and len(hits) <= MAX_SEED_HITS:
+            hits.append(at)
+            at = haystack.find(piece, at + 1)
+        if len(hits) <= MAX_SEED_HITS:
+            guesses.extend((at - offset, at + size - offset, seed) for at in hits)
+    # Guesses within a tenth of the quote's length of each other are one place (words added or left out).
+    slack = size // 10 + SEED_LENGTH
+    places: list[list[tuple[int, int, int]]] = []
+    for guess in sorted(guesses):
+        if places and guess[0] - places[-1][-1][0] <= slack:
+            places[-1].append(guess)
+        else:
+            places.append([guess])
+    places.sort(key=lambda place: -len({seed for _start, _end, seed in place}))
+    bounds = []
+    for place in places[:MAX_PLACES]:
+        # From where the first seed puts the start to where the last seed puts the end.
+        first, last = min(place, key=lambda guess: guess[2]), max(place, key=lambda guess: guess[2])
+        start, end = max(0, first[0]), min(len(haystack), last[1])
+        if end - start < size // 2:
+            start, end = max(0, min(guess[0] for guess in place)), min(len(haystack), max(g[1] for g in place))
+        if size <= MAX_ALIGNED_QUOTE:
+            start, end = max(0, start - slack), min(len(haystack), end + slack)
+        if start < end:
+            bounds.append((start, end))
+    return bounds
 
 
 def _best_bounds(needle: str, haystack: str, start: int, end: int) -> tuple[int, int]:

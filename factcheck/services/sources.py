@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
+from .. import limits
 from ..errors import Conflict, InvalidInput
+from ..limits import MAX_NAME, check_length
 from ..models import Claim, Event, Evidence, Source, SourceKind, claim_appearances, event_sources
 from .articles import Article, read_html_file, read_text_file
 from .common import choice, get, optional_text, required_text, unique_slug
@@ -126,22 +129,22 @@ def add_source(
     note: str | None = None,
     slug: str | None = None,
 ) -> Source:
-    title = required_text(title, "source title")
-    url = optional_text(url)
+    title = required_text(title, "source title", MAX_NAME)
+    url = optional_text(url, "source URL", MAX_NAME)
     check_url_free(session, url)
     source = Source(
         slug=unique_slug(session, Source, slug, title),
         title=title,
         kind=choice(SourceKind, kind, "source kind"),
-        publisher=optional_text(publisher),
-        authors=[author.strip() for author in authors or [] if author.strip()],
+        publisher=optional_text(publisher, "publisher", MAX_NAME),
+        authors=_authors(authors),
         url=url,
-        archive_url=optional_text(archive_url),
+        archive_url=optional_text(archive_url, "archive URL", MAX_NAME),
         published_on=published_on,
         accessed_on=accessed_on,
-        language=optional_text(language),
+        language=optional_text(language, "language", MAX_NAME),
         republishes=get_source(session, republishes) if republishes else None,
-        note=optional_text(note),
+        note=optional_text(note, "note"),
     )
     if text is not None:
         set_text(source, text)
@@ -150,16 +153,21 @@ def add_source(
     return source
 
 
+def _authors(names: list[str] | None) -> list[str]:
+    return [check_length(name.strip(), "author", MAX_NAME) for name in names or [] if name.strip()]
+
+
 def set_text(source: Source, text: str) -> None:
     """Archive a source's text with its SHA-256, so quotes can be checked against it later."""
     if not text.strip():
         raise InvalidInput(f"the text for source {source.slug!r} is empty")
-    source.text = text
+    source.text = check_length(text, f"the text for source {source.slug!r}", limits.MAX_ARCHIVED_TEXT)
     source.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def read_source_file(text_file: Path | None = None, html_file: Path | None = None) -> Article | None:
-    """The article in a saved text or HTML file (at most one of the two)."""
+    """The article in a saved text or HTML file (at most one of the two). Reading touches no
+    database, so callers do it before they start writing."""
     if text_file and html_file:
         raise InvalidInput("give --text-file or --html-file, not both")
     if html_file:
@@ -167,6 +175,39 @@ def read_source_file(text_file: Path | None = None, html_file: Path | None = Non
     if text_file:
         return Article(text=read_text_file(text_file))
     return None
+
+
+@dataclass
+class AddedSource:
+    """A source added from a file, and why metadata found in the file was left out."""
+
+    source: Source
+    warnings: list[str]
+
+
+def add_source_from_article(session: Session, title: str | None, article: Article | None, **fields: Any) -> AddedSource:
+    """Add a source whose text is archived from an article read with `read_source_file`. Metadata
+    found in an HTML page (title, authors, date, site name, canonical URL, language) fills what the
+    caller left out; the warnings say which of those the page gave but could not be used."""
+    if article is None:
+        return AddedSource(add_source(session, title or "", **fields), [])
+    found = {
+        "publisher": article.publisher,
+        "authors": article.authors or None,
+        "url": article.url,
+        "published_on": article.published_on,
+        "language": article.language,
+    }
+    warnings = []
+    for name, value in found.items():
+        if fields.get(name) in (None, []):
+            if value:
+                fields[name] = value
+            if name in article.warnings:
+                warnings.append(article.warnings[name])
+    if not (title or article.title):
+        raise InvalidInput("the file gives no title: pass one as TITLE")
+    return AddedSource(add_source(session, title or article.title or "", text=article.text, **fields), warnings)
 
 
 def add_source_from_file(
@@ -177,24 +218,8 @@ def add_source_from_file(
     html_file: Path | None = None,
     **fields: Any,
 ) -> Source:
-    """Add a source whose text is archived from a saved file. Metadata found in an HTML page
-    (title, authors, date, site name, canonical URL, language) fills what the caller left out."""
-    article = read_source_file(text_file, html_file)
-    if article is None:
-        return add_source(session, title or "", **fields)
-    found = {
-        "publisher": article.publisher,
-        "authors": article.authors or None,
-        "url": article.url,
-        "published_on": article.published_on,
-        "language": article.language,
-    }
-    for name, value in found.items():
-        if fields.get(name) in (None, []) and value:
-            fields[name] = value
-    if not (title or article.title):
-        raise InvalidInput("the file gives no title: pass one as TITLE")
-    return add_source(session, title or article.title or "", text=article.text, **fields)
+    """`add_source_from_article` of the file read with `read_source_file`, in one call."""
+    return add_source_from_article(session, title, read_source_file(text_file, html_file), **fields).source
 
 
 def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
@@ -206,17 +231,17 @@ def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
         if field not in EDITABLE:
             raise InvalidInput(f"cannot edit {field!r}: editable fields: {', '.join(EDITABLE)}")
         if field == "title":
-            source.title = required_text(value, "source title")
+            source.title = required_text(value, "source title", MAX_NAME)
         elif field == "slug":
             source.slug = unique_slug(session, Source, value, source.title)
         elif field == "kind":
             source.kind = choice(SourceKind, value, "source kind")
         elif field == "url":
-            url = optional_text(value)
+            url = optional_text(value, "source URL", MAX_NAME)
             check_url_free(session, url, keep=source)
             source.url = url
         elif field == "authors":
-            source.authors = [author.strip() for author in value if author.strip()]
+            source.authors = _authors(value)
         elif field == "republishes":
             original = get_source(session, value)
             check_republishes(session, source, original)
@@ -225,8 +250,10 @@ def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
             set_text(source, value)
         elif field in ("published_on", "accessed_on"):
             setattr(source, field, value or None)
+        elif field == "note":
+            source.note = optional_text(value, "note")
         else:
-            setattr(source, field, optional_text(value))
+            setattr(source, field, optional_text(value, field.replace("_", " "), MAX_NAME))
     session.flush()
     return source
 
