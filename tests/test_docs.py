@@ -46,3 +46,44 @@ def test_python_example_runs(readme: str, tmp_path: Path, capsys: pytest.Capture
     printed = capsys.readouterr().out
     expected = re.search(r"# (\{.*\})", example).group(1)  # type: ignore[union-attr]
     assert printed.strip() == expected
+
+
+# --- the CLI reference is generated, and every option is documented -----------------------------
+
+DOCS = README.parent / "docs"
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    if not (DOCS / "generate.py").exists():
+        pytest.skip("not a source checkout")
+    spec = importlib.util.spec_from_file_location("docs_generate", DOCS / "generate.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_cli_reference_is_current() -> None:
+    generator = _generator()
+    written = (DOCS / "cli.md").read_text(encoding="utf-8") if (DOCS / "cli.md").exists() else ""
+    assert written == generator.render(), f"docs/cli.md is stale: run `{generator.COMMAND}` and commit it"
+
+
+def test_every_option_has_help_and_is_documented(readme: str) -> None:
+    reference = (DOCS / "cli.md").read_text(encoding="utf-8")
+    undocumented = []
+    commands = list(_generator().commands())
+    assert len(commands) > 30  # every command and subcommand, not only the top
+    for path, command in commands:
+        name = " ".join(["factcheck", *path])
+        for parameter in command.params:
+            if parameter.param_type_name == "option":
+                if not (parameter.help or "").strip():
+                    undocumented.append(f"{name} {parameter.opts[0]}: no help text")
+                for flag in parameter.opts:
+                    if not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", readme + reference):
+                        undocumented.append(f"{name} {flag}: in neither README.md nor docs/cli.md")
+            elif parameter.param_type_name == "argument" and not (getattr(parameter, "help", "") or "").strip():
+                undocumented.append(f"{name} {parameter.name}: argument without help text")
+    assert not undocumented, "\n".join(undocumented)
