@@ -168,3 +168,107 @@ def test_user_templates(seeded, tmp_path) -> None:  # type: ignore[no-untyped-de
     assert "no template folder" in seeded.fails(
         "report", "budapest-declaration-2008", "--template-dir", str(tmp_path / "no")
     )
+
+
+HOSTILE_URLS = {
+    "quote": 'https://x/"><img src=x onerror=alert(1)>',
+    "lines": "https://x/a\n# Injected heading\n<script>alert(1)</script>\n[link](javascript:alert(1))",
+    "script": "javascript:alert(1)",
+    "angle": "https://x/a> <b>bold</b> <https://evil/",
+}
+
+
+def test_urls_cannot_inject_html_headings_or_links(cli) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("claim", "add", "A claim with hostile sources", "--slug", "target")
+    for slug, url in HOSTILE_URLS.items():
+        cli.ok("source", "add", f"Source {slug}", "--slug", slug, "--url", url, "--archive-url", url)
+        cli.ok("evidence", "add", "target", slug, "--stance", "refutes", "--quote", f"quote from {slug}")
+    reports = [cli.ok("report", "target")] + [cli.ok("report", "--source", slug) for slug in HOSTILE_URLS]
+    for markdown in reports:
+        tokens, _ = check_structure(markdown)  # no html_inline or html_block anywhere
+        assert all(tag == "h1" or not text.startswith("Injected") for tag, text in headings(tokens))
+        assert "Injected heading" not in [text for _tag, text in headings(tokens)]
+        for href in links(tokens):
+            assert href.startswith(("https://", "../claims/")) or href.endswith(".md"), href
+            assert not any(character in href for character in '"<> \n'), href
+        html = MarkdownIt("commonmark").enable("table").use(footnote_plugin).render(markdown)
+        assert "<img" not in html and "<script" not in html and "<b>" not in html
+        assert 'href="javascript:' not in html
+    dossier, _ = check_structure(reports[0])
+    hrefs = links(dossier)
+    assert "https://x/%22%3E%3Cimg%20src=x%20onerror=alert%281%29%3E" in hrefs  # a link, to the URL typed
+    assert not any(href.lower().startswith("javascript") for href in hrefs)  # shown, never linked
+    assert "javascript:alert(1)" in reports[0]
+
+
+def test_a_slug_cannot_overwrite_another_report_file(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("claim", "add", "The index claim", "--slug", "index")
+    cli.ok("claim", "add", "A claim named like the folders", "--slug", "claims", "--force")
+    cli.ok("source", "add", "A source named index", "--slug", "index")
+    cli.ok("evidence", "add", "index", "index", "--stance", "supports", "--quote", "q")
+    folder = tmp_path / "site"
+    cli.ok("report", "--all", "-o", str(folder))
+    assert (folder / "index.md").read_text().startswith("# Claims\n\n2 claims")
+    assert (folder / "claims" / "index.md").read_text().startswith("# The index claim")
+    assert (folder / "claims" / "claims.md").read_text().startswith("# A claim named like the folders")
+    assert (folder / "sources" / "index.md").read_text().startswith("# A source named index")
+    assert sorted(path.name for path in folder.iterdir()) == ["claims", "index.md", "sources"]
+
+
+def test_broken_user_templates_are_named(seeded, tmp_path, dump) -> None:  # type: ignore[no-untyped-def]
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "claim.md.j2").write_bytes("Claim: {{ d.claim.text }} — caf\xe9\n".encode("latin-1", "replace"))
+    error = seeded.fails("report", "budapest-declaration-2008", "--template-dir", str(templates))
+    assert error.startswith("Error: template claim.md.j2 in ") and "is not UTF-8 text" in error
+    (templates / "claim.md.j2").write_text('{% extends "claim.md.j2" %}')
+    error = seeded.fails("report", "budapest-declaration-2008", "--template-dir", str(templates))
+    assert error == "Error: template claim.md.j2 extends or includes itself (directly or through another template)"
+    (templates / "claim.md.j2").write_text('{% include "other.md.j2" %}')
+    (templates / "other.md.j2").write_text('{% include "claim.md.j2" %}')
+    assert "includes itself" in seeded.fails("report", "budapest-declaration-2008", "--template-dir", str(templates))
+    before = dump()
+    assert "includes itself" in seeded.fails(
+        "report", "--all", "-o", str(tmp_path / "s"), "--template-dir", str(templates)
+    )
+    assert dump() == before
+
+
+def test_every_stance_and_relation_has_its_section(cli) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.models import Relation, Stance
+
+    cli.ok("claim", "add", "The claim under review", "--slug", "main")
+    cli.ok("source", "add", "A source", "--slug", "src")
+    for stance in Stance:
+        cli.ok("evidence", "add", "main", "src", "--stance", stance.value, "--quote", f"quote that {stance.value}")
+    for relation in Relation:
+        cli.ok("claim", "add", f"Another claim that {relation.value} it", "--slug", f"c-{relation.value}", "--force")
+        cli.ok("claim", "link", f"c-{relation.value}", relation.value, "main")
+    shown = cli.ok("claim", "show", "main")
+    markdown = cli.ok("report", "main")
+    titles = [text for _tag, text in headings(check_structure(markdown)[0])]
+    for stance in Stance:
+        assert f"{stance.value.capitalize()} (1)" in shown
+        assert f"{stance.value.capitalize()} (1)" in titles
+        assert f"quote that {stance.value}" in shown and f"quote that {stance.value}" in markdown
+    for relation in Relation:
+        assert f"Another claim that {relation.value} it" in shown
+        assert f"Another claim that {relation.value} it" in markdown
+
+
+@pytest.mark.parametrize(
+    ("command", "vocabulary"),
+    [
+        (("claim", "link"), "Relation"),
+        (("claim", "rate"), "Rating"),
+        (("claim", "list"), "Rating"),
+        (("actor", "add"), "ActorKind"),
+        (("actor", "list"), "ActorKind"),
+    ],
+)
+def test_help_lists_every_value_of_its_vocabulary(cli, command, vocabulary) -> None:  # type: ignore[no-untyped-def]
+    from factcheck import models
+
+    shown = " ".join(cli.ok(*command, "--help").split()).replace("- ", "-")  # help wraps after hyphens
+    for member in getattr(models, vocabulary):
+        assert member.value in shown, f"{' '.join(command)} --help does not mention {member.value}"

@@ -9,6 +9,10 @@ import typer
 from .output import JsonFlag, escape, print_json, print_rows, print_table, say
 from .state import reading, writing
 
+# The values of ActorKind in factcheck.models, written out because importing the models would load
+# SQLAlchemy for --help; tests/test_reports.py fails when they drift apart.
+KINDS = "person, organisation, state or outlet"
+
 actor_app = typer.Typer(help="People, organisations and states that claim or are quoted.", no_args_is_help=True)
 
 
@@ -16,7 +20,7 @@ actor_app = typer.Typer(help="People, organisations and states that claim or are
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Full name.")],
-    kind: Annotated[str, typer.Option(help="person, organisation, state or outlet.")] = "person",
+    kind: Annotated[str, typer.Option(help=f"{KINDS}.")] = "person",
     role: Annotated[str | None, typer.Option(help="Role or affiliation, as the source gives it.")] = None,
     alias: Annotated[list[str] | None, typer.Option(help="Another name (repeatable).")] = None,
     slug: Annotated[str | None, typer.Option(help="Slug to use instead of one made from the name.")] = None,
@@ -32,7 +36,7 @@ def add(
 @actor_app.command("list")
 def list_(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    kind: Annotated[str | None, typer.Option(help=f"Only this kind: {KINDS}.", show_default=False)] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List actors by name."""

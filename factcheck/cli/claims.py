@@ -9,6 +9,11 @@ import typer
 from .output import JsonFlag, escape, print_json, print_rich, print_rows, print_table, say, say_deleted, visible
 from .state import reading, writing
 
+# The values of Relation and Rating in factcheck.models, written out because importing the models
+# would load SQLAlchemy for --help; tests/test_reports.py fails when they drift apart.
+RELATIONS = "rebuts, supports, qualifies or duplicates"
+RATINGS = "true, mostly-true, mixed, misleading, mostly-false, false or unproven"
+
 claim_app = typer.Typer(help="Claims, counterclaims, links and verdicts.", no_args_is_help=True)
 
 ClaimRef = Annotated[str, typer.Argument(metavar="CLAIM", help="Claim id or slug.")]
@@ -108,7 +113,7 @@ def delete(
 def link(
     ctx: typer.Context,
     claim: ClaimRef,
-    relation: Annotated[str, typer.Argument(help="rebuts, supports, qualifies or duplicates.")],
+    relation: Annotated[str, typer.Argument(help=f"{RELATIONS}.")],
     other: Annotated[str, typer.Argument(metavar="OTHER", help="The claim it bears on.")],
     note: Note = None,
 ) -> None:
@@ -124,9 +129,7 @@ def link(
 def rate(
     ctx: typer.Context,
     claim: ClaimRef,
-    rating: Annotated[
-        str, typer.Argument(help="true, mostly-true, mixed, misleading, mostly-false, false or unproven.")
-    ],
+    rating: Annotated[str, typer.Argument(help=f"{RATINGS}.")],
     rationale: Annotated[str, typer.Option(help="Why: the grounds for the rating.")],
     reviewer: Annotated[str | None, typer.Option(help="Who rates it (actor id or slug).")] = None,
     label: Annotated[str | None, typer.Option(help="The reviewer's own wording of the rating.")] = None,
@@ -155,7 +158,9 @@ def list_(
     ctx: typer.Context,
     tag: Annotated[str | None, typer.Option(help="Only claims with this tag.")] = None,
     claimant: Annotated[str | None, typer.Option(help="Only claims by this actor.")] = None,
-    rating: Annotated[str | None, typer.Option(help="Only claims whose newest verdict is this.")] = None,
+    rating: Annotated[
+        str | None, typer.Option(help=f"Only claims whose newest verdict is this: {RATINGS}.", show_default=False)
+    ] = None,
     text: Annotated[str | None, typer.Option(help="Only claims containing this text.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
     as_json: JsonFlag = False,
