@@ -122,3 +122,61 @@ def test_a_few_changed_characters_make_a_quote_fuzzy_not_verified(text: str, dat
     anchor = anchor_quote(text, changed)
     assert anchor.status is QuoteStatus.FUZZY
     assert anchor.start is not None and anchor.score >= 90
+
+
+# --- the fuzzy search is bounded (issue 13, item 13) ---------------------------------------------------
+
+
+def _long_text(size: int) -> str:
+    """Numbered sentences: every stretch of the text is unique, as in a real article."""
+    sentences, length, number = [], 0, 0
+    while length < size:
+        sentence = f"In session {number} the delegates of group {number * 7 % 1009} discussed item {number * 13 % 997}."
+        sentences.append(sentence)
+        length += len(sentence) + 1
+        number += 1
+    return " ".join(sentences)
+
+
+def _misspelt(quote: str, every: int) -> str:
+    return "".join("q" if i % every == every // 2 and c.isalpha() else c for i, c in enumerate(quote))
+
+
+def test_long_quotes_in_long_texts_are_placed_by_seeds_not_aligned_against_the_whole_text(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from rapidfuzz import fuzz
+
+    from factcheck.services import quotes
+
+    text = _long_text(quotes.FUZZY_SCAN_BUDGET // 400 + 10_000)
+    aligned: list[int] = []
+    real = fuzz.partial_ratio_alignment
+    monkeypatch.setattr(fuzz, "partial_ratio_alignment", lambda a, b, **k: aligned.append(len(b)) or real(a, b, **k))
+    for length in (400, 900, 5_000):  # scanned were it not for the text's length; aligned in a window; compared whole
+        start = text.index("In session 6000 ")
+        quote = _misspelt(text[start : start + length], 40)
+        anchor = anchor_quote(text, quote)
+        assert anchor.status is QuoteStatus.FUZZY and anchor.score >= 90
+        assert abs(anchor.start - start) < 10 and abs(anchor.end - (start + length)) < 10
+    # Only windows a little longer than the quote were aligned, never the whole text.
+    assert aligned and max(aligned) < 2 * 900
+    # A quote of nothing the text says is not found, and no window is aligned for it.
+    aligned.clear()
+    assert (
+        anchor_quote(text, "Nothing of the sort was ever discussed by anyone at all. " * 50).status
+        is QuoteStatus.NOT_FOUND
+    )
+    assert not aligned
+
+
+def test_a_misquote_made_of_commonplace_pieces_is_not_found() -> None:
+    text = _long_text(600_000)
+    quote = "In session the delegates of group discussed item. " * 100  # every seed is everywhere
+    assert anchor_quote(text, quote).status is QuoteStatus.NOT_FOUND
+
+
+def test_short_quotes_in_texts_of_moderate_size_are_still_aligned_against_the_whole_text() -> None:
+    text = _long_text(200_000)
+    start = text.index("In session 3000 ")
+    quote = _misspelt(text[start : start + 80], 30)
+    anchor = anchor_quote(text, quote)
+    assert anchor.status is QuoteStatus.FUZZY and anchor.start is not None and abs(anchor.start - start) < 5
