@@ -159,15 +159,53 @@ def migrations_dir() -> Path:
     return bundled("_migrations", "migrations", "env.py")
 
 
-def alembic_config(url: str, connection: Connection | None = None) -> Config:
-    """An Alembic configuration built in code, so an installed wheel needs no alembic.ini."""
+def alembic_config(url: str, connection: Connection | None = None, *, scripts: Path | None = None) -> Config:
+    """An Alembic configuration built in code, so an installed wheel needs no alembic.ini.
+
+    New revision files are named `NNNN_slug.py` and formatted with `ruff format` (a test extra)."""
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("script_location", str(scripts or migrations_dir()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    config.set_section_option("post_write_hooks", "hooks", "ruff_format")
+    config.set_section_option("post_write_hooks", "ruff_format.type", "module")
+    config.set_section_option("post_write_hooks", "ruff_format.module", "ruff")
+    config.set_section_option("post_write_hooks", "ruff_format.options", "format --quiet REVISION_SCRIPT_FILENAME")
     config.attributes["connection"] = connection
     return config
+
+
+def new_revision(message: str, *, autogenerate: bool = True, scripts: Path | None = None) -> Path:
+    """Write the next migration script, numbered after the newest (0005 → 0006), and return its path.
+
+    With `autogenerate`, Alembic compares the models with a scratch database at the newest revision
+    and writes the difference; review it before committing."""
+    import tempfile
+
+    from alembic import command
+
+    number = int(_scripts_head(scripts)) + 1
+    with tempfile.TemporaryDirectory() as scratch:
+        url = resolve_url(str(Path(scratch) / "scratch.db"))
+        if autogenerate:
+            _migrate(url, "upgrade", "head")
+        written = command.revision(
+            alembic_config(url, scripts=scripts), message=message, autogenerate=autogenerate, rev_id=f"{number:04d}"
+        )
+    script = written[0] if isinstance(written, list) else written
+    assert script is not None
+    return Path(script.path)
+
+
+def _scripts_head(scripts: Path | None) -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://", scripts=scripts)).get_current_head()
+    if head is None or not head.isdigit():
+        raise DatabaseProblem(f"the newest migration's id {head!r} is not a number: name revisions 0001, 0002, ...")
+    return head
 
 
 def current_revision(url: str) -> str | None:

@@ -54,6 +54,30 @@ def test_every_revision_goes_up_down_and_up_again(tmp_path: Path) -> None:
     assert _tables(path) == {"alembic_version"}
 
 
-def test_migrations_found_without_alembic_ini(tmp_path: Path) -> None:
-    assert (db.migrations_dir() / "env.py").is_file()
-    assert not (tmp_path / "alembic.ini").exists()
+def test_migrations_come_from_the_package_not_an_alembic_ini(tmp_path: Path) -> None:
+    # A stray alembic.ini in the working folder (tests run in tmp_path) must not be read.
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = nowhere\n")
+    url = db.resolve_url(str(tmp_path / "x.db"))
+    config = db.alembic_config(url)
+    assert config.config_file_name is None
+    assert config.get_main_option("script_location") == str(db.migrations_dir())
+    db.upgrade(url)
+    assert db.current_revision(url) == db.SCHEMA_HEAD
+
+
+def test_new_revisions_are_numbered_in_order_and_formatted(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(db.migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    path = db.new_revision("add a column", autogenerate=False, scripts=scripts)
+    number = f"{int(db.SCHEMA_HEAD) + 1:04d}"
+    assert path.parent == scripts / "versions"
+    assert path.name == f"{number}_add_a_column.py"
+    source = path.read_text()
+    # The template writes repr()s, 'single-quoted'; the post-write hook (ruff format) makes them double.
+    assert f'revision: str = "{number}"' in source and f'down_revision: str | None = "{db.SCHEMA_HEAD}"' in source
+    formatted = subprocess.run([sys.executable, "-m", "ruff", "format", "--check", str(path)], capture_output=True)
+    assert formatted.returncode == 0, formatted.stdout
