@@ -196,3 +196,12 @@ def test_csv_cells_starting_with_a_tab_or_carriage_return_are_inert() -> None:
     from factcheck.interchange.csvfiles import inert
 
     assert [inert(cell) for cell in ("\tx", "\r=1", "text", "", None, -3)] == ["'\tx", "'\r=1", "text", "", None, -3]
+
+
+def test_warnings_are_plain_and_safe(capsys: pytest.CaptureFixture[str]) -> None:
+    from factcheck.cli.output import warn
+
+    warn(f"date [draft] {ESCAPES}")
+    written = capsys.readouterr().err
+    assert written.startswith("Warning: date [draft] \\x1b[2J")
+    assert_safe(written.encode())

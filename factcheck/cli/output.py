@@ -196,6 +196,11 @@ def say(message: str | Text) -> None:
     _print(rendered, soft_wrap=True)
 
 
+def warn(message: str) -> None:
+    """A warning on stderr, as plain text: nothing in it is read as markup or obeyed by a terminal."""
+    sys.stderr.write(f"Warning: {visible(message)}\n")
+
+
 def escape(text: Any) -> str:
     """User text shown inside Rich markup, so `[bold]` in a claim stays literal and an escape
     sequence is shown, not obeyed."""
