@@ -245,3 +245,111 @@ def test_export_never_overwrites_without_force(seeded, tmp_path) -> None:  # typ
     seeded.ok("export", "-o", str(target), "--force")
     assert target.read_text().startswith("actors:")
     assert "unknown format" in seeded.fails("export", "--format", "xml")
+
+
+# --- the services' rules hold for imports too ---------------------------------------------------
+
+MOSCOW_TIMES = (
+    "https://www.themoscowtimes.com/2021/12/17/"
+    "russia-issues-demands-to-limit-natos-influence-in-post-soviet-space-eastern-europe-a75857"
+)
+RULES = [
+    (
+        {"sources": [{"slug": "copy", "title": "Copy", "url": MOSCOW_TIMES}]},
+        "sources #1 'copy': field 'url': source 'moscow-times-russia-issues-demands' already has the URL "
+        + MOSCOW_TIMES,
+    ),
+    (
+        {
+            "sources": [
+                {"slug": "a", "title": "A", "url": "https://x/1"},
+                {"slug": "b", "title": "B", "url": "https://x/1"},
+            ]
+        },
+        "sources #2 'b': field 'url': source 'a' in the dataset has the URL https://x/1 already",
+    ),
+    (
+        {"sources": [{"slug": "a", "title": "A", "republishes": "a"}]},
+        "sources #1 'a': field 'republishes': source 'a' cannot republish itself",
+    ),
+    (
+        {
+            "sources": [
+                {"slug": "a", "title": "A", "republishes": "b"},
+                {"slug": "b", "title": "B", "republishes": "a"},
+            ]
+        },
+        "field 'republishes': source 'a' cannot republish 'b': 'b' already republishes 'a'",
+    ),
+    (
+        {"links": [{"from": "budapest-declaration-2008", "relation": "rebuts", "to": "budapest-declaration-2008"}]},
+        "links #1: field 'to': a claim cannot be linked to itself ('budapest-declaration-2008')",
+    ),
+]
+
+
+@pytest.mark.parametrize(("dataset", "expected"), RULES, ids=["url-taken", "url-twice", "self", "loop", "link"])
+def test_imports_obey_the_rules_of_single_additions(seeded, dump, tmp_path, dataset, expected) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / "rules.json"
+    file.write_text(json.dumps(dataset))
+    before = dump()
+    assert expected in seeded.fails("import", str(file))
+    assert dump() == before
+
+
+def test_the_service_says_the_same_about_a_taken_url(seeded) -> None:  # type: ignore[no-untyped-def]
+    error = seeded.fails("source", "add", "Copy", "--url", MOSCOW_TIMES)
+    assert f"source 'moscow-times-russia-issues-demands' already has the URL {MOSCOW_TIMES}" in error
+
+
+# --- dates are never guessed --------------------------------------------------------------------
+
+
+def test_ambiguous_dates_in_a_file_are_refused_naming_the_record_and_both_readings(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / "dates.yaml"
+    file.write_text(
+        "claims:\n- {slug: fine, text: Fine, stated_on: 13.10.2017}\n- {slug: x, text: X, stated_on: 03/04/2022}\n"
+    )
+    before = dump()
+    error = cli.fails("import", str(file))
+    assert "dates.yaml: claims #2 'x': field 'stated_on': ambiguous date '03/04/2022'" in error
+    assert "3 April 2022 (--date-order dmy)" in error and "4 March 2022 (--date-order mdy)" in error
+    assert "--date-order" in error
+    assert dump() == before
+    assert "unknown date order" in cli.fails("import", str(file), "--date-order", "ymd")
+    assert dump() == before
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [(("import", "--date-order", "dmy"), "2022-04-03"), (("--date-order", "mdy", "import"), "2022-03-04")],
+    ids=["import-option", "global-option"],
+)
+def test_a_date_order_reads_them(tmp_path, options, expected) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / "dates.yaml"
+    file.write_text(
+        "claims:\n- {slug: fine, text: Fine, stated_on: 17 December 2021}\n"
+        "- {slug: x, text: X, stated_on: 03/04/2022}\n"
+    )
+    run = Run(tmp_path / "dates.db")
+    run.ok("init")
+    position = options.index("import")
+    run.ok(*options[:position], "import", str(file), *options[position + 1 :])
+    dates = {claim["slug"]: claim["stated_on"] for claim in run.json("claim", "list")}
+    assert dates == {"fine": "2021-12-17", "x": expected}
+
+
+# --- the format registry ------------------------------------------------------------------------
+
+
+def test_format_options_are_checked_before_anything_is_written(seeded, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    afile = tmp_path / "a-file"
+    afile.write_text("mine")
+    error = seeded.fails("export", "--format", "csv", "-o", str(afile))
+    assert f"{afile} is a file: csv writes claims.csv and evidence.csv into a folder" in error
+    assert afile.read_text() == "mine"
+    assert "give a folder with -o DIR" in seeded.fails("export", "--format", "csv")
+    assert "not csv" in seeded.fails("export", "--format", "csv", "--tag", "discrepancy", "-o", str(tmp_path / "d"))
+    assert not (tmp_path / "d").exists()
+    assert "allowed: yaml, json, claimreview" in seeded.fails("import", str(afile), "--format", "xml")
+    assert "cannot write" in seeded.fails("export", "-o", str(tmp_path / "missing" / "out.yaml"))

@@ -329,7 +329,7 @@ def _load_evidence_and_verdicts(
         claim_id = claims.ids[slug(record)]
         for number_, item in enumerate(nested_records(record, "evidence")):
             row = _evidence_row(
-                Record(record.file, f"{record.name} evidence", number_, item), claim_id, actors, sources
+                Record(record.file, f"{record.where} evidence", number_, item), claim_id, actors, sources
             )
             evidence_key = (claim_id, row["source_id"], row["quote"])
             if evidence_key in have_evidence:
@@ -338,7 +338,7 @@ def _load_evidence_and_verdicts(
             have_evidence.add(evidence_key)
             evidence_rows.append(row)
         for number_, item in enumerate(nested_records(record, "verdicts")):
-            row = _verdict_row(Record(record.file, f"{record.name} verdicts", number_, item), claim_id, actors)
+            row = _verdict_row(Record(record.file, f"{record.where} verdicts", number_, item), claim_id, actors)
             verdict_key = (claim_id, row["rating"], row["rationale"], row["reviewer_id"])
             if verdict_key in have_verdicts:
                 report.skipped["verdicts"] += 1

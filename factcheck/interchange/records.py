@@ -86,12 +86,17 @@ class Record:
     data: dict[str, Any]
 
     @property
-    def name(self) -> str:
-        """Where the record is: 'claims.yaml: claims #3 'its-slug''."""
+    def where(self) -> str:
+        """Where the record is in its file: "claims #3 'its-slug'"."""
         data = self.data if isinstance(self.data, dict) else {}
         key = next((data[k] for k in ("slug", "quote", "rating") if isinstance(data.get(k), str) and data[k]), None)
         label = f" {key[:40]!r}" if key else ""
-        return f"{self.file}: {self.section} #{self.index + 1}{label}"
+        return f"{self.section} #{self.index + 1}{label}"
+
+    @property
+    def name(self) -> str:
+        """The file and where the record is in it: "claims.yaml: claims #3 'its-slug'"."""
+        return f"{self.file}: {self.where}"
 
     def fail(self, problem: str) -> InvalidInput:
         return InvalidInput(f"{self.name}: {problem}")
@@ -129,7 +134,7 @@ def add_records(records: dict[str, list[Record]], document: Any, name: str) -> d
             check_shape(record, section)
             for part in ("evidence", "verdicts") if section == "claims" else ():
                 for number, nested in enumerate(nested_records(record, part)):
-                    check_shape(Record(name, f"{record.name} {part}", number, nested), part)
+                    check_shape(Record(name, f"{record.where} {part}", number, nested), part)
             records[section].append(record)
     return records
 
