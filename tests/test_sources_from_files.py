@@ -354,3 +354,18 @@ def test_field_limits_are_enforced(cli, dump) -> None:  # type: ignore[no-untype
     error = cli.fails("evidence", "add", "c", "s", "--stance", "supports", "--quote", "q", "--locator", long_title)
     assert "locator is" in error
     assert dump() == before
+
+
+def test_a_long_text_is_compared_with_the_claims_up_to_a_bound(claims, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.services import similar
+
+    monkeypatch.setattr(similar, "MAX_PASSAGES", 4)
+    text = tmp_path / "long.txt"
+    filler = [f"Paragraph {n} is about the weather in the mountains and nothing else." for n in range(7)]
+    text.write_text("\n".join(["No assurance against NATO expansion was ever put in writing by anyone.", *filler]))
+    output = claims.ok("source", "add", "Long", "--text-file", str(text))
+    assert "4 of its passages, spread over it, were compared" in output
+    assert "no-writing" in output
+    monkeypatch.setattr(similar, "MAX_PASSAGES", 8)
+    output = claims.ok("source", "add", "Long again", "--text-file", str(text))
+    assert "were compared" not in output and "no-writing" in output

@@ -59,7 +59,7 @@ def add(
     html_file: HtmlFile = None,
 ) -> None:
     """Add a source, optionally archiving its text from a saved text or HTML file."""
-    from ..services.similar import claims_in_text
+    from ..services.similar import MAX_PASSAGES, claims_in_text, passages
     from ..services.sources import add_source_from_article, read_source_file
 
     # Reading the file and looking for related claims take time: neither holds the write lock.
@@ -90,6 +90,8 @@ def add(
         return
     with reading(ctx) as session:
         related = claims_in_text(session, article.text)
+    if len(passages(article.text)) > MAX_PASSAGES:
+        say(f"The text is long: {MAX_PASSAGES:,} of its passages, spread over it, were compared with the claims.")
     if related:
         rows = [(item["score"], item["slug"], item["passage"]) for item in related]
         print_table(

@@ -11,6 +11,7 @@ from ..search import backend
 
 NEAR_DUPLICATE = 70.0  # `claim add` asks for --force at or above this score
 SPEAKS_TO = 65.0  # a passage of a new source that scores this with a claim is worth a look
+MAX_PASSAGES = 2_000  # passages of a new source compared with the claims: each costs a few index queries
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+")
 
 
@@ -31,7 +32,7 @@ def similar_claims(
     session: Session, text: str, *, limit: int = 5, min_score: float = 0.0, exclude: int | None = None
 ) -> list[dict[str, Any]]:
     """The existing claims most likely to say what `text` says, best first, with a score."""
-    scored = [
+    scored: list[dict[str, Any]] = [
         {"id": claim_id, "slug": slug, "text": claim_text, "score": similarity(text, claim_text)}
         for claim_id, slug, claim_text in backend(session).candidate_claims(text, limit=50)
         if claim_id != exclude
@@ -40,14 +41,24 @@ def similar_claims(
     return sorted(scored, key=lambda item: (-item["score"], item["id"]))[:limit]
 
 
-def claims_in_text(session: Session, text: str, *, limit: int = 10) -> list[dict[str, Any]]:
+def passages(text: str) -> list[str]:
+    """A text's sentences and lines long enough to state something, each once."""
+    found = (passage.strip() for passage in _SENTENCE_END.split(text))
+    return list(dict.fromkeys(passage for passage in found if len(passage) >= 30))
+
+
+def claims_in_text(
+    session: Session, text: str, *, limit: int = 10, max_passages: int | None = None
+) -> list[dict[str, Any]]:
     """Claims that passages of a (new) source's text appear to speak to, each with its best
-    passage, so that the user can link them with `evidence add`."""
+    passage, so that the user can link them with `evidence add`. Of a text with more than
+    `max_passages` (default MAX_PASSAGES) passages, that many are compared, spread evenly over it."""
+    max_passages = max_passages or MAX_PASSAGES
+    found = passages(text)
+    if len(found) > max_passages:
+        found = [found[index * len(found) // max_passages] for index in range(max_passages)]
     best: dict[int, dict[str, Any]] = {}
-    for passage in _SENTENCE_END.split(text):
-        passage = passage.strip()
-        if len(passage) < 30:
-            continue
+    for passage in found:
         for match in similar_claims(session, passage, limit=3, min_score=SPEAKS_TO):
             if match["score"] > best.get(match["id"], {}).get("score", -1):
                 best[match["id"]] = {**match, "passage": passage}
