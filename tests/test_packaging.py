@@ -48,6 +48,7 @@ def test_built_wheel_carries_migrations_and_creates_a_database(tmp_path: Path) -
     names = zipfile.ZipFile(wheel).namelist()
     assert "factcheck/_migrations/env.py" in names
     assert any(name.startswith("factcheck/_migrations/versions/0001") for name in names)
+    assert {f"factcheck/interchange/ratings/{n}.yaml" for n in ("false", "true", "grammar")} <= set(names)
 
     installed = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(installed)
