@@ -127,3 +127,36 @@ def test_the_test_sees_a_lock_held_during_a_write(world, db_path, tmp_path, shor
     finally:
         code, stdout, stderr = paused.release()
     assert code == 0 and "Added evidence" in stdout, stderr
+
+
+def test_evidence_is_not_added_when_the_text_changed_while_its_quote_was_checked(
+    world, db_path, tmp_path, short_busy_timeout
+) -> None:  # type: ignore[no-untyped-def]
+    other = tmp_path / "other.txt"
+    other.write_text("A different text altogether, where Passage 7 says nothing of the kind.")
+    command = ("evidence", "add", "met", "minutes", "--stance", "supports", "--quote", "Passage 8 says")
+    paused = Paused(tmp_path, db_path, "factcheck.services.evidence.check_quote", *command)
+    paused.wait_until_paused()
+    try:
+        world.ok("source", "edit", "minutes", "--text-file", str(other))
+    finally:
+        code, _stdout, stderr = paused.release()
+    assert code == 1 and "the archived text of source 'minutes' changed while the quote was being checked" in stderr
+    assert world.json("evidence", "list") == []
+
+
+def test_verify_writes_nothing_for_a_source_whose_text_changed_while_it_was_checked(
+    world, db_path, tmp_path, short_busy_timeout
+) -> None:  # type: ignore[no-untyped-def]
+    world.ok("evidence", "add", "met", "minutes", "--stance", "supports", "--quote", "Passage 7 says")
+    other = tmp_path / "other.txt"
+    other.write_text("A different text altogether, which says nothing of the kind.")
+    world.ok("source", "edit", "minutes", "--text-file", str(other))  # the quote is no longer there
+    paused = Paused(tmp_path, db_path, "factcheck.services.evidence.check_source_quotes", "verify")
+    paused.wait_until_paused()
+    try:
+        world.ok("source", "edit", "minutes", "--text-file", "long.txt")  # and now it is again
+    finally:
+        code, _stdout, stderr = paused.release()
+    assert code == 1 and "changed while its quotes were being checked" in stderr
+    assert [row["quote_status"] for row in world.json("evidence", "list")] == ["verified"]
