@@ -119,7 +119,7 @@ def main_options(
 
 
 def _register() -> None:
-    from . import actors, claims, database, evidence, history, interchange, reports, search, sources
+    from . import actors, claims, database, evidence, history, interchange, reports, search, sources, web
 
     app.command("init")(database.init)
     app.command("seed")(database.seed)
@@ -136,6 +136,8 @@ def _register() -> None:
     app.command("import")(interchange.import_)
     app.command("history")(history.history)
     app.command("restore")(history.restore)
+    app.command("serve")(web.serve)
+    app.command("site")(web.site)
 
 
 _register()

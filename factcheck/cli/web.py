@@ -1,0 +1,74 @@
+"""`factcheck serve` and `factcheck site`: the read-only web view, live or as static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .output import ForceFlag, escape, say
+from .state import reading, state
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on; only this machine by default.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve a read-only web view of the database (GET and HEAD only), until Ctrl-C."""
+    import socket
+
+    import uvicorn  # heavy: only this command needs the web stack
+
+    from ..db import require_current
+    from ..errors import InvalidInput
+    from ..web.app import create_app
+
+    url = state(ctx).url
+    require_current(url)  # a database that cannot be opened stops here, in one line
+    if host not in LOOPBACK:
+        typer.echo(
+            f"Warning: listening on {host}: anyone who can reach this address can read the whole database.",
+            err=True,
+        )
+    # Bound here, so that a busy port is one clear line, not a server log.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except (OSError, OverflowError) as error:
+        listener.close()
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InvalidInput(f"cannot listen on {host}:{port}: {reason}") from None
+    bound_port = listener.getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    say(f"Serving a read-only view of the database at http://{shown_host}:{bound_port}/ (Ctrl-C to stop).")
+    config = uvicorn.Config(create_app(url), log_level="warning", access_log=False, lifespan="off")
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def site(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the site into.")],
+    force: ForceFlag = False,
+) -> None:
+    """Write the web view as a static site: index.html, claims/, sources/, actors/, history/."""
+    from ..errors import InvalidInput
+    from ..web.site import write_site
+
+    if output.exists() and not output.is_dir():
+        raise InvalidInput(f"{output} is a file: give a folder for the site")
+    if output.is_dir() and any(output.iterdir()) and not force:
+        raise InvalidInput(f"folder {output} is not empty: pass --force to write over it")
+    if not output.parent.is_dir():
+        raise InvalidInput(f"cannot write {output}: folder {output.parent} does not exist")
+    with reading(ctx) as session:
+        counts = write_site(session, output)
+    say(
+        f"Wrote a static site to {escape(output)}: index.html, {counts['claims']} claims, "
+        f"{counts['sources']} sources, {counts['actors']} actors."
+    )

@@ -1,0 +1,246 @@
+"""The read-only ASGI app: each route opens a read-only session, asks one page function of
+`pages` for its data, and answers with the HTML page or, at the same path plus `.json`, the data
+as the CLI's `--json` prints it. GET and HEAD only; strict security headers on every answer."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+from ..controls import json_safe
+from ..errors import DatabaseProblem, FactcheckError, NotFound
+from . import pages
+from .pages import Links, Page
+
+# No script may run (the JSON-LD block is data, not script); styles only from this server; forms
+# only submit here; nothing may frame the pages.
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+# The same policy as a <meta> tag for the static site, where no server sends headers
+# (frame-ancestors is not allowed there).
+META_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'"
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+READ_METHODS = ("GET", "HEAD")
+_SUGGESTIONS = re.compile(r"did you mean: (.*)\?$")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("factcheck.web", "templates"),
+        autoescape=True,  # every template is HTML
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["http_url"] = http_url
+    env.filters["brief"] = brief
+    env.globals["META_CSP"] = META_CSP
+    env.globals["QUOTE_STATUS_LABELS"] = pages.QUOTE_STATUS_LABELS
+    return env
+
+
+def http_url(url: Any) -> str | None:
+    """The URL when it is http(s) with a host, the only kind that becomes a link; else None."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    text = str(url).strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def brief(value: Any, limit: int = 240) -> str:
+    """A recorded value in a line: text as it is, anything else as JSON, cut at `limit`."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render(page: Page, links: Links, *, self_path: str) -> str:
+    """A page as HTML; `self_path` is this page's own path, for the link to its JSON twin."""
+    return (
+        environment()
+        .get_template(page.template)
+        .render(title=page.title, links=links, json_href=links.json(self_path), **page.context)
+    )
+
+
+def to_json(data: Any) -> str:
+    """As `print_json` writes it for the CLI's --json, so that both parse to the same value."""
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n"
+
+
+def error_page(status: int, message: str, kind: str | None, links: Links) -> str:
+    found = _SUGGESTIONS.search(message)
+    suggestions = [slug.strip() for slug in found.group(1).split(",")] if found else []
+    return (
+        environment()
+        .get_template("error.html.j2")
+        .render(
+            title={404: "Not found", 400: "Bad request", 405: "Not allowed"}.get(status, "Unavailable"),
+            links=links,
+            json_href=None,
+            status=status,
+            message=message,
+            kind=kind,
+            suggestions=suggestions,
+        )
+    )
+
+
+class ReadOnly:
+    """Refuses every method but GET and HEAD, on every path, and adds the security headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        if scope["method"] not in READ_METHODS:
+            response = Response(
+                f"{scope['method']} is not allowed: this view is read-only (GET and HEAD only)\n",
+                status_code=405,
+                headers={"Allow": ", ".join(READ_METHODS)},
+                media_type="text/plain",
+            )
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(url: str) -> ASGIApp:
+    """The web view of the database at `url` (read-only sessions: it never writes)."""
+    from ..db import session_scope
+
+    links = Links()
+
+    def answer(request: Request, kind: str | None, make: Callable[[Session], Page]) -> Response:
+        """The page `make` builds, as HTML or (at a path ending in .json) its JSON twin; a user's
+        error is a page naming it: 404 for what does not exist, 400 for a malformed query."""
+        as_json = request.url.path.endswith(".json")
+        try:
+            with session_scope(url) as session:
+                page = make(session)
+                body = to_json(page.data) if as_json else render(page, links, self_path=_self_path(request))
+        except FactcheckError as error:
+            status = 404 if isinstance(error, NotFound) else 503 if isinstance(error, DatabaseProblem) else 400
+            return _error(request, status, str(error), kind)
+        if as_json:
+            return Response(body, media_type="application/json")
+        return HTMLResponse(body)
+
+    def _error(request: Request, status: int, message: str, kind: str | None) -> Response:
+        if request.url.path.endswith(".json"):
+            return Response(to_json({"error": message, "status": status}), status, media_type="application/json")
+        return HTMLResponse(error_page(status, message, kind, links), status)
+
+    def _slug(request: Request) -> str:
+        return str(request.path_params["slug"]).removesuffix(".json")
+
+    def _limit(request: Request, default: int) -> int:
+        return pages.whole_number(request.query_params.get("limit"), "limit", default)
+
+    def index(request: Request) -> Response:
+        tag = request.query_params.get("tag") or None
+        return answer(
+            request, None, lambda s: pages.index_page(s, links, tag=tag, limit=_limit(request, pages.INDEX_LIMIT))
+        )
+
+    def claim(request: Request) -> Response:
+        return answer(request, "claims", lambda s: pages.claim_page(s, links, _slug(request)))
+
+    def source(request: Request) -> Response:
+        return answer(request, "sources", lambda s: pages.source_page(s, links, _slug(request)))
+
+    def actor(request: Request) -> Response:
+        return answer(request, "actors", lambda s: pages.actor_page(s, links, _slug(request)))
+
+    def history(request: Request) -> Response:
+        slug = _slug(request) if "slug" in request.path_params else None
+        return answer(
+            request,
+            "claims",
+            lambda s: pages.history_page(s, links, slug, limit=_limit(request, pages.HISTORY_LIMIT)),
+        )
+
+    def search(request: Request) -> Response:
+        params = request.query_params
+        return answer(
+            request,
+            None,
+            lambda s: pages.search_page(
+                s, links, params.get("q"), params.get("in") or None, _limit(request, pages.SEARCH_LIMIT)
+            ),
+        )
+
+    def similar(request: Request) -> Response:
+        params = request.query_params
+        limit = pages.SIMILAR_LIMIT
+        return answer(request, None, lambda s: pages.similar_page(s, links, params.get("text"), _limit(request, limit)))
+
+    def stylesheet(request: Request) -> Response:
+        return Response(STYLESHEET(), media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _error(request, 404, f"no page at {request.url.path}: see the index", None)
+
+    routes = [
+        Route("/", index),
+        Route("/index.json", index),
+        Route("/claims/{slug}", claim),
+        Route("/sources/{slug}", source),
+        Route("/actors/{slug}", actor),
+        Route("/history", history),
+        Route("/history.json", history),
+        Route("/history/{slug}", history),
+        Route("/search", search),
+        Route("/search.json", search),
+        Route("/similar", similar),
+        Route("/similar.json", similar),
+        Route("/static/style.css", stylesheet),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: not_found})
+    return ReadOnly(app)
+
+
+def _self_path(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+@lru_cache(maxsize=1)
+def STYLESHEET() -> str:  # noqa: N802 - a constant read once from the package
+    return files("factcheck.web").joinpath("static/style.css").read_text(encoding="utf-8")

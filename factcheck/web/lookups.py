@@ -1,0 +1,65 @@
+"""Read-only lookups the web pages need and the services do not give yet: a source's archived
+text with its quotes' stored offsets, the events recorded by a claim's sources, and a claim's
+ClaimReview documents. Each is one small query; they belong in the services once another
+command needs them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer
+
+from ..models import Claim, Event, Evidence, Source, Verdict, event_sources
+from ..services.claims import current_verdicts
+from ..services.common import get
+
+
+def archived_text(session: Session, ref: str | int) -> tuple[str | None, dict[int, tuple[int, int]]]:
+    """A source's archived text and, for each of its quotes anchored in it, (start, end)."""
+    source = get(session, Source, ref, options=(undefer(Source.text),))
+    rows = session.execute(
+        select(Evidence.id, Evidence.start_offset, Evidence.end_offset).where(
+            Evidence.source_id == source.id, Evidence.start_offset.is_not(None), Evidence.end_offset.is_not(None)
+        )
+    )
+    offsets = {evidence_id: (start, end) for evidence_id, start, end in rows if start is not None and end is not None}
+    return source.text, offsets
+
+
+def events_for_sources(session: Session, source_slugs: list[str]) -> list[dict[str, Any]]:
+    """The dated events that any of these sources records, oldest first."""
+    if not source_slugs:
+        return []
+    recorded = (
+        select(event_sources.c.event_id)
+        .join(Source, Source.id == event_sources.c.source_id)
+        .where(Source.slug.in_(source_slugs))
+    )
+    events = session.scalars(
+        select(Event).where(Event.id.in_(recorded), Event.occurred_on.is_not(None)).order_by(Event.occurred_on)
+    )
+    return [
+        {"slug": event.slug, "title": event.title, "description": event.description, "occurred_on": event.occurred_on}
+        for event in events
+    ]
+
+
+def claim_reviews(session: Session, ref: str | int) -> list[dict[str, Any]]:
+    """The ClaimReview JSON-LD of a claim, one per reviewer's current verdict, exactly as
+    `factcheck export --format claimreview` writes it."""
+    # The export's own builder, so that the page and the export cannot drift apart.
+    from ..interchange.claimreview import _review
+
+    claim = get(
+        session,
+        Claim,
+        ref,
+        options=(
+            joinedload(Claim.claimant),
+            joinedload(Claim.stated_in),
+            selectinload(Claim.appearances),
+            selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
+        ),
+    )
+    return [_review(claim, verdict) for verdict in reversed(current_verdicts(claim.verdicts))]

@@ -1,0 +1,281 @@
+"""Every page of the web view as one function of a session: it returns the page's data, which is
+exactly what the CLI's `--json` prints for the same thing (the page's JSON twin), and what the
+HTML template needs besides. The server and `factcheck site` both render these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput
+from ..models import QuoteStatus, Relation, Stance
+from ..services.actors import show_actor
+from ..services.claims import list_claims, show_claim
+from ..services.history import list_history
+from ..services.similar import similar_claims
+from ..services.sources import show_source
+from . import lookups, svg
+
+INDEX_LIMIT = 1000  # claims on the index page; a tag or a search narrows a larger database
+SEARCH_LIMIT = 20  # as `factcheck search`
+SIMILAR_LIMIT = 5  # as `factcheck similar`
+HISTORY_LIMIT = 50  # as `factcheck history`
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a page links to: the server's paths, or a static site's relative files (`up` leads
+    from the page's folder back to the site's top)."""
+
+    static: bool = False
+    up: str = ""
+
+    def _page(self, folder: str, slug: str, anchor: str = "") -> str:
+        name = quote(str(slug), safe="")
+        path = f"{self.up}{folder}/{name}.html" if self.static else f"/{folder}/{name}"
+        return path + (f"#{anchor}" if anchor else "")
+
+    def claim(self, slug: str, anchor: str = "") -> str:
+        return self._page("claims", slug, anchor)
+
+    def source(self, slug: str, anchor: str = "") -> str:
+        return self._page("sources", slug, anchor)
+
+    def actor(self, slug: str) -> str:
+        return self._page("actors", slug)
+
+    def history(self, slug: str) -> str:
+        return self._page("history", slug)
+
+    def index(self) -> str:
+        return f"{self.up}index.html" if self.static else "/"
+
+    def index_tag(self, tag: str) -> str:
+        return f"{self.index()}#tag-{quote(tag, safe='')}" if self.static else "/?" + urlencode({"tag": tag})
+
+    def stylesheet(self) -> str:
+        return f"{self.up}style.css" if self.static else "/static/style.css"
+
+    def json(self, path: str) -> str:
+        """The JSON twin of a page path made by this Links."""
+        if self.static:
+            return path.removesuffix(".html") + ".json"
+        base, _, query = path.partition("?")
+        return (base.rstrip("/") or "/index") + ".json" + (f"?{query}" if query else "")
+
+
+@dataclass
+class Page:
+    template: str
+    title: str
+    data: Any  # the JSON twin
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def whole_number(value: str | None, what: str, default: int) -> int:
+    """A query parameter that must be a whole number from 1 to MAX_LIMIT."""
+    if value is None or value == "":
+        return default
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
+        raise InvalidInput(f"{what} must be a whole number from 1 to {MAX_LIMIT}, not {value!r}")
+    return int(text)
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+def index_page(session: Session, links: Links, *, tag: str | None = None, limit: int | None = INDEX_LIMIT) -> Page:
+    """Claims by tag, with their verdict and evidence counts: `claim list [--tag T] --limit N --json`."""
+    claims = list_claims(session, tag=tag, limit=limit)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for claim in claims:
+        for name in claim["tags"] or ["untagged"]:
+            groups.setdefault(name, []).append(claim)
+    ordered = sorted(groups.items(), key=lambda group: (group[0] == "untagged", group[0]))
+    return Page(
+        "index.html.j2",
+        f"Claims tagged {tag}" if tag else "Claims",
+        claims,
+        {"groups": ordered, "tag": tag, "limit": limit, "truncated": limit is not None and len(claims) == limit},
+    )
+
+
+def claim_page(session: Session, links: Links, slug: str) -> Page:
+    """The dossier: `claim show SLUG --json`, with its pictures and ClaimReview JSON-LD."""
+    dossier = show_claim(session, slug)
+    cited = sorted({row["source"]["slug"] for rows in dossier["evidence"].values() for row in rows})
+    entries = svg.timeline_entries(
+        dossier, lookups.events_for_sources(session, cited), lambda s: links.claim(s), lambda s: links.source(s)
+    )
+    ratings = {verdict["rating"] for verdict in dossier["current_verdicts"]}
+    related = [
+        (relation.value, item)
+        for relation in Relation
+        if relation != Relation.REBUTS
+        for item in dossier["related"].get(relation.value, [])
+    ]
+    return Page(
+        "claim.html.j2",
+        dossier["claim"]["text"],
+        dossier,
+        {
+            "d": dossier,
+            "stances": [stance.value for stance in Stance],
+            "related": related,
+            "agreement": None if len(dossier["current_verdicts"]) < 2 else len(ratings) == 1,
+            "graph": svg.claim_graph(dossier, lambda s: links.claim(s)),
+            "timeline": svg.timeline(entries),
+            "relation_colours": svg.RELATION_COLOURS,
+            "reviews": lookups.claim_reviews(session, dossier["claim"]["id"]),
+        },
+    )
+
+
+def source_page(session: Session, links: Links, slug: str) -> Page:
+    """A source and its archived text with every anchored quote highlighted: `source show SLUG --json`."""
+    view = show_source(session, slug)
+    text, offsets = lookups.archived_text(session, view["id"])
+    evidence = {row["id"]: row for row in view["evidence"]}
+    return Page(
+        "source.html.j2",
+        view["title"],
+        view,
+        {
+            "s": view,
+            "has_text": text is not None,
+            "archived": highlighted(text or "", offsets, evidence, links),
+            "placed": {evidence_id for evidence_id in offsets if evidence_id in evidence},
+        },
+    )
+
+
+def actor_page(session: Session, links: Links, slug: str) -> Page:
+    view = show_actor(session, slug)
+    return Page("actor.html.j2", view["name"], view, {"a": view})
+
+
+def search_page(
+    session: Session, links: Links, query: str | None, scope: str | None = None, limit: int = SEARCH_LIMIT
+) -> Page:
+    """`search QUERY [--in SCOPE] --json`; with no query, the empty form."""
+    from ..search import backend
+
+    if query is None:
+        return Page("search.html.j2", "Search", [], {"query": "", "scope": scope, "hits": []})
+    hits = backend(session).search(query, scope=scope or None, limit=limit, advanced=False)
+    data = [
+        {
+            "kind": hit.kind,
+            "id": hit.id,
+            "slug": hit.slug,
+            "title": hit.title,
+            "snippet": hit.highlighted("**", "**"),
+            "rank": round(hit.score, 3),
+        }
+        for hit in hits
+    ]
+    shown = [
+        {
+            "kind": hit.kind,
+            "title": hit.title,
+            "href": links.source(hit.slug or "")
+            if hit.kind == "sources"
+            else links.claim(hit.slug or "", f"quote-{hit.id}" if hit.kind == "evidence" else ""),
+            "slug": hit.slug,
+            "pieces": _pieces(hit),
+        }
+        for hit in hits
+    ]
+    return Page("search.html.j2", f"Search: {query}", data, {"query": query, "scope": scope, "hits": shown})
+
+
+def _pieces(hit: Any) -> list[tuple[str, bool]]:
+    """A hit's snippet as (text, matched) pieces, for the template to mark."""
+    return [(piece, number % 2 == 1) for number, piece in enumerate(hit.highlighted("\0", "\0").split("\0"))]
+
+
+def similar_page(session: Session, links: Links, text: str | None, limit: int = SIMILAR_LIMIT) -> Page:
+    """`similar TEXT --json`; with no text, the empty form."""
+    if text is None:
+        return Page("similar.html.j2", "Similar claims", [], {"text": "", "matches": []})
+    if not text.strip():
+        raise InvalidInput("the text to compare is empty: give a claim in any wording")
+    matches = similar_claims(session, text, limit=limit)
+    return Page("similar.html.j2", f"Similar to: {text}", matches, {"text": text, "matches": matches})
+
+
+def history_page(session: Session, links: Links, slug: str | None, limit: int = HISTORY_LIMIT) -> Page:
+    """`history [SLUG] --json`: who changed what, newest first."""
+    result = list_history(session, slug, limit=limit)
+    subject = result["subject"]
+    return Page(
+        "history.html.j2",
+        f"History of {subject['slug']}" if subject else "History",
+        result,
+        {"h": result, "subject": subject},
+    )
+
+
+# --- the archived text with its quotes ------------------------------------------------------------
+
+
+def highlighted(
+    text: str, offsets: dict[int, tuple[int, int]], evidence: dict[int, dict[str, Any]], links: Links
+) -> Markup:
+    """The archived text as escaped HTML, each anchored quote inside a <mark> with the
+    id `evidence-ID` and a link back to its claim. Quotes may overlap: the text is cut at every
+    quote's start and end, and each piece is marked by the quotes that cover it."""
+    from markupsafe import escape
+
+    quotes = sorted(
+        (start, end, evidence_id)
+        for evidence_id, (start, end) in offsets.items()
+        if evidence_id in evidence and 0 <= start < end <= len(text)
+    )
+    cuts = sorted({0, len(text), *(point for start, end, _id in quotes for point in (start, end))})
+    out: list[str] = []
+    opened: set[int] = set()
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        covering = [(start, end, evidence_id) for start, end, evidence_id in quotes if start <= left and right <= end]
+        piece = str(escape(text[left:right]))
+        if not covering:
+            out.append(piece)
+            continue
+        first = min(covering, key=lambda quote: (quote[0], quote[2]))
+        row = evidence[first[2]]
+        attributes = f'class="quote stance-{escape(row["stance"])}" title="{escape(_label(row))}"'
+        if first[2] not in opened and left == first[0]:
+            opened.add(first[2])
+            attributes = f'id="evidence-{first[2]}" ' + attributes
+        for start, _end, evidence_id in covering:
+            if evidence_id != first[2] and evidence_id not in opened and left == start:
+                opened.add(evidence_id)
+                out.append(f'<span id="evidence-{evidence_id}"></span>')
+        out.append(f"<mark {attributes}>{piece}</mark>")
+        for _start, end, evidence_id in covering:
+            if end == right:
+                href = links.claim(evidence[evidence_id]["claim"], f"quote-{evidence_id}")
+                out.append(
+                    f'<a class="qref" href="{escape(href)}" title="{escape(_label(evidence[evidence_id]))}">'
+                    f"{escape(evidence[evidence_id]['claim'])}</a>"
+                )
+    # Shown with `white-space: pre-wrap`: the text's own line breaks, and marks never cut apart.
+    return Markup("".join(out))
+
+
+def _label(row: dict[str, Any]) -> str:
+    return f"{row['stance']} {row['claim']} ({row['quote_status']})"
+
+
+QUOTE_STATUS_LABELS = {
+    QuoteStatus.VERIFIED.value: "verified",
+    QuoteStatus.FUZZY.value: "fuzzy match",
+    QuoteStatus.NOT_FOUND.value: "not found in the text",
+    QuoteStatus.UNVERIFIED.value: "unverified (no archived text)",
+}
