@@ -19,13 +19,15 @@ from factcheck.cli import app
 # Screen clear, a window title (OSC … BEL), a hyperlink (OSC 8), a one-byte CSI, a carriage return
 # and the bidi override and isolates that reorder text.
 ESCAPES = "\x1b[2J\x1b]0;pwned\x07\x1b]8;;http://evil/\x1b\\link\x1b]8;;\x1b\\\x9b31m\r\u202e\u2066\u2069"
-RAW = [b"\x1b", b"\x07", b"\x9b", b"\r", "\u202e".encode(), "\u2066".encode(), "\u2069".encode()]
+UNSAFE = ["\x1b", "\x07", "\r", "\x9b", "\u202e", "\u2066", "\u2069"]
 SHOWN = ["\\x1b[2J", "\\x07", "\\x9b", "\\x0d", "\\u202e", "\\u2066", "\\u2069"]
 
 
 def assert_safe(output: bytes) -> None:
-    for raw in RAW:
-        assert raw not in output, f"{raw!r} reached the terminal raw"
+    """No byte of the output, read as the UTF-8 a terminal reads, is a control or bidi character."""
+    text = output.decode("utf-8")
+    for character in UNSAFE:
+        assert character not in text, f"{character!r} reached the terminal raw"
 
 
 @pytest.fixture
@@ -205,3 +207,44 @@ def test_warnings_are_plain_and_safe(capsys: pytest.CaptureFixture[str]) -> None
     written = capsys.readouterr().err
     assert written.startswith("Warning: date [draft] \\x1b[2J")
     assert_safe(written.encode())
+
+
+def test_on_a_real_terminal_only_our_own_styles_are_sent(hostile, db_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """With a terminal on stdout Rich sends colour codes of its own; nothing else may get through."""
+    import pty
+    import re
+
+    for command in (("claim", "show", "hostile"), ("source", "show", "src"), ("actor", "show", "mallory")):
+        leader, follower = pty.openpty()
+        try:
+            environment = {**os.environ, "COLUMNS": "200", "TERM": "xterm-256color"}
+            environment.pop("NO_COLOR", None)
+            process = subprocess.run(
+                [sys.executable, "-m", "factcheck", "--db", str(db_path), *command],
+                stdout=follower,
+                stderr=subprocess.PIPE,
+                cwd=tmp_path,
+                env=environment,
+                timeout=120,
+            )
+            os.close(follower)
+            follower = -1
+            received = b""
+            while True:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the terminal closed: everything was read
+                    break
+                if not chunk:
+                    break
+                received += chunk
+        finally:
+            os.close(leader)
+            if follower != -1:
+                os.close(follower)
+        assert process.returncode == 0, process.stderr
+        text = received.decode("utf-8")
+        assert "\x1b[" in text, "Rich did not see a terminal: the test proves nothing"
+        styles_removed = re.sub(r"\x1b\[[0-9;]*m", "", text).replace("\r\n", "\n")
+        assert_safe(styles_removed.encode())
+        assert "\\x1b]0;pwned\\x07" in styles_removed
