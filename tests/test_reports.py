@@ -264,6 +264,8 @@ def test_every_stance_and_relation_has_its_section(cli) -> None:  # type: ignore
         (("claim", "list"), "Rating"),
         (("actor", "add"), "ActorKind"),
         (("actor", "list"), "ActorKind"),
+        (("evidence", "add"), "Stance"),
+        (("source", "add"), "SourceKind"),
     ],
 )
 def test_help_lists_every_value_of_its_vocabulary(cli, command, vocabulary) -> None:  # type: ignore[no-untyped-def]
