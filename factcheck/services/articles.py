@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1 << 20  # bytes read at a time, each checked for NUL before the next is read
 PRESCAN = 4096  # bytes of a page searched for its declared character set
+MAX_DATE = 100  # characters: a longer "date" in a page's metadata is not one
 # Byte-order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -196,7 +197,7 @@ def read_html_file(path: Path) -> Article:
         from ..dates import parse_partial_date
 
         try:
-            published_on = parse_partial_date(raw_date)
+            published_on = parse_partial_date(limits.check_length(raw_date, "the date", MAX_DATE))
         except InvalidInput as error:
             warnings["published_on"] = f"left out the page's publication date: {error}"
     return Article(
