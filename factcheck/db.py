@@ -380,7 +380,7 @@ def backup(url: str, destination: Path, *, force: bool = False) -> int:
     if not destination.parent.is_dir():
         raise DatabaseProblem(f"cannot write {destination}: folder does not exist")
     partial = destination.with_name(destination.name + ".partial")
-    source = sqlite3.connect(f"file:{quote(str(source_path))}?mode=ro", uri=True, timeout=busy_timeout())
+    source = _open_for_reading(source_path, busy_timeout())
     try:
         target = sqlite3.connect(partial)
         try:

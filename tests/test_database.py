@@ -300,6 +300,11 @@ def test_reading_needs_no_write_access(tmp_path: Path, read_only, what: str) -> 
     assert "The database is sound." in check.stdout
     assert "problem" not in check.stdout
     assert "note: the search indexes' integrity checks were not run: the database is read-only here" in check.stdout
+    copy = _factcheck(path, "db", "backup", str(tmp_path / "copy.db"))
+    assert copy.returncode == 0, copy.stderr
+    copied = sqlite3.connect(tmp_path / "copy.db")
+    assert copied.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
+    copied.close()
     write = _factcheck(path, "claim", "add", "Nobody may write this", "--force")
     assert write.returncode == 1 and "Traceback" not in write.stderr
     assert "write access" in write.stderr and "nothing was written" in write.stderr, write.stderr

@@ -47,6 +47,7 @@ def test_built_wheel_carries_migrations_and_creates_a_database(tmp_path: Path) -
     (wheel,) = (tmp_path / "dist").glob("factcheck-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "factcheck/_migrations/env.py" in names
+    assert "factcheck/py.typed" in names  # type checkers read the installed package's hints
     assert any(name.startswith("factcheck/_migrations/versions/0001") for name in names)
     assert {f"factcheck/interchange/ratings/{n}.yaml" for n in ("false", "true", "grammar")} <= set(names)
 
