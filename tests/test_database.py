@@ -311,3 +311,26 @@ def test_reading_needs_no_write_access(tmp_path: Path, read_only, what: str) -> 
     assert path.read_bytes() == before
     if what == "folder":
         assert sorted(p.name for p in folder.iterdir()) == ["facts.db"]
+
+
+def test_read_only_folder_with_a_write_ahead_log_shows_its_changes(tmp_path: Path, read_only) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import Run
+
+    folder = tmp_path / "shelf"
+    folder.mkdir()
+    path = folder / "facts.db"
+    Run(path).ok("init", "--seed")
+    for read_only_engine in (False, True):
+        db.get_engine(db.resolve_url(str(path)), read_only=read_only_engine).dispose()
+    # Another process keeps the database open: its last change is still only in facts.db-wal.
+    keeper = sqlite3.connect(path)
+    try:
+        keeper.execute("UPDATE claims SET text = text || ' (edited)' WHERE slug = 'bucharest-summit-2008-promise'")
+        keeper.commit()
+        assert (folder / "facts.db-wal").stat().st_size > 0
+        read_only(folder)
+        shown = _factcheck(path, "claim", "show", "bucharest-summit-2008-promise", "--json")
+        assert shown.returncode == 0, shown.stderr
+        assert json.loads(shown.stdout)["claim"]["text"].endswith("(edited)")
+    finally:
+        keeper.close()
