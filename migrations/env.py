@@ -3,8 +3,11 @@ factcheck.db (or an engine made from the configured URL when run by the alembic 
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection
 
 from factcheck.models import Base, PartialDate
 from factcheck.search import is_search_table
@@ -13,7 +16,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Write partial dates as the plain strings they are stored as, so that revisions do not
     import the models (a revision must keep working after the models change)."""
     if type_ == "type" and isinstance(obj, PartialDate):
@@ -21,12 +24,12 @@ def render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
     return False
 
 
-def include_name(name, type_, _parents):  # type: ignore[no-untyped-def]
+def include_name(name: str | None, type_: str, _parents: Any) -> bool:
     """The full-text search tables are made by hand in a migration, not described by the models."""
     return not (type_ == "table" and name and is_search_table(name))
 
 
-def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
+def run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -44,8 +47,10 @@ def run_migrations_online() -> None:
     if connection is not None:
         run_migrations(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.begin() as connection:
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("no database: give sqlalchemy.url, or use `factcheck db upgrade`")
+    with create_engine(url).begin() as connection:
         run_migrations(connection)
 
 
