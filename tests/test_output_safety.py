@@ -149,7 +149,8 @@ def test_a_write_whose_output_fails_says_it_was_saved(cli, db_path, tmp_path, de
 
 def test_a_read_whose_output_fails_says_so(cli, db_path, tmp_path, dev_full) -> None:  # type: ignore[no-untyped-def]
     cli.ok("claim", "add", "Something to list")
-    for command in (("claim", "list"), ("claim", "list", "--json"), ("report", "1")):
+    commands = [("claim", "list"), ("claim", "list", "--json"), ("report", "1"), ("export", "--format", "json")]
+    for command in [*commands, ("--help",), ("claim", "--help"), ("claim", "add", "--help")]:
         result = factcheck("--db", str(db_path), *command, stdout=dev_full, cwd=tmp_path)
         assert result.returncode == 1, command
         assert result.stderr == "Error: the output could not be written (No space left on device)\n", command

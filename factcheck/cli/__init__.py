@@ -22,6 +22,18 @@ ENV_DEBUG = "FACTCHECK_DEBUG"
 class FactcheckGroup(TyperGroup):
     """The one error handler: a user's error becomes one line on stderr and exit 1."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as error:  # the top-level --help printed into a full disk or closed pipe
+            from . import output
+
+            if not output.output_failed(error):
+                raise
+            output.silence_stdout()
+            typer.echo(f"Error: {output.output_failure()}", err=True)
+            sys.exit(1)
+
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         for arg in args:
             try:
@@ -50,6 +62,8 @@ class FactcheckGroup(TyperGroup):
             # A user's error raised inside the database layer arrives wrapped (e.g. StatementError).
             if isinstance(getattr(error, "orig", None), FactcheckError):
                 _fail(str(error.orig))  # type: ignore[attr-defined]
+            if isinstance(error, OSError) and output.output_failed(error):
+                _fail_if_unwritten()  # e.g. --help printed into a full disk
             if os.environ.get(ENV_DEBUG):
                 raise
             _fail(f"internal error: {type(error).__name__}: {error} (set {ENV_DEBUG}=1 for a traceback)")

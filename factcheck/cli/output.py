@@ -75,6 +75,17 @@ def output_failure() -> str | None:
     return f"the output could not be written ({reason})"
 
 
+def output_failed(error: OSError) -> bool:
+    """Whether `error` is a failure to write output printed outside this module (--help, an export
+    echoed by Typer, a file on a full disk): if so it is noted as this command's output failure."""
+    import errno
+
+    if error.errno not in {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT}:
+        return False
+    _state.failure = _state.failure or error
+    return True
+
+
 def silence_stdout() -> None:
     """After a failed write, point stdout at /dev/null so that the interpreter's last flush of the
     unwritten buffer does not fail again at exit."""
