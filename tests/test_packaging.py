@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,68 @@ def test_built_wheel_carries_migrations_and_creates_a_database(tmp_path: Path) -
     assert result.stdout.splitlines()[0].startswith(str(installed))
     assert "Created" in result.stdout
     assert (folder / "factcheck.db").exists()
+
+
+# --- the layers of docs/architecture.md, kept by a test ------------------------------------------
+
+PACKAGE = ROOT / "factcheck"
+FOUNDATIONS = {"db", "models", "errors", "limits", "dates", "controls", "resources", "search"}
+# Which parts of factcheck each layer must not import (lazy imports inside functions included).
+FORBIDDEN = {
+    "foundations": {"cli", "web", "services", "interchange", "reports"},
+    "services": {"cli", "web", "interchange", "reports"},
+    "interchange": {"cli", "web", "reports"},
+    "reports": {"cli", "web", "interchange"},
+    "cli": set(),  # the top: it may import any layer, but holds no SQL (below)
+    "web": {"cli"},
+}
+
+
+def _layer(module: list[str]) -> str | None:
+    if len(module) == 1:
+        return "foundations" if module[0] in FOUNDATIONS else None
+    return module[0] if module[0] in FORBIDDEN else None
+
+
+def _imports(path: Path, module: list[str]) -> Iterator[tuple[str, bool]]:
+    """(imported factcheck module, inside `if TYPE_CHECKING:`) for every import in the file."""
+    import ast
+
+    package = module if path.name == "__init__.py" else module[:-1]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+        for statement in block.body
+        for node in ast.walk(statement)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module.split(".") if node.module else []
+            if node.level:
+                base = ["factcheck", *package[: len(package) - node.level + 1], *base]
+            names = [".".join(base)] if node.module else [".".join([*base, alias.name]) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            yield name, id(node) in typing_only
+
+
+def test_imports_follow_the_layers() -> None:
+    broken = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = list(path.relative_to(PACKAGE).with_suffix("").parts)
+        if module[-1] == "__init__":
+            module = module[:-1]
+        layer = _layer(module) if module else None
+        for name, typing_only in _imports(path, module):
+            inner = name.split(".")[1:] if name.startswith("factcheck.") else []
+            if layer and inner and any(".".join(inner).startswith(part) for part in FORBIDDEN[layer]):
+                broken.append(f"{path.relative_to(ROOT)} ({layer}) imports {name}")
+            # The CLI holds no SQL: SQLAlchemy only for type hints.
+            if layer == "cli" and name.split(".")[0] == "sqlalchemy" and not typing_only:
+                broken.append(f"{path.relative_to(ROOT)} imports {name} outside TYPE_CHECKING")
+    assert not broken, "\n".join(broken)
