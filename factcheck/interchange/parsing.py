@@ -9,6 +9,7 @@ beyond the same depth. Scalars follow YAML 1.2's core schema: only true/false ar
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -104,18 +105,9 @@ def _depth_over(value: Any, limit: int) -> bool:
     return False
 
 
-_LOADER: type | None = None
-
-
+@functools.cache
 def _loader_class() -> type:
     """The loader, built on first use so that importing this module does not import PyYAML."""
-    global _LOADER
-    if _LOADER is None:
-        _LOADER = _build_loader()
-    return _LOADER
-
-
-def _build_loader() -> type:
     import yaml
     from yaml.composer import Composer
     from yaml.constructor import SafeConstructor
@@ -197,7 +189,9 @@ def _build_loader() -> type:
         from yaml._yaml import CParser
 
         class CLoader(LimitedComposer, CParser, Constructor, Resolver):
-            """libyaml parses (fast, not recursive); Python composes, under the limits."""
+            """libyaml parses (fast, and not recursive); Python composes, under the limits. (libyaml's own
+            composer, used by CSafeLoader, cannot count aliases and recurses in C until the stack
+            overflows on deep nesting.)"""
 
             def __init__(self, stream: str) -> None:
                 CParser.__init__(self, stream)

@@ -240,7 +240,7 @@ def word(record: Record, name: str, vocabulary: type[E], what: str, default: str
     value = record.data.get(name)
     if isinstance(value, bool):
         value = str(value).lower()
-    if value is None and default is not None:
+    if value in (None, "") and default is not None:
         value = default
     if not isinstance(value, str):
         allowed = ", ".join(member.value for member in vocabulary)
