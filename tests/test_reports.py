@@ -213,6 +213,11 @@ def test_a_slug_cannot_overwrite_another_report_file(cli, tmp_path) -> None:  # 
     assert (folder / "claims" / "claims.md").read_text().startswith("# A claim named like the folders")
     assert (folder / "sources" / "index.md").read_text().startswith("# A source named index")
     assert sorted(path.name for path in folder.iterdir()) == ["claims", "index.md", "sources"]
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "claims").write_text("a file where the claims folder goes")
+    error = cli.fails("report", "--all", "-o", str(blocked), "--force")
+    assert error.startswith(f"Error: cannot make folder {blocked / 'claims'}: ")
 
 
 def test_broken_user_templates_are_named(seeded, tmp_path, dump) -> None:  # type: ignore[no-untyped-def]

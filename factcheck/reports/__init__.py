@@ -198,7 +198,10 @@ def write_all(session: Session, folder: Path, *, template_dir: Path | None = Non
     env = environment(template_dir)
     claims_folder, sources_folder = folder / CLAIMS_FOLDER, folder / SOURCES_FOLDER
     for made in (claims_folder, sources_folder):
-        made.mkdir(parents=True, exist_ok=True)
+        try:
+            made.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # e.g. a file of that name is in the way
+            raise InvalidInput(f"cannot make folder {made}: {error.strerror}") from None
     counts = {"claims": 0, "sources": 0}
     for slug in session.scalars(select(Claim.slug).order_by(Claim.id)).all():
         _write(claims_folder / page(slug), _generate(env, "claim.md.j2", **_dossier_context(show_claim(session, slug))))
@@ -216,9 +219,12 @@ def write_all(session: Session, folder: Path, *, template_dir: Path | None = Non
 
 
 def _write(path: Path, chunks: Iterable[str]) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for chunk in chunks:
-            out.write(chunk)
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for chunk in chunks:
+                out.write(chunk)
+    except OSError as error:  # a folder in the way, a full disk
+        raise InvalidInput(f"cannot write {path}: {error.strerror}") from None
 
 
 def _index_groups(session: Session) -> Iterator[dict[str, Any]]:
