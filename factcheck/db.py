@@ -217,6 +217,8 @@ def current_revision(url: str) -> str | None:
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         return None
+    if path is not None and path.is_dir():
+        raise DatabaseProblem(f"{describe(url)} is a folder: give --db a database file")
     with _checked(url), get_engine(url, read_only=True).connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
@@ -350,8 +352,8 @@ def _checked(url: str) -> Iterator[None]:
             ) from None
         if "readonly" in message or "unable to open" in message:
             raise DatabaseProblem(
-                f"cannot use {describe(url)}: {message} (writing needs write access to the file and its folder); "
-                "nothing was written"
+                f"cannot use {describe(url)}: {message} (reading needs the file; writing also needs write access "
+                "to the file and its folder); nothing was written"
             ) from None
         raise DatabaseProblem(f"cannot use {describe(url)}: {message}") from None
     except DatabaseError as exc:

@@ -334,3 +334,12 @@ def test_read_only_folder_with_a_write_ahead_log_shows_its_changes(tmp_path: Pat
         assert json.loads(shown.stdout)["claim"]["text"].endswith("(edited)")
     finally:
         keeper.close()
+
+
+def test_a_folder_is_not_a_database(tmp_path: Path) -> None:
+    from tests.conftest import Run
+
+    (tmp_path / "shelf").mkdir()
+    for command in (("claim", "list"), ("db", "current"), ("init",)):
+        assert "shelf is a folder: give --db a database file" in Run(tmp_path / "shelf").fails(*command)
+    assert list((tmp_path / "shelf").iterdir()) == []
