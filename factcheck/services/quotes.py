@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,7 +73,7 @@ def normalise(text: str) -> str:
     return normalise_with_map(text)[0]
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)  # a normalised 1 MB text with its map takes about 15 MB
 def _source_map(text: str) -> tuple[str, OffsetMap]:
     """normalise_with_map for archived texts, which are searched for quote after quote."""
     return normalise_with_map(text)
@@ -83,8 +84,9 @@ class OffsetMap:
     that a long text costs a few entries per word rather than one per character."""
 
     def __init__(self) -> None:
-        self.normalised: list[int] = []  # where each run starts in the normalised text
-        self.raw: list[int] = []  # and in the raw text
+        # Machine integers, not lists of int objects: a 20 MB text has millions of runs.
+        self.normalised = array("q")  # where each run starts in the normalised text
+        self.raw = array("q")  # and in the raw text
         self.length = 0  # of the normalised text mapped so far
         self.end = 0  # raw index past the end: where index `length` maps to
 
