@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, escape, print_json, print_rows, print_table, say, say_deleted
+from .output import JsonFlag, escape, print_json, print_rows, print_table, say, say_deleted, warn
 from .state import reading, writing
 
 source_app = typer.Typer(help="Sources: articles, documents, transcripts.", no_args_is_help=True)
@@ -85,7 +85,7 @@ def add(
     archived = f", {len(article.text):,} characters of text archived" if article else ""
     say(f"Added source {source.slug} ({source.id}): {escape(source.title)}{archived}")
     for warning in added.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        warn(warning)
     if article is None:
         return
     with reading(ctx) as session:
