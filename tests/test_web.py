@@ -1,0 +1,377 @@
+"""The read-only web view, driven in-process with Starlette's TestClient: every page has a JSON
+twin equal to the CLI's --json, user text is escaped, nothing is written, bad input is a 404 or
+a 400 that names the problem, and `factcheck site` writes the same pages with relative links."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from starlette.testclient import TestClient
+
+from factcheck import db
+from factcheck.web.app import create_app
+
+CLAIM = "nato-promised-no-eastward-expansion"
+HOSTILE = '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">'
+TEXT = (
+    "Archived page.\n\nThe minister said that no promise was ever given about enlargement, "
+    "and the record bears that out.\nA second line & more <b>markup</b> in the text."
+)
+QUOTE = "no promise was ever given about enlargement"
+
+
+@pytest.fixture
+def seeded(cli, db_path):  # type: ignore[no-untyped-def]
+    """The seed dataset, plus a source with archived text that a claim's quote is anchored in."""
+    cli.ok("init", "--seed")
+    text_file = db_path.parent / "page.txt"
+    text_file.write_text(TEXT, encoding="utf-8")
+    cli.ok(
+        "source",
+        "add",
+        "Minister's page",
+        "--text-file",
+        str(text_file),
+        "--url",
+        "https://example.org/page",
+        "--slug",
+        "minister-page",
+    )
+    cli.ok("evidence", "add", CLAIM, "minister-page", "--stance", "refutes", "--quote", QUOTE)
+    cli.ok("actor", "add", "Fact Desk", "--kind", "outlet", "--slug", "fact-desk")
+    cli.ok("claim", "rate", CLAIM, "false", "--rationale", "No promise was made.", "--reviewer", "fact-desk")
+    return cli
+
+
+@pytest.fixture
+def client(db_path: Path) -> TestClient:
+    return TestClient(create_app(db.resolve_url(str(db_path))))
+
+
+def page(client: TestClient, path: str, status: int = 200) -> Any:
+    response = client.get(path)
+    assert response.status_code == status, f"{path}: {response.status_code} {response.text[:300]}"
+    assert response.headers["content-type"].startswith("text/html")
+    return lxml.html.fromstring(response.text)
+
+
+# --- JSON twins equal the CLI's --json -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "command"),
+    [
+        ("/index.json", ["claim", "list", "--limit", "1000"]),
+        ("/index.json?tag=nato-enlargement", ["claim", "list", "--tag", "nato-enlargement", "--limit", "1000"]),
+        (f"/claims/{CLAIM}.json", ["claim", "show", CLAIM]),
+        ("/claims/1.json", ["claim", "show", "1"]),
+        ("/sources/minister-page.json", ["source", "show", "minister-page"]),
+        ("/actors/vladimir-putin.json", ["actor", "show", "vladimir-putin"]),
+        ("/search.json?q=Gorbachev", ["search", "Gorbachev"]),
+        ("/search.json?q=Gorbachev&in=evidence&limit=3", ["search", "Gorbachev", "--in", "evidence", "--limit", "3"]),
+        ("/similar.json?text=NATO+promised+not+to+expand", ["similar", "NATO promised not to expand"]),
+        (f"/history/{CLAIM}.json", ["history", CLAIM]),
+        ("/history.json?limit=7", ["history", "--limit", "7"]),
+    ],
+)
+def test_json_twin_equals_the_cli_json(seeded, client, path, command) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == seeded.json(*command)
+
+
+def test_every_page_links_to_its_json_twin(seeded, client) -> None:  # type: ignore[no-untyped-def]
+    for path in ["/", f"/claims/{CLAIM}", "/sources/minister-page", "/actors/vladimir-putin", "/search?q=baker"]:
+        twin = page(client, path).xpath("//footer//a[text()='This page as JSON']/@href")
+        assert twin and client.get(twin[0]).status_code == 200, path
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+def test_dossier_shows_verdicts_evidence_by_stance_and_counterclaims(seeded, client) -> None:  # type: ignore[no-untyped-def]
+    tree = page(client, f"/claims/{CLAIM}")
+    dossier = seeded.json("claim", "show", CLAIM)
+    assert tree.xpath("string(//h1)").strip() == dossier["claim"]["text"]
+    refuting = [" ".join(q.text_content().split()) for q in tree.xpath("//section[@id='stance-refutes']//blockquote")]
+    assert refuting == [" ".join(e["quote"].split()) for e in dossier["evidence"]["refutes"]]
+    assert QUOTE in refuting
+    ratings = tree.xpath("//div[@class='verdicts']//span[contains(@class, 'rating')]/text()")
+    assert sorted(ratings) == sorted(v["rating"] for v in dossier["current_verdicts"]) == ["false", "misleading"]
+    # Two reviewers (the seed's and an unnamed one) rate differently: the page says so.
+    assert "disagree" in tree.xpath("string(//p[contains(@class, 'agreement')])")
+    counter = tree.xpath("//a[@class='counterclaim']/@href")
+    assert counter == [f"/claims/{item['slug']}" for item in dossier["counterclaims"]]
+    quote_id = _evidence_id(dossier)
+    statuses = tree.xpath(f"//div[@id='quote-{quote_id}']//span[contains(@class,'status')]/text()")
+    assert statuses == ["verified"]
+    assert tree.xpath("string(//p[@class='last-change'])").startswith("Last change:")
+
+
+def _evidence_id(dossier: dict[str, Any]) -> int:
+    return next(e["id"] for e in dossier["evidence"]["refutes"] if e["quote"] == QUOTE)
+
+
+def test_claim_page_embeds_its_claimreview_as_the_export_writes_it(seeded, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    tree = page(client, f"/claims/{CLAIM}")
+    embedded = [json.loads(block.text) for block in tree.xpath("//script[@type='application/ld+json']")]
+    out = tmp_path / "reviews.json"
+    seeded.ok("export", "--format", "claimreview", "-o", str(out))
+    text = seeded.json("claim", "show", CLAIM)["claim"]["text"]
+    exported = [review for review in json.loads(out.read_text()) if review["claimReviewed"] == text]
+    assert embedded == exported and len(embedded) == 2
+    assert all(review["@type"] == "ClaimReview" for review in embedded)
+
+
+def test_claim_page_draws_its_graph_and_timeline_as_svg(seeded, client) -> None:  # type: ignore[no-untyped-def]
+    tree = page(client, f"/claims/{CLAIM}")
+    dossier = seeded.json("claim", "show", CLAIM)
+    graph = tree.xpath("//figure[@class='graph']/svg")[0]
+    neighbours = dossier["counterclaims"] + [item for items in dossier["related"].values() for item in items]
+    nodes = graph.xpath(".//a[@class='node']/@href")
+    assert sorted(nodes) == sorted([f"/claims/{item['slug']}" for item in neighbours] + ["#top"])
+    colours = {path.get("stroke") for path in graph.xpath(".//path[contains(@class, 'edge-rebuts')]")}
+    assert colours == {"#b3261e"}
+    dates = tree.xpath("//figure[@class='timeline']/svg//a/text[1]/text()")
+    assert dates == sorted(dates) and dossier["claim"]["stated_on"] in dates
+    assert "1990-02-09" in dates  # an event recorded by a cited source
+    assert not tree.xpath("//script[not(@type='application/ld+json')]")
+
+
+def test_source_page_highlights_each_quote_in_place(seeded, client) -> None:  # type: ignore[no-untyped-def]
+    view = seeded.json("source", "show", "minister-page")
+    (evidence,) = view["evidence"]
+    tree = page(client, "/sources/minister-page")
+    mark = tree.get_element_by_id(f"evidence-{evidence['id']}")
+    assert mark.tag == "mark" and mark.text_content() == QUOTE
+    assert "stance-refutes" in mark.get("class")
+    back = mark.getnext()
+    assert back.get("href") == f"/claims/{CLAIM}#quote-{evidence['id']}"
+    # The whole archived text is there, in order, escaped (its "<b>" is text, not markup).
+    assert tree.xpath("string(//div[@class='archived'])") == TEXT.replace(QUOTE, QUOTE + CLAIM)
+    assert not tree.xpath("//div[@class='archived']//b")
+    url = tree.xpath("//dl[@class='meta']//a[@class='external']")[0]
+    assert url.get("href") == "https://example.org/page" and url.get("rel") == "nofollow noopener"
+
+
+def test_index_groups_claims_by_tag_and_has_a_search_box(seeded, client) -> None:  # type: ignore[no-untyped-def]
+    tree = page(client, "/")
+    claims = seeded.json("claim", "list")
+    tags = sorted({tag for claim in claims for tag in claim["tags"]})
+    assert [h.text for h in tree.xpath("//section[@class='tag-group']/h2")] == tags
+    assert tree.xpath("//form[@action='/search']//input[@name='q']")
+    row = tree.xpath(f"//section[@id='tag-nato-enlargement']//a[@href='/claims/{CLAIM}']/ancestor::tr")[0]
+    assert row.xpath("string(td[contains(@class,'n-refutes')])") == "3"
+
+
+def test_search_and_similar_pages(seeded, client) -> None:  # type: ignore[no-untyped-def]
+    tree = page(client, "/search?q=Gorbachev")
+    hits = tree.xpath("//ol[@class='hits']/li")
+    assert hits and all("gorbachev" in hit.text_content().lower() for hit in hits)
+    assert tree.xpath("//ol[@class='hits']//mark")
+    tree = page(client, "/similar?text=NATO+promised+Gorbachev+no+eastward+expansion")
+    assert tree.xpath("//table//a/@href")[0] == f"/claims/{CLAIM}"
+    assert page(client, "/search").xpath("//input[@name='q']/@value") == [""]
+
+
+def test_actor_and_history_pages(seeded, client) -> None:  # type: ignore[no-untyped-def]
+    tree = page(client, "/actors/vladimir-putin")
+    assert f"/claims/{CLAIM}" in tree.xpath("//ul[@class='linked-claims']//a/@href")
+    tree = page(client, f"/history/{CLAIM}")
+    assert len(tree.xpath("//table[@class='history']/tbody/tr")) == len(seeded.json("history", CLAIM)["revisions"])
+
+
+# --- security ----------------------------------------------------------------------------------------
+
+
+def test_user_text_is_escaped_and_only_http_urls_are_links(cli, client) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("actor", "add", HOSTILE, "--slug", "hostile-actor")
+    cli.ok("source", "add", "Bad link " + HOSTILE, "--url", "javascript:alert(1)", "--slug", "bad-link")
+    cli.ok("claim", "add", HOSTILE, "--slug", "hostile", "--claimant", "hostile-actor", "--tag", "x")
+    cli.ok("claim", "add", "Another claim " + HOSTILE, "--slug", "other", "--source", "bad-link", "--force")
+    cli.ok("claim", "link", "other", "rebuts", "hostile")
+    cli.ok("claim", "rate", "hostile", "false", "--rationale", HOSTILE, "--url", "javascript:alert(2)")
+    for path in [
+        "/",
+        "/claims/hostile",
+        "/claims/other",
+        "/sources/bad-link",
+        "/actors/hostile-actor",
+        "/search?q=script",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        tree = lxml.html.fromstring(response.text)
+        assert not tree.xpath("//script[not(@type='application/ld+json')] | //img | //*[@onerror]"), path
+        assert not [href for href in tree.xpath("//@href") if href.lower().startswith("javascript")], path
+    tree = page(client, "/claims/hostile")
+    assert tree.xpath("string(//h1)").strip() == HOSTILE
+    assert HOSTILE in tree.xpath("string(//figure[@class='graph'])")
+    # The JSON-LD block cannot be closed early by the data inside it.
+    (block,) = tree.xpath("//script[@type='application/ld+json']")
+    assert json.loads(block.text)["claimReviewed"] == HOSTILE
+    assert (
+        "</script"
+        not in client.get("/claims/hostile").text.split('type="application/ld+json">')[1].split("</script>")[0]
+    )
+
+
+def test_security_headers_and_no_external_resources(seeded, client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(f"/claims/{CLAIM}")
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy and "unsafe-inline" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    tree = lxml.html.fromstring(response.text)
+    loaded = tree.xpath("//link/@href | //script/@src | //img/@src | //iframe/@src")
+    assert all(not url.startswith(("http:", "https:", "//")) for url in loaded), loaded
+    assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_only_get_and_head(seeded, client, dump, method) -> None:  # type: ignore[no-untyped-def]
+    before = dump()
+    for path in ["/", f"/claims/{CLAIM}", "/claims/nothing", "/no/such/page"]:
+        response = client.request(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["allow"] == "GET, HEAD"
+    assert client.head(f"/claims/{CLAIM}").status_code == 200
+    assert dump() == before
+
+
+def test_reading_writes_nothing(seeded, client, dump) -> None:  # type: ignore[no-untyped-def]
+    before = dump()
+    for path in ["/", f"/claims/{CLAIM}", "/sources/minister-page", "/search?q=nato", "/similar?text=nato", "/history"]:
+        assert client.get(path).status_code == 200
+    assert dump() == before
+
+
+# --- bad input -------------------------------------------------------------------------------------
+
+
+def test_unknown_slug_is_a_404_naming_it_with_close_slugs(seeded, client) -> None:  # type: ignore[no-untyped-def]
+    tree = page(client, "/claims/nato-promised-no-eastward", status=404)
+    assert "no claim 'nato-promised-no-eastward'" in tree.xpath("string(//p[@class='error-message'])")
+    assert f"/claims/{CLAIM}" in tree.xpath("//ul[@class='suggestions']//a/@href")
+    tree = page(client, "/sources/minister", status=404)
+    assert "/sources/minister-page" in tree.xpath("//ul[@class='suggestions']//a/@href")
+    response = client.get("/actors/nobody-at-all.json")
+    assert response.status_code == 404 and response.json()["error"].startswith("no actor 'nobody-at-all'")
+    assert client.get("/history/nothing-here").status_code == 404
+    assert client.get("/no/such/page").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/search?q=", "nothing to search for"),
+        ("/search.json?q=%22%22", "nothing to search for"),
+        ("/search?q=nato&in=tweets", "cannot search in 'tweets'"),
+        ("/search?q=nato&limit=lots", "limit must be a whole number"),
+        ("/search?q=" + "word+" * 600, "search query"),
+        ("/?limit=0", "limit must be a whole number"),
+        ("/similar?text=+", "empty"),
+        ("/history?limit=-1", "limit must be a whole number"),
+    ],
+)
+def test_malformed_query_is_a_400_with_the_reason(seeded, client, path, reason) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(path)
+    assert response.status_code == 400, response.text[:200]
+    shown = (
+        response.json()["error"]
+        if ".json" in path
+        else lxml.html.fromstring(response.text).xpath("string(//p[@class='error-message'])")
+    )
+    assert reason in shown
+
+
+def test_a_busy_database_still_serves_reads(seeded, client, db_path) -> None:  # type: ignore[no-untyped-def]
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE claims SET note = 'being edited' WHERE slug = ?", (CLAIM,))
+    try:
+        assert client.get(f"/claims/{CLAIM}").status_code == 200
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_serve_refuses_a_database_it_cannot_open(tmp_path, cli) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "missing.db"
+    message = cli.fails("--db", str(missing), "serve")
+    assert "no database at" in message and not missing.exists()
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    assert "not a usable SQLite database" in cli.fails("--db", str(junk), "serve")
+
+
+def test_serve_warns_when_listening_beyond_this_machine(seeded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: served.append(sockets))
+    result = seeded("serve", "--host", "0.0.0.0", "--port", "0")
+    assert result.exit_code == 0, result.output
+    assert "Warning: listening on 0.0.0.0" in result.stderr
+    result = seeded("serve", "--port", "0")
+    assert result.exit_code == 0 and "Warning" not in result.stderr
+    assert "http://127.0.0.1:" in result.stdout
+    for sockets in served:
+        sockets[0].close()
+
+
+def test_serve_names_a_port_it_cannot_use(seeded) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        message = seeded.fails("serve", "--port", str(taken.getsockname()[1]))
+    finally:
+        taken.close()
+    assert "cannot listen on 127.0.0.1:" in message
+
+
+# --- static site -----------------------------------------------------------------------------------
+
+
+def test_site_writes_the_pages_with_relative_links(seeded, tmp_path, dump) -> None:  # type: ignore[no-untyped-def]
+    before = dump()
+    site = tmp_path / "site"
+    assert "26 claims, 13 sources, 26 actors" in seeded.ok("site", "-o", str(site))
+    claims = seeded.json("claim", "list")
+    for claim in claims:
+        assert (site / "claims" / f"{claim['slug']}.html").is_file()
+    assert json.loads((site / "claims" / f"{CLAIM}.json").read_text()) == seeded.json("claim", "show", CLAIM)
+    assert (site / "style.css").is_file() and (site / "index.html").is_file()
+    broken = []
+    for html in site.rglob("*.html"):
+        tree = lxml.html.fromstring(html.read_text(encoding="utf-8"))
+        for href in tree.xpath("//a/@href | //link/@href"):
+            if href.startswith(("http:", "https:", "#", "data:")):
+                continue
+            target = href.split("#")[0]
+            assert not target.startswith("/"), f"{html}: absolute link {href}"
+            if not (html.parent / target).resolve().is_file():
+                broken.append((html.name, href))
+    assert not broken, broken[:5]
+    assert dump() == before
+
+
+def test_site_never_overwrites_without_force(seeded, tmp_path, dump) -> None:  # type: ignore[no-untyped-def]
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "keep.txt").write_text("mine")
+    assert "pass --force" in seeded.fails("site", "-o", str(site))
+    assert sorted(p.name for p in site.iterdir()) == ["keep.txt"]
+    seeded.ok("site", "-o", str(site), "--force")
+    assert (site / "index.html").is_file() and (site / "keep.txt").read_text() == "mine"
+    file = tmp_path / "file.html"
+    file.write_text("x")
+    assert "is a file" in seeded.fails("site", "-o", str(file))
