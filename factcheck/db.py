@@ -119,22 +119,32 @@ def _sqlite_path(url: str) -> Path | None:
     return None
 
 
-def _open_for_reading(path: Path, timeout: float) -> sqlite3.Connection:
+def _open_for_reading(path: Path, timeout: float, *, strict: bool = False) -> sqlite3.Connection:
     """A connection that cannot write, and needs no write access to the file or its folder.
 
     Where both are writable it is an ordinary connection (query_only is set on connect), which
-    tidies the write-ahead log away when it closes. Otherwise `mode=ro`; and where the folder is
-    read-only and holds no write-ahead log, `immutable=1`, since WAL needs its -shm file and no
-    writer can work there anyway."""
+    tidies the write-ahead log away when it closes; `strict` makes it `mode=ro` there too.
+    Otherwise `mode=ro`; and where the folder is read-only and holds no write-ahead log,
+    `immutable=1`, since WAL needs its -shm file and no writer can work there anyway."""
 
     folder_writable = os.access(path.parent, os.W_OK)
-    if folder_writable and os.access(path, os.W_OK):
+    if folder_writable and os.access(path, os.W_OK) and not strict:
         mode = "mode=rw"
     elif folder_writable or (_sidecar(path, "-wal").exists() and _sidecar(path, "-shm").exists()):
         mode = "mode=ro"
     else:
         mode = "mode=ro&immutable=1"
     return sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True, timeout=timeout, check_same_thread=False)
+
+
+def open_read_only(url: str) -> sqlite3.Connection:
+    """A plain sqlite3 connection to a SQLite database file that the operating system will not let
+    write to it (`mode=ro`), for work that needs temporary tables beside a read-only database."""
+    path = _sqlite_path(url)
+    if path is None:
+        raise DatabaseProblem(f"{describe(url)} is not a SQLite file")
+    with _checked(url):
+        return _open_for_reading(path, busy_timeout(), strict=True)
 
 
 def _sidecar(path: Path, suffix: str) -> Path:

@@ -130,25 +130,32 @@ def _tamper(path: Path, *statements: str) -> None:
     connection.close()
 
 
-@pytest.mark.parametrize(
-    ("statement", "expected"),
-    [
-        ("UPDATE claims_fts SET text = 'words nobody said' WHERE rowid = 3", "text differs in the search index: 3"),
-        ("UPDATE claims_fts SET tags = 'invented' WHERE rowid = 2", "tags differ in the search index: 2"),
-        ("DELETE FROM claims_fts WHERE rowid = 4", "claims missing from the search index: 4"),
-        ("INSERT INTO claims_fts(rowid, text, tags) VALUES (999, 'ghost', '')", "claims that do not exist: 999"),
-        (
-            "INSERT INTO sources_fts(rowid, title, publisher, text) VALUES (2, 'ghost', 'nobody', 'invented')",
-            "sources_fts fails its integrity check",
-        ),
-        (
-            "INSERT INTO evidence_fts(evidence_fts, rowid, quote)"
-            " SELECT 'delete', id, quote FROM evidence WHERE id = 5",
-            "evidence_fts fails its integrity check",
-        ),
-    ],
-)
-def test_db_check_reads_the_search_index_content(cli, dump, db_path: Path, statement: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+# (tampering, what db check says on a writable database, what it says on a read-only one)
+TAMPERING = [
+    ("UPDATE claims_fts SET text = 'words nobody said' WHERE rowid = 3", "text differs in the search index: 3", None),
+    ("UPDATE claims_fts SET tags = 'invented' WHERE rowid = 2", "tags differ in the search index: 2", None),
+    ("DELETE FROM claims_fts WHERE rowid = 4", "claims missing from the search index: 4", None),
+    ("INSERT INTO claims_fts(rowid, text, tags) VALUES (999, 'ghost', '')", "claims that do not exist: 999", None),
+    (
+        "INSERT INTO sources_fts(rowid, title, publisher, text) VALUES (2, 'ghost', 'nobody', 'invented')",
+        "sources_fts fails its integrity check",
+        "sources_fts does not match what it indexes",
+    ),
+    (
+        "INSERT INTO evidence_fts(evidence_fts, rowid, quote) SELECT 'delete', id, quote FROM evidence WHERE id = 5",
+        "evidence_fts fails its integrity check",
+        "evidence_fts does not match what it indexes",
+    ),
+    (
+        "UPDATE claims_fts_data SET block = zeroblob(length(block)) WHERE id = (SELECT max(id) FROM claims_fts_data)",
+        "claims_fts fails its integrity check",
+        "claims_fts does not match what it indexes",
+    ),
+]
+
+
+@pytest.mark.parametrize(("statement", "expected", "_"), TAMPERING)
+def test_db_check_reads_the_search_index_content(cli, dump, db_path: Path, statement: str, expected: str, _) -> None:  # type: ignore[no-untyped-def]
     cli.ok("seed")
     assert "The database is sound." in cli.ok("db", "check")
     _tamper(db_path, statement)
@@ -156,6 +163,28 @@ def test_db_check_reads_the_search_index_content(cli, dump, db_path: Path, state
     result = cli("db", "check", "--json")
     assert result.exit_code == 1
     assert any(expected in problem for problem in json.loads(result.stdout)["problems"]), result.stdout
+    assert dump() == before
+
+
+@pytest.mark.parametrize(("statement", "writable", "read_only"), TAMPERING)
+def test_db_check_on_a_read_only_database_rebuilds_and_compares(  # type: ignore[no-untyped-def]
+    cli, dump, db_path: Path, db_url: str, statement: str, writable: str, read_only: str | None
+) -> None:
+    from factcheck.services.health import check_database
+
+    cli.ok("seed")
+    # A read-only session cannot run FTS5's integrity check (an INSERT), so the check rebuilds
+    # each index and compares; on read-only files and folders this is the path that runs
+    # (test_reading_needs_no_write_access).
+    with db.session_scope(db_url, read_only=True) as session:
+        report = check_database(session)
+    assert report["ok"] and not any("search ind" in note for note in report["notes"]), report
+    _tamper(db_path, statement)
+    before = dump()
+    with db.session_scope(db_url, read_only=True) as session:
+        report = check_database(session)
+    assert not report["ok"] and any((read_only or writable) in problem for problem in report["problems"]), report
+    assert not any("search ind" in note for note in report["notes"]), report["notes"]
     assert dump() == before
 
 
@@ -299,7 +328,7 @@ def test_reading_needs_no_write_access(tmp_path: Path, read_only, what: str) -> 
     assert check.returncode == 0, check.stdout + check.stderr
     assert "The database is sound." in check.stdout
     assert "problem" not in check.stdout
-    assert "note: the search indexes' integrity checks were not run: the database is read-only here" in check.stdout
+    assert "search index" not in check.stdout  # checked by rebuilding, not skipped
     copy = _factcheck(path, "db", "backup", str(tmp_path / "copy.db"))
     assert copy.returncode == 0, copy.stderr
     copied = sqlite3.connect(tmp_path / "copy.db")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -95,8 +96,8 @@ def search_index_problems(session: Session) -> tuple[list[str], list[str]]:
 
     The claims index's copy of each text and its tags is compared with the claims; FTS5's own
     integrity check then compares every index with what it indexes (for sources and evidence,
-    their tables). That check runs as an INSERT, which SQLite refuses on a read-only database:
-    there it is reported as not done rather than as a problem."""
+    their tables); on a read-only database, where that check cannot run, each index is rebuilt
+    and compared instead."""
     problems: list[str] = []
     connection = session.connection()
 
@@ -119,18 +120,71 @@ def search_index_problems(session: Session) -> tuple[list[str], list[str]]:
     if retagged:
         problems.append(f"search index: claims whose tags differ in the search index: {_some(retagged)}")
 
-    for table in ("claims_fts", "sources_fts", "evidence_fts"):
+    for table in INDEXES:
         try:
             with session.begin_nested():
                 connection.execute(text(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)"))
         except DatabaseError as error:
             message = str(error.orig)
             if "readonly" in message:
-                return problems, ["the search indexes' integrity checks were not run: the database is read-only here"]
+                rebuilt, notes = _rebuilt_and_compared(session)
+                return problems + rebuilt, notes
             if "locked" in message or "busy" in message:
                 return problems, ["the search indexes' integrity checks were not run: another process was writing"]
             problems.append(f"search index: {table} fails its integrity check ({message})")
     return problems, []
+
+
+INDEXES = ("claims_fts", "sources_fts", "evidence_fts")
+_OPTION = re.compile(r",\s*content(?:_rowid)?\s*=\s*'[^']*'", re.IGNORECASE)
+
+
+def _rebuilt_and_compared(session: Session) -> tuple[list[str], list[str]]:
+    """FTS5's integrity check is an INSERT, which a read-only database refuses. Instead, each index
+    is rebuilt from what it indexes in a temporary table, beside the database opened `mode=ro`, and
+    every word's place (word, row, column, offset) is compared between the two."""
+    import sqlite3
+
+    from ..db import open_read_only
+    from ..errors import DatabaseProblem
+
+    try:
+        connection = open_read_only(session.get_bind().engine.url.render_as_string(hide_password=False))
+    except DatabaseProblem as error:
+        return [], [f"the search indexes were not compared with their tables: {error}"]
+    problems = []
+    connection.isolation_level = None  # transactions as written here
+    try:
+        connection.execute("BEGIN")  # one snapshot for the index and what it indexes
+        for table in INDEXES:
+            try:
+                if _rebuilt_differs(connection, table):
+                    problems.append(f"search index: {table} does not match what it indexes (rebuilt and compared)")
+            except sqlite3.DatabaseError as error:
+                problems.append(f"search index: {table} cannot be read whole ({error})")
+            finally:
+                for name in ("indexed_words", "rebuilt_words", "rebuilt"):
+                    connection.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    finally:
+        connection.close()
+    return problems, []
+
+
+def _rebuilt_differs(connection: Any, table: str) -> bool:
+    (definition,) = connection.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    columns = ", ".join(row[1] for row in connection.execute(f"PRAGMA table_info({table})"))
+    # The same columns and tokenizer, holding its own copy of the text: no content table.
+    rebuilt = re.sub(rf"^CREATE VIRTUAL TABLE \"?{table}\"?", "CREATE VIRTUAL TABLE temp.rebuilt", definition)
+    connection.execute(_OPTION.sub("", rebuilt))
+    connection.execute(f"INSERT INTO temp.rebuilt(rowid, {columns}) SELECT rowid, {columns} FROM main.{table}")
+    connection.execute("CREATE VIRTUAL TABLE temp.rebuilt_words USING fts5vocab(temp, rebuilt, 'instance')")
+    connection.execute(f"CREATE VIRTUAL TABLE temp.indexed_words USING fts5vocab(main, {table}, 'instance')")
+    return bool(
+        connection.execute(
+            "SELECT EXISTS (SELECT * FROM temp.indexed_words EXCEPT SELECT * FROM temp.rebuilt_words)"
+            " OR EXISTS (SELECT * FROM temp.rebuilt_words EXCEPT SELECT * FROM temp.indexed_words)"
+        ).fetchone()[0]
+    )
 
 
 def _some(ids: list[int], shown: int = 10) -> str:
