@@ -242,7 +242,10 @@ def _page(body: str, head: str = "") -> str:
     ("content", "expected"),
     [
         # No declaration and not UTF-8: charset detection has more than one reading, so none is chosen.
-        (_page("<p>Le café coûte 5 € – c’est « cher ».</p>").encode("cp1252"), "declares no character set"),
+        (
+            _page("<p>Le café coûte 5 € – c’est « cher ».</p>").encode("cp1252"),
+            "declares no character set: it could be",
+        ),
         # Declared windows-1252, but byte 0x81 has no character there (and it is not UTF-8 either).
         (_page("<p>caf\x81</p>", '<meta charset="windows-1252">').encode("latin-1"), "the character set it declares"),
     ],
@@ -254,6 +257,14 @@ def test_a_page_whose_characters_cannot_be_known_is_refused(cli, dump, tmp_path,
     error = cli.fails("source", "add", "--html-file", str(page))
     assert expected in error and "UTF-8" in error
     assert dump() == before
+
+
+def test_an_undeclared_page_is_read_when_charset_detection_has_only_one_reading(cli, db_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sentence = "部长表示，联盟从未承诺不向东扩张，并在会议上重复了两次。这是一个重要的声明。"
+    page = tmp_path / "gb.html"
+    page.write_bytes(_page(f"<p>{sentence}</p>" * 3).encode("gb2312"))
+    cli.ok("source", "add", "--html-file", str(page), "--slug", "gb")
+    assert sentence in _stored_text(db_path, "gb")
 
 
 # --- dates in page metadata (issue 13, item 10) ------------------------------------------------------
