@@ -1,17 +1,18 @@
 """Read-only lookups the web pages need and the services do not give yet: a source's archived
 text with its quotes' stored offsets, the events recorded by a claim's sources, and a claim's
-ClaimReview documents. Each is one small query; they belong in the services once another
-command needs them."""
+ClaimReview documents. Each is one small query; they belong in the services (and the ClaimReview
+export could take a claim to export) once another command needs them."""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload, undefer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, undefer
 
-from ..models import Claim, Event, Evidence, Source, Verdict, event_sources
-from ..services.claims import current_verdicts
+from ..models import Event, Evidence, Revision, Source, event_sources
 from ..services.common import get
 
 
@@ -45,21 +46,36 @@ def events_for_sources(session: Session, source_slugs: list[str]) -> list[dict[s
     ]
 
 
-def claim_reviews(session: Session, ref: str | int) -> list[dict[str, Any]]:
-    """The ClaimReview JSON-LD of a claim, one per reviewer's current verdict, exactly as
-    `factcheck export --format claimreview` writes it."""
-    # The export's own builder, so that the page and the export cannot drift apart.
-    from ..interchange.claimreview import _review
+def claim_reviews(session: Session, slug: str, text: str) -> list[dict[str, Any]]:
+    """The ClaimReview JSON-LD of one claim, exactly as `factcheck export --format claimreview`
+    writes it: the export's own output, kept until the database next changes (every change adds a
+    revision), so that a page costs one small query while nothing changes."""
+    version = session.scalar(select(func.max(Revision.id)))
+    key = (str(session.get_bind().engine.url), version)
+    with _lock:
+        reviews = _reviews.get(key)
+    if reviews is None:
+        from ..interchange.claimreview import export_claimreview
 
-    claim = get(
-        session,
-        Claim,
-        ref,
-        options=(
-            joinedload(Claim.claimant),
-            joinedload(Claim.stated_in),
-            selectinload(Claim.appearances),
-            selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
-        ),
-    )
-    return [_review(claim, verdict) for verdict in reversed(current_verdicts(claim.verdicts))]
+        reviews = _Reviews()
+        for review in export_claimreview(session):
+            item_id = (review.get("itemReviewed") or {}).get("@id")
+            if item_id:  # the export names each claim by an id that ends in its slug
+                reviews.by_slug.setdefault(str(item_id).rpartition(":claim:")[2], []).append(review)
+            reviews.by_text.setdefault(review.get("claimReviewed"), []).append(review)
+        with _lock:
+            _reviews.clear()  # one version of one database at a time: memory stays flat
+            _reviews[key] = reviews
+    if reviews.by_slug:
+        return reviews.by_slug.get(slug, [])
+    return reviews.by_text.get(text, [])
+
+
+@dataclass
+class _Reviews:
+    by_slug: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    by_text: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+_lock = threading.Lock()
+_reviews: dict[tuple[str, int | None], _Reviews] = {}
