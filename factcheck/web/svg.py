@@ -27,7 +27,14 @@ KIND_COLOURS = {
     "verdict": "#8a1c7c",
     "event": "#a05a00",
 }
-MAX_NODES = 24  # a graph with more neighbours than this lists the rest below it
+TIMELINE_KINDS = {
+    "claim": "this claim",
+    "related": "related claims",
+    "source": "sources",
+    "verdict": "verdicts",
+    "event": "events",
+}
+MAX_NODES = 24  # more neighbours than this are only listed below the graph
 
 _BOX_W, _BOX_H, _ROW = 220, 48, 60
 _WIDTH = 760
@@ -113,6 +120,11 @@ def claim_graph(dossier: dict[str, Any], claim_href: Callable[[str], str]) -> Ma
             f'<text x="{x + 20}" y="{legend_y - 4}" font-size="12" fill="#1d232b">{relation}</text>'
         )
         x += 110
+    if len(neighbours) > len(shown):
+        parts.append(
+            f'<text x="{_WIDTH - 10}" y="{legend_y - 4}" font-size="12" text-anchor="end" fill="#5f6b7a">'
+            f"{len(neighbours) - len(shown)} more listed below</text>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -171,17 +183,24 @@ def timeline(entries: list[dict[str, str]]) -> Markup:
     """A vertical timeline: the date, a dot in the colour of its kind, and what happened."""
     if not entries:
         return Markup("")
-    row = 28
-    height = len(entries) * row + 20
+    row, top = 28, 34
+    height = len(entries) * row + top + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {_WIDTH} {height}" '
         f'width="{_WIDTH}" height="{height}" role="img" aria-labelledby="timeline-title">'
         '<title id="timeline-title">Timeline of the claim, its sources, verdicts and events</title>'
-        f'<line x1="110" y1="8" x2="110" y2="{height - 8}" stroke="#c3cad3" stroke-width="2"/>'
+        f'<line x1="110" y1="{top - 8}" x2="110" y2="{height - 8}" stroke="#c3cad3" stroke-width="2"/>'
     ]
+    x = 10
+    for kind, label in TIMELINE_KINDS.items():
+        parts.append(
+            f'<circle cx="{x + 5}" cy="10" r="5" fill="{KIND_COLOURS[kind]}"/>'
+            f'<text x="{x + 14}" y="14" font-size="12" fill="#5f6b7a">{label}</text>'
+        )
+        x += 34 + 7 * len(label)
     previous_year = None
     for number, entry in enumerate(entries):
-        y = 20 + number * row
+        y = top + number * row
         colour = KIND_COLOURS.get(entry["kind"], "#5f6b7a")
         year = entry["date"][:4]
         date_ink = "#1d232b" if year != previous_year else "#6b7480"
