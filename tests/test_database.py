@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -285,14 +286,30 @@ def _chattr(flag: str, path: Path) -> bool:
     return subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode == 0
 
 
-def _factcheck(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "factcheck", "--db", str(path), *args],
+# Runs CLI commands in one fresh process (nothing pooled from before the files were protected).
+COMMANDS = """
+import json, sys
+from typer.testing import CliRunner
+from factcheck.cli import app
+results = []
+for args in json.loads(sys.argv[2]):
+    result = CliRunner().invoke(app, ["--db", sys.argv[1], *args])
+    results.append({"code": result.exit_code, "stdout": result.stdout, "stderr": result.stderr})
+print(json.dumps(results))
+"""
+
+
+def _factcheck(path: Path, *commands: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Exit code, stdout and stderr of each command, run in a new process in that order."""
+    process = subprocess.run(
+        [sys.executable, "-c", COMMANDS, str(path), json.dumps(commands)],
         capture_output=True,
         text=True,
         cwd=path.parent.parent,
         env={**os.environ, "COLUMNS": "200"},
+        check=True,
     )
+    return json.loads(process.stdout)
 
 
 READS = [
@@ -320,23 +337,22 @@ def test_reading_needs_no_write_access(tmp_path: Path, read_only, what: str) -> 
     read_only(path)
     if what == "folder":
         read_only(folder)
-    for args in READS:
-        result = _factcheck(path, *args)
-        assert result.returncode == 0, (args, result.stderr)
-        assert result.stdout == expected[args]
-    check = _factcheck(path, "db", "check")
-    assert check.returncode == 0, check.stdout + check.stderr
-    assert "The database is sound." in check.stdout
-    assert "problem" not in check.stdout
-    assert "search index" not in check.stdout  # checked by rebuilding, not skipped
-    copy = _factcheck(path, "db", "backup", str(tmp_path / "copy.db"))
-    assert copy.returncode == 0, copy.stderr
+    backup = ("db", "backup", str(tmp_path / "copy.db"))
+    write = ("claim", "add", "Nobody may write this", "--force")
+    *reads, check, copy, refused = _factcheck(path, *READS, ("db", "check"), backup, write)
+    for args, result in zip(READS, reads, strict=True):
+        assert result["code"] == 0, (args, result["stderr"])
+        assert result["stdout"] == expected[args]
+    assert check["code"] == 0, check["stdout"] + check["stderr"]
+    assert "The database is sound." in check["stdout"]
+    assert "problem" not in check["stdout"]
+    assert "search index" not in check["stdout"]  # checked by rebuilding, not skipped
+    assert copy["code"] == 0, copy["stderr"]
     copied = sqlite3.connect(tmp_path / "copy.db")
     assert copied.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
     copied.close()
-    write = _factcheck(path, "claim", "add", "Nobody may write this", "--force")
-    assert write.returncode == 1 and "Traceback" not in write.stderr
-    assert "write access" in write.stderr and "nothing was written" in write.stderr, write.stderr
+    assert refused["code"] == 1 and "Traceback" not in refused["stderr"]
+    assert "write access" in refused["stderr"] and "nothing was written" in refused["stderr"], refused["stderr"]
     assert path.read_bytes() == before
     if what == "folder":
         assert sorted(p.name for p in folder.iterdir()) == ["facts.db"]
@@ -358,9 +374,9 @@ def test_read_only_folder_with_a_write_ahead_log_shows_its_changes(tmp_path: Pat
         keeper.commit()
         assert (folder / "facts.db-wal").stat().st_size > 0
         read_only(folder)
-        shown = _factcheck(path, "claim", "show", "bucharest-summit-2008-promise", "--json")
-        assert shown.returncode == 0, shown.stderr
-        assert json.loads(shown.stdout)["claim"]["text"].endswith("(edited)")
+        (shown,) = _factcheck(path, ("claim", "show", "bucharest-summit-2008-promise", "--json"))
+        assert shown["code"] == 0, shown["stderr"]
+        assert json.loads(shown["stdout"])["claim"]["text"].endswith("(edited)")
     finally:
         keeper.close()
 
