@@ -14,7 +14,18 @@ from urllib.parse import quote
 
 from .errors import DatabaseProblem
 
-__all__ = ["DatabaseProblem", "resolve_url", "get_engine", "session_scope", "upgrade", "downgrade"]
+__all__ = [
+    "DatabaseProblem",
+    "backup",
+    "can_write",
+    "current_revision",
+    "get_engine",
+    "new_revision",
+    "resolve_url",
+    "session_scope",
+    "upgrade",
+    "downgrade",
+]
 
 if TYPE_CHECKING:
     from alembic.config import Config
