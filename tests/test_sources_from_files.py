@@ -380,3 +380,19 @@ def test_a_long_text_is_compared_with_the_claims_up_to_a_bound(claims, tmp_path,
     monkeypatch.setattr(similar, "MAX_PASSAGES", 8)
     output = claims.ok("source", "add", "Long again", "--text-file", str(text))
     assert "were compared" not in output and "no-writing" in output
+
+
+def test_a_failed_lookup_of_related_claims_after_the_commit_says_the_source_was_saved(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.errors import DatabaseProblem
+    from factcheck.services import similar
+
+    def fails(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise DatabaseProblem("database is busy")
+
+    monkeypatch.setattr(similar, "claims_in_text", fails)
+    result = cli("source", "add", "Comment", "--text-file", str(COMMENT), "--slug", "comment")
+    assert result.exit_code == 0 and "Added source comment" in result.stdout
+    assert (
+        "Warning: source comment was saved, but the claims its text speaks to could not be looked up" in result.stderr
+    )
+    assert cli.json("source", "show", "comment")["has_text"]

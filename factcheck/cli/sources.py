@@ -59,6 +59,7 @@ def add(
     html_file: HtmlFile = None,
 ) -> None:
     """Add a source, optionally archiving its text from a saved text or HTML file."""
+    from ..errors import FactcheckError
     from ..services.similar import MAX_PASSAGES, claims_in_text, passages
     from ..services.sources import add_source_from_article, read_source_file
 
@@ -88,8 +89,12 @@ def add(
         warn(warning)
     if article is None:
         return
-    with reading(ctx) as session:
-        related = claims_in_text(session, article.text)
+    try:
+        with reading(ctx) as session:
+            related = claims_in_text(session, article.text)
+    except FactcheckError as error:  # the source is saved: this must not read as a refusal
+        warn(f"source {source.slug} was saved, but the claims its text speaks to could not be looked up: {error}")
+        return
     if len(passages(article.text)) > MAX_PASSAGES:
         say(f"The text is long: {MAX_PASSAGES:,} of its passages, spread over it, were compared with the claims.")
     if related:
