@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,7 +31,7 @@ def history(
         print_json(result)
         return
 
-    def summary(changes: dict) -> str:  # type: ignore[type-arg]
+    def summary(changes: dict[str, Any]) -> str:
         text = json.dumps(changes, ensure_ascii=False, default=str)
         return text if len(text) <= 160 else text[:157] + "..."
 
