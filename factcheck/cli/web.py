@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,6 +18,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on; only this machine by default.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes; one per CPU core serves the most readers.")
+    ] = 1,
 ) -> None:
     """Serve a read-only web view of the database (GET and HEAD only), until Ctrl-C."""
     import socket
@@ -25,7 +29,7 @@ def serve(
 
     from ..db import require_current
     from ..errors import InvalidInput
-    from ..web.app import create_app
+    from ..web.app import APP_FACTORY, ENV_SERVE_DB, create_app
 
     url = state(ctx).url
     require_current(url)  # a database that cannot be opened stops here, in one line
@@ -36,7 +40,9 @@ def serve(
         )
     # Bound here, so that a busy port is one clear line, not a server log.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not left 0: asyncio turns Nagle's algorithm off only on sockets that say
+    # they are TCP, and with it on every keep-alive answer waited 40 ms for a delayed ACK.
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))
@@ -47,8 +53,16 @@ def serve(
     bound_port = listener.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     say(f"Serving a read-only view of the database at http://{shown_host}:{bound_port}/ (Ctrl-C to stop).")
-    config = uvicorn.Config(create_app(url), log_level="warning", access_log=False, lifespan="off")
-    uvicorn.Server(config).run(sockets=[listener])
+    options: dict[str, Any] = {"log_level": "warning", "access_log": False, "lifespan": "off"}
+    if workers == 1:
+        uvicorn.Server(uvicorn.Config(create_app(url), **options)).run(sockets=[listener])
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    # Each worker process builds the app from its import path, for the database named here.
+    os.environ[ENV_SERVE_DB] = url
+    config = uvicorn.Config(APP_FACTORY, factory=True, workers=workers, **options)
+    Multiprocess(config, sockets=[listener]).run()
 
 
 def site(

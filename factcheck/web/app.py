@@ -42,6 +42,8 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 READ_METHODS = ("GET", "HEAD")
+ENV_SERVE_DB = "FACTCHECK_SERVE_DB"  # the database `serve --workers N` hands its worker processes
+APP_FACTORY = "factcheck.web.app:app_from_environment"
 _SUGGESTIONS = re.compile(r"did you mean: (.*)\?$")
 
 
@@ -234,6 +236,13 @@ def create_app(url: str) -> ASGIApp:
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found})
     return ReadOnly(app)
+
+
+def app_from_environment() -> ASGIApp:
+    """The app for a worker process of `serve --workers N`, on the database it was handed."""
+    import os
+
+    return create_app(os.environ[ENV_SERVE_DB])
 
 
 def _self_path(request: Request) -> str:

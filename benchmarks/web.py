@@ -1,0 +1,215 @@
+"""The web view's speed: a claim page's latency at a generated size, and a bounded load test of
+concurrent readers on loopback against the real `factcheck serve`, run from this (second) process.
+
+    python benchmarks/web.py                          # 10,000 claims, 50 readers, 10,000 requests
+    python benchmarks/web.py --claims 100000          # the issue's size (a few minutes to load)
+    python benchmarks/web.py --db big.db              # reuse a database loaded earlier (--keep)
+
+Prints the claim page's median and 95th-percentile latency over HTTP (one reader), then
+requests per second, errors, and the server's resident memory before and after the load."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from generate import generate  # noqa: E402
+
+from factcheck import db  # noqa: E402
+from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
+from factcheck.services.history import record_revisions  # noqa: E402
+
+
+def load(path: Path, claims: int) -> None:
+    url = db.resolve_url(str(path))
+    db.upgrade(url)
+    started = time.perf_counter()
+    dataset = generate(claims)
+    with db.session_scope(url, write=True, by="benchmark", on_open=record_revisions) as session:
+        load_records(session, add_records({section: [] for section in SECTIONS}, dataset, "generated"))
+    print(f"loaded {claims:,} claims in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def slugs(path: Path) -> dict[str, list[str]]:
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {
+            table: [row[0] for row in connection.execute(f"SELECT slug FROM {table}")]  # noqa: S608 - fixed names
+            for table in ("claims", "sources", "actors")
+        }
+    finally:
+        connection.close()
+
+
+def start_server(path: Path, workers: int) -> tuple[subprocess.Popen[str], int]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "factcheck", "--db", str(path), "serve", "--port", "0", "--workers", str(workers)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    line = process.stdout.readline() if process.stdout else ""
+    found = re.search(r"127\.0\.0\.1:(\d+)/", line)
+    if not found:
+        process.kill()
+        sys.exit(f"serve did not start: {line!r}")
+    port = int(found.group(1))
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            get(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/static/style.css")
+            return process, port
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def get(connection: http.client.HTTPConnection, path: str) -> int:
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the server and its worker processes, in MB."""
+    total = 0
+    for process in [pid, *_children(pid)]:
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in map(int, children):
+            found += [child, *_children(child)]
+    return found
+
+
+def latency(port: int, paths: list[str]) -> list[float]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    times = []
+    for path in paths:
+        started = time.perf_counter()
+        status = get(connection, path)
+        times.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            sys.exit(f"{path}: HTTP {status}")
+    connection.close()
+    return times
+
+
+def load_test(port: int, paths: list[str], readers: int, requests: int, seconds: float) -> dict[str, float]:
+    """`readers` threads, each with its own keep-alive connection, share a budget of `requests`
+    GETs and stop at `seconds` whatever is left."""
+    lock = threading.Lock()
+    budget = {"left": requests, "done": 0, "errors": 0}
+    deadline = time.monotonic() + seconds
+    rng = random.Random(11)
+    chosen = [rng.choice(paths) for _ in range(requests)]
+
+    def reader() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < deadline:
+            with lock:
+                if budget["left"] == 0:
+                    break
+                budget["left"] -= 1
+                path = chosen[budget["left"]]
+            try:
+                ok = get(connection, path) == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            with lock:
+                budget["done"] += 1
+                budget["errors"] += not ok
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=reader) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"requests": budget["done"], "errors": budget["errors"], "seconds": elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--claims", type=int, default=10_000, help="generated size (default 10,000)")
+    parser.add_argument("--db", type=Path, help="use this database (generated into it when it does not exist)")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (default 2, one per core)")
+    parser.add_argument("--readers", type=int, default=50, help="concurrent readers (default 50)")
+    parser.add_argument("--requests", type=int, default=10_000, help="requests in the load test (default 10,000)")
+    parser.add_argument("--seconds", type=float, default=180, help="stop the load test after this (default 180)")
+    parser.add_argument("--samples", type=int, default=200, help="claim pages timed one by one (default 200)")
+    args = parser.parse_args()
+
+    folder = tempfile.TemporaryDirectory(prefix="factcheck-web-")
+    path = args.db or Path(folder.name) / "web.db"
+    if not path.exists():
+        load(path, args.claims)
+    names = slugs(path)
+    rng = random.Random(5)
+    claim_paths = [f"/claims/{rng.choice(names['claims'])}" for _ in range(args.samples)]
+    process, port = start_server(path, args.workers)
+    try:
+        latency(port, claim_paths[:20])  # warm up: imports, caches, the first ClaimReview export
+        times = latency(port, claim_paths)
+        print(
+            f"claim page over HTTP, {len(names['claims']):,} claims: median {statistics.median(times):.1f} ms, "
+            f"p95 {statistics.quantiles(times, n=20)[18]:.1f} ms ({len(times)} pages, one reader)",
+            flush=True,
+        )
+        mixed = (
+            [f"/claims/{slug}" for slug in rng.sample(names["claims"], min(2000, len(names["claims"])))]
+            + [f"/claims/{slug}.json" for slug in rng.sample(names["claims"], min(500, len(names["claims"])))]
+            + [f"/sources/{slug}" for slug in rng.sample(names["sources"], min(300, len(names["sources"])))]
+            + [f"/actors/{slug}" for slug in rng.sample(names["actors"], min(200, len(names["actors"])))]
+        )
+        # Two halves: the first warms every cache, so memory that still grows in the second is a leak.
+        memory = [rss_mb(process.pid)]
+        totals = {"requests": 0.0, "errors": 0.0, "seconds": 0.0}
+        for _half in range(2):
+            result = load_test(port, mixed, args.readers, args.requests // 2, args.seconds / 2)
+            memory.append(rss_mb(process.pid))
+            totals = {key: totals[key] + result[key] for key in totals}
+        print(
+            f"load test: {args.readers} readers, {totals['requests']:,.0f} requests in {totals['seconds']:.1f} s = "
+            f"{totals['requests'] / totals['seconds']:.0f} requests/s, {totals['errors']:.0f} errors; server memory "
+            f"(all {args.workers} processes) {memory[0]:.0f} MB before, {memory[1]:.0f} MB at half-way, "
+            f"{memory[2]:.0f} MB after",
+            flush=True,
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        folder.cleanup()
+
+
+if __name__ == "__main__":
+    main()
