@@ -375,3 +375,21 @@ def test_site_never_overwrites_without_force(seeded, tmp_path, dump) -> None:  #
     file = tmp_path / "file.html"
     file.write_text("x")
     assert "is a file" in seeded.fails("site", "-o", str(file))
+
+
+def test_serve_with_workers_hands_them_the_database(seeded, monkeypatch, db_path) -> None:  # type: ignore[no-untyped-def]
+    from uvicorn.supervisors import Multiprocess
+
+    from factcheck.web import app as web_app
+
+    started: list[Any] = []
+    monkeypatch.setattr(Multiprocess, "run", lambda self: started.append(self.config))
+    monkeypatch.delenv(web_app.ENV_SERVE_DB, raising=False)
+    result = seeded("serve", "--port", "0", "--workers", "2")
+    assert result.exit_code == 0, result.output
+    (config,) = started
+    assert (config.app, config.factory, config.workers) == (web_app.APP_FACTORY, True, 2)
+    # What each worker process builds: the same app, on this database.
+    client = TestClient(web_app.app_from_environment())
+    assert client.get(f"/claims/{CLAIM}.json").json() == seeded.json("claim", "show", CLAIM)
+    monkeypatch.delenv(web_app.ENV_SERVE_DB)
