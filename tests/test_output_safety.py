@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from factcheck import db
 from factcheck.cli import app
 
 # Screen clear, a window title (OSC … BEL), a hyperlink (OSC 8), a one-byte CSI, a carriage return
@@ -249,3 +250,24 @@ def test_on_a_real_terminal_only_our_own_styles_are_sent(hostile, db_path, tmp_p
         styles_removed = re.sub(r"\x1b\[[0-9;]*m", "", text).replace("\r\n", "\n")
         assert_safe(styles_removed.encode())
         assert "\\x1b]0;pwned\\x07" in styles_removed
+
+
+def test_database_messages_show_paths_literally(tmp_path, dev_full) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "[draft]").mkdir()  # the tests run in tmp_path: paths are shown relative to it
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    assert run("--db", "[draft]/x.db", "init") == f"Created [draft]/x.db (schema {db.SCHEMA_HEAD}).\n"
+    assert run("--db", "[draft]/x.db", "db", "backup", "[draft]/[b]copy.db").startswith(
+        "Backed up [draft]/x.db to [draft]/[b]copy.db ("
+    )
+    assert run("--db", "[draft]/x.db", "db", "current").startswith(f"[draft]/x.db: schema {db.SCHEMA_HEAD}")
+    result = factcheck("--db", "new.db", "init", stdout=dev_full, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: the change was saved, but its output could not be written (No space left on device)\n"
+    )
+    assert run("--db", "new.db", "db", "current").startswith(f"new.db: schema {db.SCHEMA_HEAD}")

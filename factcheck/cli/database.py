@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, escape, print_json, say, say_loaded
+from .output import JsonFlag, escape, mark_saved, print_json, say, say_loaded
 from .state import state, writing
 
 db_app = typer.Typer(help="Schema migrations and backups.", no_args_is_help=True)
@@ -34,7 +34,9 @@ def init(
 
     url = state(ctx).url
     before, after = db.upgrade(url)
-    where = db.describe(url)
+    if before != after:
+        mark_saved()  # the schema changed: should printing fail, say the change was saved
+    where = escape(db.describe(url))
     if before is None:
         say(f"Created {where} (schema {after}).")
     elif before == after:
@@ -93,7 +95,9 @@ def downgrade(
 def _moved(url: str, before: str | None, after: str | None) -> None:
     from ..db import describe
 
-    say(f"{describe(url)}: schema {before or 'none'} → {after or 'none'}.")
+    if before != after:
+        mark_saved()
+    say(f"{escape(describe(url))}: schema {before or 'none'} → {after or 'none'}.")
 
 
 @db_app.command("current")
@@ -114,7 +118,7 @@ def current(
         status = "not initialised: run `factcheck init`"
     elif db.is_newer(found):
         status = "made by a newer factcheck: upgrade factcheck to use it"
-    say(f"{db.describe(url)}: schema {found or 'none'} (newest {db.SCHEMA_HEAD}; {status})")
+    say(f"{escape(db.describe(url))}: schema {found or 'none'} (newest {db.SCHEMA_HEAD}; {status})")
 
 
 @db_app.command("backup")
@@ -128,7 +132,7 @@ def backup(
 
     url = state(ctx).url
     size = db.backup(url, destination, force=force)
-    say(f"Backed up {db.describe(url)} to {destination} ({size:,} bytes).")
+    say(f"Backed up {escape(db.describe(url))} to {escape(destination)} ({size:,} bytes).")
 
 
 @db_app.command("check")
