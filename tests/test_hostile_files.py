@@ -240,12 +240,12 @@ def test_fields_over_their_size_limit_are_refused(seeded, dump, tmp_path, record
 @pytest.mark.parametrize(
     ("review", "expected"),
     [
-        ({"url": ["https://a/", "https://b/"]}, "ClaimReview #1: url is a list: expected text"),
-        ({"author": {"name": {"a": 1}}}, "ClaimReview #1: author name is a mapping: expected text"),
-        ({"reviewRating": {"alternateName": "False", "ratingValue": "NaN"}}, "field 'rating_value': 'NaN' is not a"),
-        ({"itemReviewed": {"datePublished": {"a": 1}}}, "field 'stated_on': a date must be text"),
+        ({"url": ["https://a/", "https://b/"]}, "#1: url: a list: expected text"),
+        ({"author": {"name": {"a": 1}}}, "#1: author.name: a mapping: expected text"),
+        ({"reviewRating": {"alternateName": 3}}, "#1: reviewRating.alternateName: a number (3): expected text"),
+        ({"itemReviewed": {"datePublished": {"a": 1}}}, "#1: itemReviewed.datePublished: a date must be text"),
     ],
-    ids=["url-list", "author-mapping", "nan-rating", "date-mapping"],
+    ids=["url-list", "author-mapping", "number-label", "date-mapping"],
 )
 def test_claimreview_values_of_the_wrong_type_are_refused(cli, dump, tmp_path, review, expected) -> None:  # type: ignore[no-untyped-def]
     document = {

@@ -64,13 +64,34 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    rating_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--rating-map",
+            help='YAML file mapping reviewers\' labels to ratings ("Pinocchio andante": false), used before '
+            "the built-in vocabulary; ./factcheck-ratings.yaml is read too when it exists.",
+            exists=True,
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Import a dataset or ClaimReview file in one transaction; what is already there is skipped."""
+    """Import a dataset, ClaimReview or ClaimsKG file in one transaction; what is already there is skipped."""
     from ..interchange.formats import import_file
 
     with writing(ctx) as session, _Progress() as progress:
-        report = import_file(session, file, format=format, texts=texts, date_order=date_order, progress=progress.start)
+        report = import_file(
+            session,
+            file,
+            format=format,
+            texts=texts,
+            date_order=date_order,
+            rating_map=rating_map,
+            progress=progress.start,
+        )
     say_loaded(file, report.as_dict())
+    for note in report.notes:
+        say(escape(note))
 
 
 class _Progress:

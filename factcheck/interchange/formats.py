@@ -45,7 +45,8 @@ EXPORT_FORMATS = {
         ExportFormat("csv", folder=True),
     )
 }
-IMPORT_FORMATS = ("yaml", "json", "claimreview")
+IMPORT_FORMATS = ("yaml", "json", "claimreview", "claimskg")
+REVIEW_FORMATS = ("claimreview", "claimskg")  # fact-checkers' reviews: their labels are read as ratings
 CSV_FILES = ("claims.csv", "evidence.csv")
 
 
@@ -106,8 +107,11 @@ def export_data(
 
 
 def import_format(path: Path, name: str | None = None) -> str:
-    """The format to read `path` in: `name`, or one its name suggests (a folder is a YAML dataset)."""
+    """The format to read `path` in: `name`, or one its name suggests (a folder is a YAML dataset,
+    a .csv file ClaimsKG's CSV)."""
     if name is None:
+        if path.suffix.lower() == ".csv":
+            return "claimskg"
         return "yaml" if path.is_dir() or path.suffix.lower() in (".yaml", ".yml") else "json"
     chosen = name.strip().lower()
     if chosen not in IMPORT_FORMATS:
@@ -115,15 +119,40 @@ def import_format(path: Path, name: str | None = None) -> str:
     return chosen
 
 
-def read_import(session: Session, path: Path, format: str | None = None) -> dict[str, list[Record]]:
+def read_import(
+    session: Session, path: Path, format: str | None = None, *, rating_map: Path | None = None
+) -> dict[str, list[Record]]:
     """The dataset records in a file (or dataset folder), checked for shape, nothing written yet."""
-    if import_format(path, format) == "claimreview":
-        from .claimreview import read_claimreview
+    return _read(session, path, format, rating_map)[0]
 
-        return read_claimreview(session, path)
+
+def _read(
+    session: Session, path: Path, format: str | None, rating_map: Path | None
+) -> tuple[dict[str, list[Record]], list[str]]:
+    """The records, and what the reading has to say about them (labels not understood)."""
+    fmt = import_format(path, format)
+    if fmt in REVIEW_FORMATS:
+        from .ratings import not_understood_summary, rating_reader
+
+        ratings = rating_reader(rating_map)
+        if fmt == "claimreview":
+            from .claimreview import read_claimreview
+
+            read = read_claimreview(session, path, ratings)
+        else:
+            from .claimskg import read_claimskg
+
+            read = read_claimskg(session, path, ratings)
+        notes = [note for note in [not_understood_summary(read.unread_labels)] if note]
+        if read.aliases_not_added:
+            names = ", ".join(f"“{name}”" for name in dict.fromkeys(read.aliases_not_added))
+            notes.append(f"Reviewers already in the database were matched by their site; other names seen: {names}")
+        return read.records, notes
+    if rating_map is not None:
+        raise InvalidInput(f"--rating-map reads fact-checkers' labels: it is for {' and '.join(REVIEW_FORMATS)} files")
     from .records import read_dataset
 
-    return read_dataset(path)
+    return read_dataset(path), []
 
 
 def import_file(
@@ -133,17 +162,21 @@ def import_file(
     format: str | None = None,
     texts: Path | None = None,
     date_order: str | None = None,
+    rating_map: Path | None = None,
     progress: Callable[[int], Callable[[int], None]] | None = None,
 ) -> LoadReport:
     """Read and load a file in one go: what the database has already is skipped. `date_order`
-    ("dmy" or "mdy") reads ambiguous numeric dates; `progress(total)` gives a tick for each step."""
+    ("dmy" or "mdy") reads ambiguous numeric dates; `rating_map` (and factcheck-ratings.yaml in the
+    current folder) maps reviewers' labels to ratings; `progress(total)` gives a tick for each step."""
     from ..dates import date_order as reading_dates
     from .loader import load_records
 
     with reading_dates(date_order.strip().lower()) if date_order else nullcontext():
-        records = read_import(session, path, format)
+        records, notes = _read(session, path, format, rating_map)
         tick = progress(count(records)) if progress else None
-        return load_records(session, records, texts=texts, progress=tick)
+        report = load_records(session, records, texts=texts, progress=tick)
+    report.notes = notes
+    return report
 
 
 def count(records: dict[str, list[Record]]) -> int:

@@ -71,11 +71,12 @@ Progress = Callable[[int], None]
 class LoadReport:
     added: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # what the reading of the file had to say
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         kinds = [
             kind
-            for kind in (*SECTIONS[:3], "evidence", "verdicts", *SECTIONS[3:])
+            for kind in (*SECTIONS[:3], "appearances", "evidence", "verdicts", *SECTIONS[3:])
             if kind in self.added or kind in self.skipped
         ]
         return {kind: {"added": self.added[kind], "skipped": self.skipped[kind]} for kind in kinds}
@@ -280,8 +281,6 @@ def _load_claims(
                 tags[tag] = -1  # made below
                 new_tags.append({"slug": tag, "name": name})
             tag_rows.append((key, tag))
-        for ref in text_list(record, "appearances", "appearance"):
-            appearance_rows.append((key, sources.resolve(record, "appearances", ref)))
         new_claims.append(row)
     tag_ids: dict[str, int] = {tag: id_ for tag, id_ in tags.items() if id_ != -1}
     _insert(session, Tag, new_tags, tag_ids, report, "tags")
@@ -291,14 +290,23 @@ def _load_claims(
             insert(claim_tags),
             [{"claim_id": claims.ids[claim], "tag_id": tag_ids[tag]} for claim, tag in dict.fromkeys(tag_rows)],
         )
-    if appearance_rows:
-        session.execute(
-            insert(claim_appearances),
-            [
-                {"claim_id": claims.ids[claim], "source_id": sources.ids[source]}
-                for claim, source in dict.fromkeys(appearance_rows)
-            ],
-        )
+    # Appearances of every claim in the file, new or already there: a review may name new places
+    # where a known claim appeared.
+    for record in records:
+        for ref in text_list(record, "appearances", "appearance"):
+            appearance_rows.append((claims.ids[slug(record)], sources.ids[sources.resolve(record, "appearances", ref)]))
+    have = _existing(
+        session,
+        (claim_appearances.c.claim_id, claim_appearances.c.source_id),
+        claim_appearances.c.claim_id,
+        sorted({claim for claim, _source in appearance_rows}),
+    )
+    fresh = [pair for pair in dict.fromkeys(appearance_rows) if pair not in have]
+    if fresh:
+        session.execute(insert(claim_appearances), [{"claim_id": c, "source_id": s} for c, s in fresh])
+        new_ids = {row["id"] for row in new_claims}
+        # Counted only for claims already there: a new claim's appearances are part of it.
+        report.added["appearances"] += sum(1 for claim, _source in fresh if claim not in new_ids)
     tick(len(new_claims))
     _load_evidence_and_verdicts(session, records, actors, sources, claims, report, tick)
 
@@ -319,7 +327,14 @@ def _load_evidence_and_verdicts(
     )
     have_verdicts = _existing(
         session,
-        (Verdict.claim_id, Verdict.rating, Verdict.rationale, Verdict.reviewer_id),
+        (
+            Verdict.claim_id,
+            Verdict.rating,
+            Verdict.rationale,
+            Verdict.reviewer_id,
+            Verdict.review_url,
+            Verdict.textual_rating,
+        ),
         Verdict.claim_id,
         existing_ids,
     )
@@ -339,7 +354,15 @@ def _load_evidence_and_verdicts(
             evidence_rows.append(row)
         for number_, item in enumerate(nested_records(record, "verdicts")):
             row = _verdict_row(Record(record.file, f"{record.where} verdicts", number_, item), claim_id, actors)
-            verdict_key = (claim_id, row["rating"], row["rationale"], row["reviewer_id"])
+            # An outlet's reviews of one claim in two languages (two pages) are two verdicts.
+            verdict_key = (
+                claim_id,
+                row["rating"],
+                row["rationale"],
+                row["reviewer_id"],
+                row["review_url"],
+                row["textual_rating"],
+            )
             if verdict_key in have_verdicts:
                 report.skipped["verdicts"] += 1
                 continue
@@ -422,7 +445,8 @@ def _verdict_row(record: Record, claim_id: int, actors: _Keys) -> dict[str, Any]
     return {
         "claim_id": claim_id,
         "rating": word(record, "rating", Rating, "rating"),
-        "rationale": text(record, "rationale", "rationale", MAX_TEXT, required=True),
+        # A reviewer's own label stands for its reasons when an imported review gives none.
+        "rationale": text(record, "rationale", "rationale", MAX_TEXT, required=not record.data.get("textual_rating")),
         "textual_rating": text(record, "textual_rating", "textual rating", MAX_NAME),
         "reviewer_id": actors.id(record, "reviewer"),
         "review_url": text(record, "review_url", "review URL", MAX_NAME),

@@ -71,7 +71,7 @@ REQUIRED = {
     "sources": ("slug", "title"),
     "claims": ("slug", "text"),
     "evidence": ("source", "stance", "quote"),
-    "verdicts": ("rating", "rationale"),
+    "verdicts": ("rating",),  # and a rationale, unless it is a reviewer's label (textual_rating)
     "links": ("from", "relation", "to"),
     "events": ("slug", "title"),
 }

@@ -57,7 +57,7 @@ def slugify(text: str) -> str:
 
     folded = unicodedata.normalize("NFKC", text).casefold()
     folded = re.sub(r"(\w)['’](\w)", r"\1\2", folded)  # "Russia's" → "russias"
-    key = "-".join(re.findall(r"[^\W_]+", folded))  # what two names must share to be the same name
+    key = "-".join(_words(folded))  # what two names must share to be the same name
     readable = re.sub(r"[^a-z0-9]+", "-", anyascii(key).lower()).strip("-")
     lossy = readable != key or not readable  # nothing readable (emoji, punctuation): the hash alone
     if not lossy and len(readable) <= MAX_SLUG:
@@ -68,6 +68,19 @@ def slugify(text: str) -> str:
     digest = hashlib.sha256((key or folded.strip()).encode()).digest()
     tag = base64.b32encode(digest).decode().lower()[:_HASH_LENGTH]
     return f"{readable}-{tag}" if readable else tag
+
+
+def _words(text: str) -> list[str]:
+    """Runs of letters, digits and combining marks: a vowel sign or an accent is part of its word
+    (Python's \\w leaves them out, which made "राहुल गांधी" and "राहुल गाँधी" one name)."""
+    found, current = [], []
+    for character in text:
+        if unicodedata.category(character)[0] in "LMN":
+            current.append(character)
+        elif current:
+            found.append("".join(current))
+            current = []
+    return [*found, "".join(current)] if current else found
 
 
 def check_slug(slug: str) -> str:

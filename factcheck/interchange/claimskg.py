@@ -1,0 +1,101 @@
+"""ClaimsKG's flattened CSV, as the claimskg-extractor writes it: one review per row, in columns
+named after the ClaimReview fields they hold (`claimReview_claimReviewed`, `rating_alternateName`,
+`claimReview_url`, `creativeWork_author_name`, `extra_title`, ...). Rows become the same reviews as
+ClaimReview JSON-LD (see claimreview.py), so they are read, matched and reported the same way.
+
+Read: the claim (`claimReview_claimReviewed`), its author (`creativeWork_author_name`,
+`creativeWork_author_sameAs`) and date (`creativeWork_datePublished`); the reviewer
+(`claimReview_author_name`, `claimReview_author_url`), the review page (`claimReview_url`,
+`extra_title`) and date (`claimReview_datePublished`); the label (`rating_alternateName`) and the
+outlet's numbers (`rating_ratingValue`, `rating_bestRating`, `rating_worstRating`); the tags
+(`extra_tags`, comma-separated). Not read: the article's text (`extra_body`), the links it cites
+(`extra_refered_links`: they are the fact-checker's references, not appearances of the claim) and
+the extractor's entity annotations (`extra_entities_*`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from ..errors import FactcheckError, InvalidInput
+from ..limits import MAX_TEXT
+from .claimreview import Fields, Party, Problems, ReadReviews, Review, build_records
+from .ratings import RatingReader
+
+REQUIRED_COLUMNS = ("claimReview_claimReviewed", "rating_alternateName")
+KNOWN_COLUMNS = (
+    *REQUIRED_COLUMNS,
+    "claimReview_author_name",
+    "claimReview_author_url",
+    "claimReview_datePublished",
+    "claimReview_url",
+    "creativeWork_author_name",
+    "creativeWork_author_sameAs",
+    "creativeWork_datePublished",
+    "extra_title",
+    "extra_tags",
+    "rating_ratingValue",
+    "rating_bestRating",
+    "rating_worstRating",
+)
+
+
+def read_claimskg(session: Session, path: Path, ratings: RatingReader | None = None) -> ReadReviews:
+    """A ClaimsKG CSV file as dataset records, checked in full (every problem reported together)."""
+    from ..services.articles import read_text_file
+
+    try:
+        text = read_text_file(path)
+    except FactcheckError as error:
+        raise InvalidInput(f"{path.name}: {error}") from None
+    csv.field_size_limit(MAX_TEXT * 100)  # extra_body holds whole articles; it is not read
+    try:
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise InvalidInput(f"{path.name}: not a valid CSV file: {error}") from None
+    header = rows[0].keys() if rows else next(csv.reader(io.StringIO(text)), [])
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise InvalidInput(
+            f"{path.name}: not a ClaimsKG CSV file: no column {', '.join(missing)} "
+            f"(it reads the claimskg-extractor's columns: {', '.join(KNOWN_COLUMNS)})"
+        )
+    problems = Problems(path.name)
+    reviews = [review for number, row in enumerate(rows, start=1) if (review := _row(problems, number, row))]
+    return build_records(session, path.name, reviews, ratings, problems)
+
+
+def _row(problems: Problems, number: int, row: dict[str, str | None]) -> Review | None:
+    fields = Fields(problems, f"row #{number}")
+    if None in row:  # more cells than the header has columns
+        fields.problem("", f"{len(row[None] or [])} cells more than the header's columns")  # type: ignore[index]
+    claim = fields.text(row.get("claimReview_claimReviewed"), "claimReview_claimReviewed", MAX_TEXT, required=True)
+    label = fields.text(row.get("rating_alternateName"), "rating_alternateName", required=True)
+    claimant = fields.text(row.get("creativeWork_author_name"), "creativeWork_author_name")
+    claimant_id = fields.text(row.get("creativeWork_author_sameAs"), "creativeWork_author_sameAs")
+    reviewer = fields.text(row.get("claimReview_author_name"), "claimReview_author_name")
+    reviewer_url = fields.text(row.get("claimReview_author_url"), "claimReview_author_url")
+    tags = [tag.strip() for tag in (row.get("extra_tags") or "").split(",") if tag.strip()]
+    review = Review(
+        where=fields.where,
+        claim=" ".join((claim or "").split()),
+        label=label or "",
+        claimant=Party(claimant, keys=[claimant_id] if claimant_id else []) if claimant else None,
+        stated_on=fields.date(row.get("creativeWork_datePublished"), "creativeWork_datePublished"),
+        reviewer=Party(reviewer or reviewer_url, keys=[reviewer_url] if reviewer_url else [])
+        if reviewer or reviewer_url
+        else None,
+        url=fields.text(row.get("claimReview_url"), "claimReview_url"),
+        title=fields.text(row.get("extra_title"), "extra_title"),
+        date=fields.date(row.get("claimReview_datePublished"), "claimReview_datePublished"),
+        values=(
+            fields.number(row.get("rating_ratingValue")),
+            fields.number(row.get("rating_bestRating")),
+            fields.number(row.get("rating_worstRating")),
+        ),
+        tags=tags,
+    )
+    return None if fields.failed else review

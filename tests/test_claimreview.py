@@ -1,0 +1,346 @@
+"""Real fact-check feeds in and out, through the CLI: ClaimReview JSON-LD in every published shape,
+the Fact Check Tools claims:search API, ClaimsKG's CSV; identity, appearances, labels, errors,
+dates, and the round trip with claim links. The fixtures in tests/claimreview/ reproduce the shapes
+outlets publish (written for these tests, not copied)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run
+
+FILES = Path(__file__).parent / "claimreview"
+
+
+def rows(cli: Run, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    connection = sqlite3.connect(cli.path)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+def load(cli: Run, name: str, *options: str) -> str:
+    return cli.ok(
+        "import", str(FILES / name), "--format", "claimskg" if name.endswith(".csv") else "claimreview", *options
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "added"),
+    [
+        ("afp-appearances.json", "added 1 actors, 15 sources, 1 claims, 1 verdicts"),  # object, BOM
+        ("list-of-reviews.json", "added 6 actors, 7 sources, 6 claims, 6 verdicts"),  # list, @type list/IRI
+        ("graph-multilingual.json", "added 11 actors, 10 sources, 9 claims, 9 verdicts"),  # @graph, @id refs
+        ("hindi-claimants.json", "added 11 actors, 10 sources, 10 claims, 10 verdicts"),
+        ("feed-items.json", "added 3 actors, 4 sources, 4 claims, 4 verdicts"),  # claimReviews, DataFeed
+        ("claims-search-page.json", "added 3 actors, 6 sources, 3 claims, 6 verdicts"),  # claims:search
+        ("claimskg.csv", "added 9 actors, 7 sources, 7 claims, 7 verdicts"),  # ClaimsKG
+    ],
+)
+def test_every_shape_imports_and_a_second_import_adds_nothing(cli, dump, name, added) -> None:  # type: ignore[no-untyped-def]
+    assert added in load(cli, name)
+    before = dump()
+    assert "added nothing" in load(cli, name)
+    assert dump() == before
+
+
+def test_appearances_first_appearance_and_the_review_page(cli) -> None:  # type: ignore[no-untyped-def]
+    load(cli, "afp-appearances.json")
+    appearances = rows(
+        cli,
+        "SELECT s.url, s.archive_url, s.authors, s.published_on, s.title FROM claim_appearances a "
+        "JOIN sources s ON s.id = a.source_id ORDER BY s.url",
+    )
+    assert len(appearances) == 14  # 15 listed, one twice
+    by_url = {url: (archive, json.loads(authors), date, title) for url, archive, authors, date, title in appearances}
+    assert by_url["https://twitter.com/example_user/status/1493000000000000001"] == (
+        "https://perma.cc/BBBB-0002",
+        ["example_user"],
+        "2022-02-16",
+        "https://twitter.com/example_user/status/1493000000000000001",
+    )
+    tiktok = by_url["https://www.tiktok.com/@example/video/7065000000000000003"]  # a VideoObject's contentUrl
+    assert tiktok[0].startswith("https://web.archive.org/") and tiktok[3] == "Vidéo: le vaccin contient une puce"
+    # firstAppearance: the source the claim was stated in, with the archive it gives.
+    ((stated_in, archive, note, language),) = rows(
+        cli,
+        "SELECT s.url, s.archive_url, c.note, c.language FROM claims c JOIN sources s ON s.id = c.stated_in_id",
+    )
+    assert (stated_in, archive) == ("https://www.facebook.com/groups/100001/posts/200001", "https://archive.ph/first0")
+    # "Sources multiples" is nobody: kept as text, never an actor.
+    assert note == "Claimant as published: Sources multiples" and language == "fr"
+    assert rows(cli, "SELECT name, kind FROM actors") == [("AFP Factuel", "outlet")]
+    # The review page: the verdict's review URL and a source, not an appearance.
+    ((label, rating, url, date, values),) = rows(
+        cli,
+        "SELECT textual_rating, rating, review_url, reviewed_on, "
+        "rating_value || '/' || best_rating || '/' || worst_rating FROM verdicts",
+    )
+    assert (label, rating, date, values) == ("Faux", "false", "2022-02-17", "1.0/5.0/1.0")
+    assert url not in by_url
+    assert rows(cli, f"SELECT kind, title FROM sources WHERE url = '{url}'") == [
+        ("article", "Non, les vaccins contre le Covid-19 ne contiennent pas de puce électronique")
+    ]
+
+
+def test_reviewers_are_matched_by_site_and_name_and_keep_their_other_names(cli) -> None:  # type: ignore[no-untyped-def]
+    output = load(cli, "claims-search-page.json")
+    actors = {
+        name: (kind, json.loads(aliases)) for name, kind, aliases in rows(cli, "SELECT name, kind, aliases FROM actors")
+    }
+    # "AFP Fact Check", a publisher given only by its site, and "factcheck_afp" on factcheck.afp.com: one reviewer.
+    assert actors["AFP Fact Check"] == ("outlet", ["factcheck_afp"])
+    assert "AFP Factuel" in actors and "factcheck.afp.com" not in actors and "factcheck_afp" not in actors
+    # The claimant "factcheck_afp" is that reviewer, by its alias; "Social media users" is nobody.
+    claimants = dict(rows(cli, "SELECT c.text, a.name FROM claims c LEFT JOIN actors a ON a.id = c.claimant_id"))
+    assert claimants["The new law bans cash payments above 100 euros"] == "AFP Fact Check"
+    assert claimants["Drinking hot water cures the coronavirus"] is None
+    # The same outlet's reviews of one claim in two languages are two verdicts.
+    bridge = rows(
+        cli,
+        "SELECT v.textual_rating FROM verdicts v JOIN claims c ON c.id = v.claim_id "
+        "WHERE c.text LIKE 'The bridge%' ORDER BY v.id",
+    )
+    assert bridge == [("Misleading",), ("भ्रामक",)]
+    assert "1 label not understood (read as unproven): “Cuidado con esto”" in output
+    assert "--rating-map" in output
+
+    # Later, another file: the reviewer is found by the site of its reviews already in the database.
+    later = Path(cli.path).parent / "later.json"
+    later.write_text(
+        json.dumps(
+            {
+                "@type": "ClaimReview",
+                "url": "https://factcheck.afp.com/another",
+                "author": {"@type": "Organization", "name": "AFP"},
+                "claimReviewed": "Another claim",
+                "reviewRating": {"alternateName": "Misleading"},
+            }
+        )
+    )
+    assert "added 1 sources, 1 claims, 1 verdicts" in cli.ok("import", str(later), "--format", "claimreview")
+    assert rows(
+        cli, "SELECT a.name FROM verdicts v JOIN actors a ON a.id = v.reviewer_id WHERE v.review_url LIKE '%another'"
+    ) == [("AFP Fact Check",)]
+
+
+def test_distinct_names_in_any_script_stay_distinct_actors(cli) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.services.common import slugify
+
+    # A vowel sign or nasal mark is part of the name: these two were one slug once.
+    assert slugify("राहुल गांधी") != slugify("राहुल गाँधी")
+    load(cli, "hindi-claimants.json")
+    names = [name for (name,) in rows(cli, "SELECT name FROM actors WHERE kind = 'person' ORDER BY id")]
+    assert len(names) == 10 and "राहुल गांधी" in names and "राहुल गाँधी" in names
+    assert rows(cli, "SELECT count(DISTINCT claimant_id) FROM claims") == [(10,)]
+
+
+def test_labels_are_read_and_kept_verbatim(cli) -> None:  # type: ignore[no-untyped-def]
+    load(cli, "list-of-reviews.json")
+    load(cli, "graph-multilingual.json")
+    load(cli, "feed-items.json")
+    ratings = dict(rows(cli, "SELECT textual_rating, rating FROM verdicts"))
+    assert ratings == {
+        "Barely True": "mostly-false",
+        "Incorrect. Waiting lists have grown from 2.5 million in 2010 to 5.8 million in 2021.": "false",
+        "Miscaptioned": "misleading",
+        "Misattributed": "false",
+        "Four Pinocchios": "false",
+        "Not correct": "false",
+        "Bulo": "false",
+        "Größtenteils falsch. Die meisten Angaben im Beitrag sind nicht belegt.": "mostly-false",
+        "Falso": "false",
+        "Yanlış": "false",
+        "Фейк": "false",
+        "Plutôt faux": "mostly-false",
+        "Verdad a medias": "mixed",
+        "Prawda": "true",
+        "भ्रामक": "misleading",
+        "Decontextualized": "misleading",
+        "Altered": "false",
+        "Netačno": "false",
+        "Ψευδές": "false",
+    }
+    # The outlet's numbers are kept as data, whatever their scale; text in them is ignored, not refused.
+    assert rows(
+        cli, "SELECT rating_value, best_rating, worst_rating FROM verdicts WHERE textual_rating = 'Barely True'"
+    ) == [(2.0, 6.0, 0.0)]
+    assert rows(cli, "SELECT rating_value FROM verdicts WHERE textual_rating = 'Four Pinocchios'") == [(None,)]
+    # Placeholders are no one; a Person stays a person.
+    assert not rows(cli, "SELECT name FROM actors WHERE name IN ('Unknown', 'Facebook posts', 'Redes sociales')")
+    assert rows(cli, "SELECT kind FROM actors WHERE name = 'Jane Example'") == [("person",)]
+    # "Snopes" (text) and "Snopes.com" (with its url) publish on one site: one reviewer.
+    assert rows(cli, "SELECT name, aliases FROM actors WHERE name LIKE 'Snopes%'") == [("Snopes.com", '["Snopes"]')]
+
+
+def test_rating_maps_from_the_option_and_the_project_file(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    mapping = tmp_path / "labels.yaml"
+    mapping.write_text('"Cuidado con esto": misleading\n')
+    output = load(cli, "claims-search-page.json", "--rating-map", str(mapping))
+    assert "not understood" not in output
+    assert rows(cli, "SELECT rating FROM verdicts WHERE textual_rating = 'Cuidado con esto'") == [("misleading",)]
+
+    other = Run(tmp_path / "other.db")
+    other.ok("init")
+    (tmp_path / "factcheck-ratings.yaml").write_text("Flip-flop: false  # YAML's false is the rating false\n")
+    assert "not understood" not in load(other, "claimskg.csv")  # the tests run in tmp_path
+    assert rows(other, "SELECT rating FROM verdicts WHERE textual_rating = 'Flip-flop'") == [("false",)]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("[1, 2]\n", "expected a mapping of labels to ratings"),
+        ("Faux: wrongish\n", "label 'Faux': unknown rating 'wrongish': allowed: true, mostly-true"),
+        ("Faux: [\n", "not valid YAML"),
+    ],
+)
+def test_a_bad_rating_map_is_refused_and_nothing_is_written(cli, dump, tmp_path, content, expected) -> None:  # type: ignore[no-untyped-def]
+    mapping = tmp_path / "labels.yaml"
+    mapping.write_text(content)
+    before = dump()
+    error = cli.fails("import", str(FILES / "claimskg.csv"), "--rating-map", str(mapping))
+    assert expected in error and "labels.yaml" in error
+    assert dump() == before
+
+
+def test_claimskg_columns(cli) -> None:  # type: ignore[no-untyped-def]
+    output = load(cli, "claimskg.csv")
+    assert "“Flip-flop”" in output
+    ((claimant, stated, reviewer, url, title, tags),) = rows(
+        cli,
+        "SELECT a.name, c.stated_on, r.name, v.review_url, s.title, "
+        "(SELECT group_concat(t.name, '|') FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id "
+        "WHERE ct.claim_id = c.id) FROM claims c JOIN actors a ON a.id = c.claimant_id "
+        "JOIN verdicts v ON v.claim_id = c.id JOIN actors r ON r.id = v.reviewer_id "
+        "JOIN sources s ON s.url = v.review_url WHERE c.text LIKE 'Says the state%'",
+    )
+    assert (claimant, stated, reviewer, title) == ("Jane Example", "2019-04-28", "politifact", "School funding claim")
+    assert url.endswith("/school-funding/") and sorted(tags.split("|")) == ["Budget", "Education"]
+    notes = [note for (note,) in rows(cli, "SELECT note FROM claims WHERE note IS NOT NULL ORDER BY id")]
+    assert notes == [
+        "Claimant as published: Unknown",
+        "Claimant as published: Multiple sources",
+        "Claimant as published: Пользователи соцсетей",
+    ]
+    assert rows(cli, "SELECT rating FROM verdicts WHERE textual_rating = 'Half-True'") == [("mixed",)]
+    assert rows(cli, "SELECT kind FROM actors WHERE name = 'राहुल शर्मा'") == [("person",)]
+
+
+def test_a_csv_without_claimskg_columns_is_refused(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "other.csv"
+    bad.write_text("claim,label\nx,False\n")
+    before = dump()
+    error = cli.fails("import", str(bad))
+    assert "other.csv: not a ClaimsKG CSV file: no column claimReview_claimReviewed, rating_alternateName" in error
+    assert dump() == before
+
+
+def test_every_problem_is_reported_with_its_position_and_field(cli, dump) -> None:  # type: ignore[no-untyped-def]
+    before = dump()
+    error = cli.fails("import", str(FILES / "many-problems.json"), "--format", "claimreview")
+    assert error.startswith("Error: many-problems.json: 7 problems, nothing imported: ")
+    for expected in (
+        "#2: claimReviewed: a list: expected text",
+        "#3: reviewRating: text: expected an object",
+        "#4: reviewRating.alternateName: a number (3): expected text",
+        "#5: datePublished: ambiguous date '03/04/2022'",
+        "#6: itemReviewed: text: expected an object",
+        "#7: claimReviewed: missing",
+        "#8: text: expected a ClaimReview object",
+    ):
+        assert expected in error
+    assert "#1" not in error  # a ratingValue that is not a number is only data: never a problem
+    assert dump() == before
+
+
+def test_at_most_twenty_problems_are_listed_then_a_count(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"@type": "ClaimReview", "reviewRating": {"alternateName": "False"}}] * 25))
+    before = dump()
+    error = cli.fails("import", str(bad), "--format", "claimreview")
+    assert "25 problems" in error and "#20: claimReviewed: missing" in error and "#21" not in error
+    assert error.endswith("; and 5 more")
+    assert dump() == before
+
+
+def test_dates_are_never_guessed_but_date_order_reads_them(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    review = {
+        "@type": "ClaimReview",
+        "claimReviewed": "A claim",
+        "datePublished": "03/04/2022",
+        "itemReviewed": {"@type": "Claim", "datePublished": "2022-02-17 01:47"},
+        "reviewRating": {"alternateName": "False"},
+    }
+    file = tmp_path / "dated.json"
+    file.write_text(json.dumps(review))
+    before = dump()
+    assert "ambiguous date '03/04/2022'" in cli.fails("import", str(file), "--format", "claimreview")
+    assert dump() == before
+    cli.ok("import", str(file), "--format", "claimreview", "--date-order", "dmy")
+    assert rows(cli, "SELECT c.stated_on, v.reviewed_on FROM claims c JOIN verdicts v ON v.claim_id = c.id") == [
+        ("2022-02-17", "2022-04-03")
+    ]
+
+
+def test_no_claimreview_in_the_file(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / "page.json"
+    file.write_text(json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "x"}))
+    before = dump()
+    assert "page.json: no ClaimReview found" in cli.fails("import", str(file), "--format", "claimreview")
+    assert dump() == before
+
+
+def test_round_trip_with_claim_links_gives_the_same_file(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("seed")
+    load(cli, "afp-appearances.json")
+    load(cli, "claims-search-page.json")
+    first = cli.ok("export", "--format", "claimreview")
+    reviews = json.loads(first)
+    assert all(review["@context"] == ["https://schema.org", {"factcheck": "urn:factcheck:"}] for review in reviews)
+    # The seed's rebuttal of the Budapest claim travels, inverse on the claim that is rated.
+    budapest = next(r for r in reviews if r["itemReviewed"]["@id"] == "urn:factcheck:claim:budapest-declaration-2008")
+    rebutters = budapest["itemReviewed"]["factcheck:rebuttedBy"]
+    assert rebutters[0]["@id"] == "urn:factcheck:claim:bucharest-summit-2008-promise" and rebutters[0]["text"]
+    # Our own verdicts have no date and no reviewer: none is invented.
+    assert "datePublished" not in budapest and "author" not in budapest
+
+    (tmp_path / "reviews.json").write_text(first)
+    other = Run(tmp_path / "other.db")
+    other.ok("init")
+    other.ok("import", str(tmp_path / "reviews.json"), "--format", "claimreview")
+    assert other.ok("export", "--format", "claimreview") == first
+    rated = "(SELECT claim_id FROM verdicts)"
+    linked = f"SELECT count(*) FROM claim_links WHERE from_claim_id IN {rated} OR to_claim_id IN {rated}"
+    assert rows(other, "SELECT count(*) FROM claim_links") == rows(cli, linked) == [(6,)]
+    # And importing the export into the database it came from adds nothing.
+    assert "added nothing" in cli.ok("import", str(tmp_path / "reviews.json"), "--format", "claimreview")
+
+
+def test_export_of_an_imported_file_keeps_its_fields(cli) -> None:  # type: ignore[no-untyped-def]
+    load(cli, "afp-appearances.json")
+    (review,) = json.loads(cli.ok("export", "--format", "claimreview"))
+    assert review["url"] == "https://factuel.afp.com/doc.afp.com.32XY7ZA"
+    assert review["name"].startswith("Non, les vaccins")
+    assert review["datePublished"] == "2022-02-17" and review["inLanguage"] == "fr"
+    assert review["author"] == {"@type": "Organization", "name": "AFP Factuel", "url": "https://factuel.afp.com/"}
+    assert review["reviewRating"] == {
+        "@type": "Rating",
+        "alternateName": "Faux",
+        "factcheck:rating": "false",
+        "ratingValue": 1,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
+    item = review["itemReviewed"]
+    assert item["author"] == {"@type": "Organization", "name": "Sources multiples"}
+    assert item["datePublished"] == "2022-02-14" and len(item["appearance"]) == 14
+    assert item["firstAppearance"]["archivedAt"] == "https://archive.ph/first0"
+    twitter = next(a for a in item["appearance"] if "twitter" in a["url"])
+    assert twitter["archivedAt"] == "https://perma.cc/BBBB-0002" and twitter["datePublished"] == "2022-02-16"
+    assert "reviewBody" not in review  # no rationale was given: none is invented
