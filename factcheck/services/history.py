@@ -249,7 +249,7 @@ def list_history(session: Session, ref: str | None = None, *, limit: int = 100) 
 
 # --- restoring ----------------------------------------------------------------------------------
 
-_MODELS = {
+_MODELS: dict[str, Any] = {
     "claims": Claim,
     "sources": Source,
     "evidence": Evidence,
