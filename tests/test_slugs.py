@@ -12,12 +12,14 @@ from factcheck.services.common import MAX_SLUG, SLUG_PATTERN, slugify
 
 
 def same_name(a: str, b: str) -> bool:
-    """Two names are one when their letters and digits agree after case folding (so 'NATO' and
-    'nato', or "Russia's" and 'Russias', are one name; 'Müller' and 'Muller' are two)."""
+    """Two names are one when their letters, marks and digits agree after case folding (so 'NATO' and
+    'nato', or "Russia's" and 'Russias', are one name; 'Müller' and 'Muller' are two, and so are two
+    Hindi names that differ in a vowel sign)."""
 
     def key(text: str) -> list[str]:
         folded = re.sub(r"(\w)['’](\w)", r"\1\2", unicodedata.normalize("NFKC", text).casefold())
-        return re.findall(r"[^\W_]+", folded) or [folded.strip()]
+        words = "".join(c if unicodedata.category(c)[0] in "LMN" else " " for c in folded).split()
+        return words or [folded.strip()]
 
     return key(a) == key(b)
 
@@ -48,6 +50,7 @@ def test_readable_slugs_for_every_script() -> None:
     assert slugify("Владимир Путин").startswith("vladimir-putin-")
     assert slugify("中国").startswith("zhongguo-")
     assert slugify("Müller") != slugify("Muller") == "muller"
+    assert slugify("राहुल गांधी") != slugify("राहुल गाँधी")
 
 
 def test_long_texts_that_agree_in_their_start_get_two_slugs() -> None:
