@@ -180,3 +180,87 @@ def test_short_quotes_in_texts_of_moderate_size_are_still_aligned_against_the_wh
     quote = _misspelt(text[start : start + 80], 30)
     anchor = anchor_quote(text, quote)
     assert anchor.status is QuoteStatus.FUZZY and anchor.start is not None and abs(anchor.start - start) < 5
+
+
+# --- fuzzy candidates weighed with their context (issue 19) ------------------------------------------
+
+TWICE = (
+    "Opening remarks by the chair. The ministers agreed that no troops would be stationed further east. "
+    "A long discussion of budgets followed, with figures for every year. "
+    "Closing statement of the press office. The ministers agreed that no troops would be stationed further east. "
+    "Questions from journalists were not taken."
+)
+MISQUOTED = "The ministers agreed that no troops would ever be stationed further east."
+
+
+def test_a_misquote_said_twice_is_placed_where_its_context_says() -> None:
+    first, second = (i for i in range(len(TWICE)) if TWICE.startswith("The ministers", i))
+    plain = anchor_quote(TWICE, MISQUOTED)
+    assert (plain.status, plain.start) == (QuoteStatus.FUZZY, first)
+    after = anchor_quote(TWICE, MISQUOTED, prefix="statement of the press office. ", suffix=" Questions from")
+    assert (after.status, after.start) == (QuoteStatus.FUZZY, second)
+    assert after.prefix.endswith("press office. ") and after.suffix.startswith(" Questions")
+    # The suffix alone names it too; and the first copy's context names the first.
+    assert anchor_quote(TWICE, MISQUOTED, suffix=" Questions from journalists").start == second
+    assert anchor_quote(TWICE, MISQUOTED, prefix="remarks by the chair.", suffix=" A long").start == first
+    # Without prefix or suffix, the stored start is what is left to choose by.
+    assert anchor_quote(TWICE, MISQUOTED, start=second + 3, end=second + 20).start == second
+
+
+def test_context_never_makes_a_lookalike_below_the_threshold_pass() -> None:
+    lookalike = "The generals decided that some soldiers might be stationed further west."
+    anchor = anchor_quote(TWICE, lookalike, prefix="statement of the press office. ", suffix=" Questions from")
+    assert anchor.status is QuoteStatus.NOT_FOUND and anchor.start is None
+    assert anchor.score is not None and anchor.score < 90
+
+
+def test_evidence_add_keeps_the_copy_the_prefix_names(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = tmp_path / "minutes.txt"
+    text.write_text(TWICE, encoding="utf-8")
+    cli.ok("source", "add", "Minutes", "--slug", "minutes", "--text-file", str(text))
+    cli.ok("claim", "add", "No troops further east", "--slug", "east")
+    cli.ok(
+        "evidence", "add", "east", "minutes", "--stance", "supports", "--quote", MISQUOTED,
+        "--prefix", "statement of the press office.",
+    )  # fmt: skip
+    (row,) = cli.json("evidence", "list")
+    assert row["quote_status"] == "fuzzy"
+    assert row["start"] == TWICE.rindex("The ministers") and row["prefix"].endswith("press office. ")
+
+
+# --- short quotes: one edit, only where the context confirms the place --------------------------------
+
+SPEECH = "We have heard enough promises. What stands before us is a choice, and the choice is ours alone."
+
+
+def test_a_short_misquote_is_anchored_only_when_the_context_confirms_the_place() -> None:
+    at = SPEECH.index("before us")
+    for context in ({"prefix": "What stands "}, {"suffix": " is a choice"}, {"prefix": "stands", "suffix": "is a"}):
+        anchor = anchor_quote(SPEECH, "befor us", **context)
+        assert (anchor.status, anchor.start, anchor.end) == (QuoteStatus.FUZZY, at, at + len("before us")), context
+        assert anchor.passage == "before us"
+    # No context: refused, however close.
+    assert anchor_quote(SPEECH, "befor us").status is QuoteStatus.NOT_FOUND
+    # Context that names another place, or two edits: refused.
+    assert anchor_quote(SPEECH, "befor us", prefix="heard enough").status is QuoteStatus.NOT_FOUND
+    assert anchor_quote(SPEECH, "befr uss", prefix="What stands ").status is QuoteStatus.NOT_FOUND
+    assert anchor_quote(SPEECH, "befor us", prefix="What stands ", suffix=" was a choice").status is (
+        QuoteStatus.NOT_FOUND
+    )
+    # A very short quote must be exact, context or not.
+    assert anchor_quote(SPEECH, "uz", prefix="stands before ").status is QuoteStatus.NOT_FOUND
+
+
+def test_short_quotes_through_the_cli(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = tmp_path / "speech.txt"
+    text.write_text(SPEECH, encoding="utf-8")
+    cli.ok("source", "add", "Speech", "--slug", "speech", "--text-file", str(text))
+    cli.ok("claim", "add", "A choice lies ahead", "--slug", "choice")
+    before = dump()
+    error = cli.fails("evidence", "add", "choice", "speech", "--stance", "supports", "--quote", "befor us")
+    assert "quote not found in the archived text of source 'speech'" in error
+    assert dump() == before
+    out = cli.ok(
+        "evidence", "add", "choice", "speech", "--stance", "supports", "--quote", "befor us", "--prefix", "What stands"
+    )
+    assert "(quote fuzzy)" in out and "before us" in out

@@ -24,7 +24,7 @@ from ..models import QuoteStatus
 
 CONTEXT = 32  # characters of prefix and suffix kept around a quote
 FUZZY_THRESHOLD = 90.0  # rapidfuzz alignment score (0-100) a passage needs to count as the quote
-MIN_FUZZY_LENGTH = 12  # shorter quotes must match exactly: a few characters match anywhere
+MIN_FUZZY_LENGTH = 12  # shorter quotes get one edit at most, and only where the context confirms it
 # Aligning a quote against a whole text costs about quote length × text length (0.2 s for 500
 # characters in 1 MB): only up to this product, and only for quotes up to MAX_SCANNED_QUOTE.
 FUZZY_SCAN_BUDGET = 400_000_000
@@ -35,6 +35,11 @@ MAX_SEEDS = 32
 MAX_SEED_HITS = 50  # a seed found more often than this says nothing about where the quote is
 MAX_PLACES = 8  # places compared with the quote, those most seeds agree on
 MAX_EXACT_HITS = 1_000  # exact occurrences among which prefix and suffix choose
+# A fuzzy candidate's weight, as Hypothesis's match-quote gives it: the quote counts most, then the
+# context either side, and nearness to the stored offset breaks ties.
+QUOTE_WEIGHT, PREFIX_WEIGHT, SUFFIX_WEIGHT, POSITION_WEIGHT = 50, 20, 20, 2
+MIN_SHORT_FUZZY = 4  # a short quote shorter than this must match exactly, context or not
+SHORT_CONTEXT = 16  # characters of prefix (its end) and suffix (its start) that must be found exactly
 
 _TRANSLATE = str.maketrans(
     {
@@ -218,72 +223,157 @@ def anchor_quote(
     needle = normalise(quote)
     if not needle:
         return Anchor(QuoteStatus.NOT_FOUND)
+    context = _Context(text, haystack, origin, prefix, suffix, start)
     hits: list[int] = []
     at = haystack.find(needle)
     while at != -1 and len(hits) < MAX_EXACT_HITS:
         hits.append(at)
         at = haystack.find(needle, at + 1)
     if hits:
-        best = max(hits, key=lambda at: _context_score(haystack, at, at + len(needle), prefix, suffix))
+        best = max(hits, key=lambda at: context.score(at, at + len(needle)))
         return _anchor(text, origin[best], origin[best + len(needle) - 1] + 1, QuoteStatus.VERIFIED, 100.0)
-    return _fuzzy(text, haystack, origin, needle)
+    if len(needle) < MIN_FUZZY_LENGTH:
+        return _short(text, haystack, origin, needle, context)
+    return _fuzzy(text, haystack, origin, needle, context)
 
 
-def _context_score(haystack: str, start: int, end: int, prefix: str | None, suffix: str | None) -> float:
-    """How well the text around a hit agrees with the stored prefix and suffix."""
-    from rapidfuzz import fuzz
+class _Context:
+    """What besides the quote says where it stands: the stored prefix and suffix, and the stored
+    start offset (a hint only: the text may have changed before it)."""
 
-    score = 0.0
-    if prefix:
-        wanted = normalise(prefix)
-        score += fuzz.ratio(wanted, haystack[max(0, start - len(wanted) - 1) : start].strip())
-    if suffix:
-        wanted = normalise(suffix)
-        score += fuzz.ratio(wanted, haystack[end : end + len(wanted) + 1].strip())
-    return score
+    def __init__(
+        self, text: str, haystack: str, origin: OffsetMap, prefix: str | None, suffix: str | None, start: int | None
+    ) -> None:
+        self.text, self.haystack, self.origin = text, haystack, origin
+        self.prefix = normalise(prefix) if prefix else ""
+        self.suffix = normalise(suffix) if suffix else ""
+        self.start = start
+
+    def agreement(self, start: int, end: int) -> tuple[float, float]:
+        """How well the text before and after haystack[start:end] agrees with the prefix and
+        suffix, each 0-1 (0 when not given)."""
+        from rapidfuzz import fuzz
+
+        before = after = 0.0
+        if self.prefix:
+            before = fuzz.ratio(self.prefix, self.haystack[max(0, start - len(self.prefix) - 1) : start].strip()) / 100
+        if self.suffix:
+            after = fuzz.ratio(self.suffix, self.haystack[end : end + len(self.suffix) + 1].strip()) / 100
+        return before, after
+
+    def score(self, start: int, end: int, quote: float = 1.0) -> float:
+        """A candidate's weight as Hypothesis's match-quote gives it: quote 50, prefix 20,
+        suffix 20, nearness to the stored start 2 (`quote` is the quote's similarity, 0-1)."""
+        before, after = self.agreement(start, end)
+        near = 0.0
+        if self.start is not None and self.text:
+            near = max(0.0, 1 - abs(self.origin[start] - self.start) / len(self.text))
+        return QUOTE_WEIGHT * quote + PREFIX_WEIGHT * before + SUFFIX_WEIGHT * after + POSITION_WEIGHT * near
 
 
-def _fuzzy(text: str, haystack: str, origin: OffsetMap, needle: str) -> Anchor:
-    if len(needle) < MIN_FUZZY_LENGTH or len(needle) > len(haystack):
+def _fuzzy(text: str, haystack: str, origin: OffsetMap, needle: str, context: _Context) -> Anchor:
+    """The passage most like the quote that passes FUZZY_THRESHOLD; among several, the one the
+    context (prefix, suffix, stored start) names."""
+    if len(needle) > len(haystack):
         return Anchor(QuoteStatus.NOT_FOUND)
+    candidates: list[tuple[float, int, int]] = []  # (similarity 0-100, start, end) in haystack
     if len(needle) <= MAX_SCANNED_QUOTE and len(needle) * len(haystack) <= FUZZY_SCAN_BUDGET:
-        return _aligned(text, haystack, origin, needle, 0, len(haystack))
-    best = Anchor(QuoteStatus.NOT_FOUND)
+        found = _aligned(haystack, needle, 0, len(haystack))
+        if found is not None:
+            candidates.append(found)
+            # The alignment stops at the first best passage: the same passage said again elsewhere
+            # is as good a candidate, and the context chooses between them.
+            score, start, end = found
+            passage = haystack[start:end]
+            at = haystack.find(passage, start + 1)
+            while at != -1 and len(candidates) < MAX_EXACT_HITS:
+                candidates.append((score, at, at + len(passage)))
+                at = haystack.find(passage, at + 1)
     for low, high in _places(haystack, needle):
         if len(needle) <= MAX_ALIGNED_QUOTE:
-            found = _aligned(text, haystack, origin, needle, low, high)
+            found = _aligned(haystack, needle, low, high)
         else:
-            found = _compared(text, haystack, origin, needle, low, high)
-        if (found.score or 0) > (best.score or 0):
-            best = found
-    return best
+            found = _compared(haystack, needle, low, high)
+        if found is not None:
+            candidates.append(found)
+    if not candidates:
+        return Anchor(QuoteStatus.NOT_FOUND)
+    passing = [candidate for candidate in set(candidates) if candidate[0] >= FUZZY_THRESHOLD]
+    if not passing:
+        score, start, end = max(candidates)
+        passage = text[origin[start] : origin[end - 1] + 1]
+        return Anchor(QuoteStatus.NOT_FOUND, passage=passage, score=round(score, 1))
+    score, start, end = max(passing, key=lambda c: (context.score(c[1], c[2], c[0] / 100), c[0], -c[1]))
+    return _anchor(text, origin[start], origin[end - 1] + 1, QuoteStatus.FUZZY, score)
 
 
-def _aligned(text: str, haystack: str, origin: OffsetMap, needle: str, low: int, high: int) -> Anchor:
+def _aligned(haystack: str, needle: str, low: int, high: int) -> tuple[float, int, int] | None:
     """The passage of haystack[low:high] most like the quote, aligned with rapidfuzz."""
     from rapidfuzz import fuzz
 
     alignment = fuzz.partial_ratio_alignment(needle, haystack[low:high])
     if alignment is None:
-        return Anchor(QuoteStatus.NOT_FOUND)
-    start, end = _best_bounds(needle, haystack, low + alignment.dest_start, low + alignment.dest_end)
-    return _scored(text, haystack, origin, needle, start, end)
+        return None
+    return _best_bounds(needle, haystack, low + alignment.dest_start, low + alignment.dest_end)
 
 
-def _compared(text: str, haystack: str, origin: OffsetMap, needle: str, start: int, end: int) -> Anchor:
+def _compared(haystack: str, needle: str, start: int, end: int) -> tuple[float, int, int]:
     """haystack[start:end], placed by the seeds, compared with the quote whole."""
-    start, end = _best_bounds(needle, haystack, start, end)
-    return _scored(text, haystack, origin, needle, start, end)
+    return _best_bounds(needle, haystack, start, end)
 
 
-def _scored(text: str, haystack: str, origin: OffsetMap, needle: str, start: int, end: int) -> Anchor:
+def _short(text: str, haystack: str, origin: OffsetMap, needle: str, context: _Context) -> Anchor:
+    """A quote shorter than MIN_FUZZY_LENGTH matches with one edit at most, and only where the
+    context confirms the place: the end of the prefix just before it and the start of the suffix
+    just after it, each as given (those not given are not asked for; one at least must be). A few
+    characters with one edit match almost anywhere; the context is what says it is this place."""
+    from rapidfuzz.distance import Levenshtein
+
+    if len(needle) < MIN_SHORT_FUZZY or not (context.prefix or context.suffix):
+        return Anchor(QuoteStatus.NOT_FOUND)
+    before, after = context.prefix[-SHORT_CONTEXT:], context.suffix[:SHORT_CONTEXT]
+    places: set[tuple[int, int]] = set()
+    if before:
+        for at in _occurrences(haystack, before):
+            start = at + len(before)
+            start += haystack.startswith(" ", start)
+            places.update((start, start + size) for size in range(len(needle) - 1, len(needle) + 2))
+    else:
+        for at in _occurrences(haystack, after):
+            end = at - (at > 0 and haystack[at - 1] == " ")
+            places.update((end - size, end) for size in range(len(needle) - 1, len(needle) + 2))
+    found = set()
+    for start, end in places:
+        if not 0 <= start < end <= len(haystack) or haystack[start] == " " or haystack[end - 1] == " ":
+            continue
+        if after:
+            if not haystack.startswith(after, end + haystack.startswith(" ", end)):
+                continue
+        elif end < len(haystack) and haystack[end].isalnum():
+            continue  # with no suffix to say where it ends, it ends with a word
+        if Levenshtein.distance(needle, haystack[start:end], score_cutoff=1) <= 1:
+            found.add((start, end))
+    if len(found) != 1:  # none, or the context does not tell which
+        return Anchor(QuoteStatus.NOT_FOUND)
+    ((start, end),) = found
+    return _anchor(
+        text, origin[start], origin[end - 1] + 1, QuoteStatus.FUZZY, _similarity(needle, haystack[start:end])
+    )
+
+
+def _occurrences(haystack: str, piece: str) -> list[int]:
+    hits: list[int] = []
+    at = haystack.find(piece)
+    while at != -1 and len(hits) < MAX_EXACT_HITS:
+        hits.append(at)
+        at = haystack.find(piece, at + 1)
+    return hits
+
+
+def _similarity(needle: str, passage: str) -> float:
     from rapidfuzz import fuzz
 
-    score = fuzz.ratio(needle, haystack[start:end])
-    raw_start, raw_end = origin[start], origin[end - 1] + 1
-    if score < FUZZY_THRESHOLD:
-        return Anchor(QuoteStatus.NOT_FOUND, passage=text[raw_start:raw_end], score=round(score, 1))
-    return _anchor(text, raw_start, raw_end, QuoteStatus.FUZZY, score)
+    return fuzz.ratio(needle, passage)
 
 
 def _places(haystack: str, needle: str) -> list[tuple[int, int]]:
@@ -325,9 +415,9 @@ def _places(haystack: str, needle: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def _best_bounds(needle: str, haystack: str, start: int, end: int) -> tuple[int, int]:
-    """The alignment may stop inside a word or take in a space: of the bounds as aligned and
-    widened to whole words at either end, keep those most like the quote."""
+def _best_bounds(needle: str, haystack: str, start: int, end: int) -> tuple[float, int, int]:
+    """The alignment may stop inside a word or take in a space: of the bounds as aligned, widened
+    and narrowed to whole words at either end, keep those most like the quote (similarity, start, end)."""
     from rapidfuzz import fuzz
 
     wide_start, wide_end = start, end
@@ -335,9 +425,11 @@ def _best_bounds(needle: str, haystack: str, start: int, end: int) -> tuple[int,
         wide_start -= 1
     while wide_end < len(haystack) and haystack[wide_end].isalnum():
         wide_end += 1
+    # Or narrowed by a word: an alignment of equal score may take in a neighbour's last letters.
+    narrow_start, narrow_end = haystack.find(" ", start, end) + 1, haystack.rfind(" ", start, end)
     candidates = []
-    for first in {start, wide_start}:
-        for last in {end, wide_end}:
+    for first in {start, wide_start, narrow_start or start}:
+        for last in {end, wide_end, end if narrow_end <= start else narrow_end}:
             while first < last and haystack[first] == " ":
                 first += 1
             while last > first and haystack[last - 1] == " ":
@@ -347,6 +439,7 @@ def _best_bounds(needle: str, haystack: str, start: int, end: int) -> tuple[int,
                 whole = (first == 0 or not haystack[first - 1].isalnum()) + (
                     last == len(haystack) or not haystack[last].isalnum()
                 )
-                candidates.append((fuzz.ratio(needle, haystack[first:last]) + whole, first, last))
-    _score, first, last = max(candidates)
-    return first, last
+                ratio = fuzz.ratio(needle, haystack[first:last])
+                candidates.append((ratio + whole, ratio, first, last))
+    _rank, ratio, first, last = max(candidates)
+    return ratio, first, last
