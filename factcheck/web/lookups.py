@@ -1,18 +1,16 @@
 """Read-only lookups the web pages need and the services do not give yet: a source's archived
 text with its quotes' stored offsets, the events recorded by a claim's sources, and a claim's
-ClaimReview documents. Each is one small query; they belong in the services (and the ClaimReview
-export could take a claim to export) once another command needs them."""
+ClaimReview documents. Each costs a few small queries; they belong in the services (and the
+ClaimReview export could take the claims to export) once another command needs them."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, undefer
 
-from ..models import Event, Evidence, Revision, Source, event_sources
+from ..models import Claim, ClaimLink, Event, Evidence, Source, event_sources
 from ..services.common import get
 
 
@@ -46,36 +44,32 @@ def events_for_sources(session: Session, source_slugs: list[str]) -> list[dict[s
     ]
 
 
-def claim_reviews(session: Session, slug: str, text: str) -> list[dict[str, Any]]:
+def claim_reviews(session: Session, claim_id: int) -> list[dict[str, Any]]:
     """The ClaimReview JSON-LD of one claim, exactly as `factcheck export --format claimreview`
-    writes it: the export's own output, kept until the database next changes (every change adds a
-    revision), so that a page costs one small query while nothing changes."""
-    version = session.scalar(select(func.max(Revision.id)))
-    key = (str(session.get_bind().engine.url), version)
-    with _lock:
-        reviews = _reviews.get(key)
-    if reviews is None:
-        from ..interchange.claimreview import export_claimreview
+    writes it: the export itself, run in a session whose every query sees only this claim and the
+    links to and from it, so that a page costs a few small queries whatever the size of the database."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import ORMExecuteState
 
-        reviews = _Reviews()
-        for review in export_claimreview(session):
-            item_id = (review.get("itemReviewed") or {}).get("@id")
-            if item_id:  # the export names each claim by an id that ends in its slug
-                reviews.by_slug.setdefault(str(item_id).rpartition(":claim:")[2], []).append(review)
-            reviews.by_text.setdefault(review.get("claimReviewed"), []).append(review)
-        with _lock:
-            _reviews.clear()  # one version of one database at a time: memory stays flat
-            _reviews[key] = reviews
-    if reviews.by_slug:
-        return reviews.by_slug.get(slug, [])
-    return reviews.by_text.get(text, [])
+    from ..interchange.claimreview import export_claimreview
 
+    only = Session(bind=session.connection())
+    narrowed = {
+        Claim: Claim.id == claim_id,
+        ClaimLink: or_(ClaimLink.from_claim_id == claim_id, ClaimLink.to_claim_id == claim_id),
+    }
 
-@dataclass
-class _Reviews:
-    by_slug: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    by_text: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
+    @event.listens_for(only, "do_orm_execute")
+    def _this_claim(state: ORMExecuteState) -> None:
+        # Only the statements that select claims or links themselves: the claims reached through a
+        # link, or loaded with one, stay as they are.
+        statement = state.statement
+        if isinstance(statement, Select) and not state.is_relationship_load:
+            entity = statement.column_descriptions[0].get("entity")
+            if entity in narrowed:
+                state.statement = statement.where(narrowed[entity])
 
-
-_lock = threading.Lock()
-_reviews: dict[tuple[str, int | None], _Reviews] = {}
+    try:
+        return export_claimreview(only)
+    finally:
+        only.close()

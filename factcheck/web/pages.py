@@ -132,7 +132,7 @@ def claim_page(session: Session, links: Links, slug: str) -> Page:
             "graph": svg.claim_graph(dossier, lambda s: links.claim(s)),
             "timeline": svg.timeline(entries),
             "relation_colours": svg.RELATION_COLOURS,
-            "reviews": lookups.claim_reviews(session, dossier["claim"]["slug"], dossier["claim"]["text"]),
+            "reviews": lookups.claim_reviews(session, dossier["claim"]["id"]),
         },
     )
 
