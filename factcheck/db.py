@@ -40,7 +40,7 @@ MAX_BUSY_TIMEOUT = 3600.0  # an hour: longer is a mistake, not patience
 
 # The newest Alembic revision. Kept here so that ordinary commands can check a database's schema
 # without loading the migration scripts; tests/test_migrations.py keeps it equal to the scripts' head.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -93,7 +93,7 @@ def _engine(url: str, timeout: float, read_only: bool) -> Engine:
     from sqlalchemy import create_engine, event
 
     if not url.startswith("sqlite"):
-        return create_engine(url)
+        return _server_engine(url, timeout, read_only)
 
     path = _sqlite_path(url)
     if read_only and path is not None:
@@ -122,6 +122,32 @@ def _engine(url: str, timeout: float, read_only: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql:", "postgresql+", "postgres:"))
+
+
+def _server_engine(url: str, timeout: float, read_only: bool) -> Engine:
+    """PostgreSQL through psycopg 3 (the `postgres` extra), sessions in UTC; a reader's
+    transactions are read-only on the server too, and a writer waits `timeout` for a lock."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not is_postgres(url):
+        return create_engine(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        import psycopg  # noqa: F401  (only to name the missing driver clearly)
+    except ImportError:
+        raise DatabaseProblem('PostgreSQL needs the psycopg driver: pip install "factcheck[postgres]"') from None
+    options = f"-c timezone=UTC -c lock_timeout={max(1, int(timeout * 1000))}"
+    if read_only:
+        options += " -c default_transaction_read_only=on"
+    connect_args = {"options": options, "connect_timeout": 10, "application_name": "factcheck"}
+    return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -296,6 +322,8 @@ def _migrate(url: str, direction: str, revision: str) -> tuple[str | None, str |
             connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
             with connection.begin():
+                if engine.dialect.name == "postgresql" and direction == "upgrade":
+                    _require_extensions(url, connection)
                 getattr(command, direction)(alembic_config(url, connection), revision)
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
                     raise DatabaseProblem(f"{direction} would break foreign keys; nothing changed")
@@ -305,6 +333,22 @@ def _migrate(url: str, direction: str, revision: str) -> tuple[str | None, str |
             if sqlite:
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
     return before, current_revision(url)
+
+
+# Contrib extensions the PostgreSQL schema needs (migration 0006: accent-blind search).
+POSTGRES_EXTENSIONS = ("unaccent",)
+
+
+def _require_extensions(url: str, connection: Connection) -> None:
+    from sqlalchemy import text
+
+    available = set(connection.execute(text("SELECT name FROM pg_available_extensions")).scalars())
+    missing = [name for name in POSTGRES_EXTENSIONS if name not in available]
+    if missing:
+        raise DatabaseProblem(
+            f"the PostgreSQL server of {describe(url)} lacks the {', '.join(missing)} extension: install the "
+            "server's contrib package (e.g. apt install postgresql-contrib), then run `factcheck init` again"
+        )
 
 
 def require_current(url: str) -> None:
@@ -360,11 +404,20 @@ def session_scope(
 @contextmanager
 def _checked(url: str) -> Iterator[None]:
     """Turn the database driver's failures into one clear DatabaseProblem."""
-    from sqlalchemy.exc import DatabaseError, OperationalError
+    from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
     try:
         yield
-    except OperationalError as exc:
+    except DBAPIError as exc:
+        if is_postgres(url):
+            raise _postgres_problem(url, exc) from None
+        if not isinstance(exc, OperationalError):
+            if isinstance(exc, DatabaseError):
+                raise DatabaseProblem(
+                    f"{describe(url)} is not a usable SQLite database ({exc.orig}); "
+                    "give --db a factcheck database or a new file name"
+                ) from None
+            raise
         message = str(exc.orig)
         if "locked" in message or "busy" in message:
             raise DatabaseProblem(
@@ -377,11 +430,65 @@ def _checked(url: str) -> Iterator[None]:
                 "to the file and its folder); nothing was written"
             ) from None
         raise DatabaseProblem(f"cannot use {describe(url)}: {message}") from None
-    except DatabaseError as exc:
-        raise DatabaseProblem(
-            f"{describe(url)} is not a usable SQLite database ({exc.orig}); "
-            "give --db a factcheck database or a new file name"
-        ) from None
+
+
+# SQLSTATE classes and codes of PostgreSQL errors worth their own message.
+_LOCK_TIMEOUT = ("55P03",)
+_CONFLICT = ("40001", "40P01")  # serialization failure, deadlock
+_READ_ONLY = ("25006",)
+_NO_PRIVILEGE = ("42501",)
+
+
+def _postgres_problem(url: str, exc: Exception) -> DatabaseProblem:
+    """One line for a failure of the PostgreSQL server or of the connection to it."""
+    from sqlalchemy.engine import make_url
+
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlstate", None) or ""
+    # The server's messages run over several lines ("FATAL:  ...", "DETAIL: ..."): keep the first.
+    message = " ".join(str(orig).split("\n")[0].split())
+    message = message.removeprefix("connection failed: ")
+    parsed = make_url(url)
+    where = describe(url)
+    user = parsed.username or os.environ.get("PGUSER") or "your user"
+    if code in _CONFLICT:
+        return DatabaseProblem(
+            f"another writer changed the same rows at the same time ({message}); nothing was written: run it again"
+        )
+    if code in _LOCK_TIMEOUT or "lock timeout" in message:
+        return DatabaseProblem(
+            f"database is busy: another writer held a lock on {where} for longer than {busy_timeout():g} s "
+            f"(set {ENV_BUSY_TIMEOUT} to wait longer); nothing was written"
+        )
+    if code in _READ_ONLY or code in _NO_PRIVILEGE:
+        return DatabaseProblem(
+            f"read-only access: the server does not let {user} do this on {where} ({message}); nothing was written "
+            f"(an admin can run `factcheck db grant {user} --write`)"
+        )
+    if "does not exist" in message and "database" in message:
+        return DatabaseProblem(
+            f"there is no database {parsed.database!r} on the server of {where}: create it "
+            f"(createdb {parsed.database}) and run `factcheck init`"
+        )
+    if (
+        "authentication failed" in message
+        or ("role" in message and "does not exist" in message)
+        or ("no pg_hba.conf entry" in message)
+    ):
+        return DatabaseProblem(
+            f"the server refused the login of {user} to {where} ({message}): check the user name and password "
+            "in the URL (or ~/.pgpass)"
+        )
+    if "failed to resolve host" in message or "Connection refused" in message or "timeout expired" in message:
+        return DatabaseProblem(
+            f"cannot reach a PostgreSQL server for {where} ({message}): check the host and port in the URL, "
+            "and that the server is running"
+        )
+    if code.startswith(("08", "57P")) or "closed the connection" in message or "server closed" in message:
+        return DatabaseProblem(
+            f"lost the connection to the server of {where} ({message}); nothing was written: run it again"
+        )
+    return DatabaseProblem(f"cannot use {where}: {message}")
 
 
 # --- backup -------------------------------------------------------------------------------------

@@ -167,9 +167,29 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment, stored in UTC and read back timezone-aware (UTC) on every backend: SQLite keeps
+    no offset, and a PostgreSQL session may be in another time zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | str | None, dialect: Any) -> dt.datetime | None:
+        if isinstance(value, str):  # as the history keeps it (restore)
+            value = dt.datetime.fromisoformat(value)
+        if value is None or value.tzinfo is None:
+            return value  # naive values are UTC already (older databases, ISO strings without offset)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 class Timestamped:
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
 # --- association tables -------------------------------------------------------------------------
@@ -286,7 +306,7 @@ class ClaimLink(Base):
     to_claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     relation: Mapped[Relation] = mapped_column(vocabulary(Relation, "relation"))
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     from_claim: Mapped[Claim] = relationship(foreign_keys=[from_claim_id], lazy="raise")
     to_claim: Mapped[Claim] = relationship(foreign_keys=[to_claim_id], lazy="raise")
@@ -344,7 +364,7 @@ class Verdict(Base):
     rating_value: Mapped[float | None] = mapped_column()
     best_rating: Mapped[float | None] = mapped_column()
     worst_rating: Mapped[float | None] = mapped_column()
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     claim: Mapped[Claim] = relationship(back_populates="verdicts", lazy="raise")
     reviewer: Mapped[Actor | None] = relationship(lazy="raise")
@@ -376,10 +396,12 @@ class Revision(Base):
     entity_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[RevisionAction] = mapped_column(vocabulary(RevisionAction, "revision_action"))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    by: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    by: Mapped[str | None] = mapped_column(Text)  # the display name (--by)
     # One id per transaction: the rows deleted together are restored together.
     batch: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The database server's user that wrote it (PostgreSQL sets it by trigger; None on SQLite).
+    db_user: Mapped[str | None] = mapped_column(Text)
 
 
 def _normalise_dates_on_assignment() -> None:

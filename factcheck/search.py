@@ -49,20 +49,27 @@ class SearchBackend(Protocol):
 
 def backend(session: Session) -> SearchBackend:
     dialect = session.get_bind().dialect.name
-    if dialect != "sqlite":
-        raise DatabaseProblem(f"search works on SQLite (FTS5) for now, not on {dialect}")
-    return SqliteSearch(session)
+    if dialect == "sqlite":
+        return SqliteSearch(session)
+    if dialect == "postgresql":
+        return PostgresSearch(session)
+    raise DatabaseProblem(f"search works on SQLite and PostgreSQL, not on {dialect}")
+
+
+def plain_terms(query: str) -> list[str]:
+    """A user's "quoted phrases" and words, each to be found."""
+    phrases = [" ".join(_TOKEN.findall(phrase)) for phrase in _PHRASE.findall(query)]
+    words = _TOKEN.findall(_PHRASE.sub(" ", query))
+    terms = [term for term in [*phrases, *words] if term]
+    if not terms:
+        raise InvalidInput(f"nothing to search for in {query!r}: give some words")
+    return terms
 
 
 def plain_query(query: str) -> str:
     """A user's words as a safe FTS5 query: every word and "quoted phrase" must appear; FTS5
     syntax (NOT, *, parentheses, column filters) is taken as plain words."""
-    phrases = [" ".join(_TOKEN.findall(phrase)) for phrase in _PHRASE.findall(query)]
-    words = _TOKEN.findall(_PHRASE.sub(" ", query))
-    terms = [f'"{term}"' for term in [*phrases, *words] if term]
-    if not terms:
-        raise InvalidInput(f"nothing to search for in {query!r}: give some words")
-    return " ".join(terms)
+    return " ".join(f'"{term}"' for term in plain_terms(query))
 
 
 def word_starts(words: str) -> list[str]:
@@ -149,3 +156,100 @@ class SqliteSearch:
             if claims:
                 counted.append((claims, start))
         return [start for _claims, start in sorted(counted)[:keep]]
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+# Migration 0006 keeps a tsvector document per claim, source and quote in claims_fts, sources_fts
+# and evidence_fts (GIN-indexed), in the `factcheck` configuration: `simple` after `unaccent`, so
+# that every language is searched alike. Ranks are -ts_rank_cd, so that lower is better as with
+# BM25; weights {D, C, B, A} follow bm25's (claim text 10, tags 4; title 10, publisher 4, text 1).
+
+_PG_WEIGHTS = "'{0.1, 0.1, 0.4, 1.0}'"
+_PG_HEADLINE = (
+    "StartSel={start}, StopSel={end}, MaxWords=16, MinWords=6, ShortWord=1, MaxFragments=1, FragmentDelimiter=…"
+)
+_PG_SEARCHES = {
+    "claims": """
+        SELECT 'claims', c.id, c.slug, c.text, ts_headline('factcheck', c.text, q.query, :options), hit.score
+        FROM (SELECT f.id, -ts_rank_cd({weights}, f.document, q.query) AS score FROM claims_fts f, q
+              WHERE f.document @@ q.query ORDER BY 2, 1 LIMIT :limit) hit
+        JOIN claims c ON c.id = hit.id, q""",
+    "sources": """
+        SELECT 'sources', s.id, s.slug, s.title,
+               CASE WHEN to_tsvector('factcheck', s.title) @@ q.query OR s.text IS NULL
+                    THEN ts_headline('factcheck', s.title, q.query, :options)
+                    ELSE ts_headline('factcheck', left(s.text, 200000), q.query, :options) END, hit.score
+        FROM (SELECT f.id, -ts_rank_cd({weights}, f.document, q.query) AS score FROM sources_fts f, q
+              WHERE f.document @@ q.query ORDER BY 2, 1 LIMIT :limit) hit
+        JOIN sources s ON s.id = hit.id, q""",
+    "evidence": """
+        SELECT 'evidence', e.id, c.slug, e.quote, ts_headline('factcheck', e.quote, q.query, :options), hit.score
+        FROM (SELECT f.id, -ts_rank_cd({weights}, f.document, q.query) AS score FROM evidence_fts f, q
+              WHERE f.document @@ q.query ORDER BY 2, 1 LIMIT :limit) hit
+        JOIN evidence e ON e.id = hit.id JOIN claims c ON c.id = e.claim_id, q""",
+}
+
+
+class PostgresSearch:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def search(self, query: str, *, scope: str | None = None, limit: int = 20, advanced: bool = False) -> list[Hit]:
+        """Ranked hits (best first) across claims, sources and evidence, or one of them.
+
+        Plain words and "phrases" must all appear; --advanced takes web-search syntax
+        (`websearch_to_tsquery`: "phrase", OR, -word), which never fails to parse."""
+        if scope is not None and scope not in SCOPES:
+            raise InvalidInput(f"cannot search in {scope!r}: allowed: {', '.join(SCOPES)}")
+        check_length(query, "search query", MAX_QUERY)
+        params: dict[str, object] = {"limit": limit, "options": _PG_HEADLINE.format(start=_MARK_START, end=_MARK_END)}
+        if advanced:
+            if not query.strip():
+                raise InvalidInput("nothing to search for: give some words")
+            tsquery = "websearch_to_tsquery('factcheck', :query)"
+            params["query"] = query.strip()
+        else:
+            terms = plain_terms(query)
+            tsquery = " && ".join(f"phraseto_tsquery('factcheck', :term{n})" for n in range(len(terms)))
+            params.update({f"term{n}": term for n, term in enumerate(terms)})
+        hits: list[Hit] = []
+        for kind in [scope] if scope else SCOPES:
+            statement = f"WITH q AS (SELECT {tsquery} AS query) " + _PG_SEARCHES[kind].format(weights=_PG_WEIGHTS)
+            rows = self.session.execute(text(statement), params).all()
+            hits += [Hit(*row) for row in rows]
+        return sorted(hits, key=lambda hit: (hit.score, SCOPES.index(hit.kind), hit.id))[:limit]
+
+    def candidate_claims(self, words: str, *, limit: int = 50) -> list[tuple[int, str, str]]:
+        """(id, slug, text) of the claims that share most words with `words`, best first: the
+        text's rarest word starts, as prefixes, ranked by cover density."""
+        starts = self._rarest(word_starts(words))
+        if not starts:
+            return []
+        rows = self.session.execute(
+            text(
+                "WITH q AS (SELECT to_tsquery('factcheck', :query) AS query) "
+                "SELECT c.id, c.slug, c.text FROM claims_fts f JOIN claims c ON c.id = f.id, q "
+                f"WHERE f.document @@ q.query ORDER BY ts_rank_cd({_PG_WEIGHTS}, f.document, q.query) DESC, c.id "
+                "LIMIT :limit"
+            ),
+            {"query": " | ".join(_prefix(start) for start in starts), "limit": limit},
+        ).all()
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    def _rarest(self, starts: list[str], keep: int = RAREST_WORDS) -> list[str]:
+        """The word starts found in fewest claims (those found in none are left out); each count
+        is one GIN index lookup."""
+        counted = []
+        for start in starts:
+            claims = self.session.execute(
+                text("SELECT count(*) FROM claims_fts WHERE document @@ to_tsquery('factcheck', :query)"),
+                {"query": _prefix(start)},
+            ).scalar()
+            if claims:
+                counted.append((claims, start))
+        return [start for _claims, start in sorted(counted)[:keep]]
+
+
+def _prefix(start: str) -> str:
+    """A word start as a tsquery prefix term; `start` is \\w+ (word_starts), quoted all the same."""
+    return "'" + start.replace("'", "''").replace("\\", "\\\\") + "':*"

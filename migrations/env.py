@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
-from factcheck.models import Base, PartialDate
+from factcheck.models import Base, PartialDate, UtcDateTime
 from factcheck.search import is_search_table
 
 config = context.config
@@ -21,6 +21,8 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
     import the models (a revision must keep working after the models change)."""
     if type_ == "type" and isinstance(obj, PartialDate):
         return "sa.String(length=10)"
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
     return False
 
 
