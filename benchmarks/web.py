@@ -125,6 +125,7 @@ def load_test(port: int, paths: list[str], readers: int, requests: int, seconds:
     GETs and stop at `seconds` whatever is left."""
     lock = threading.Lock()
     budget = {"left": requests, "done": 0, "errors": 0}
+    problems: dict[str, int] = {}
     deadline = time.monotonic() + seconds
     rng = random.Random(11)
     chosen = [rng.choice(paths) for _ in range(requests)]
@@ -138,14 +139,17 @@ def load_test(port: int, paths: list[str], readers: int, requests: int, seconds:
                 budget["left"] -= 1
                 path = chosen[budget["left"]]
             try:
-                ok = get(connection, path) == 200
-            except (OSError, http.client.HTTPException):
-                ok = False
+                status = get(connection, path)
+                problem = None if status == 200 else f"HTTP {status}"
+            except (OSError, http.client.HTTPException) as error:
+                problem = type(error).__name__
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             with lock:
                 budget["done"] += 1
-                budget["errors"] += not ok
+                if problem:
+                    budget["errors"] += 1
+                    problems[problem] = problems.get(problem, 0) + 1
         connection.close()
 
     started = time.perf_counter()
@@ -155,6 +159,8 @@ def load_test(port: int, paths: list[str], readers: int, requests: int, seconds:
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    if problems:
+        print(f"errors: {problems}", flush=True)
     return {"requests": budget["done"], "errors": budget["errors"], "seconds": elapsed}
 
 
