@@ -344,3 +344,38 @@ def test_export_of_an_imported_file_keeps_its_fields(cli) -> None:  # type: igno
     twitter = next(a for a in item["appearance"] if "twitter" in a["url"])
     assert twitter["archivedAt"] == "https://perma.cc/BBBB-0002" and twitter["datePublished"] == "2022-02-16"
     assert "reviewBody" not in review  # no rationale was given: none is invented
+
+
+def test_positions_inside_feeds_name_the_path(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    feed = json.loads((FILES / "feed-items.json").read_text(encoding="utf-8"))
+    feed["items"][2]["claimReviews"][0]["reviewRating"] = ["Netačno"]
+    feed["feed"]["dataFeedElement"][0]["item"][0]["datePublished"] = "2022-02-31"
+    bad = tmp_path / "feed.json"
+    bad.write_text(json.dumps(feed))
+    before = dump()
+    error = cli.fails("import", str(bad), "--format", "claimreview")
+    assert "items #3 claimReviews #1: reviewRating: a list: expected an object" in error
+    assert "feed dataFeedElement #1 item #1: datePublished: impossible date '2022-02-31'" in error
+    assert dump() == before
+
+
+def test_unnamed_reviewers_and_urls_differing_in_case(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    reviews = [
+        {
+            "@type": "ClaimReview",
+            "claimReviewed": f"Claim {n}",
+            "author": {"@id": "urn:example:checker"},  # an identifier, and nothing else
+            "itemReviewed": {"@type": "Claim", "appearance": [url]},
+            "reviewRating": {"alternateName": "False"},
+        }
+        for n, url in enumerate(["https://example.test/Post", "https://example.test/post"])
+    ]
+    file = tmp_path / "reviews.json"
+    file.write_text(json.dumps(reviews))
+    assert "added 1 actors, 2 sources, 2 claims, 2 verdicts" in cli.ok("import", str(file), "--format", "claimreview")
+    assert rows(cli, "SELECT name, kind FROM actors") == [("urn:example:checker", "outlet")]
+    assert rows(cli, "SELECT url FROM sources ORDER BY url") == [
+        ("https://example.test/Post",),
+        ("https://example.test/post",),
+    ]
+    assert "added nothing" in cli.ok("import", str(file), "--format", "claimreview")

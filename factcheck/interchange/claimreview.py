@@ -633,6 +633,9 @@ def _link_term(term: str) -> tuple[Relation | None, bool]:
 
 
 def _host(url: str) -> str | None:
+    """The site of a URL, or of a bare domain ("factcheck.afp.com"); None for other identifiers."""
+    if "://" not in url and (":" in url or "." not in url):
+        return None  # "urn:example:checker", "#organization"
     text = url if "://" in url else f"https://{url}"
     try:
         host = urlsplit(text).hostname
@@ -672,6 +675,12 @@ def reviewer_keys(party: Party, review_url: str | None) -> list[str]:
     if party.name:
         keys.append(f"name:{slugify(party.name)}")
     return keys
+
+
+def _unnamed(keys: list[str]) -> str:
+    """A name for a reviewer the file gives only by identifiers: its site, else its first one."""
+    hosts = [key for key in keys if key.startswith("host:")]
+    return (hosts or keys)[0].split(":", 1)[1]
 
 
 class RecordBuilder:
@@ -805,7 +814,7 @@ class RecordBuilder:
                 self.aliases_not_added += [n for n in names if slugify(n) != existing]
             else:
                 ordered = [name for name, _count in names.most_common()]
-                name = ordered[0] if ordered else next(k.split(":", 1)[1] for k in all_keys if k.startswith("host:"))
+                name = ordered[0] if ordered else _unnamed(all_keys)
                 person = all(r.reviewer.person for r, _keys in group if r.reviewer)
                 slug = slugify(name)
                 aliases = [other for other in ordered[1:] if slugify(other) != slug]
@@ -867,6 +876,10 @@ class RecordBuilder:
             claim["verdicts"].append(verdict)
 
 
+def _url_slug(url: str) -> str:
+    return slugify(url.split("://", 1)[-1])
+
+
 class _Sources:
     """Sources named by a file's reviews, keyed by URL (or title, for works without one); URLs the
     database has keep their source."""
@@ -882,6 +895,13 @@ class _Sources:
                 select(Source.url, Source.slug).where(Source.url.in_(ordered[start : start + _CHUNK]))
             )
             self.known.update((url, slug) for url, slug in rows if url)
+        # The slugs new URLs would take, looked up together: one query per chunk, not per source.
+        wanted = sorted({_url_slug(url) for url in urls if url not in self.known})
+        self.taken: set[str] = set()
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            self.taken.update(session.scalars(select(Source.slug).where(Source.slug.in_(chunk))))
+        self.looked_up = set(wanted)
         self.by_key: dict[str, dict[str, Any]] = {}
         self.slugs: set[str] = set()
 
@@ -898,7 +918,7 @@ class _Sources:
         elif not work.url and (found := self._without_url(work)):
             slug = found
         else:
-            slug = self._free_slug(slugify(work.url.split("://", 1)[-1]) if work.url else slugify(work.title or ""))
+            slug = self._free_slug(_url_slug(work.url) if work.url else slugify(work.title or ""))
         record = {
             "slug": slug,
             "title": work.title or work.url,
@@ -932,6 +952,8 @@ class _Sources:
         return slug
 
     def _taken(self, slug: str) -> bool:
+        if slug in self.looked_up:
+            return slug in self.taken
         return self.session.scalar(select(Source.id).where(Source.slug == slug)) is not None
 
     def records(self) -> list[dict[str, Any]]:
