@@ -264,3 +264,23 @@ def test_short_quotes_through_the_cli(cli, dump, tmp_path) -> None:  # type: ign
         "evidence", "add", "choice", "speech", "--stance", "supports", "--quote", "befor us", "--prefix", "What stands"
     )
     assert "(quote fuzzy)" in out and "before us" in out
+
+
+# --- quick normalisation: the same text and offsets as character by character -------------------------
+
+PIECES = [
+    "the", "NATO", "“guarantee”", "Baker’s", "—", "café", "ﬁne", "e\u0301t\u00e9", "\u00a0", "inter-\nnational",
+    "x\u2028y", "\u3000", "½", "3-\nx", "_-\nb", "′″", "\u212b", "가\u11a8", "`", "-",
+]  # fmt: skip
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(["", " ", "\n", "  ", " \n"])), max_size=200))
+def test_quick_normalisation_gives_the_reference_text_and_offsets(pieces: list[tuple[str, str]]) -> None:
+    from factcheck.services.quotes import normalise_with_map
+
+    text = "".join(piece + gap for piece, gap in pieces) * 3  # long enough to be halved
+    quick, quick_map = normalise_with_map(text)
+    reference, reference_map = normalise_with_map(text, quick=False)
+    assert quick == reference == normalise(text)
+    assert [quick_map[i] for i in range(len(quick) + 1)] == [reference_map[i] for i in range(len(reference) + 1)]

@@ -66,9 +66,12 @@ _TRANSLATE = str.maketrans(
         "−": "-",
     }
 )
-_LINE_BREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n\s*(?=[a-z])")
+# After a letter (checked apart: a pattern starting with "-" is searched for quickly).
+_LINE_BREAK_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*(?=[a-z])")
+_REPLACED = {chr(mark): plain for mark, plain in _TRANSLATE.items()}
 _RUNS = re.compile(r"(\s+)|(\S+)")
-_IRREGULAR_SPACE = re.compile(r"\s{2,}|[^\S ]")
+_IRREGULAR_SPACE = re.compile(r"[^\S ]\s*| \s+")  # whitespace other than one plain space
+SMALLEST_STRETCH = 64  # characters gone through one by one when NFKC changes some of them
 
 
 def normalise(text: str) -> str:
@@ -78,7 +81,7 @@ def normalise(text: str) -> str:
     return normalise_with_map(text)[0]
 
 
-@lru_cache(maxsize=8)  # a normalised 1 MB text with its map takes about 15 MB
+@lru_cache(maxsize=8)  # a normalised 1 MB text with its map: 1-15 MB (the map grows with irregular text)
 def _source_map(text: str) -> tuple[str, OffsetMap]:
     """normalise_with_map for archived texts, which are searched for quote after quote."""
     return normalise_with_map(text)
@@ -115,64 +118,108 @@ class OffsetMap:
         return self.raw[run] + index - self.normalised[run]
 
 
-def _fold_ascii(text: str, start: int, stop: int, out: list[str], origin: OffsetMap) -> None:
-    """Plain ASCII needs only its whitespace folded: copy the stretches between irregular
-    whitespace (anything but one plain space) whole."""
+def _fold(text: str, start: int, stop: int, out: list[str], origin: OffsetMap) -> None:
+    """A stretch with nothing to normalise but its whitespace: copy the pieces between irregular
+    whitespace (anything but one plain space) whole. (The loop of a 1 MB text: kept tight.)"""
+    spaced = not out or out[-1].endswith(" ")  # a space here would come first or double
+    normalised, raw, length = origin.normalised, origin.raw, origin.length
     for gap in [*_IRREGULAR_SPACE.finditer(text, start, stop), None]:
         end = gap.start() if gap else stop
         if start < end:
-            if text[start] == " " and (not out or out[-1].endswith(" ")):
-                start += 1  # never a space first, never two
+            if spaced and text[start] == " ":
+                start += 1
             if start < end:
                 out.append(text[start:end])
-                origin.add(start, end - start)
+                normalised.append(length)
+                raw.append(start)
+                length += end - start
+                spaced = text[end - 1] == " "
         if gap is not None:
+            if not spaced:
+                out.append(" ")
+                normalised.append(length)
+                raw.append(gap.start())
+                length += 1
+                spaced = True
+            start = gap.end()
+    origin.length = length
+
+
+def _by_character(text: str, start: int, stop: int, out: list[str], origin: OffsetMap) -> None:
+    """A stretch with characters NFKC changes: word by word, and those words character by
+    character (NFKC may make one character several, or a space)."""
+    for run in _RUNS.finditer(text, start, stop):
+        first, end = run.span()
+        if run.lastindex == 1:  # whitespace: one space, never two, never first
             if out and not out[-1].endswith(" "):
                 out.append(" ")
-                origin.add(gap.start(), 1)
-            start = gap.end()
+                origin.add(first, 1)
+            continue
+        word = run.group(2)
+        if _stable(word):  # nothing to normalise
+            out.append(word)
+            origin.add(first, end - first)
+            continue
+        for index in range(first, end):
+            for piece in unicodedata.normalize("NFKC", text[index]).translate(_TRANSLATE):
+                if piece.isspace():
+                    if out and not out[-1].endswith(" "):
+                        out.append(" ")
+                        origin.add(index, 1)
+                else:
+                    out.append(piece)
+                    origin.add(index, 1)
 
 
-def normalise_with_map(text: str) -> tuple[str, OffsetMap]:
+def _letter(text: str, index: int) -> bool:
+    """Whether text[index] is a letter: what the pattern [^\\W\\d_] matches."""
+    return index >= 0 and text[index].isalnum() and not text[index].isdecimal()
+
+
+def _stable(piece: str) -> bool:
+    """Whether NFKC leaves every character of `piece` as it is (plain ASCII always)."""
+    return piece.isascii() or unicodedata.is_normalized("NFKC", piece)
+
+
+def normalise_with_map(text: str, *, quick: bool = True) -> tuple[str, OffsetMap]:
     """The normalised text, and the raw index each of its characters came from (index
-    len(normalised) maps past the end), so that a match can be mapped back to raw offsets."""
+    len(normalised) maps past the end), so that a match can be mapped back to raw offsets.
+
+    Quick: quote marks and dashes are replaced in one pass (one character for one, so indices
+    stay), and the stretches NFKC leaves alone (found by halving, checked in C) only have their
+    whitespace folded; only the few characters around those NFKC changes are gone through one by
+    one. `quick=False` does that everywhere (the reference the
+    tests and the benchmark compare with)."""
     out: list[str] = []
     origin = OffsetMap()
+    text_in = text
+    for mark, plain in _REPLACED.items():  # str.replace per mark: far quicker than str.translate
+        if mark in text:
+            text = text.replace(mark, plain)
     position = 0
     # "inter-\nnational" reads "international": the hyphen and line break are left out.
-    for match in [*_LINE_BREAK_HYPHEN.finditer(text), None]:
+    breaks = [found for found in _LINE_BREAK_HYPHEN.finditer(text) if _letter(text, found.start() - 1)]
+    for match in [*breaks, None]:
         stop = match.start() if match else len(text)
-        segment = text[position:stop]
-        if segment.isascii() and "`" not in segment:
-            _fold_ascii(text, position, stop, out, origin)
-            position = match.end() if match else len(text)
-            continue
-        for run in _RUNS.finditer(text, position, stop):
-            start, end = run.span()
-            if run.lastindex == 1:  # whitespace: one space, never two, never first
-                if out and out[-1] != " ":
-                    out.append(" ")
-                    origin.add(start, 1)
-                continue
-            word = run.group(2)
-            if word.isascii() and "`" not in word:  # nothing to normalise
-                out.append(word)
-                origin.add(start, end - start)
-                continue
-            for index in range(start, end):
-                for piece in unicodedata.normalize("NFKC", text[index]).translate(_TRANSLATE):
-                    if piece.isspace():
-                        if out and out[-1] != " ":
-                            out.append(" ")
-                            origin.add(index, 1)
-                    else:
-                        out.append(piece)
-                        origin.add(index, 1)
+        (_stretch if quick else _by_character)(text, position, stop, out, origin)
         position = match.end() if match else len(text)
     normalised = "".join(out).rstrip(" ")
     origin.truncate(len(normalised))
-    origin.end = len(text)
+    origin.end = len(text_in)
     return normalised, origin
+
+
+def _stretch(text: str, start: int, stop: int, out: list[str], origin: OffsetMap) -> None:
+    """text[start:stop] normalised: folded if NFKC leaves it alone, else halved until the halves
+    it changes are small enough to go through character by character."""
+    if _stable(text[start:stop]):
+        _fold(text, start, stop, out, origin)
+    elif stop - start <= SMALLEST_STRETCH:
+        _by_character(text, start, stop, out, origin)
+    else:
+        middle = (start + stop) // 2
+        _stretch(text, start, middle, out, origin)
+        _stretch(text, middle, stop, out, origin)
 
 
 @dataclass(frozen=True)
