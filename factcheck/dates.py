@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from .errors import InvalidInput
+from .errors import InvalidInput, Remedy
 
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # An ISO date with a time ("2022-02-17 01:47", "2022-02-17T01:47:00+02:00"): the date is kept.
@@ -85,7 +85,8 @@ def _numeric(first: int, second: int, year_text: str, raw: str, order: str | Non
             day_first, month_first = _written(first, second, year), _written(second, first, year)
             raise InvalidInput(
                 f"ambiguous date {raw!r}: it reads as {day_first} (--date-order dmy) or as {month_first} "
-                "(--date-order mdy): choose with `factcheck --date-order dmy|mdy COMMAND ...` or write YYYY-MM-DD"
+                "(--date-order mdy): give the order, or write it as YYYY-MM-DD",
+                remedy=Remedy.DATE_ORDER,
             )
     day, month = (first, second) if order == "dmy" else (second, first)
     return _check(year, month, day, raw)

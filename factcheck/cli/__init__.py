@@ -50,7 +50,7 @@ class FactcheckGroup(TyperGroup):
         try:
             result = super().invoke(ctx)
         except FactcheckError as error:
-            _fail(str(error))
+            _fail(_worded_for_the_cli(error))
         except typer.TyperException as error:
             # Usage errors quote the user's values: shown, never obeyed, by a terminal.
             error.message = output.visible(error.message)
@@ -61,7 +61,7 @@ class FactcheckGroup(TyperGroup):
         except Exception as error:
             # A user's error raised inside the database layer arrives wrapped (e.g. StatementError).
             if isinstance(getattr(error, "orig", None), FactcheckError):
-                _fail(str(error.orig))  # type: ignore[attr-defined]
+                _fail(_worded_for_the_cli(error.orig))  # type: ignore[attr-defined]
             if isinstance(error, OSError) and output.output_failed(error):
                 _fail_if_unwritten()  # e.g. --help printed into a full disk
             if os.environ.get(ENV_DEBUG):
@@ -69,6 +69,22 @@ class FactcheckGroup(TyperGroup):
             _fail(f"internal error: {type(error).__name__}: {error} (set {ENV_DEBUG}=1 for a traceback)")
         _fail_if_unwritten()
         return result
+
+
+# How the command line offers each way through a refusal (errors.Remedy).
+_REMEDIES = {
+    "cascade": "pass --cascade",
+    "force": "pass --force",
+    "other_slug": "pass another --slug",
+    "allow_unverified": "pass --allow-unverified",
+    "date_order": "pass `factcheck --date-order dmy|mdy COMMAND ...`",
+}
+
+
+def _worded_for_the_cli(error: FactcheckError) -> str:
+    """The service's message, with the option that offers its remedy."""
+    remedy = error.remedy.value if error.remedy is not None else None
+    return f"{error} ({_REMEDIES[remedy]})" if remedy in _REMEDIES else str(error)
 
 
 def _fail_if_unwritten() -> None:
@@ -133,7 +149,7 @@ def main_options(
 
 
 def _register() -> None:
-    from . import actors, claims, database, evidence, history, interchange, reports, search, sources, web
+    from . import actors, claims, database, dedupe, evidence, history, interchange, reports, search, sources, web
 
     app.command("init")(database.init)
     app.command("seed")(database.seed)
@@ -152,6 +168,7 @@ def _register() -> None:
     app.command("restore")(history.restore)
     app.command("serve")(web.serve)
     app.command("site")(web.site)
+    dedupe.register(app)  # dedupe, index rebuild, index status
 
 
 _register()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput, Remedy
 from ..models import (
     Actor,
     Claim,
@@ -26,8 +26,9 @@ from ..models import (
 from .actors import actor_view
 from .common import choice, get, optional_text, required_text, slugify, unique_slug
 from .evidence import event_date, evidence_view
-from .similar import NEAR_DUPLICATE, similar_claims
+from .similar import duplicates_of
 from .sources import source_view
+from .vectors import store_vectors
 
 
 def claim_view(claim: Claim) -> dict[str, Any]:
@@ -102,11 +103,12 @@ def add_claim(
     """Add a claim. A claim that says what an existing one says is refused unless `force`."""
     text = required_text(text, "claim text")
     if not force:
-        duplicates = similar_claims(session, text, limit=3, min_score=NEAR_DUPLICATE)
+        duplicates = duplicates_of(session, text)
         if duplicates:
             listed = ", ".join(f"{item['slug']} ({item['score']:g})" for item in duplicates)
             raise Conflict(
-                f"similar claims exist already: {listed}; link to one of them, or pass --force to add it anyway"
+                f"similar claims exist already: {listed}; link to one of them, or add it anyway",
+                remedy=Remedy.FORCE,
             )
     claim = Claim(
         slug=unique_slug(session, Claim, slug, text),
@@ -121,6 +123,7 @@ def add_claim(
     )
     session.add(claim)
     session.flush()
+    store_vectors(session, [(claim.id, claim.text)])  # same transaction: a claim never lacks its vector
     return claim
 
 
@@ -141,8 +144,10 @@ def edit_claim(
 ) -> Claim:
     """Change what is given; None leaves a field as it is."""
     claim = get_claim(session, ref)
-    if text is not None:
+    if text is not None and required_text(text, "claim text") != claim.text:
         claim.text = required_text(text, "claim text")
+        session.flush()
+        store_vectors(session, [(claim.id, claim.text)])  # the vector follows the new wording
     if slug is not None:
         claim.slug = unique_slug(session, Claim, slug, claim.text)
     if claimant is not None:
@@ -185,7 +190,7 @@ def delete_claim(session: Session, ref: str | int, *, cascade: bool = False) -> 
     found = claim_dependents(session, claim)
     if found and not cascade:
         listed = ", ".join(f"{count} {what}" for what, count in found.items())
-        raise Conflict(f"claim {claim.slug!r} has {listed}: pass --cascade to delete them with it")
+        raise Conflict(f"claim {claim.slug!r} has {listed}: delete them with it", remedy=Remedy.CASCADE)
     # One by one, so that each deletion goes into the history.
     for model, condition in (
         (Evidence, Evidence.claim_id == claim.id),

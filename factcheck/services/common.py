@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound, Remedy
 from ..limits import MAX_ID, MAX_TEXT, check_length
 
 E = TypeVar("E", bound=enum.Enum)
@@ -98,9 +98,7 @@ def unique_slug(session: Session, model: Any, wanted: str | None, text: str) -> 
     if wanted:
         slug = check_slug(wanted)
         if session.scalar(select(model.id).where(model.slug == slug)) is not None:
-            from ..errors import Conflict
-
-            raise Conflict(f"{_noun(model)} slug {slug!r} is taken: choose another --slug")
+            raise Conflict(f"{_noun(model)} slug {slug!r} is taken: choose another", remedy=Remedy.OTHER_SLUG)
         return slug
     base = slugify(text)
     if base.isdigit():  # an all-digit slug would read as an id
