@@ -33,6 +33,7 @@ prefix ``factcheck:`` to ``urn:factcheck:``, a Claim has the ``@id`` ``urn:factc
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -48,7 +49,7 @@ from ..dates import parse_partial_date
 from ..errors import FactcheckError, InvalidInput
 from ..limits import MAX_NAME, MAX_TEXT
 from ..models import Actor, ActorKind, Claim, ClaimLink, Rating, Relation, Source, Verdict
-from ..services.common import slugify
+from ..services.common import slugify as _slugify
 from .ratings import RatingReader, words
 from .records import SECTIONS, Record, add_records, describe
 
@@ -70,6 +71,8 @@ INVERSE_NAMES = {relation: term for term, relation in INVERSE_TERMS.items()}
 _SCHEMA_PREFIXES = ("http://schema.org/", "https://schema.org/", "schema:", "http://www.schema.org/")
 _ARTICLE_TYPES = {"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
 _CHUNK = 500
+# The same names and URLs recur across a file's reviews: each slug is made once.
+slugify = functools.lru_cache(maxsize=100_000)(_slugify)
 
 # Who "said" it when nobody is named: kept as text, never made a person. One line per language.
 _PLACEHOLDER_NAMES = """
