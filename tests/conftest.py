@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def db_url(db_path: Path) -> str:
 class Run:
     """The real CLI against one database file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
         self.path = path
         self.runner = CliRunner()
 
@@ -80,3 +81,90 @@ def dump(db_path: Path) -> Callable[[], list[str]]:
             connection.close()
 
     return rows
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+# Tests that need a server get a fresh database with a random name, dropped afterwards. Without a
+# reachable server they are skipped with the reason shown, unless FACTCHECK_REQUIRE_POSTGRES=1
+# (CI), which makes that a failure.
+
+POSTGRES_SERVER = "FACTCHECK_TEST_POSTGRES"  # a URL of the server's maintenance database
+DEFAULT_POSTGRES_SERVER = "postgresql://root@127.0.0.1/postgres"
+_server_problem: dict[str, str | None] = {}
+
+
+def _admin_connection(server: str):  # type: ignore[no-untyped-def]
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(server)
+    return psycopg.connect(
+        host=parsed.host or "",
+        port=parsed.port or 5432,
+        user=parsed.username or "",
+        password=parsed.password or "",
+        dbname=parsed.database or "postgres",
+        autocommit=True,
+        connect_timeout=5,
+    )
+
+
+def _unreachable(server: str) -> str | None:
+    """Why the test server cannot be used, or None; asked once per run."""
+    if server not in _server_problem:
+        try:
+            _admin_connection(server).close()
+            _server_problem[server] = None
+        except ImportError:
+            _server_problem[server] = 'psycopg is not installed (pip install -e ".[test]")'
+        except Exception as error:  # any failure to connect is a reason to skip
+            _server_problem[server] = " ".join(str(error).split())
+    return _server_problem[server]
+
+
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server, dropped afterwards; skips (or fails,
+    with FACTCHECK_REQUIRE_POSTGRES=1) without a server."""
+    import os
+    import secrets
+
+    from sqlalchemy.engine import make_url
+
+    server = os.environ.get(POSTGRES_SERVER) or DEFAULT_POSTGRES_SERVER
+    problem = _unreachable(server)
+    if problem is not None:
+        message = f"no PostgreSQL server at {server} ({problem}): set {POSTGRES_SERVER} to a server URL"
+        if os.environ.get("FACTCHECK_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"factcheck_test_{secrets.token_hex(6)}"
+    with _admin_connection(server) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with _admin_connection(server) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test."""
+    with fresh_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_cli(pg_url: str) -> Run:
+    """The real CLI against a PostgreSQL database at the newest schema."""
+    db.upgrade(pg_url)
+    return Run(pg_url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_cli(request: pytest.FixtureRequest) -> Run:
+    """The real CLI against a new database at the newest schema, once on each backend."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("cli")
+    return request.getfixturevalue("pg_cli")

@@ -1,0 +1,237 @@
+"""PostgreSQL as a backend: the same commands give the same output as on SQLite, the schema is made
+by the same migrations, and what goes wrong with a server is said in one line.
+
+These tests need a server (FACTCHECK_TEST_POSTGRES, default the local one): see tests/conftest.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from factcheck import db
+
+from .conftest import Run, fresh_postgres
+
+CLAIM = "nato-promised-no-eastward-expansion"
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d)?")
+_BATCH = re.compile(r"\b[0-9a-f]{32}\b")
+
+
+def _stable(output: str) -> str:
+    """Output with the moments and batch ids (which differ between any two runs) masked; a moment
+    keeps its offset, so that a naive time on one backend would still show."""
+    output = _MOMENT.sub(lambda moment: "<moment" + (moment.group(2) or " naive") + ">", output)
+    return _BATCH.sub("<batch>", output)
+
+
+def _hits(hits: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
+    """Search hits without their snippets and ranks, which each engine computes its own way."""
+    return [(hit["kind"], hit["id"], hit["slug"]) for hit in hits]
+
+
+def _walk(cli: Run) -> dict[str, Any]:
+    """The seed walk-through of the README, as each command prints it."""
+    seen: dict[str, Any] = {}
+    seen["seed"] = cli.ok("seed")
+    seen["show"] = _stable(cli.ok("claim", "show", CLAIM, "--json"))
+    seen["list"] = _stable(cli.ok("claim", "list", "--json"))
+    seen["search"] = _hits(cli.json("search", "Budapest"))
+    seen["similar"] = cli.json("similar", "NATO pledged not to expand east")
+    seen["evidence"] = cli.ok(
+        "evidence", "add", CLAIM, "charter-of-paris-1990", "--stance", "context", "--quote", "Europe whole",
+        "--allow-unverified",
+    )  # fmt: skip
+    seen["rate"] = cli.ok("claim", "rate", CLAIM, "mixed", "--rationale", "Both sides quote the same talks.")
+    seen["delete"] = cli.ok("claim", "delete", "budapest-declaration-2008", "--cascade")
+    history = cli.json("history")
+    deleted = next(r["id"] for r in history["revisions"] if r["entity"] == "claims" and r["action"] == "delete")
+    seen["history"] = _stable(json.dumps(history))
+    seen["restore"] = cli.ok("restore", str(deleted))
+    seen["claim history"] = _stable(json.dumps(cli.json("history", CLAIM)))
+    seen["export"] = cli.ok("export", "--format", "json")
+    seen["check"] = cli.json("db", "check")
+    return seen
+
+
+def test_seed_walk_through_prints_the_same_on_both_backends(cli: Run, pg_cli: Run) -> None:
+    on_sqlite, on_postgres = _walk(cli), _walk(pg_cli)
+    assert on_sqlite["search"], "the walk-through should find something"
+    for step in on_sqlite:
+        assert on_postgres[step] == on_sqlite[step], step
+
+
+def test_timestamps_are_utc_with_their_offset_on_both_backends(any_cli: Run) -> None:
+    any_cli.ok("claim", "add", "NATO promised not to expand")
+    any_cli.ok("claim", "rate", "nato-promised-not-to-expand", "false", "--rationale", "No treaty says so.")
+    verdict = any_cli.json("claim", "show", "nato-promised-not-to-expand")["verdict"]
+    assert verdict["recorded_at"].endswith("+00:00")
+    revision = any_cli.json("history", "nato-promised-not-to-expand", "--limit", "1")["revisions"][0]
+    assert revision["at"].endswith("+00:00")
+    assert revision["changes"]["created_at"].endswith("+00:00")
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Iterator[tuple[Run, Run]]:
+    """The seed dataset on SQLite and on PostgreSQL, for tests that only read it."""
+    with tempfile.TemporaryDirectory() as folder, fresh_postgres() as pg_url:
+        pair = (Run(Path(folder) / "seeded.db"), Run(pg_url))
+        for run in pair:
+            run.ok("init", "--seed")
+        yield pair
+
+
+def test_search_and_similar_find_the_same_top_hits_on_both_backends(seeded: tuple[Run, Run]) -> None:
+    on_sqlite, on_postgres = seeded
+    for query, scope in [("Budapest", []), ("NATO expansion", ["--in", "claims"]), ("ultimatum", []),
+                         ('"draft agreement"', []), ("Gorbachev Baker", ["--in", "evidence"])]:  # fmt: skip
+        expected = _hits(on_sqlite.json("search", query, *scope))
+        found = _hits(on_postgres.json("search", query, *scope))
+        assert expected, query
+        assert found[0] == expected[0], query
+        assert sorted(found) == sorted(expected), query  # ties may fall in another order
+    for wording in ("NATO pledged not to expand east", "Russia issued an ultimatum to the West", "élargissement"):
+        assert on_postgres.json("similar", wording) == on_sqlite.json("similar", wording), wording
+
+
+def test_search_on_postgres_ignores_accents_and_keeps_its_json_shape(pg_cli: Run) -> None:
+    pg_cli.ok("claim", "add", "Le président a promis une réforme", "--tag", "économie")
+    hits = pg_cli.json("search", "president economie")
+    assert [hit["kind"] for hit in hits] == ["claims"]
+    assert set(hits[0]) == {"kind", "id", "slug", "title", "snippet", "rank"}
+    assert "**président**" in hits[0]["snippet"]
+    assert pg_cli.json("search", "réforme OR nothing", "--advanced")[0]["id"] == hits[0]["id"]
+    assert pg_cli.fails("search", "  ") == "Error: nothing to search for in '  ': give some words"
+
+
+def test_search_index_follows_edits_tags_and_deletes_on_postgres(pg_cli: Run) -> None:
+    pg_cli.ok("claim", "add", "Wind power doubled", "--tag", "energy")
+    pg_cli.ok("claim", "edit", "wind-power-doubled", "--text", "Solar power doubled", "--tag", "climate")
+    assert pg_cli.json("search", "wind") == []
+    assert _hits(pg_cli.json("search", "solar climate energy")) == [("claims", 1, "wind-power-doubled")]
+    pg_cli.ok("claim", "edit", "wind-power-doubled", "--untag", "energy")
+    assert pg_cli.json("search", "solar energy") == []
+    pg_cli.ok("claim", "delete", "wind-power-doubled")
+    assert pg_cli.json("search", "solar") == []
+
+
+def test_migrations_go_down_and_up_again_on_postgres(pg_url: str) -> None:
+    db.upgrade(pg_url)
+    Run(pg_url).ok("claim", "add", "The Budapest Declaration", "--tag", "summits")
+    assert db.downgrade(pg_url, "0005") == (db.SCHEMA_HEAD, "0005")
+    db.upgrade(pg_url)
+    assert _hits(Run(pg_url).json("search", "Budapest summits"))  # the index was rebuilt from the rows
+    db.downgrade(pg_url, "base")
+    with create_engine(pg_url).connect() as connection:
+        left = connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars()
+        assert sorted(left) == ["alembic_version"]
+    assert db.upgrade(pg_url) == (None, db.SCHEMA_HEAD)
+
+
+def test_models_match_the_migrations_on_postgres(pg_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from factcheck.models import Base
+    from factcheck.search import is_search_table
+
+    db.upgrade(pg_url)
+
+    def include_name(name: str | None, type_: str, _parents: Any) -> bool:
+        return not (type_ == "table" and name and is_search_table(name))
+
+    with create_engine(pg_url).connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name, "target_metadata": Base.metadata}
+        )
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_revisions_record_the_servers_user_whatever_by_says(pg_cli: Run, pg_url: str) -> None:
+    pg_cli.ok("--by", "root-pretender", "claim", "add", "A claim")
+    with create_engine(pg_url).connect() as connection:
+        row = connection.execute(text("SELECT by, db_user FROM revisions")).one()
+    assert tuple(row) == ("root-pretender", make_url(pg_url).username)
+
+
+# --- one line for each thing that goes wrong ----------------------------------------------------
+
+
+def _url(pg_url: str, **parts: Any) -> str:
+    return make_url(pg_url).set(**parts).render_as_string(hide_password=False)
+
+
+def test_no_server_at_the_url_is_one_line(pg_url: str) -> None:
+    message = Run(_url(pg_url, port=1)).fails("claim", "list")
+    assert message.startswith("Error: cannot reach a PostgreSQL server for postgresql://")
+    assert "check the host and port in the URL, and that the server is running" in message
+    assert "cannot reach" in Run(_url(pg_url, host="no-such-host.invalid")).fails("init")
+
+
+def test_refused_login_is_one_line(pg_url: str) -> None:
+    message = Run(_url(pg_url, username="nobody_here")).fails("claim", "list")
+    assert message.startswith("Error: the server refused the login of nobody_here to ")
+    assert "check the user name and password" in message
+
+
+def test_missing_database_is_one_line(pg_url: str) -> None:
+    message = Run(_url(pg_url, database="no_such_factcheck_db")).fails("init")
+    assert message == (
+        "Error: there is no database 'no_such_factcheck_db' on the server of "
+        f"{_url(pg_url, database='no_such_factcheck_db')}: create it (createdb no_such_factcheck_db) "
+        "and run `factcheck init`"
+    )
+
+
+def test_missing_driver_is_one_line(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    db._engine.cache_clear()
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, "psycopg", None)  # as if it were not installed
+        message = Run(pg_url).fails("claim", "list")
+    db._engine.cache_clear()
+    assert message == 'Error: PostgreSQL needs the psycopg driver: pip install "factcheck[postgres]"'
+
+
+def test_database_at_an_older_or_newer_schema_is_one_line(pg_url: str) -> None:
+    db.upgrade(pg_url, "0005")
+    message = Run(pg_url).fails("claim", "list")
+    assert message.endswith(
+        f"is at schema revision 0005, this factcheck needs {db.SCHEMA_HEAD}: "
+        "run `factcheck db backup FILE` then `factcheck db upgrade`"
+    )
+    db.upgrade(pg_url)
+    with create_engine(pg_url).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    assert "it was made by a newer factcheck" in Run(pg_url).fails("claim", "list")
+    assert "it was made by a newer factcheck" in Run(pg_url).fails("init")
+
+
+def test_an_empty_database_is_not_a_factcheck_database(pg_url: str) -> None:
+    message = Run(pg_url).fails("claim", "list")
+    assert message.endswith("is not a factcheck database: run `factcheck init` to set it up")
+
+
+def test_a_dropped_connection_is_one_line_and_writes_nothing(pg_cli: Run, pg_url: str) -> None:
+    from factcheck.errors import DatabaseProblem
+    from factcheck.models import Claim
+
+    pg_cli.ok("claim", "add", "A claim")
+    with pytest.raises(DatabaseProblem) as caught, db.session_scope(pg_url, write=True) as session:
+        session.add(Claim(slug="half-written", text="Half written"))
+        session.flush()
+        with create_engine(pg_url).connect() as other:
+            pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        session.execute(text("SELECT 1"))
+    assert str(caught.value).startswith("lost the connection to the server of ")
+    assert "nothing was written" in str(caught.value)
+    assert [claim["slug"] for claim in pg_cli.json("claim", "list")] == ["a-claim"]
