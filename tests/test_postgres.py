@@ -235,3 +235,65 @@ def test_a_dropped_connection_is_one_line_and_writes_nothing(pg_cli: Run, pg_url
     assert str(caught.value).startswith("lost the connection to the server of ")
     assert "nothing was written" in str(caught.value)
     assert [claim["slug"] for claim in pg_cli.json("claim", "list")] == ["a-claim"]
+
+
+# --- concurrent writers -------------------------------------------------------------------------
+
+WRITER = """
+import json, sys
+from typer.testing import CliRunner
+from factcheck.cli import app
+
+url, writer, rounds, dataset = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+runner = CliRunner()
+
+def run(*args):
+    result = runner.invoke(app, ["--db", url, "--by", f"writer-{writer}", *args])
+    if result.exit_code != 0:
+        sys.exit(f"writer {writer}: {args}: {result.output}")
+
+for n in range(rounds):
+    slug = f"writer-{writer}-claim-{n}"
+    run("claim", "add", f"Writer {writer} says thing {n}", "--slug", slug, "--force")
+    run("evidence", "add", slug, "shared-source", "--stance", "supports", "--quote", f"quote {writer} {n}",
+        "--allow-unverified")
+    run("claim", "rate", slug, "false", "--rationale", f"rated by {writer}")
+run("import", dataset, "--format", "json")
+"""
+
+
+def test_eight_writer_processes_lose_nothing_on_postgres(pg_cli: Run, pg_url: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    writers, rounds = 8, 2
+    pg_cli.ok("source", "add", "A shared source", "--slug", "shared-source")
+    processes = []
+    for writer in range(writers):
+        dataset = tmp_path / f"dataset-{writer}.json"
+        claims = [{"slug": f"bulk-{writer}-{n}", "text": f"Bulk claim {n} of writer {writer}"} for n in range(5)]
+        dataset.write_text(json.dumps({"claims": claims}))
+        command = [sys.executable, "-c", WRITER, pg_url, str(writer), str(rounds), str(dataset)]
+        processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for process in processes:
+        _out, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+    claims = pg_cli.json("claim", "list", "--limit", "1000")
+    assert len(claims) == writers * (rounds + 5)
+    with create_engine(pg_url).connect() as connection:
+        counted = connection.execute(
+            text(
+                "SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM verdicts),"
+                " (SELECT count(*) FROM revisions WHERE entity = 'claims' AND action = 'insert'),"
+                " (SELECT count(*) FROM claims_fts)"
+            )
+        ).one()
+        # Every bulk-loaded claim's revision names its own row.
+        mismatched = connection.execute(
+            text(
+                "SELECT count(*) FROM revisions r JOIN claims c ON c.id = r.entity_id "
+                "WHERE r.entity = 'claims' AND r.changes->>'slug' <> c.slug"
+            )
+        ).scalar()
+    assert tuple(counted) == (writers * rounds, writers * rounds, writers * (rounds + 5), writers * (rounds + 5))
+    assert mismatched == 0

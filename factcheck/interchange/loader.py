@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..errors import DatabaseProblem
 from ..limits import MAX_ARCHIVED_TEXT, MAX_NAME, MAX_TEXT, check_length
 from ..models import (
     Actor,
@@ -163,13 +162,10 @@ def _insert(
     """Insert rows in bulk, learn their ids, and record their revisions."""
     if not rows:
         return []
-    # One executemany, then the ids back in insertion order: ids grow, and the write transaction
-    # holds SQLite's write lock, so the new rows are exactly those above the old maximum.
-    before = session.scalar(select(func.max(model.id))) or 0
-    session.execute(insert(model.__table__), rows)  # Core executemany: no ORM bookkeeping
-    new_ids = list(session.scalars(select(model.id).where(model.id > before).order_by(model.id)))
-    if len(new_ids) != len(rows):
-        raise DatabaseProblem(f"another writer added {model.__tablename__} during the import; nothing was written")
+    # Core executemany (no ORM bookkeeping) with the ids the database gave, in the rows' order
+    # (RETURNING): other writers may take ids in between on PostgreSQL, so none is guessed.
+    table = model.__table__
+    new_ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     for row, new_id in zip(rows, new_ids, strict=True):
         row["id"] = new_id
         if "slug" in row:
