@@ -84,11 +84,13 @@ def brief(value: Any, limit: int = 240) -> str:
 
 
 def render(page: Page, links: Links, *, self_path: str) -> str:
-    """A page as HTML; `self_path` is this page's own path, for the link to its JSON twin."""
+    """A page as HTML; `self_path` is this page's own path, for the link to its JSON twin. Called
+    while the page's session is open: its context may still query."""
+    context = page.context() if callable(page.context) else page.context
     return (
         environment()
         .get_template(page.template)
-        .render(title=page.title, links=links, json_href=links.json(self_path), **page.context)
+        .render(title=page.title, links=links, json_href=links.json(self_path), **context)
     )
 
 
@@ -98,6 +100,7 @@ def to_json(data: Any) -> str:
 
 
 def error_page(status: int, message: str, kind: str | None, links: Links) -> str:
+    """The error as a page naming it, with links to the close slugs its message suggests."""
     found = _SUGGESTIONS.search(message)
     suggestions = [slug.strip() for slug in found.group(1).split(",")] if found else []
     return (

@@ -4,6 +4,7 @@ HTML template needs besides. The server and `factcheck site` both render these."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -74,7 +75,8 @@ class Page:
     template: str
     title: str
     data: Any  # the JSON twin
-    context: dict[str, Any] = field(default_factory=dict)
+    # What the template needs besides; a function where it costs queries the JSON twin does not need.
+    context: dict[str, Any] | Callable[[], dict[str, Any]] = field(default_factory=dict)
 
 
 def whole_number(value: str | None, what: str, default: int) -> int:
@@ -109,22 +111,19 @@ def index_page(session: Session, links: Links, *, tag: str | None = None, limit:
 def claim_page(session: Session, links: Links, slug: str) -> Page:
     """The dossier: `claim show SLUG --json`, with its pictures and ClaimReview JSON-LD."""
     dossier = show_claim(session, slug)
-    cited = sorted({row["source"]["slug"] for rows in dossier["evidence"].values() for row in rows})
-    entries = svg.timeline_entries(
-        dossier, lookups.events_for_sources(session, cited), lambda s: links.claim(s), lambda s: links.source(s)
-    )
-    ratings = {verdict["rating"] for verdict in dossier["current_verdicts"]}
-    related = [
-        (relation.value, item)
-        for relation in Relation
-        if relation != Relation.REBUTS
-        for item in dossier["related"].get(relation.value, [])
-    ]
-    return Page(
-        "claim.html.j2",
-        dossier["claim"]["text"],
-        dossier,
-        {
+
+    def context() -> dict[str, Any]:
+        cited = sorted({row["source"]["slug"] for rows in dossier["evidence"].values() for row in rows})
+        events = lookups.events_for_sources(session, cited)
+        entries = svg.timeline_entries(dossier, events, lambda s: links.claim(s), lambda s: links.source(s))
+        ratings = {verdict["rating"] for verdict in dossier["current_verdicts"]}
+        related = [
+            (relation.value, item)
+            for relation in Relation
+            if relation != Relation.REBUTS
+            for item in dossier["related"].get(relation.value, [])
+        ]
+        return {
             "d": dossier,
             "stances": [stance.value for stance in Stance],
             "related": related,
@@ -133,26 +132,26 @@ def claim_page(session: Session, links: Links, slug: str) -> Page:
             "timeline": svg.timeline(entries),
             "relation_colours": svg.RELATION_COLOURS,
             "reviews": lookups.claim_reviews(session, dossier["claim"]["id"]),
-        },
-    )
+        }
+
+    return Page("claim.html.j2", dossier["claim"]["text"], dossier, context)
 
 
 def source_page(session: Session, links: Links, slug: str) -> Page:
     """A source and its archived text with every anchored quote highlighted: `source show SLUG --json`."""
     view = show_source(session, slug)
-    text, offsets = lookups.archived_text(session, view["id"])
-    evidence = {row["id"]: row for row in view["evidence"]}
-    return Page(
-        "source.html.j2",
-        view["title"],
-        view,
-        {
+
+    def context() -> dict[str, Any]:
+        text, offsets = lookups.archived_text(session, view["id"])
+        evidence = {row["id"]: row for row in view["evidence"]}
+        return {
             "s": view,
             "has_text": text is not None,
             "archived": highlighted(text or "", offsets, evidence, links),
             "placed": {evidence_id for evidence_id in offsets if evidence_id in evidence},
-        },
-    )
+        }
+
+    return Page("source.html.j2", view["title"], view, context)
 
 
 def actor_page(session: Session, links: Links, slug: str) -> Page:
