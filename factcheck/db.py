@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -460,6 +461,11 @@ def _postgres_problem(url: str, exc: Exception) -> DatabaseProblem:
             f"database is busy: another writer held a lock on {where} for longer than {busy_timeout():g} s "
             f"(set {ENV_BUSY_TIMEOUT} to wait longer); nothing was written"
         )
+    if code in _NO_PRIVILEGE and "must be owner" in message:
+        return DatabaseProblem(
+            f"only an admin may change the schema of {where} ({message}); nothing was changed "
+            f"(an admin can run `factcheck db grant {user} --admin`)"
+        )
     if code in _READ_ONLY or code in _NO_PRIVILEGE:
         return DatabaseProblem(
             f"read-only access: the server does not let {user} do this on {where} ({message}); nothing was written "
@@ -534,3 +540,78 @@ def backup(url: str, destination: Path, *, force: bool = False) -> int:
     # Only a complete, sound copy takes the destination's name.
     partial.replace(destination)
     return destination.stat().st_size
+
+
+# --- PostgreSQL roles ---------------------------------------------------------------------------
+
+ACCESS_LEVELS = ("read", "write", "admin")
+_ROLE_NAME = re.compile(r"[a-z_][a-z0-9_$-]{0,62}")
+
+
+def grant(url: str, role: str, level: str) -> bool:
+    """Give a PostgreSQL role `read`, `write` or `admin` access to a factcheck database, creating
+    the role (LOGIN, no password) if it does not exist; returns whether it was created.
+
+    Readers may SELECT everything. Writers may also add, change and delete rows, but only append
+    to the history (INSERT on revisions, never UPDATE or DELETE) and not change the schema. Admins
+    become members of the role that owns the tables: everything, migrations included. Any earlier
+    level of the role is replaced."""
+    from sqlalchemy import inspect, text
+
+    if level not in ACCESS_LEVELS:
+        raise DatabaseProblem(f"unknown access level {level!r}: allowed: {', '.join(ACCESS_LEVELS)}")
+    if not is_postgres(url):
+        raise DatabaseProblem("db grant works on PostgreSQL; who may use a SQLite file is up to the file's permissions")
+    if not _ROLE_NAME.fullmatch(role):
+        raise DatabaseProblem(
+            f"{role!r} is not a role name this command makes: use lower-case letters, digits, _ and -, "
+            "starting with a letter (at most 63)"
+        )
+    require_current(url)
+    engine = get_engine(url)
+    with _checked(url), engine.begin() as connection:
+        quote = connection.dialect.identifier_preparer.quote
+        who, database = quote(role), quote(connection.execute(text("SELECT current_database()")).scalar_one())
+        owner = connection.execute(
+            text("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'claims'")
+        ).scalar_one()
+        if role == owner:
+            raise DatabaseProblem(f"{role} owns the database's tables: it has every right already")
+        created = not connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
+        if created:
+            connection.execute(text(f"CREATE ROLE {who} LOGIN"))
+        member = connection.execute(
+            text("SELECT pg_has_role(:role, :owner, 'MEMBER')"), {"role": role, "owner": owner}
+        ).scalar_one()
+        if member and level != "admin":
+            connection.execute(text(f"REVOKE {quote(owner)} FROM {who}"))
+        tables = ", ".join(quote(name) for name in inspect(connection).get_table_names())
+        statements = [
+            f"REVOKE ALL ON {tables} FROM {who}",
+            f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA current_schema FROM {who}",
+            f"GRANT CONNECT ON DATABASE {database} TO {who}",
+            f"GRANT USAGE ON SCHEMA current_schema TO {who}",
+            f"GRANT SELECT ON {tables} TO {who}",
+        ]
+        if level == "write":
+            written = ", ".join(
+                quote(name)
+                for name in inspect(connection).get_table_names()
+                if name not in ("revisions", "alembic_version")
+            )
+            statements += [
+                f"GRANT INSERT, UPDATE, DELETE ON {written} TO {who}",
+                f"GRANT INSERT ON revisions TO {who}",  # the history is appended to, never rewritten
+                f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA current_schema TO {who}",
+            ]
+        elif level == "admin":
+            statements.append(f"GRANT {quote(owner)} TO {who}")
+        for statement in statements:
+            connection.execute(text(statement.replace("current_schema", quote(_schema(connection)))))
+    return created
+
+
+def _schema(connection: Connection) -> str:
+    from sqlalchemy import text
+
+    return str(connection.execute(text("SELECT current_schema()")).scalar_one())

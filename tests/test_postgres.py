@@ -297,3 +297,93 @@ def test_eight_writer_processes_lose_nothing_on_postgres(pg_cli: Run, pg_url: st
         ).scalar()
     assert tuple(counted) == (writers * rounds, writers * rounds, writers * (rounds + 5), writers * (rounds + 5))
     assert mismatched == 0
+
+
+# --- roles --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def roles(pg_url: str) -> Iterator[list[str]]:
+    """Role names for a test (roles belong to the whole server): dropped afterwards."""
+    import secrets
+
+    names = [f"fc_{kind}_{secrets.token_hex(4)}" for kind in ("reader", "writer")]
+    yield names
+    with create_engine(pg_url, isolation_level="AUTOCOMMIT").connect() as connection:
+        for name in names:
+            if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first():
+                connection.execute(text(f'DROP OWNED BY "{name}"'))
+                connection.execute(text(f'DROP ROLE "{name}"'))
+
+
+def _count_rows(url: str) -> tuple[int, ...]:
+    with create_engine(url).connect() as connection:
+        return tuple(
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("claims", "sources", "evidence", "verdicts", "revisions", "actors", "tags")
+        )
+
+
+def test_a_reader_is_refused_every_write_in_one_line(pg_cli: Run, pg_url: str, roles: list[str]) -> None:
+    reader, _writer = roles
+    pg_cli.ok("seed")
+    assert pg_cli.ok("db", "grant", reader, "--read") == (f"Created role {reader} now has read access to {pg_url}.\n")
+    as_reader = Run(_url(pg_url, username=reader))
+    assert as_reader.json("claim", "show", CLAIM)["claim"]["slug"] == CLAIM
+    assert _hits(as_reader.json("search", "Budapest"))
+    before = _count_rows(pg_url)
+    for command in (
+        ("claim", "add", "A reader's claim"),
+        ("claim", "rate", CLAIM, "false", "--rationale", "no"),
+        ("claim", "edit", CLAIM, "--text", "Changed"),
+        ("claim", "delete", CLAIM, "--cascade"),
+        ("source", "add", "A reader's source"),
+        ("actor", "add", "A reader"),
+        (
+            "evidence",
+            "add",
+            CLAIM,
+            "charter-of-paris-1990",
+            "--stance",
+            "context",
+            "--quote",
+            "q",
+            "--allow-unverified",
+        ),
+        ("claim", "link", CLAIM, "rebuts", "gorbachev-confirmed-no-guarantee"),
+    ):
+        message = as_reader.fails(*command)
+        assert message.startswith(f"Error: read-only access: the server does not let {reader} do this"), command
+        assert message.endswith(f"nothing was written (an admin can run `factcheck db grant {reader} --write`)")
+    assert _count_rows(pg_url) == before
+
+
+def test_a_writer_appends_to_the_history_but_cannot_rewrite_it(pg_cli: Run, pg_url: str, roles: list[str]) -> None:
+    _reader, writer = roles
+    pg_cli.ok("db", "grant", writer, "--write")
+    as_writer = Run(_url(pg_url, username=writer))
+    as_writer.ok("--by", "Someone Else", "claim", "add", "A writer's claim")
+    as_writer.ok("claim", "delete", "a-writers-claim")
+    with create_engine(pg_url).connect() as connection:
+        rows = connection.execute(text("SELECT by, db_user FROM revisions ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [("Someone Else", writer), ("tester", writer)]
+    with create_engine(_url(pg_url, username=writer)).connect() as connection:
+        for statement in ("UPDATE revisions SET by = 'x'", "DELETE FROM revisions", "DROP TABLE claims"):
+            with pytest.raises(Exception, match="permission denied|must be owner"):
+                connection.execute(text(statement))
+            connection.rollback()
+    assert "only an admin may change the schema" in as_writer.fails("db", "downgrade", "--yes")
+    pg_cli.ok("db", "grant", writer, "--read")  # a level replaces the one before
+    assert "read-only access" in as_writer.fails("claim", "add", "Another")
+
+
+def test_db_grant_refuses_sqlite_and_odd_names(cli: Run, pg_cli: Run) -> None:
+    assert cli.fails("db", "grant", "someone", "--read") == (
+        "Error: db grant works on PostgreSQL; who may use a SQLite file is up to the file's permissions"
+    )
+    assert pg_cli.fails("db", "grant", 'x"; DROP TABLE claims; --', "--read").startswith(
+        "Error: 'x\"; DROP TABLE claims; --' is not a role name this command makes"
+    )
+    assert pg_cli.fails("db", "grant", "someone", "--read", "--write") == (
+        "Error: give exactly one of --read, --write and --admin"
+    )

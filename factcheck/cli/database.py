@@ -156,3 +156,27 @@ def check(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         say("The database is sound." if report["ok"] else f"{len(report['problems'])} problem(s) found.")
     if not report["ok"]:
         raise typer.Exit(1)
+
+
+@db_app.command("grant")
+def grant(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Argument(help="PostgreSQL role (user) to create or change.")],
+    read: Annotated[bool, typer.Option("--read", help="Read everything; no writes.")] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="Also add, edit and delete; the history is only appended to.")
+    ] = False,
+    admin: Annotated[bool, typer.Option("--admin", help="Everything, schema upgrades included.")] = False,
+) -> None:
+    """Give a PostgreSQL role read, write or admin access (creating it if needed)."""
+    from .. import db
+    from ..errors import InvalidInput
+
+    levels = [level for level, chosen in (("read", read), ("write", write), ("admin", admin)) if chosen]
+    if len(levels) != 1:
+        raise InvalidInput("give exactly one of --read, --write and --admin")
+    url = state(ctx).url
+    created = db.grant(url, role, levels[0])
+    mark_saved()
+    made = "Created role" if created else "Role"
+    say(f"{made} {escape(role)} now has {levels[0]} access to {escape(db.describe(url))}.")
