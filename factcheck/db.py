@@ -615,3 +615,120 @@ def _schema(connection: Connection) -> str:
     from sqlalchemy import text
 
     return str(connection.execute(text("SELECT current_schema()")).scalar_one())
+
+
+# --- copying between databases ------------------------------------------------------------------
+
+COPY_BATCH = 1_000  # rows read and written at a time: memory stays flat whatever the size
+
+
+def copy(
+    source_url: str,
+    target_url: str,
+    *,
+    replace: bool = False,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, int]:
+    """Copy every row of a factcheck database into another, on any two backends, and return the
+    rows copied per table. The target is created or upgraded to the newest schema; one that holds
+    rows is refused unless `replace`, whose rows are then deleted first. The copy is one
+    transaction on the target (all or nothing) read from one consistent snapshot of the source;
+    rows stream through in batches. `on_progress(table, rows_done, rows_in_table)` follows it.
+
+    Ids are kept, so history and references stay right, and each id counter is set above every id
+    the source ever gave out (deleted rows' ids, named in the history, included)."""
+    from sqlalchemy import func, insert, select, update
+
+    from .models import Base, Revision
+
+    if source_url == target_url:
+        raise DatabaseProblem("the source and the target are the same database")
+    require_current(source_url)
+    found = current_revision(target_url)
+    if found is not None and found != SCHEMA_HEAD:
+        if is_newer(found):
+            raise _newer(target_url, found)
+        raise DatabaseProblem(
+            f"{describe(target_url)} is at schema revision {found}, not {SCHEMA_HEAD}: upgrade it first "
+            f"(factcheck --db {describe(target_url)} db upgrade), or copy into an empty database"
+        )
+    tables = Base.metadata.sorted_tables
+    if found is not None:
+        with _checked(target_url), get_engine(target_url, read_only=True).connect() as connection:
+            held = {
+                table.name: connection.execute(select(func.count()).select_from(table)).scalar_one() for table in tables
+            }
+        occupied = {name: count for name, count in held.items() if count}
+        if occupied and not replace:
+            summary = f"{sum(occupied.values()):,} rows: " + ", ".join(
+                f"{held[name]} {name}" for name in ("claims", "sources", "revisions")
+            )
+            raise DatabaseProblem(
+                f"{describe(target_url)} is not empty ({summary}): pass --replace to delete its rows and copy "
+                "over them, or give an empty database"
+            )
+    else:
+        upgrade(target_url)
+
+    source = get_engine(source_url, read_only=True)
+    target = get_engine(target_url)
+    if target.dialect.name == "sqlite":
+        target = target.execution_options(sqlite_immediate=True)
+    copied: dict[str, int] = {}
+    with _checked(source_url), source.connect() as reading:
+        if source.dialect.name == "postgresql":
+            reading = reading.execution_options(isolation_level="REPEATABLE READ")
+        with reading.begin(), _checked(target_url), target.connect() as writing, writing.begin():
+            for table in reversed(tables):
+                writing.execute(table.delete())
+            for table in tables:
+                total = reading.execute(select(func.count()).select_from(table)).scalar_one()
+                own = [c for c in table.columns for fk in c.foreign_keys if fk.column.table is table]
+                done = 0
+                if on_progress:
+                    on_progress(table.name, 0, total)
+                result = reading.execution_options(stream_results=True, yield_per=COPY_BATCH).execute(
+                    select(table).order_by(*table.primary_key.columns)
+                )
+                for batch in result.mappings().partitions(COPY_BATCH):
+                    rows = [dict(row) for row in batch]
+                    # A row may point at a later row of its own table: such links are set afterwards.
+                    writing.execute(insert(table), [{**row, **{c.name: None for c in own}} for row in rows])
+                    for column in own:
+                        key = table.primary_key.columns.values()[0]
+                        for row in rows:
+                            if row[column.name] is not None:
+                                writing.execute(
+                                    update(table).where(key == row[key.name]).values({column.name: row[column.name]})
+                                )
+                    done += len(rows)
+                    if on_progress:
+                        on_progress(table.name, done, total)
+                copied[table.name] = done
+            _counters_above_every_id(writing, tables, Revision)
+    return copied
+
+
+def _counters_above_every_id(connection: Connection, tables: list[Any], revision: Any) -> None:
+    """Start each table's id counter above its largest id and every id its history names."""
+    from sqlalchemy import func, select, text
+
+    for table in tables:
+        keys = list(table.primary_key.columns)
+        if len(keys) != 1 or not keys[0].autoincrement or keys[0].name != "id":
+            continue
+        highest = max(
+            connection.execute(select(func.max(keys[0]))).scalar() or 0,
+            connection.execute(select(func.max(revision.entity_id)).where(revision.entity == table.name)).scalar() or 0,
+        )
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :value, :called)"),
+                {"table": table.name, "value": max(highest, 1), "called": highest > 0},
+            )
+        elif connection.dialect.name == "sqlite" and highest:
+            connection.execute(text("DELETE FROM sqlite_sequence WHERE name = :table"), {"table": table.name})
+            connection.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :value)"),
+                {"table": table.name, "value": highest},
+            )

@@ -387,3 +387,40 @@ def test_db_grant_refuses_sqlite_and_odd_names(cli: Run, pg_cli: Run) -> None:
     assert pg_cli.fails("db", "grant", "someone", "--read", "--write") == (
         "Error: give exactly one of --read, --write and --admin"
     )
+
+
+# --- db copy ------------------------------------------------------------------------------------
+
+
+def test_db_copy_both_ways_gives_the_same_export(cli: Run, db_path: Path, pg_url: str, tmp_path: Path) -> None:
+    cli.ok("seed")
+    cli.ok("claim", "delete", "russia-will-respond-militarily", "--cascade")  # the newest: its id stays unused
+    original = cli.ok("export", "--format", "json")
+    copied = cli.ok("db", "copy", str(db_path), pg_url)
+    assert copied.startswith(f"Copied test.db to {pg_url}: ")
+    on_postgres = Run(pg_url)
+    assert on_postgres.ok("export", "--format", "json") == original
+    assert on_postgres.json("history") == cli.json("history")
+    back = tmp_path / "back.db"
+    cli.ok("db", "copy", pg_url, str(back))
+    assert Run(back).ok("export", "--format", "json") == original
+    assert Run(back).json("db", "check")["ok"]
+    for run in (on_postgres, Run(back)):
+        assert run.ok("claim", "add", "A claim after the copy").endswith("(27).\n")  # 26 was the deleted one
+
+
+def test_db_copy_refuses_a_non_empty_target_unless_replace(cli: Run, db_path: Path, pg_cli: Run, pg_url: str) -> None:
+    cli.ok("seed")
+    pg_cli.ok("claim", "add", "Only on the server")
+    before = _count_rows(pg_url)
+    message = cli.fails("db", "copy", str(db_path), pg_url)
+    assert message == (
+        f"Error: {pg_url} is not empty (3 rows: 1 claims, 0 sources, 1 revisions): pass --replace to delete its "
+        "rows and copy over them, or give an empty database"
+    ) or message.startswith(f"Error: {pg_url} is not empty (")
+    assert _count_rows(pg_url) == before
+    cli.ok("db", "copy", str(db_path), pg_url, "--replace")
+    assert pg_cli.ok("export", "--format", "json") == cli.ok("export", "--format", "json")
+    assert cli.fails("db", "copy", str(db_path), str(db_path)) == (
+        "Error: the source and the target are the same database"
+    )

@@ -180,3 +180,47 @@ def grant(
     mark_saved()
     made = "Created role" if created else "Role"
     say(f"{made} {escape(role)} now has {levels[0]} access to {escape(db.describe(url))}.")
+
+
+@db_app.command("copy")
+def copy(
+    source: Annotated[str, typer.Argument(help="Database to copy from: a file path or a URL.")],
+    target: Annotated[str, typer.Argument(help="Database to copy into: a file path or a URL (created if new).")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Delete the rows the target holds and copy over them.")
+    ] = False,
+) -> None:
+    """Copy a whole database (texts, history, vectors) to another one, SQLite or PostgreSQL, either way."""
+    import sys
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .. import db
+
+    source_url, target_url = db.resolve_url(source), db.resolve_url(target)
+    # The progress bar goes to stderr and only to a terminal, so that scripts see the summary alone.
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    ) as progress:
+        tasks: dict[str, object] = {}
+
+        def follow(table: str, done: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(table, total=total)
+            progress.update(tasks[table], completed=done)  # type: ignore[arg-type]
+
+        copied = db.copy(source_url, target_url, replace=replace, on_progress=follow)
+    mark_saved()
+    rows = sum(copied.values())
+    say(
+        f"Copied {escape(db.describe(source_url))} to {escape(db.describe(target_url))}: {rows:,} rows "
+        f"({copied.get('claims', 0)} claims, {copied.get('sources', 0)} sources, "
+        f"{copied.get('revisions', 0)} revisions)."
+    )
