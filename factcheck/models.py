@@ -245,6 +245,26 @@ class Source(Timestamped, Base):
     republishes: Mapped[Source | None] = relationship(remote_side=[id], lazy="raise")
 
 
+class SourceVersion(Base):
+    """One archived text of a source, kept when a new one replaces it, so that quotes true to the
+    page once stay checkable. The newest version is the source's own text (`text` here is None);
+    older ones hold their text, and `quotes` records where each quote stood in it, by evidence id:
+    {"12": {"start": 40, "end": 97, "status": "verified"}}. Derived from the sources' history of
+    texts: not itself in the revisions."""
+
+    __tablename__ = "source_versions"
+    __table_args__ = (UniqueConstraint("source_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per source
+    text: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_raiseload=True)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)  # bytes of UTF-8
+    archived_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    quotes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
 class Actor(Timestamped, Base):
     """A person, organisation or state that makes claims or is quoted."""
 

@@ -10,6 +10,7 @@ shows that the test sees a held lock."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -152,6 +153,10 @@ def test_verify_writes_nothing_for_a_source_whose_text_changed_while_it_was_chec
     other = tmp_path / "other.txt"
     other.write_text("A different text altogether, which says nothing of the kind.")
     world.ok("source", "edit", "minutes", "--text-file", str(other))  # the quote is no longer there
+    # ... which the edit found; say it had not (as after an import), so that verify has a change to write.
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE evidence SET quote_status = 'verified'")
+    connection.close()
     paused = Paused(tmp_path, db_path, "factcheck.services.evidence.check_source_quotes", "verify")
     paused.wait_until_paused()
     try:

@@ -131,10 +131,12 @@ def test_verify_reports_quotes_whose_status_changed(claims, tmp_path) -> None:  
 
     edited = tmp_path / "edited.txt"
     edited.write_text(COMMENT.read_text().replace("was sought or given", "was ever sought"))
-    assert "factcheck verify" in claims.ok("source", "edit", "comment", "--text-file", str(edited))
+    # The edit re-anchors the quotes in the new text (issue 19): verify then finds nothing to change,
+    # and names the quote orphaned since the new version.
+    edit = claims("source", "edit", "comment", "--text-file", str(edited))
+    assert "re-anchored: 1 not-found" in edit.stdout and "orphaned since version 2" in edit.stderr
     result = claims.json("verify", "comment")
-    (change,) = result["changed"]
-    assert (change["before"], change["after"]) == ("verified", "not-found")
+    assert result["changed"] == [] and result["orphaned"][0]["orphaned_since"] == 2
     assert result["totals"]["not-found"] == 1
     assert claims.json("evidence", "list", "--source", "comment")[0]["quote_status"] == "not-found"
     assert "No quote changed status" in claims.ok("verify")

@@ -106,7 +106,7 @@ def verify(
     as_json: JsonFlag = False,
 ) -> None:
     """Re-check every quote against the archived texts; show what changed status."""
-    from ..services.evidence import check_source_quotes, record_quote_check, sources_to_verify
+    from ..services.evidence import check_source_quotes, orphaned_quotes, record_quote_check, sources_to_verify
 
     with reading(ctx) as session:
         source_ids = sources_to_verify(session, source)
@@ -122,8 +122,13 @@ def verify(
         changed.extend(check.changed)
         for status, count in check.totals.items():
             totals[status] = totals.get(status, 0) + count
+    # Found in an earlier version of the source's text, not in the current one.
+    orphaned: list[dict[str, Any]] = []
+    with reading(ctx) as session:
+        for source_id in source_ids:
+            orphaned.extend(orphaned_quotes(session, source_id))
     if as_json:
-        print_json({"changed": changed, "totals": totals})
+        print_json({"changed": changed, "totals": totals, "orphaned": orphaned})
         return
     rows = [(c["evidence"], c["claim"], c["source"], f"{c['before']} → {c['after']}", c["passage"]) for c in changed]
     print_table(
@@ -133,4 +138,14 @@ def verify(
         empty="No quote changed status.",
         ratios={"claim": 2, "source": 2, "passage in source": 3},
     )
+    if orphaned:
+        print_table(
+            "Orphaned: found in an earlier version of the source's text, not in the current one",
+            ("evidence", "claim", "source", "status", "quote"),
+            [
+                (o["evidence"], o["claim"], o["source"], f"orphaned since version {o['orphaned_since']}", o["quote"])
+                for o in orphaned
+            ],
+            ratios={"claim": 2, "source": 2, "quote": 3},
+        )
     say("Quotes now: " + ", ".join(f"{count} {status}" for status, count in totals.items()))

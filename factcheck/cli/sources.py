@@ -126,10 +126,17 @@ def edit(
     text_file: TextFile = None,
     html_file: HtmlFile = None,
 ) -> None:
-    """Change a source's fields (only those given); a new text replaces the archived one."""
-    from ..services.sources import edit_source, read_source_file
+    """Change a source's fields (only those given); a new text replaces the archived one, which is
+    kept as an earlier version, and every quote is re-anchored in the new text."""
+    from ..services.evidence import check_source_quotes
+    from ..services.sources import edit_source, get_source, read_source_file, replace_text
 
     article = read_source_file(text_file, html_file)
+    check = None
+    if article:
+        # Re-anchoring the quotes in a long text takes time: done before the write lock is taken.
+        with reading(ctx) as session:
+            check = check_source_quotes(session, get_source(session, source).id, article.text)
     with writing(ctx) as session:
         edited = edit_source(
             session,
@@ -146,11 +153,96 @@ def edit(
             republishes=republishes,
             note=note,
             slug=slug,
-            text=article.text if article else None,
         )
+        replaced = replace_text(session, edited, article.text, check) if article else None
     say(f"Updated source {edited.slug} ({edited.id}).")
-    if article:
-        say("The archived text changed: run `factcheck verify " + edited.slug + "` to re-check its quotes.")
+    if article and replaced is None:
+        say("The archived text is the same as before: no new version.")
+    if replaced:
+        totals = ", ".join(f"{count} {status}" for status, count in replaced.check.totals.items() if count)
+        say(
+            f"Archived version {replaced.version} of the text (version {replaced.version - 1} kept); "
+            f"its quotes re-anchored: {totals or 'none'}."
+        )
+        for orphan in replaced.orphaned:
+            warn(
+                f"evidence {orphan['evidence']} ({orphan['claim']}): quote orphaned since version "
+                f"{orphan['orphaned_since']}: {orphan['quote']!r} is not in the new text"
+            )
+
+
+@source_app.command("versions")
+def versions(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Id or slug.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """List the versions of a source's archived text: date, size, SHA-256 and quotes found in each."""
+    from ..services.sources import list_versions
+
+    with reading(ctx) as session:
+        found = list_versions(session, source)
+    print_rows(
+        found,
+        as_json,
+        ("version", "archived", "size", "sha256", "quotes", "current"),
+        lambda v: (
+            v["version"],
+            (v["archived_at"] or "")[:19].replace("T", " "),
+            f"{v['size']:,} B",
+            v["sha256"][:12],
+            v["quotes"],
+            "yes" if v["current"] else ("" if v["text_kept"] else "text not kept"),
+        ),
+        empty="no archived text",
+    )
+
+
+@source_app.command("diff")
+def diff(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Id or slug.")],
+    first: Annotated[
+        int | None, typer.Argument(metavar="[V1]", help="Older version (default: the one before V2).", min=1)
+    ] = None,
+    second: Annotated[
+        int | None, typer.Argument(metavar="[V2]", help="Newer version (default: the current).", min=1)
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show what changed between two versions of a source's text, and the quotes lost, found or moved."""
+    from rich.text import Text
+
+    from ..services.sources import diff_versions
+
+    with reading(ctx) as session:
+        found = diff_versions(session, source, first, second)
+    if as_json:
+        print_json(found)
+        return
+    shown = Text()
+    for line in found["diff"].splitlines():
+        style = (
+            "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line[:2] == "@@" else ""
+        )
+        shown.append(line + "\n", style=style)
+    if found["diff"]:
+        say(shown)
+    else:
+        say(f"Versions {found['from']} and {found['to']} have the same text.")
+    for key, what in (("quotes_lost", "lost"), ("quotes_found", "found"), ("quotes_moved", "moved")):
+        rows = [(q["evidence"], q["claim"], _place(q["from"]), _place(q["to"]), q["quote"]) for q in found[key]]
+        if rows:
+            print_table(
+                f"Quotes {what} (version {found['from']} → {found['to']})",
+                ("evidence", "claim", "was at", "now at", "quote"),
+                rows,
+                ratios={"claim": 2, "quote": 3},
+            )
+
+
+def _place(found: dict[str, int] | None) -> str:
+    return f"{found['start']}-{found['end']}" if found else "—"
 
 
 @source_app.command("delete")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, undefer
+from sqlalchemy.orm import Session, joinedload, object_session, undefer
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..limits import MAX_NAME
-from ..models import Actor, Claim, Evidence, QuoteStatus, Source, Stance
+from ..models import Actor, Claim, Evidence, QuoteStatus, Source, SourceVersion, Stance
 from .common import choice, get, optional_text, required_text
 from .quotes import Anchor, anchor_quote
 
@@ -39,8 +40,54 @@ def evidence_view(row: Evidence) -> dict[str, Any]:
         },
         "locator": row.locator,
         "quote_status": row.quote_status.value,
+        # The version of the source's text since which a quote found in an earlier one is missing.
+        "orphaned_since": _orphaned_since(row),
         "note": row.note,
     }
+
+
+def _orphaned_since(row: Evidence) -> int | None:
+    """Only a quote not found now can be orphaned: asked only then (one query), so that showing a
+    claim costs no more queries than before while its quotes hold."""
+    session = object_session(row)
+    if row.quote_status is not QuoteStatus.NOT_FOUND or session is None:
+        return None
+    last = found_before(session, row.source_id).get(row.id)
+    return None if last is None else last + 1
+
+
+def found_before(session: Session, source_id: int) -> dict[int, int]:
+    """Evidence id → the newest earlier version of the source's text it was found in."""
+    found: dict[int, int] = {}
+    rows = session.execute(
+        select(SourceVersion.number, SourceVersion.quotes)
+        .where(SourceVersion.source_id == source_id, SourceVersion.quotes.is_not(None))
+        .order_by(SourceVersion.number)
+    )
+    for number, quotes in rows:
+        for evidence_id in quotes or {}:
+            found[int(evidence_id)] = number
+    return found
+
+
+def orphaned_quotes(session: Session, source_id: int) -> list[dict[str, Any]]:
+    """The quotes of a source found in an earlier version of its text but not in the current one,
+    each with the version since which it is missing."""
+    found = found_before(session, source_id)
+    if not found:
+        return []
+    rows = session.execute(
+        select(Evidence.id, Claim.slug, Source.slug, Evidence.quote)
+        .join(Claim, Claim.id == Evidence.claim_id)
+        .join(Source, Source.id == Evidence.source_id)
+        .where(Evidence.source_id == source_id, Evidence.quote_status == QuoteStatus.NOT_FOUND)
+        .order_by(Evidence.id)
+    )
+    return [
+        {"evidence": id_, "claim": claim, "source": source, "quote": quote, "orphaned_since": found[id_] + 1}
+        for id_, claim, source, quote in rows
+        if id_ in found
+    ]
 
 
 def _original(source: Source | None) -> dict[str, Any] | None:
@@ -156,6 +203,10 @@ class QuoteCheck:
     changed: list[dict[str, Any]] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=lambda: {status.value: 0 for status in QuoteStatus})
     updates: list[dict[str, Any]] = field(default_factory=list)
+    # Checked against a text not yet archived: the source's text when read, and every quote as it
+    # was then (replace_text uses the check only if neither changed since).
+    stored_sha256: str | None = None
+    seen: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
 def sources_to_verify(session: Session, source: str | int | None = None) -> list[int]:
@@ -165,10 +216,13 @@ def sources_to_verify(session: Session, source: str | int | None = None) -> list
     return list(session.scalars(select(Evidence.source_id).distinct().order_by(Evidence.source_id)))
 
 
-def check_source_quotes(session: Session, source_id: int) -> QuoteCheck:
-    """Re-anchor every quote of one source in its archived text as it is now (reads only)."""
+def check_source_quotes(session: Session, source_id: int, text: str | None = None) -> QuoteCheck:
+    """Re-anchor every quote of one source in its archived text as it is now, or in `text`, a
+    text about to replace it (reads only)."""
     cited = session.scalars(select(Source).where(Source.id == source_id).options(undefer(Source.text))).one()
-    check = QuoteCheck(cited.id, cited.slug, cited.text_sha256)
+    against = cited.text if text is None else text
+    sha256 = cited.text_sha256 if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+    check = QuoteCheck(cited.id, cited.slug, sha256, stored_sha256=cited.text_sha256)
     rows = session.scalars(
         select(Evidence)
         .where(Evidence.source_id == source_id)
@@ -176,8 +230,9 @@ def check_source_quotes(session: Session, source_id: int) -> QuoteCheck:
         .order_by(Evidence.id)
     )
     for row in rows:
+        check.seen[row.id] = quote_state(row)
         anchor = anchor_quote(
-            cited.text, row.quote, prefix=row.prefix, suffix=row.suffix, start=row.start_offset, end=row.end_offset
+            against, row.quote, prefix=row.prefix, suffix=row.suffix, start=row.start_offset, end=row.end_offset
         )
         check.totals[anchor.status.value] += 1
         moved = (anchor.start, anchor.end) != (row.start_offset, row.end_offset) and anchor.start is not None
@@ -201,6 +256,11 @@ def check_source_quotes(session: Session, source_id: int) -> QuoteCheck:
             update.update(start_offset=anchor.start, end_offset=anchor.end, prefix=anchor.prefix, suffix=anchor.suffix)
         check.updates.append(update)
     return check
+
+
+def quote_state(row: Evidence) -> tuple[Any, ...]:
+    """What anchoring a quote depends on, to tell whether a check made earlier still holds."""
+    return (row.quote, row.prefix, row.suffix, row.start_offset, row.end_offset, row.quote_status)
 
 
 def record_quote_check(session: Session, check: QuoteCheck) -> None:

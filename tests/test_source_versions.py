@@ -1,0 +1,169 @@
+"""Versions of a source's archived text: a replaced text is kept, quotes are re-anchored in the new
+one, and a quote found before but not now is reported as orphaned (issue 19)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+FIRST = (
+    "The minister spoke first.\n"
+    "No troops will be stationed east of the river.\n"
+    "Budgets were discussed.\n"
+    "The meeting closed at noon.\n"
+)
+SECOND = (
+    "Preface added by the editors.\nThe minister spoke first.\nBudgets were discussed.\nThe meeting closed at noon.\n"
+)
+REMOVED = "No troops will be stationed east of the river."
+
+
+@pytest.fixture
+def minutes(cli, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A source with two quotes: one the second text drops, one it keeps further down."""
+    (tmp_path / "first.txt").write_text(FIRST, encoding="utf-8")
+    (tmp_path / "second.txt").write_text(SECOND, encoding="utf-8")
+    cli.ok("source", "add", "Minutes", "--slug", "minutes", "--text-file", str(tmp_path / "first.txt"))
+    cli.ok("claim", "add", "No troops east of the river", "--slug", "east")
+    cli.ok("evidence", "add", "east", "minutes", "--stance", "supports", "--quote", REMOVED)
+    cli.ok("evidence", "add", "east", "minutes", "--stance", "context", "--quote", "Budgets were discussed.")
+    return cli
+
+
+def test_replacing_the_text_keeps_the_old_version_and_reports_the_orphan(minutes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = minutes("source", "edit", "minutes", "--text-file", str(tmp_path / "second.txt"))
+    assert result.exit_code == 0, result.output
+    assert "Archived version 2 of the text (version 1 kept)" in result.stdout
+    assert "1 verified, 1 not-found" in result.stdout
+    assert "evidence 1 (east): quote orphaned since version 2" in result.stderr
+
+    first, second = minutes.json("source", "versions", "minutes")
+    assert (first["version"], first["current"], first["quotes"], first["evidence"]) == (1, False, 2, [1, 2])
+    assert (second["version"], second["current"], second["quotes"], second["evidence"]) == (2, True, 1, [2])
+    assert first["size"] == len(FIRST.encode()) and second["size"] == len(SECOND.encode())
+    assert first["text_kept"] and first["sha256"] != second["sha256"] and first["archived_at"] <= second["archived_at"]
+
+    # The kept quote was re-anchored where it now stands; the dropped one is not-found.
+    rows = {row["id"]: row for row in minutes.json("evidence", "list")}
+    assert rows[2]["quote_status"] == "verified" and rows[2]["start"] == SECOND.index("Budgets")
+    assert rows[1]["quote_status"] == "not-found"
+
+    verified = minutes.json("verify")
+    assert verified["orphaned"] == [
+        {"evidence": 1, "claim": "east", "source": "minutes", "quote": REMOVED, "orphaned_since": 2}
+    ]
+    assert "orphaned since version 2" in minutes.ok("verify", "minutes")
+    shown = minutes.json("claim", "show", "east")
+    marks = {e["id"]: e["orphaned_since"] for stance in shown["evidence"].values() for e in stance}
+    assert marks == {1: 2, 2: None}
+
+
+def test_source_diff_shows_the_removed_sentence_and_the_quotes_lost_and_moved(minutes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "second.txt"))
+    found = minutes.json("source", "diff", "minutes")
+    assert (found["from"], found["to"]) == (1, 2)
+    assert f"-{REMOVED}" in found["diff"].splitlines()
+    assert "+Preface added by the editors." in found["diff"].splitlines()
+    assert [(q["evidence"], q["from"], q["to"]) for q in found["quotes_lost"]] == [
+        (1, {"start": FIRST.index(REMOVED), "end": FIRST.index(REMOVED) + len(REMOVED)}, None)
+    ]
+    assert [(q["evidence"], q["to"]["start"]) for q in found["quotes_moved"]] == [(2, SECOND.index("Budgets"))]
+    assert found["quotes_found"] == []
+    shown = minutes.ok("source", "diff", "minutes", "1", "2")
+    assert f"-{REMOVED}" in shown and "Quotes lost" in shown and "Quotes moved" in shown
+    # The other way round, the sentence comes back, and so does the quote.
+    back = minutes.json("source", "diff", "minutes", "2", "1")
+    assert f"+{REMOVED}" in back["diff"].splitlines() and [q["evidence"] for q in back["quotes_found"]] == [1]
+
+
+def test_a_quote_found_again_in_a_later_version_is_no_longer_orphaned(minutes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "second.txt"))
+    minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "first.txt"))
+    assert [v["version"] for v in minutes.json("source", "versions", "minutes")] == [1, 2, 3]
+    assert minutes.json("verify")["orphaned"] == []
+    assert {row["quote_status"] for row in minutes.json("evidence", "list")} == {"verified"}
+    assert minutes.json("source", "diff", "minutes", "1", "3")["diff"] == ""
+    assert "have the same text" in minutes.ok("source", "diff", "minutes", "1", "3")
+
+
+def test_the_same_text_again_makes_no_version(minutes, tmp_path: Path, dump) -> None:  # type: ignore[no-untyped-def]
+    out = minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "first.txt"))
+    assert "same as before: no new version" in out
+    assert len(minutes.json("source", "versions", "minutes")) == 1
+
+
+def test_refusals_change_nothing(minutes, tmp_path: Path, dump) -> None:  # type: ignore[no-untyped-def]
+    before = dump()
+    assert "has one version of its text: nothing to compare it with yet" in minutes.fails("source", "diff", "minutes")
+    assert "has no version 2 of its text: it has version 1" in minutes.fails("source", "diff", "minutes", "1", "2")
+    assert "has no version 7 of its text" in minutes.fails("source", "diff", "minutes", "1", "7")
+    assert "no source 'nowhere'" in minutes.fails("source", "versions", "nowhere")
+    (tmp_path / "blank.txt").write_text("   \n", encoding="utf-8")
+    assert "is empty" in minutes.fails("source", "edit", "minutes", "--text-file", str(tmp_path / "blank.txt"))
+    assert dump() == before
+    minutes.ok("source", "add", "No text", "--slug", "bare")
+    before = dump()
+    assert minutes.json("source", "versions", "bare") == []
+    assert "source 'bare' has no archived text" in minutes.fails("source", "diff", "bare")
+    assert dump() == before
+
+
+def test_a_text_archived_without_versions_becomes_version_1_when_replaced(minutes, db_path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # As an import leaves it (it writes sources' texts in bulk and keeps no versions).
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("DELETE FROM source_versions")
+    connection.close()
+    (listed,) = minutes.json("source", "versions", "minutes")
+    assert (listed["version"], listed["current"], listed["quotes"]) == (1, True, 2)
+    minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "second.txt"))
+    assert [(v["version"], v["quotes"]) for v in minutes.json("source", "versions", "minutes")] == [(1, 2), (2, 1)]
+    assert minutes.json("verify")["orphaned"][0]["orphaned_since"] == 2
+
+
+def test_a_check_made_before_a_quote_was_added_is_not_used(db_url: str, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The CLI anchors the quotes in the new text before taking the write lock; evidence added in
+    between must be re-anchored too, not left as it stood in the old text."""
+    from factcheck import db
+    from factcheck.services.evidence import check_source_quotes
+    from factcheck.services.sources import get_source, replace_text
+
+    (tmp_path / "first.txt").write_text(FIRST, encoding="utf-8")
+    cli.ok("source", "add", "Minutes", "--slug", "minutes", "--text-file", str(tmp_path / "first.txt"))
+    cli.ok("claim", "add", "No troops east of the river", "--slug", "east")
+    with db.session_scope(db_url) as session:
+        check = check_source_quotes(session, get_source(session, "minutes").id, SECOND)
+    cli.ok("evidence", "add", "east", "minutes", "--stance", "supports", "--quote", REMOVED)
+    with db.session_scope(db_url, write=True) as session:
+        replaced = replace_text(session, get_source(session, "minutes"), SECOND, check)
+        assert replaced is not None and replaced.check is not check
+    (row,) = cli.json("evidence", "list")
+    assert row["quote_status"] == "not-found"
+    assert cli.json("verify")["orphaned"][0]["evidence"] == row["id"]
+
+
+def test_db_copy_keeps_the_versions(minutes, db_path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from factcheck.cli import app
+
+    minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "second.txt"))
+    copy = tmp_path / "copy.db"
+    minutes.ok("db", "copy", str(db_path), str(copy))
+    runner = CliRunner()
+    listed = runner.invoke(app, ["--db", str(copy), "source", "versions", "minutes", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout == minutes.ok("source", "versions", "minutes", "--json")
+    diffed = runner.invoke(app, ["--db", str(copy), "source", "diff", "minutes", "--json"])
+    assert f"-{REMOVED}" in diffed.stdout
+
+
+def test_the_migration_gives_each_archived_text_its_version_1(minutes, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    from factcheck import db
+
+    before = minutes.json("source", "versions", "minutes")
+    db.downgrade(db_url)  # the table goes
+    db.upgrade(db_url)  # and comes back with each source's text as version 1
+    (after,) = minutes.json("source", "versions", "minutes")
+    assert {**after, "archived_at": None} == {**before[0], "archived_at": None}
