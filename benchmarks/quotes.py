@@ -6,6 +6,10 @@ machine slows both alike), a baseline; the table gives the medians and their rat
     python benchmarks/quotes.py              # 100 KB and 1 MB, 15 runs (about a minute on 2 cores)
     python benchmarks/quotes.py --runs 5
 
+The last two rows per size: a new version of a source's text (what `source edit --text-file`
+writes, 20 quotes re-anchored, history recorded) against a raw sqlite3 UPDATE of the text, and the
+disk a kept version takes.
+
 Cold means the normalised text is not cached yet: what the first `evidence add` or a `verify` of
 a source (each a new process) pays. The reference normalisation (character by character, as
 before issue 19) is timed once per size, being slow.
@@ -139,6 +143,64 @@ def rows_for(size: int, runs: int) -> list[tuple[str, str, float, float]]:
     return rows
 
 
+def version_rows(size: int, runs: int) -> list[tuple[str, str, float, float]]:
+    """A new version of a source's text with 20 quotes (what `source edit --text-file` does in its
+    write transaction, history included), against a raw sqlite3 UPDATE of the text; and the disk
+    a version takes."""
+    import sqlite3
+    import tempfile
+
+    from factcheck import db
+    from factcheck.services.claims import add_claim
+    from factcheck.services.evidence import add_evidence
+    from factcheck.services.history import record_revisions
+    from factcheck.services.sources import add_source, get_source, replace_text
+
+    texts = [article(size, seed) for seed in (19, 20)]
+    # The second text: the first with one sentence in ten dropped, so quotes move and some are lost.
+    sentences = texts[0].split(". ")
+    texts[1] = ". ".join(sentence for i, sentence in enumerate(sentences) if i % 10 != 5)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "versions.db"
+        url = db.resolve_url(str(path))
+        db.upgrade(url)
+        with db.session_scope(url, write=True, on_open=record_revisions) as session:
+            source = add_source(session, "Article", text=texts[0])
+            claim = add_claim(session, "The minister said so")
+            step = len(sentences) // 20
+            for i in range(20):
+                add_evidence(session, claim.id, source.id, stance="supports", quote=sentences[i * step + 1][:120])
+        raw = sqlite3.connect(path)
+        ours, theirs = [], []
+        for run in range(runs):
+            text = texts[(run + 1) % 2]
+            quotes._source_map.cache_clear()
+            start = time.perf_counter()
+            with db.session_scope(url, write=True, on_open=record_revisions) as session:
+                replace_text(session, get_source(session, "article"), text)
+            ours.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            with raw:
+                raw.execute("UPDATE sources SET text = ? WHERE id = ?", (text, source.id))
+                raw.execute("UPDATE sources SET text = ? WHERE id = ?", (texts[run % 2], source.id))
+            theirs.append((time.perf_counter() - start) * 1000 / 2)
+        raw.close()
+        check = sqlite3.connect(path)
+        count, stored = check.execute(
+            "SELECT count(*), coalesce(sum(length(CAST(text AS BLOB))), 0) FROM source_versions"
+        ).fetchone()
+        check.close()
+    kept = stored / max(1, count - 1) / 1000  # KB of text per version kept (the current one is the source's)
+    return [
+        ("new version of the text, 20 quotes re-anchored, history", "sqlite3 UPDATE", ours_ms(ours), ours_ms(theirs)),
+        ("disk per version kept (KB; baseline: the text's size)", "text size", kept, size / 1000),
+    ]
+
+
+def ours_ms(times: list[float]) -> float:
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="text sizes (characters)")
@@ -149,9 +211,12 @@ def main() -> None:
     print("| text | operation | factcheck | baseline | baseline time | ratio |")
     print("|---|---|---|---|---|---|")
     for size in options.sizes:
-        for label, baseline, ours, base in rows_for(size, options.runs):
+        for label, baseline, ours, base in [*rows_for(size, options.runs), *version_rows(size, options.runs)]:
             ratio = ours / base if base else float("inf")
-            print(f"| {size // 1000:,} KB | {label} | {ours:,.2f} ms | {baseline} | {base:,.3f} ms | {ratio:,.0f}x |")
+            unit = "KB" if "KB" in label else "ms"
+            shown = (f"{ours:,.2f} {unit}", baseline, f"{base:,.3f} {unit}", f"{ratio:,.1f}x")
+            cells = (f"{size // 1000:,} KB", label, *shown)
+            print("| " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
