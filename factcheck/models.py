@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -422,6 +423,17 @@ class Revision(Base):
     batch: Mapped[str | None] = mapped_column(String(32), index=True)
     # The database server's user that wrote it (PostgreSQL sets it by trigger; None on SQLite).
     db_user: Mapped[str | None] = mapped_column(Text)
+
+
+class ClaimVector(Base):
+    """A claim's sentence embedding (float32 bytes) by the named model, for matching in any wording
+    and language. Derived data: not in the history; `factcheck index rebuild` recomputes it."""
+
+    __tablename__ = "claim_vectors"
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(80), index=True)  # name@version: a change is detected
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 def _normalise_dates_on_assignment() -> None:

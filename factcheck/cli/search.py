@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, print_json, print_rows, print_table, visible
+from ..controls import json_safe
+from ..limits import MAX_QUERY
+from .output import JsonFlag, print_json, print_rows, print_table, visible, warn, write_out
 from .state import reading
 
 
@@ -55,20 +59,55 @@ def search(
 
 def similar(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="A claim, in any wording.")],
-    limit: Annotated[int, typer.Option(min=1, help="At most this many claims.")] = 5,
+    text: Annotated[
+        str | None, typer.Argument(help="A claim, in any wording and language.", show_default=False)
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help='Texts to match: one per line, or JSON lines with "text".', show_default=False),
+    ] = None,
+    claim: Annotated[
+        str | None, typer.Option("--claim", help="Claims like this existing claim (id or slug).", show_default=False)
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many claims (per text).")] = 5,
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", min=0, max=100, help="Show claims scoring this or more.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Existing claims that say the same thing as TEXT, with a similarity score (0-100)."""
-    from ..services.similar import similar_claims
+    """Existing claims that say the same thing as TEXT, in any wording or language: a score (0-100),
+    and a label: duplicate (`claim add` refuses it), similar, or rebuts? (it seems to negate the claim)."""
+    from ..errors import InvalidInput
+    from ..services import similar as matching
+    from ..services.vectors import notice
 
+    if sum(given is not None for given in (text, file, claim)) != 1:
+        raise InvalidInput("give one of: a TEXT, --file FILE or --claim CLAIM")
+    floor = matching.SUGGEST if min_score is None else min_score
     with reading(ctx) as session:
-        matches = similar_claims(session, text, limit=limit)
+        note = notice(session)
+        if file is not None:
+            texts = matching.queries_from_file(file)  # all of it checked before anything is matched
+            found = [matching.similar_claims(session, query, limit=limit, min_score=floor) for query in texts]
+        elif claim is not None:
+            from ..services.claims import get_claim
+
+            subject = get_claim(session, claim)
+            matches = matching.similar_claims(session, subject.text, limit=limit, min_score=floor, exclude=subject.id)
+        else:
+            query = matching.required_text(text, "the text to compare", MAX_QUERY)
+            matches = matching.similar_claims(session, query, limit=limit, min_score=floor)
+    if note:
+        warn(note)
+    if file is not None:
+        for query, hits in zip(texts, found, strict=True):
+            write_out(json_safe(json.dumps({"text": query, "hits": hits}, ensure_ascii=False)) + "\n")
+        return
     print_rows(
         matches,
         as_json,
-        ("score", "slug", "claim"),
-        lambda m: (m["score"], m["slug"], m["text"]),
+        ("score", "", "slug", "claim"),
+        lambda m: (m["score"], m["label"], m["slug"], m["text"]),
         empty="no similar claims",
         ratios={"claim": 3},
     )

@@ -1,0 +1,141 @@
+"""Claim matching on real narratives: recall, refusals and translations in a 10,000-claim database.
+
+    python benchmarks/matching/evaluate.py [--claims 10000] [--json]
+
+The database holds the generated claims (benchmarks/generate.py) plus the seed claims of
+cases.json; it is built once and kept in benchmarks/matching/.cache/ (rebuilt when the model
+changes). Queries are the paraphrases of the seed "NATO promised Russia it would not expand
+eastward" (should find it first and be refused as duplicates), hard negatives on the same topic
+(should not be refused) and translations of every seed into seven languages (should find their
+seed first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+sys.path.insert(0, str(HERE.parent))
+
+from factcheck import db  # noqa: E402
+from factcheck.services import similar, vectors  # noqa: E402
+from factcheck.services.claims import add_claim  # noqa: E402
+
+
+def build(path: Path, claims: int, cases: dict[str, Any]) -> dict[str, int]:
+    """The database (made when missing or of another model); returns the seeds' ids by key."""
+    from generate import generate
+    from sqlalchemy import insert, select
+
+    from factcheck.models import Claim, ClaimVector
+
+    marker = path.with_suffix(".model")
+    if not (path.exists() and marker.exists() and marker.read_text() == vectors.model_name()):
+        path.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = db.resolve_url(str(path))
+        db.upgrade(url)
+        rows = [{"slug": c["slug"], "text": c["text"]} for c in generate(claims, evidence_per_claim=0)["claims"]]
+        with db.session_scope(url, write=True) as session:
+            session.execute(insert(Claim), rows)
+            for key, seed in cases["seeds"].items():
+                add_claim(session, seed["text"], slug=key, force=True)
+            started = time.perf_counter()
+            vectors.rebuild(session, progress=lambda done, total: print(f"\rembedding {done}/{total}", end=""))
+            print(f"\nembedded {claims} claims in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        marker.write_text(vectors.model_name() or "")
+    db.upgrade(db.resolve_url(str(path)))  # a database kept from an older schema
+    with db.session_scope(db.resolve_url(str(path))) as session:
+        ids = dict(session.execute(select(Claim.slug, Claim.id).where(Claim.slug.in_(list(cases["seeds"])))).all())
+        assert session.scalar(select(ClaimVector.claim_id).limit(1)) is not None
+    return {str(k): int(v) for k, v in ids.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=10_000)
+    parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+    parser.add_argument("--verbose", action="store_true", help="Print every query's best hit.")
+    args = parser.parse_args()
+    cases = json.loads((HERE / "cases.json").read_text(encoding="utf-8"))
+    path = HERE / ".cache" / f"claims-{args.claims}.sqlite"
+    seeds = build(path, args.claims, cases)
+    target = seeds["nato-promise"]
+    vectors.embed(["warm up"])  # load the model before timing
+
+    figures: dict[str, Any] = {"claims_in_database": args.claims + len(seeds), "model": vectors.model_name()}
+    times: list[float] = []
+    with db.session_scope(db.resolve_url(str(path))) as session:
+
+        def ask(text: str) -> list[dict[str, Any]]:
+            started = time.perf_counter()
+            hits = similar.similar_claims(session, text, limit=5, min_score=0)
+            times.append(time.perf_counter() - started)
+            return hits
+
+        def refused(hits: list[dict[str, Any]]) -> bool:
+            return any(hit["label"] == "duplicate" for hit in hits)
+
+        first = top5 = refusals = suggested = 0
+        for text in cases["paraphrases"]:
+            hits = ask(text)
+            ranks = [hit["id"] for hit in hits]
+            first += ranks[:1] == [target]
+            top5 += target in ranks
+            refusals += refused(hits)
+            suggested += any(hit["id"] == target and hit["score"] >= similar.SUGGEST for hit in hits)
+            if args.verbose:
+                print(f"P {hits[0]['score'] if hits else '-':>5} {hits[0]['label'] if hits else '':9} {text}")
+        count = len(cases["paraphrases"])
+        figures.update(
+            paraphrases=count,
+            recall_at_1=round(first / count, 3),
+            recall_at_5=round(top5 / count, 3),
+            suggested_rate=round(suggested / count, 3),
+            duplicate_refusal_rate=round(refusals / count, 3),
+        )
+        false_refusals = rebuts = 0
+        for text in cases["negatives"]:
+            hits = ask(text)
+            false_refusals += refused(hits)  # a duplicate of any claim
+            rebuts += any(hit["label"] == "rebuts?" and hit["id"] == target for hit in hits)
+            if args.verbose:
+                print(f"N {hits[0]['score'] if hits else '-':>5} {hits[0]['label'] if hits else '':9} {text}")
+        figures.update(
+            negatives=len(cases["negatives"]),
+            false_refusal_rate=round(false_refusals / len(cases["negatives"]), 3),
+            negatives_labelled_rebuts=rebuts,
+        )
+        found = total = 0
+        by_language: dict[str, int] = {}
+        for key, seed in cases["seeds"].items():
+            for language, text in seed["translations"].items():
+                hits = ask(text)
+                total += 1
+                hit = bool(hits) and hits[0]["id"] == seeds[key]
+                found += hit
+                by_language[language] = by_language.get(language, 0) + hit
+                if args.verbose:
+                    print(f"T {hits[0]['score'] if hits else '-':>5} {language} {hit} {text}")
+        figures.update(
+            translations=total,
+            translations_found_first=found,
+            translations_found_first_by_language=by_language,
+            similar_median_ms=round(statistics.median(times) * 1000, 1),
+        )
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=1))
+        return
+    for key, value in figures.items():
+        print(f"{key:40} {value}")
+
+
+if __name__ == "__main__":
+    main()
