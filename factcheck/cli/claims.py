@@ -223,6 +223,10 @@ def render_dossier(dossier: dict[str, Any]) -> None:
     lines.append("\n" + visible(", ".join(byline)), style="dim")
     if claim["tags"]:
         lines.append("\ntags: " + visible(", ".join(claim["tags"])), style="dim")
+    if len(dossier["current_verdicts"]) > 1:  # reviewers side by side: do they agree?
+        from ..interchange.graph import verdict_summary
+
+        lines.append("\n" + visible(verdict_summary(dossier["current_verdicts"]) or ""), style="bold")
     for verdict in dossier["current_verdicts"]:
         who = f" ({verdict['reviewer']['name']})" if verdict["reviewer"] else ""
         label = f" ({verdict['textual_rating']})" if verdict["textual_rating"] else ""

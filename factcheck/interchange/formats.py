@@ -43,9 +43,13 @@ EXPORT_FORMATS = {
         ExportFormat("json", subset=True),
         ExportFormat("claimreview"),
         ExportFormat("csv", folder=True),
+        ExportFormat("argdown", subset=True),
+        ExportFormat("aif", subset=True),
+        ExportFormat("dot", subset=True),
     )
 }
-IMPORT_FORMATS = ("yaml", "json", "claimreview", "claimskg")
+GRAPH_FORMATS = ("argdown", "aif", "dot")  # argument maps: written by factcheck.interchange.graph's writers
+IMPORT_FORMATS = ("yaml", "json", "claimreview", "claimskg", "argdown")
 REVIEW_FORMATS = ("claimreview", "claimskg")  # fact-checkers' reviews: their labels are read as ratings
 CSV_FILES = ("claims.csv", "evidence.csv")
 
@@ -94,6 +98,10 @@ def export_data(
             from .export import to_json
 
             text = to_json(export_claimreview(session))
+        elif fmt.name in GRAPH_FORMATS:
+            from .graph import write_graph
+
+            text = write_graph(session, fmt.name, claims=claims, tags=tags)
         else:
             from .export import dump, export_dataset
 
@@ -112,6 +120,8 @@ def import_format(path: Path, name: str | None = None) -> str:
     if name is None:
         if path.suffix.lower() == ".csv":
             return "claimskg"
+        if path.suffix.lower() in (".argdown", ".ad"):
+            return "argdown"
         return "yaml" if path.is_dir() or path.suffix.lower() in (".yaml", ".yml") else "json"
     chosen = name.strip().lower()
     if chosen not in IMPORT_FORMATS:
@@ -148,6 +158,10 @@ def _read(
             names = ", ".join(f"“{name}”" for name in dict.fromkeys(read.aliases_not_added))
             notes.append(f"Reviewers already in the database were matched by their site; other names seen: {names}")
         return read.records, notes
+    if fmt == "argdown" and rating_map is None:
+        from .argdown import read_argdown
+
+        return read_argdown(path)
     if rating_map is not None:
         raise InvalidInput(f"--rating-map reads fact-checkers' labels: it is for {' and '.join(REVIEW_FORMATS)} files")
     from .records import read_dataset

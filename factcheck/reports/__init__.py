@@ -143,25 +143,28 @@ def _timeline(dossier: dict[str, Any]) -> list[dict[str, str]]:
 def render_claim(session: Session, ref: str | int, *, template_dir: Path | None = None) -> str:
     """The dossier of one claim as markdown."""
     dossier = show_claim(session, ref)
-    return _render_dossier(environment(template_dir), dossier)
+    return _render(environment(template_dir), "claim.md.j2", **_dossier_context(session, dossier))
 
 
-def _render_dossier(env: Environment, dossier: dict[str, Any]) -> str:
-    return _render(env, "claim.md.j2", **_dossier_context(dossier))
-
-
-def _dossier_context(dossier: dict[str, Any]) -> dict[str, Any]:
+def _dossier_context(session: Session, dossier: dict[str, Any]) -> dict[str, Any]:
     """What claim.md.j2 is given. Stances and relations come from their Enums, so that a new one
-    appears in every dossier without a change here."""
+    appears in every dossier without a change here. `mermaid` is the diagram of the claim and the
+    claims linked to it, its labels escaped (see factcheck.interchange.dot)."""
+    from ..interchange.dot import mermaid
+    from ..interchange.graph import claim_graph, verdict_summary
+
     related = [
         item for relation in Relation if relation != Relation.REBUTS for item in dossier["related"].get(relation, [])
     ]
+    slug = dossier["claim"]["slug"]
     return {
         "d": dossier,
         "cite": Citations(),
         "stances": [stance.value for stance in Stance],
         "related": related,
         "timeline": _timeline(dossier),
+        "reviewers": verdict_summary(dossier["current_verdicts"]),
+        "mermaid": mermaid(claim_graph(session, claims=[slug]), slug),
     }
 
 
@@ -204,7 +207,8 @@ def write_all(session: Session, folder: Path, *, template_dir: Path | None = Non
             raise InvalidInput(f"cannot make folder {made}: {error.strerror}") from None
     counts = {"claims": 0, "sources": 0}
     for slug in session.scalars(select(Claim.slug).order_by(Claim.id)).all():
-        _write(claims_folder / page(slug), _generate(env, "claim.md.j2", **_dossier_context(show_claim(session, slug))))
+        dossier = _dossier_context(session, show_claim(session, slug))
+        _write(claims_folder / page(slug), _generate(env, "claim.md.j2", **dossier))
         session.expunge_all()  # nothing of this claim is kept once its page is written
         counts["claims"] += 1
     for slug in session.scalars(select(Source.slug).order_by(Source.id)).all():
