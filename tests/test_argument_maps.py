@@ -332,3 +332,56 @@ def test_reviewers_side_by_side_in_claim_show_and_reports(seeded: Run) -> None:
     assert expected + "." in seeded.ok("report", claim)
     seeded.ok("claim", "rate", claim, "false", "--reviewer", "politifact", "--rationale", "on reflection")
     assert "2 reviewers agree: false (AFP), false (PolitiFact)" in " ".join(seeded.ok("claim", "show", claim).split())
+
+
+def test_argdown_import_names_claims_it_cannot_find(seeded: Run, tmp_path: Path, dump: Callable[[], list[str]]) -> None:
+    path = tmp_path / "refs.argdown"
+    path.write_text(
+        "[new-claim]: A new claim that rebuts one already there\n"
+        "  -> [nato-promised-no-eastward-expansion]\n"
+        "  +> [nowhere-to-be-found]\n",
+        encoding="utf-8",
+    )
+    before = dump()
+    error = seeded.fails("import", str(path))
+    assert "nowhere-to-be-found" in error
+    assert dump() == before
+    path.write_text(path.read_text(encoding="utf-8").replace("  +> [nowhere-to-be-found]\n", ""), encoding="utf-8")
+    seeded.ok("import", str(path))
+    assert ("new-claim", "rebuts", "nato-promised-no-eastward-expansion") in links_of(seeded)
+
+
+def test_argdown_import_refuses_bad_data_and_open_front_matter(
+    cli: Run, tmp_path: Path, dump: Callable[[], list[str]]
+) -> None:
+    path = tmp_path / "data.argdown"
+    before = dump()
+    path.write_text("[a]: Text {not: [closed}\n", encoding="utf-8")
+    assert "line 1: data" in cli.fails("import", str(path))
+    path.write_text("===\ntitle: x\n[a]: Text\n", encoding="utf-8")
+    assert "line 1: front matter (===) is not closed" in cli.fails("import", str(path))
+    path.write_bytes(b"[a]: caf\xe9\n")
+    assert "not UTF-8" in cli.fails("import", str(path))
+    assert dump() == before
+
+
+def test_aif_and_dot_of_some_claims(seeded: Run) -> None:
+    aif = json.loads(seeded.ok("export", "--format", "aif", "--claim", "baker-assurance-only-east-germany"))
+    claims = {node["claim"] for node in aif["nodes"] if "claim" in node}
+    assert claims == {
+        "baker-assurance-only-east-germany",
+        "nato-promised-no-eastward-expansion",
+        "gorbachev-confirmed-no-guarantee",
+    }
+    dot = seeded.ok("export", "--format", "dot", "--tag", "1990 assurances")
+    assert '"baker-assurance-only-east-germany" -> "nato-promised-no-eastward-expansion"' in dot
+
+
+def test_node_check_is_skipped_with_its_reason_or_required(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    monkeypatch.delenv("FACTCHECK_REQUIRE_NODE", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="node is not installed"):
+        argdown_model(tmp_path / "any.argdown")
+    monkeypatch.setenv("FACTCHECK_REQUIRE_NODE", "1")
+    with pytest.raises(pytest.fail.Exception, match="FACTCHECK_REQUIRE_NODE=1 but node is not installed"):
+        argdown_model(tmp_path / "any.argdown")
