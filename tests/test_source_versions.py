@@ -3,6 +3,7 @@ one, and a quote found before but not now is reported as orphaned (issue 19)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -167,3 +168,42 @@ def test_the_migration_gives_each_archived_text_its_version_1(minutes, db_url: s
     db.upgrade(db_url)  # and comes back with each source's text as version 1
     (after,) = minutes.json("source", "versions", "minutes")
     assert {**after, "archived_at": None} == {**before[0], "archived_at": None}
+
+
+def test_versions_go_out_and_back_in_with_evidence_ids_mapped(minutes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What factcheck/interchange needs to carry versions through export and import."""
+    from typer.testing import CliRunner
+
+    from factcheck import db
+    from factcheck.cli import app
+    from factcheck.errors import InvalidInput
+    from factcheck.services.sources import get_source, restore_versions, version_records
+
+    minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "second.txt"))
+    with db.session_scope(db.resolve_url(str(minutes.path))) as session:
+        records = version_records(session, get_source(session, "minutes").id)
+    assert [r.get("text") for r in records] == [FIRST, None] and records[0]["quotes"].keys() == {"1", "2"}
+
+    other = tmp_path / "other.db"
+    url = db.resolve_url(str(other))
+    db.upgrade(url)
+    run = lambda *args: CliRunner().invoke(app, ["--db", str(other), *args])  # noqa: E731
+    assert (
+        run("source", "add", "Minutes", "--slug", "minutes", "--text-file", str(tmp_path / "second.txt")).exit_code == 0
+    )
+    run("claim", "add", "No troops east of the river", "--slug", "east")
+    run("evidence", "add", "east", "minutes", "--stance", "context", "--quote", "Budgets were discussed.")  # id 1 here
+    run("evidence", "add", "east", "minutes", "--stance", "supports", "--quote", REMOVED, "--allow-unverified")
+    broken = [{**records[0], "text": FIRST + "changed"}, records[1]]
+    with pytest.raises(InvalidInput, match="does not match its SHA-256"), db.session_scope(url, write=True) as session:
+        restore_versions(session, get_source(session, "minutes"), broken, {1: 2, 2: 1})
+    assert len(json.loads(run("source", "versions", "minutes", "--json").stdout)) == 1  # nothing written
+    with db.session_scope(url, write=True) as session:
+        restore_versions(session, get_source(session, "minutes"), records, {1: 2, 2: 1})
+    listed = json.loads(run("source", "versions", "minutes", "--json").stdout)
+    assert [(v["version"], v["sha256"], v["evidence"]) for v in listed] == [
+        (1, records[0]["sha256"], [1, 2]),
+        (2, records[1]["sha256"], [1]),
+    ]
+    orphans = json.loads(run("verify", "--json").stdout)["orphaned"]
+    assert [(o["evidence"], o["orphaned_since"]) for o in orphans] == [(2, 2)]

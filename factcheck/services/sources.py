@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from .. import limits
@@ -567,3 +567,77 @@ def _version_text(session: Session, source: Source, version: _Version) -> str:
         )
         or ""
     )
+
+
+# --- versions in and out of a dataset (for factcheck/interchange: export, import) -------------------
+
+
+def version_records(session: Session, source_id: int) -> list[dict[str, Any]]:
+    """The versions of a source's text as a dataset carries them, oldest first: each with its
+    number, SHA-256, size and date, the earlier ones with their text and where each quote stood
+    (by evidence id); the current one without text (the source's own)."""
+    source = session.get(Source, source_id) or get_source(session, source_id)
+    records = []
+    for version in _versions(session, source):
+        record: dict[str, Any] = {
+            "number": version.number,
+            "sha256": version.sha256,
+            "size": version.size,
+            "archived_at": version.archived_at.isoformat() if version.archived_at else None,
+        }
+        if version.current:
+            record["current"] = True
+        elif version.kept:
+            record["text"] = _version_text(session, source, version)
+            record["quotes"] = version.quotes
+        records.append(record)
+    return records
+
+
+def restore_versions(
+    session: Session, source: Source, records: list[dict[str, Any]], evidence_ids: dict[int, int]
+) -> None:
+    """Store the versions `version_records` gave for `source`, whose current text is already
+    archived (as the last record says). `evidence_ids` maps the dataset's evidence ids to the
+    database's; quotes of evidence not brought along are left out. Checked first: numbers rising,
+    texts matching their SHA-256, the last version the source's text."""
+    import datetime as dt
+
+    numbers = [record.get("number") for record in records]
+    if not records or any(not isinstance(n, int) or isinstance(n, bool) or n < 1 for n in numbers):
+        raise InvalidInput(f"the versions of source {source.slug!r} need numbers 1, 2, ...")
+    if numbers != sorted({int(n) for n in numbers if n is not None}):
+        raise InvalidInput(f"the versions of source {source.slug!r} are not numbered in rising order: {numbers}")
+    if records[-1].get("sha256") != source.text_sha256:
+        raise InvalidInput(f"the last version of source {source.slug!r} is not the source's text (its SHA-256 differs)")
+    rows = []
+    for record in records:
+        what = f"version {record['number']} of source {source.slug!r}"
+        text = record.get("text")
+        if text is not None:
+            text = check_length(str(text), what, limits.MAX_ARCHIVED_TEXT)
+            if hashlib.sha256(text.encode("utf-8")).hexdigest() != record.get("sha256"):
+                raise InvalidInput(f"{what}: the text does not match its SHA-256")
+        try:
+            archived = dt.datetime.fromisoformat(record["archived_at"]) if record.get("archived_at") else utcnow()
+        except (TypeError, ValueError):
+            raise InvalidInput(f"{what}: archived_at {record['archived_at']!r} is not a date and time") from None
+        quotes = {
+            str(evidence_ids[int(key)]): place
+            for key, place in (record.get("quotes") or {}).items()
+            if str(key).isdigit() and int(key) in evidence_ids
+        }
+        rows.append(
+            SourceVersion(
+                source_id=source.id,
+                number=record["number"],
+                text=None if record is records[-1] else text,
+                text_sha256=str(record.get("sha256")),
+                size=_size(text) if text is not None else int(record.get("size") or 0),
+                archived_at=archived if archived.tzinfo else archived.replace(tzinfo=dt.UTC),
+                quotes=quotes if record is not records[-1] else None,
+            )
+        )
+    session.execute(delete(SourceVersion).where(SourceVersion.source_id == source.id))
+    session.add_all(rows)
+    session.flush()
