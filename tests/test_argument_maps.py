@@ -35,7 +35,8 @@ def argdown_model(path: Path) -> dict[str, Any]:
         missing = "node is not installed"
     elif not (ARGDOWN_DIR / "node_modules" / "@argdown" / "core").is_dir():
         missing = "@argdown/core is not installed: run npm ci --prefix tests/argdown"
-    if missing:
+    if missing or node is None:
+        missing = missing or "node is not installed"
         if os.environ.get("FACTCHECK_REQUIRE_NODE") == "1":
             pytest.fail(f"FACTCHECK_REQUIRE_NODE=1 but {missing}")
         pytest.skip(missing)
@@ -43,9 +44,10 @@ def argdown_model(path: Path) -> dict[str, Any]:
         [node, str(ARGDOWN_DIR / "parse.js"), str(path)],
         capture_output=True,
         text=True,
-        check=True,  # type: ignore[list-item]
+        check=True,
     )
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+    model: dict[str, Any] = json.loads(done.stdout)
+    return model
 
 
 @pytest.fixture
@@ -61,7 +63,8 @@ def fresh(tmp_path: Path, name: str) -> Run:
 
 
 def dataset(cli: Run) -> dict[str, Any]:
-    return json.loads(cli.ok("export", "--format", "json"))  # type: ignore[no-any-return]
+    document: dict[str, Any] = json.loads(cli.ok("export", "--format", "json"))
+    return document
 
 
 def links_of(cli: Run) -> list[tuple[str, str, str]]:
@@ -277,7 +280,8 @@ def test_dot_export_escapes_labels(seeded: Run) -> None:
 
 def mermaid_blocks(markdown: str) -> list[list[str]]:
     """The lines of each ```mermaid block, checking that every fence is closed."""
-    blocks, current = [], None
+    blocks: list[list[str]] = []
+    current: list[str] | None = None
     for line in markdown.splitlines():
         if current is None and line == "```mermaid":
             current = []
