@@ -118,7 +118,9 @@ def test_argdown_export_parses_and_every_link_is_one_relation(seeded: Run, tmp_p
         "undercut": stances["qualifies"],
     }
     quoted = next(a for a in arguments.values() if a["data"]["speaker"] == "james-baker")
-    assert set(quoted["data"]) >= {"claim", "stance", "source", "speaker", "quote_status"}
+    assert set(quoted["data"]) >= {"stance", "source", "speaker", "speaker_name", "source_title", "quote_status"}
+    context = [a for a in arguments.values() if a["data"]["stance"] == "context"]
+    assert context and all(a["data"]["claim"] in claims for a in context)  # standing alone, they name their claim
 
 
 def test_argdown_export_of_some_claims_has_what_they_link_to(seeded: Run, tmp_path: Path) -> None:

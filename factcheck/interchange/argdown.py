@@ -7,7 +7,8 @@ qualifies it (an undercut: it limits the claim rather than denying it). A duplic
 statement's data and drawn as `+>`, since a claim entails the one it repeats; Argdown's own
 equivalence (one title for both) would merge the two claims. Evidence follows as arguments whose
 text is the quote: `+ <evidence-N>: quote {speaker, source, quote status}` supports the claim,
-`-` refutes, `_` qualifies; evidence giving context has no relation and stands on its own.
+`-` refutes, `_` qualifies; evidence giving context has no relation: it stands on its own and names
+its claim in its data.
 
 User text is escaped so that Argdown reads it as plain text: every character that could open
 markup (brackets, tags, mentions, data, comments, emphasis, shortcodes) gets a backslash, and line
@@ -135,7 +136,7 @@ def _statement(claim: GraphClaim, links: list[Any]) -> str:
 
 def _argument(claim: GraphClaim, evidence: GraphEvidence) -> str:
     facts = {
-        "claim": claim.slug,
+        "claim": claim.slug if evidence.stance not in EVIDENCE_ARROWS else None,  # else the claim it is under
         "stance": evidence.stance,
         "source": evidence.source,
         "source_title": evidence.source_title,
