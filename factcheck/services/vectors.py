@@ -15,7 +15,7 @@ import heapq
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..models import Claim, ClaimVector
@@ -30,6 +30,7 @@ SEARCH_CHUNK = 2_048  # vectors read at a time: 4 MB, whatever the size of the t
 EMBED_BATCH = 64  # texts embedded at a time on rebuild and import
 
 _encoder: Any = None
+_CHUNK = text("SELECT claim_id, model, vector FROM claim_vectors WHERE claim_id > :last ORDER BY claim_id LIMIT :limit")
 
 
 def model_name() -> str | None:
@@ -196,19 +197,20 @@ def nearest(
     best: list[tuple[float, int]] = []  # a min-heap of the best `limit` so far
     last = 0
     while True:
-        rows = session.execute(
-            select(ClaimVector.claim_id, ClaimVector.vector)
-            .where(ClaimVector.model == name, ClaimVector.claim_id > last)
-            .order_by(ClaimVector.claim_id)
-            .limit(SEARCH_CHUNK)
-        ).all()
+        # Along the primary key (the model is checked here): filtering on the model in SQL would
+        # make every chunk read and sort all of the table's rows of that model.
+        # Plain SQL: no per-row type processing of 2 KB blobs (a third of the time at 100,000 claims).
+        rows = session.execute(_CHUNK, {"last": last, "limit": SEARCH_CHUNK}).all()
         if not rows:
             break
         last = rows[-1][0]
-        scores = from_bytes([row[1] for row in rows]) @ query
-        keep = min(limit + 1, len(rows))
+        ids = [row[0] for row in rows if row[1] == name]
+        if not ids:
+            continue
+        scores = from_bytes([row[2] for row in rows if row[1] == name]) @ query
+        keep = min(limit + 1, len(ids))
         for index in np.argpartition(-scores, keep - 1)[:keep]:
-            claim_id = rows[index][0]
+            claim_id = ids[index]
             if claim_id == exclude:
                 continue
             item = (float(scores[index]), claim_id)
