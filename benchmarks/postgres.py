@@ -1,0 +1,220 @@
+"""factcheck on PostgreSQL beside SQLite: the main operations, bulk import against raw COPY, and
+concurrent writers' throughput.
+
+For each size: generate a dataset (benchmarks/generate.py) and bulk-load it with `factcheck
+import`'s loader into a SQLite file and into a new PostgreSQL database (made by the same
+migrations, dropped at the end). Then time the everyday operations in-process on both. Raw COPY
+loads the same claim, evidence and revision rows into a third, empty PostgreSQL database (search
+triggers included), which is the floor for bulk import. Writers are processes, each adding claims
+with `claim add` through the services, on PostgreSQL.
+
+    python benchmarks/postgres.py                       # 10k claims, server at FACTCHECK_TEST_POSTGRES
+    python benchmarks/postgres.py --sizes 10000 100000  # 100k takes several minutes on 2 cores
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import multiprocessing
+import os
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from generate import SEARCH_WORDS, generate  # noqa: E402
+
+from factcheck import db  # noqa: E402
+from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
+from factcheck.models import Claim  # noqa: E402
+from factcheck.search import backend  # noqa: E402
+from factcheck.services.claims import add_claim, list_claims, show_claim  # noqa: E402
+from factcheck.services.common import get  # noqa: E402
+from factcheck.services.history import record_revisions  # noqa: E402
+from factcheck.services.similar import similar_claims  # noqa: E402
+
+SERVER = os.environ.get("FACTCHECK_TEST_POSTGRES") or "postgresql://root@127.0.0.1/postgres"
+
+
+def median_ms(work: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """A new PostgreSQL database on SERVER, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(SERVER)
+    name = f"factcheck_bench_{secrets.token_hex(4)}"
+
+    def admin() -> psycopg.Connection[Any]:
+        return psycopg.connect(
+            host=server.host or "", port=server.port or 5432, user=server.username or "",
+            password=server.password or "", dbname=server.database or "postgres", autocommit=True,
+        )  # fmt: skip
+
+    with admin() as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin() as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def load(url: str, dataset: dict[str, Any]) -> float:
+    db.upgrade(url)
+    start = time.perf_counter()
+    with db.session_scope(url, write=True, by="benchmark", on_open=record_revisions) as session:
+        load_records(session, add_records({section: [] for section in SECTIONS}, dataset, "generated"))
+    return time.perf_counter() - start
+
+
+def raw_copy(loaded: str, empty: str) -> float:
+    """COPY the loaded database's rows, table by table, into an empty one at the same schema:
+    the floor for a bulk import on this server."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from factcheck.models import Base
+
+    db.upgrade(empty)
+
+    def connect(url: str) -> psycopg.Connection[Any]:
+        parsed = make_url(url)
+        return psycopg.connect(host=parsed.host or "", user=parsed.username or "", dbname=parsed.database or "")
+
+    tables = [table.name for table in Base.metadata.sorted_tables]
+    folder = tempfile.mkdtemp()
+    with connect(loaded) as source:  # the rows as COPY text files, outside the timing
+        for table in tables:
+            with open(f"{folder}/{table}", "wb") as out, source.cursor().copy(f'COPY "{table}" TO STDOUT') as copy:
+                for chunk in copy:
+                    out.write(chunk)
+    start = time.perf_counter()
+    with connect(empty) as target:
+        for table in tables:
+            with open(f"{folder}/{table}", "rb") as rows, target.cursor().copy(f'COPY "{table}" FROM STDIN') as copy:
+                while chunk := rows.read(1 << 20):
+                    copy.write(chunk)
+        target.commit()
+    return time.perf_counter() - start
+
+
+def writer(url: str, number: int, claims: int, ready: Any, times: Any) -> None:
+    """Add `claims` claims one transaction each, timed from when every writer is ready."""
+    rng, run = random.Random(number), secrets.token_hex(3)
+
+    def add(n: int) -> None:
+        with db.session_scope(url, write=True, by=f"writer-{number}", on_open=record_revisions) as session:
+            words = " ".join(rng.choice(SEARCH_WORDS) for _ in range(8))
+            add_claim(session, f"Writer {number} claim {n}: {words}", slug=f"w{number}-{run}-c{n}", force=True)
+
+    add(-1)  # imports, engine and first connection, outside the timing
+    ready.wait()
+    start = time.perf_counter()
+    for n in range(claims):
+        add(n)
+    times.put((start, time.perf_counter()))
+
+
+def writers_per_second(url: str, writers: int, claims: int) -> float:
+    context = multiprocessing.get_context("spawn")
+    ready, times = context.Barrier(writers), context.Queue()
+    processes = [context.Process(target=writer, args=(url, number, claims, ready, times)) for number in range(writers)]
+    for process in processes:
+        process.start()
+    spans = [times.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join()
+        if process.exitcode:
+            raise SystemExit(f"a writer failed (exit {process.exitcode})")
+    return writers * claims / (max(end for _start, end in spans) - min(start for start, _end in spans))
+
+
+def bench(size: int, runs: int, folder: Path) -> list[tuple[str, str, str, str]]:
+    dataset = generate(size)
+    evidence = sum(len(claim["evidence"]) for claim in dataset["claims"])
+    rows: list[tuple[str, str, str, str]] = []
+    sqlite_url = db.resolve_url(str(folder / f"bench-{size}.db"))
+    with scratch_database() as pg_url, scratch_database() as copy_url:
+        on_sqlite, on_postgres = load(sqlite_url, dataset), load(pg_url, dataset)
+        copied = raw_copy(pg_url, copy_url)
+        rows.append(
+            (
+                f"bulk load ({size:,} claims, {evidence:,} evidence)",
+                f"{on_sqlite * 1000:,.0f} ms",
+                f"{on_postgres * 1000:,.0f} ms",
+                f"raw COPY of the same rows: {copied * 1000:,.0f} ms ({on_postgres / copied:.2f}x)",
+            )
+        )
+        del dataset
+        rng = random.Random(1)
+        picks = itertools.cycle([f"claim-{rng.randrange(size)}" for _ in range(runs)])
+        words = itertools.cycle(SEARCH_WORDS)
+        phrases = itertools.cycle(["nato promised no eastward expansion", "russia troops border buildup"])
+        operations: list[tuple[str, Callable[[Any], object]]] = [
+            ("lookup by slug", lambda s: get(s, Claim, next(picks))),
+            ("claim show", lambda s: show_claim(s, next(picks))),
+            ("claim list --tag (50 rows)", lambda s: list_claims(s, tag="topic 7", limit=50)),
+            ("search (all kinds, 20 hits)", lambda s: backend(s).search(next(words), limit=20)),
+            ("similar", lambda s: similar_claims(s, next(phrases))),
+        ]
+        for name, work in operations:
+            timed = []
+            for url in (sqlite_url, pg_url):
+
+                def run(url: str = url, work: Callable[[Any], object] = work) -> object:
+                    with db.session_scope(url) as session:
+                        return work(session)
+
+                run()  # warm the engine and the caches
+                timed.append(median_ms(run, runs))
+            rows.append((name, f"{timed[0]:.1f} ms", f"{timed[1]:.1f} ms", f"{timed[1] / timed[0]:.2f}x SQLite"))
+    with scratch_database() as url:
+        db.upgrade(url)
+        rates = [f"{count}: {writers_per_second(url, count, 20):.0f}/s" for count in (1, 4, 8)]
+        rows.append(("concurrent writers, claims per second", "-", ", ".join(rates), "20 claims each"))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--runs", type=int, default=30, help="repetitions of each timed operation (median)")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    options = parser.parse_args()
+    table = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in options.sizes:
+            table += [(f"{size:,}", *row) for row in bench(size, options.runs, Path(folder))]
+    if options.json:
+        print(json.dumps(table, indent=2))
+        return
+    print("| size | operation | SQLite | PostgreSQL | note |")
+    print("|---|---|---|---|---|")
+    for row in table:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
