@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import FactcheckError, InvalidInput
 from ..limits import MAX_TEXT
-from .claimreview import Fields, Party, Problems, ReadReviews, Review, build_records
+from .claimreview import Fields, Party, Problems, Review
+from .claimreview_build import ReadReviews, build_records
 from .ratings import RatingReader
 
 REQUIRED_COLUMNS = ("claimReview_claimReviewed", "rating_alternateName")

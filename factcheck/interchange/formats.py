@@ -94,7 +94,7 @@ def export_data(
 
             return Exported(written=dict(write_csv(session, output)))  # type: ignore[arg-type]
         if fmt.name == "claimreview":
-            from .claimreview import export_claimreview
+            from .claimreview_write import export_claimreview
             from .export import to_json
 
             text = to_json(export_claimreview(session))
@@ -146,7 +146,7 @@ def _read(
 
         ratings = rating_reader(rating_map)
         if fmt == "claimreview":
-            from .claimreview import read_claimreview
+            from .claimreview_read import read_claimreview
 
             read = read_claimreview(session, path, ratings)
         else:

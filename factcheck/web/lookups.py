@@ -51,7 +51,7 @@ def claim_reviews(session: Session, claim_id: int) -> list[dict[str, Any]]:
     from sqlalchemy import event
     from sqlalchemy.orm import ORMExecuteState
 
-    from ..interchange.claimreview import export_claimreview
+    from ..interchange.claimreview_write import export_claimreview
 
     only = Session(bind=session.connection())
     narrowed = {
