@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ..resources import bundled
 from .export import dump, export_dataset, to_json
-from .loader import LoadReport, Progress, load_dataset, load_records
+from .loader import load_dataset, load_records
+from .loader_bulk import LoadReport, Progress
 from .records import FIELDS, REQUIRED, SECTIONS, Record, add_records, check_shape, read_dataset
 
 __all__ = [

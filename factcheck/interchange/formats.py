@@ -17,7 +17,7 @@ from ..errors import InvalidInput
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from .loader import LoadReport
+    from .loader_bulk import LoadReport
     from .records import Record
 
 

@@ -5,14 +5,15 @@ natural key (slug; claim + source + quote for evidence; claim + rating + rationa
 verdicts; from + relation + to for links) is already in the database are skipped. New rows go in
 with executemany-style inserts, with their revisions, so large datasets load at bulk speed; the
 rules that single additions obey (a URL is one source's, no republication loops, no claim linked
-to itself) are the services' own functions."""
+to itself) are the services' own functions.
+
+Its parts: loader_bulk (natural keys, bulk inserts with revisions, the report) and loader_evidence
+(evidence and verdicts)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,10 @@ from ..models import (
     Claim,
     ClaimLink,
     Event,
-    Evidence,
-    Rating,
     Relation,
     Source,
     SourceKind,
-    Stance,
     Tag,
-    Verdict,
     claim_appearances,
     claim_tags,
     event_sources,
@@ -42,66 +39,10 @@ from ..models import (
 from ..services.articles import read_text_file
 from ..services.claims import check_link
 from ..services.common import slugify
-from ..services.history import record_inserts
-from ..services.quotes import anchor_quote
 from ..services.sources import check_republishes, check_url_free
-from .records import (
-    SECTIONS,
-    Record,
-    about,
-    date,
-    nested_records,
-    number,
-    raw_text,
-    read_dataset,
-    reference,
-    slug,
-    text,
-    text_list,
-    word,
-)
-
-CHUNK = 500  # rows per look-up of existing keys
-
-Progress = Callable[[int], None]
-
-
-@dataclass
-class LoadReport:
-    added: Counter[str] = field(default_factory=Counter)
-    skipped: Counter[str] = field(default_factory=Counter)
-    notes: list[str] = field(default_factory=list)  # what the reading of the file had to say
-
-    def as_dict(self) -> dict[str, dict[str, int]]:
-        kinds = [
-            kind
-            for kind in (*SECTIONS[:3], "appearances", "evidence", "verdicts", *SECTIONS[3:])
-            if kind in self.added or kind in self.skipped
-        ]
-        return {kind: {"added": self.added[kind], "skipped": self.skipped[kind]} for kind in kinds}
-
-
-class _Keys:
-    """Natural keys → ids, for what is in the database and what this load adds."""
-
-    def __init__(self, session: Session, model: Any) -> None:
-        self.model = model
-        self.ids: dict[str, int] = dict(session.execute(select(model.slug, model.id)).all())
-
-    def resolve(self, record: Record, name: str, value: str | None, *, planned: frozenset[str] = frozenset()) -> str:
-        """`value`, a slug that record's field `name` refers to, checked to exist."""
-        found = (value or "").strip()
-        if found not in self.ids and found not in planned:
-            noun = self.model.__name__.lower()
-            raise record.fail(f"field {name!r}: no {noun} {found!r} in the database or the dataset")
-        return found
-
-    def id(self, record: Record, name: str, *, required: bool = False) -> int | None:
-        """The id of what the record's field `name` refers to, if it refers to something."""
-        ref = reference(record, name)
-        if ref is None and required:
-            raise record.fail(f"missing required field {name!r}")
-        return self.ids[self.resolve(record, name, ref)] if ref else None
+from .loader_bulk import Keys, LoadReport, Progress, existing_rows, fresh_records, insert_rows
+from .loader_evidence import load_evidence_and_verdicts
+from .records import Record, about, date, raw_text, read_dataset, reference, slug, text, text_list, word
 
 
 def load_dataset(
@@ -121,7 +62,7 @@ def load_records(
 ) -> LoadReport:
     report = LoadReport()
     tick = progress or (lambda _n: None)
-    actors, sources, claims = _Keys(session, Actor), _Keys(session, Source), _Keys(session, Claim)
+    actors, sources, claims = Keys(session, Actor), Keys(session, Source), Keys(session, Claim)
 
     new_actors = [
         {
@@ -131,9 +72,9 @@ def load_records(
             "role": text(record, "role", "actor role", MAX_NAME),
             "aliases": text_list(record, "aliases", "alias"),
         }
-        for record in _fresh(records["actors"], actors, report, "actors")
+        for record in fresh_records(records["actors"], actors, report, "actors")
     ]
-    _insert(session, Actor, new_actors, actors.ids, report, "actors")
+    insert_rows(session, Actor, new_actors, actors.ids, report, "actors")
     new_sources = _load_sources(session, records["sources"], sources, report, texts)
     tick(len(new_actors) + len(new_sources))
     _load_claims(session, records["claims"], actors, sources, claims, report, tick)
@@ -142,41 +83,8 @@ def load_records(
     return report
 
 
-def _fresh(records: list[Record], keys: _Keys, report: LoadReport, kind: str) -> Iterator[Record]:
-    """The records whose slug is not in the database yet (nor earlier in the dataset)."""
-    seen: set[str] = set()
-    for record in records:
-        key = slug(record)
-        if key in keys.ids:
-            report.skipped[kind] += 1
-        elif key in seen:
-            raise record.fail(f"slug {key!r} appears twice in the dataset")
-        else:
-            seen.add(key)
-            yield record
-
-
-def _insert(
-    session: Session, model: Any, rows: list[dict[str, Any]], ids: dict[str, int], report: LoadReport, kind: str
-) -> list[int]:
-    """Insert rows in bulk, learn their ids, and record their revisions."""
-    if not rows:
-        return []
-    # Core executemany (no ORM bookkeeping) with the ids the database gave, in the rows' order
-    # (RETURNING): other writers may take ids in between on PostgreSQL, so none is guessed.
-    table = model.__table__
-    new_ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
-    for row, new_id in zip(rows, new_ids, strict=True):
-        row["id"] = new_id
-        if "slug" in row:
-            ids[row["slug"]] = new_id
-    record_inserts(session, model.__tablename__, [{k: v for k, v in row.items() if k != "text"} for row in rows])
-    report.added[kind] += len(rows)
-    return new_ids
-
-
 def _load_sources(
-    session: Session, records: list[Record], sources: _Keys, report: LoadReport, texts: Path | None
+    session: Session, records: list[Record], sources: Keys, report: LoadReport, texts: Path | None
 ) -> list[dict[str, Any]]:
     """New sources, then who republishes whom."""
     rows, republishing = [], []
@@ -185,7 +93,7 @@ def _load_sources(
     taken = set(session.scalars(select(Source.url).where(Source.url.is_not(None))))
     in_dataset: dict[str, str] = {}
     planned = frozenset(reference(record, "slug") or "" for record in records)
-    for record in _fresh(records, sources, report, "sources"):
+    for record in fresh_records(records, sources, report, "sources"):
         key = slug(record)
         url = text(record, "url", "source URL", MAX_NAME)
         if url in taken:
@@ -220,7 +128,7 @@ def _load_sources(
         original = reference(record, "republishes")
         if original:
             republishing.append((record, key, sources.resolve(record, "republishes", original, planned=planned)))
-    _insert(session, Source, rows, sources.ids, report, "sources")
+    insert_rows(session, Source, rows, sources.ids, report, "sources")
     if republishing:
         pairs = [(record, sources.ids[copy], sources.ids[first]) for record, copy, first in republishing]
         session.execute(update(Source), [{"id": copy_id, "republishes_id": first_id} for _, copy_id, first_id in pairs])
@@ -252,15 +160,15 @@ def _document_text(record: Record, texts: Path | None) -> str | None:
 def _load_claims(
     session: Session,
     records: list[Record],
-    actors: _Keys,
-    sources: _Keys,
-    claims: _Keys,
+    actors: Keys,
+    sources: Keys,
+    claims: Keys,
     report: LoadReport,
     tick: Callable[[int], None],
 ) -> None:
     tags = dict(session.execute(select(Tag.slug, Tag.id)).all())
     new_claims, tag_rows, appearance_rows, new_tags = [], [], [], []
-    for record in _fresh(records, claims, report, "claims"):
+    for record in fresh_records(records, claims, report, "claims"):
         key = slug(record)
         row = {
             "slug": key,
@@ -279,8 +187,8 @@ def _load_claims(
             tag_rows.append((key, tag))
         new_claims.append(row)
     tag_ids: dict[str, int] = {tag: id_ for tag, id_ in tags.items() if id_ != -1}
-    _insert(session, Tag, new_tags, tag_ids, report, "tags")
-    _insert(session, Claim, new_claims, claims.ids, report, "claims")
+    insert_rows(session, Tag, new_tags, tag_ids, report, "tags")
+    insert_rows(session, Claim, new_claims, claims.ids, report, "claims")
     if tag_rows:
         session.execute(
             insert(claim_tags),
@@ -291,7 +199,7 @@ def _load_claims(
     for record in records:
         for ref in text_list(record, "appearances", "appearance"):
             appearance_rows.append((claims.ids[slug(record)], sources.ids[sources.resolve(record, "appearances", ref)]))
-    have = _existing(
+    have = existing_rows(
         session,
         (claim_appearances.c.claim_id, claim_appearances.c.source_id),
         claim_appearances.c.claim_id,
@@ -304,157 +212,10 @@ def _load_claims(
         # Counted only for claims already there: a new claim's appearances are part of it.
         report.added["appearances"] += sum(1 for claim, _source in fresh if claim not in new_ids)
     tick(len(new_claims))
-    _load_evidence_and_verdicts(session, records, actors, sources, claims, report, tick)
+    load_evidence_and_verdicts(session, records, actors, sources, claims, report, tick)
 
 
-def _load_evidence_and_verdicts(
-    session: Session,
-    records: list[Record],
-    actors: _Keys,
-    sources: _Keys,
-    claims: _Keys,
-    report: LoadReport,
-    tick: Callable[[int], None],
-) -> None:
-    """The evidence and verdicts of every claim in the dataset, new or already there."""
-    existing_ids = [claims.ids[slug(r)] for r in records]
-    have_evidence = _existing(
-        session, (Evidence.claim_id, Evidence.source_id, Evidence.quote), Evidence.claim_id, existing_ids
-    )
-    have_verdicts = _existing(
-        session,
-        (
-            Verdict.claim_id,
-            Verdict.rating,
-            Verdict.rationale,
-            Verdict.reviewer_id,
-            Verdict.review_url,
-            Verdict.textual_rating,
-        ),
-        Verdict.claim_id,
-        existing_ids,
-    )
-    texts = _source_texts(session, records, sources)
-    evidence_rows, verdict_rows = [], []
-    for record in records:
-        claim_id = claims.ids[slug(record)]
-        for number_, item in enumerate(nested_records(record, "evidence")):
-            row = _evidence_row(
-                Record(record.file, f"{record.where} evidence", number_, item), claim_id, actors, sources
-            )
-            evidence_key = (claim_id, row["source_id"], row["quote"])
-            if evidence_key in have_evidence:
-                report.skipped["evidence"] += 1
-                continue
-            have_evidence.add(evidence_key)
-            evidence_rows.append(row)
-        for number_, item in enumerate(nested_records(record, "verdicts")):
-            row = _verdict_row(Record(record.file, f"{record.where} verdicts", number_, item), claim_id, actors)
-            # An outlet's reviews of one claim in two languages (two pages) are two verdicts.
-            verdict_key = (
-                claim_id,
-                row["rating"],
-                row["rationale"],
-                row["reviewer_id"],
-                row["review_url"],
-                row["textual_rating"],
-            )
-            if verdict_key in have_verdicts:
-                report.skipped["verdicts"] += 1
-                continue
-            have_verdicts.add(verdict_key)
-            verdict_rows.append(row)
-    # Anchored source by source, so that each archived text is normalised once.
-    for row in sorted(evidence_rows, key=lambda row: row["source_id"]):
-        _anchor(row, texts.get(row["source_id"]))
-    for start in range(0, len(evidence_rows), 10 * CHUNK):
-        chunk = evidence_rows[start : start + 10 * CHUNK]
-        _insert(session, Evidence, chunk, {}, report, "evidence")
-        tick(len(chunk))
-    _insert(session, Verdict, verdict_rows, {}, report, "verdicts")
-
-
-def _existing(
-    session: Session, columns: tuple[Any, ...], claim_column: Any, claim_ids: list[int]
-) -> set[tuple[Any, ...]]:
-    found: set[tuple[Any, ...]] = set()
-    for start in range(0, len(claim_ids), CHUNK):
-        chunk = claim_ids[start : start + CHUNK]
-        found.update(tuple(row) for row in session.execute(select(*columns).where(claim_column.in_(chunk))))
-    return found
-
-
-def _source_texts(session: Session, records: list[Record], sources: _Keys) -> dict[int, str]:
-    """The archived texts of the sources this dataset's evidence cites, to anchor its quotes."""
-    cited = {
-        sources.ids[item["source"].strip()]
-        for record in records
-        for item in nested_records(record, "evidence")
-        if isinstance(item.get("source"), str) and item["source"].strip() in sources.ids
-    }
-    texts: dict[int, str] = {}
-    ids = sorted(cited)
-    for start in range(0, len(ids), CHUNK):
-        rows = session.execute(
-            select(Source.id, Source.text).where(Source.id.in_(ids[start : start + CHUNK]), Source.text.is_not(None))
-        )
-        texts.update((id_, archived) for id_, archived in rows if archived is not None)
-    return texts
-
-
-def _context(record: Record, name: str) -> str | None:
-    """A quote's prefix or suffix, kept as written (its spaces are part of it)."""
-    value = raw_text(record, name)
-    if not value:
-        return None
-    with about(record, name):
-        return check_length(value, name, MAX_TEXT)
-
-
-def _evidence_row(record: Record, claim_id: int, actors: _Keys, sources: _Keys) -> dict[str, Any]:
-    return {
-        "claim_id": claim_id,
-        "source_id": sources.id(record, "source", required=True),
-        "stance": word(record, "stance", Stance, "stance"),
-        "quote": text(record, "quote", "quote", MAX_TEXT, required=True),
-        "prefix": _context(record, "prefix"),
-        "suffix": _context(record, "suffix"),
-        "speaker_id": actors.id(record, "speaker"),
-        "locator": text(record, "locator", "locator", MAX_NAME),
-        "note": text(record, "note", "note"),
-    }
-
-
-def _anchor(row: dict[str, Any], text: str | None) -> None:
-    """Place an evidence row's quote in its source's archived text (see services.quotes)."""
-    anchor = anchor_quote(text, row["quote"], prefix=row["prefix"], suffix=row["suffix"])
-    row.update(
-        prefix=anchor.prefix or row["prefix"],
-        suffix=anchor.suffix or row["suffix"],
-        start_offset=anchor.start,
-        end_offset=anchor.end,
-        quote_status=anchor.status,
-    )
-
-
-def _verdict_row(record: Record, claim_id: int, actors: _Keys) -> dict[str, Any]:
-    return {
-        "claim_id": claim_id,
-        "rating": word(record, "rating", Rating, "rating"),
-        # A reviewer's own label stands for its reasons when an imported review gives none.
-        "rationale": text(record, "rationale", "rationale", MAX_TEXT, required=not record.data.get("textual_rating")),
-        "textual_rating": text(record, "textual_rating", "textual rating", MAX_NAME),
-        "reviewer_id": actors.id(record, "reviewer"),
-        "review_url": text(record, "review_url", "review URL", MAX_NAME),
-        "reviewed_on": date(record, "reviewed_on"),
-        "rating_value": number(record, "rating_value"),
-        "best_rating": number(record, "best_rating"),
-        "worst_rating": number(record, "worst_rating"),
-        "created_at": utcnow(),
-    }
-
-
-def _load_links(session: Session, records: list[Record], claims: _Keys, report: LoadReport) -> None:
+def _load_links(session: Session, records: list[Record], claims: Keys, report: LoadReport) -> None:
     existing = {
         tuple(row)
         for row in session.execute(select(ClaimLink.from_claim_id, ClaimLink.to_claim_id, ClaimLink.relation))
@@ -478,13 +239,13 @@ def _load_links(session: Session, records: list[Record], claims: _Keys, report: 
                 "created_at": utcnow(),
             }
         )
-    _insert(session, ClaimLink, rows, {}, report, "links")
+    insert_rows(session, ClaimLink, rows, {}, report, "links")
 
 
-def _load_events(session: Session, records: list[Record], sources: _Keys, report: LoadReport) -> None:
-    events = _Keys(session, Event)
+def _load_events(session: Session, records: list[Record], sources: Keys, report: LoadReport) -> None:
+    events = Keys(session, Event)
     rows, links = [], []
-    for record in _fresh(records, events, report, "events"):
+    for record in fresh_records(records, events, report, "events"):
         key = slug(record)
         row = {
             "slug": key,
@@ -494,7 +255,7 @@ def _load_events(session: Session, records: list[Record], sources: _Keys, report
         }
         links += [(key, sources.resolve(record, "sources", ref)) for ref in text_list(record, "sources", "source")]
         rows.append(row)
-    _insert(session, Event, rows, events.ids, report, "events")
+    insert_rows(session, Event, rows, events.ids, report, "events")
     if links:
         session.execute(
             insert(event_sources),

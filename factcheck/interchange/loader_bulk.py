@@ -1,0 +1,100 @@
+"""The bulk loader's means: the natural keys of what the database has and a load adds, inserts
+in bulk with their revisions, and the report of what was added and skipped."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ..services.history import record_inserts
+from .records import SECTIONS, Record, reference, slug
+
+CHUNK = 500  # rows per look-up of existing keys
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class LoadReport:
+    added: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # what the reading of the file had to say
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        kinds = [
+            kind
+            for kind in (*SECTIONS[:3], "appearances", "evidence", "verdicts", *SECTIONS[3:])
+            if kind in self.added or kind in self.skipped
+        ]
+        return {kind: {"added": self.added[kind], "skipped": self.skipped[kind]} for kind in kinds}
+
+
+class Keys:
+    """Natural keys → ids, for what is in the database and what this load adds."""
+
+    def __init__(self, session: Session, model: Any) -> None:
+        self.model = model
+        self.ids: dict[str, int] = dict(session.execute(select(model.slug, model.id)).all())
+
+    def resolve(self, record: Record, name: str, value: str | None, *, planned: frozenset[str] = frozenset()) -> str:
+        """`value`, a slug that record's field `name` refers to, checked to exist."""
+        found = (value or "").strip()
+        if found not in self.ids and found not in planned:
+            noun = self.model.__name__.lower()
+            raise record.fail(f"field {name!r}: no {noun} {found!r} in the database or the dataset")
+        return found
+
+    def id(self, record: Record, name: str, *, required: bool = False) -> int | None:
+        """The id of what the record's field `name` refers to, if it refers to something."""
+        ref = reference(record, name)
+        if ref is None and required:
+            raise record.fail(f"missing required field {name!r}")
+        return self.ids[self.resolve(record, name, ref)] if ref else None
+
+
+def fresh_records(records: list[Record], keys: Keys, report: LoadReport, kind: str) -> Iterator[Record]:
+    """The records whose slug is not in the database yet (nor earlier in the dataset)."""
+    seen: set[str] = set()
+    for record in records:
+        key = slug(record)
+        if key in keys.ids:
+            report.skipped[kind] += 1
+        elif key in seen:
+            raise record.fail(f"slug {key!r} appears twice in the dataset")
+        else:
+            seen.add(key)
+            yield record
+
+
+def insert_rows(
+    session: Session, model: Any, rows: list[dict[str, Any]], ids: dict[str, int], report: LoadReport, kind: str
+) -> list[int]:
+    """Insert rows in bulk, learn their ids, and record their revisions."""
+    if not rows:
+        return []
+    # Core executemany (no ORM bookkeeping) with the ids the database gave, in the rows' order
+    # (RETURNING): other writers may take ids in between on PostgreSQL, so none is guessed.
+    table = model.__table__
+    new_ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    for row, new_id in zip(rows, new_ids, strict=True):
+        row["id"] = new_id
+        if "slug" in row:
+            ids[row["slug"]] = new_id
+    record_inserts(session, model.__tablename__, [{k: v for k, v in row.items() if k != "text"} for row in rows])
+    report.added[kind] += len(rows)
+    return new_ids
+
+
+def existing_rows(
+    session: Session, columns: tuple[Any, ...], claim_column: Any, claim_ids: list[int]
+) -> set[tuple[Any, ...]]:
+    found: set[tuple[Any, ...]] = set()
+    for start in range(0, len(claim_ids), CHUNK):
+        chunk = claim_ids[start : start + CHUNK]
+        found.update(tuple(row) for row in session.execute(select(*columns).where(claim_column.in_(chunk))))
+    return found

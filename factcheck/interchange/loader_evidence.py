@@ -1,0 +1,153 @@
+"""The bulk loader's evidence and verdicts: those of every claim in the dataset, new or already
+there, skipped when their natural key is in the database; quotes anchored in their sources' texts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..limits import MAX_NAME, MAX_TEXT, check_length
+from ..models import Evidence, Rating, Source, Stance, Verdict, utcnow
+from ..services.quotes import anchor_quote
+from .loader_bulk import CHUNK, Keys, LoadReport, existing_rows, insert_rows
+from .records import Record, about, date, nested_records, number, raw_text, slug, text, word
+
+
+def load_evidence_and_verdicts(
+    session: Session,
+    records: list[Record],
+    actors: Keys,
+    sources: Keys,
+    claims: Keys,
+    report: LoadReport,
+    tick: Callable[[int], None],
+) -> None:
+    """The evidence and verdicts of every claim in the dataset, new or already there."""
+    existing_ids = [claims.ids[slug(r)] for r in records]
+    have_evidence = existing_rows(
+        session, (Evidence.claim_id, Evidence.source_id, Evidence.quote), Evidence.claim_id, existing_ids
+    )
+    have_verdicts = existing_rows(
+        session,
+        (
+            Verdict.claim_id,
+            Verdict.rating,
+            Verdict.rationale,
+            Verdict.reviewer_id,
+            Verdict.review_url,
+            Verdict.textual_rating,
+        ),
+        Verdict.claim_id,
+        existing_ids,
+    )
+    texts = _source_texts(session, records, sources)
+    evidence_rows, verdict_rows = [], []
+    for record in records:
+        claim_id = claims.ids[slug(record)]
+        for number_, item in enumerate(nested_records(record, "evidence")):
+            row = _evidence_row(
+                Record(record.file, f"{record.where} evidence", number_, item), claim_id, actors, sources
+            )
+            evidence_key = (claim_id, row["source_id"], row["quote"])
+            if evidence_key in have_evidence:
+                report.skipped["evidence"] += 1
+                continue
+            have_evidence.add(evidence_key)
+            evidence_rows.append(row)
+        for number_, item in enumerate(nested_records(record, "verdicts")):
+            row = _verdict_row(Record(record.file, f"{record.where} verdicts", number_, item), claim_id, actors)
+            # An outlet's reviews of one claim in two languages (two pages) are two verdicts.
+            verdict_key = (
+                claim_id,
+                row["rating"],
+                row["rationale"],
+                row["reviewer_id"],
+                row["review_url"],
+                row["textual_rating"],
+            )
+            if verdict_key in have_verdicts:
+                report.skipped["verdicts"] += 1
+                continue
+            have_verdicts.add(verdict_key)
+            verdict_rows.append(row)
+    # Anchored source by source, so that each archived text is normalised once.
+    for row in sorted(evidence_rows, key=lambda row: row["source_id"]):
+        _anchor(row, texts.get(row["source_id"]))
+    for start in range(0, len(evidence_rows), 10 * CHUNK):
+        chunk = evidence_rows[start : start + 10 * CHUNK]
+        insert_rows(session, Evidence, chunk, {}, report, "evidence")
+        tick(len(chunk))
+    insert_rows(session, Verdict, verdict_rows, {}, report, "verdicts")
+
+
+def _source_texts(session: Session, records: list[Record], sources: Keys) -> dict[int, str]:
+    """The archived texts of the sources this dataset's evidence cites, to anchor its quotes."""
+    cited = {
+        sources.ids[item["source"].strip()]
+        for record in records
+        for item in nested_records(record, "evidence")
+        if isinstance(item.get("source"), str) and item["source"].strip() in sources.ids
+    }
+    texts: dict[int, str] = {}
+    ids = sorted(cited)
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(Source.id, Source.text).where(Source.id.in_(ids[start : start + CHUNK]), Source.text.is_not(None))
+        )
+        texts.update((id_, archived) for id_, archived in rows if archived is not None)
+    return texts
+
+
+def _context(record: Record, name: str) -> str | None:
+    """A quote's prefix or suffix, kept as written (its spaces are part of it)."""
+    value = raw_text(record, name)
+    if not value:
+        return None
+    with about(record, name):
+        return check_length(value, name, MAX_TEXT)
+
+
+def _evidence_row(record: Record, claim_id: int, actors: Keys, sources: Keys) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "source_id": sources.id(record, "source", required=True),
+        "stance": word(record, "stance", Stance, "stance"),
+        "quote": text(record, "quote", "quote", MAX_TEXT, required=True),
+        "prefix": _context(record, "prefix"),
+        "suffix": _context(record, "suffix"),
+        "speaker_id": actors.id(record, "speaker"),
+        "locator": text(record, "locator", "locator", MAX_NAME),
+        "note": text(record, "note", "note"),
+    }
+
+
+def _anchor(row: dict[str, Any], text: str | None) -> None:
+    """Place an evidence row's quote in its source's archived text (see services.quotes)."""
+    anchor = anchor_quote(text, row["quote"], prefix=row["prefix"], suffix=row["suffix"])
+    row.update(
+        prefix=anchor.prefix or row["prefix"],
+        suffix=anchor.suffix or row["suffix"],
+        start_offset=anchor.start,
+        end_offset=anchor.end,
+        quote_status=anchor.status,
+    )
+
+
+def _verdict_row(record: Record, claim_id: int, actors: Keys) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "rating": word(record, "rating", Rating, "rating"),
+        # A reviewer's own label stands for its reasons when an imported review gives none.
+        "rationale": text(record, "rationale", "rationale", MAX_TEXT, required=not record.data.get("textual_rating")),
+        "textual_rating": text(record, "textual_rating", "textual rating", MAX_NAME),
+        "reviewer_id": actors.id(record, "reviewer"),
+        "review_url": text(record, "review_url", "review URL", MAX_NAME),
+        "reviewed_on": date(record, "reviewed_on"),
+        "rating_value": number(record, "rating_value"),
+        "best_rating": number(record, "best_rating"),
+        "worst_rating": number(record, "worst_rating"),
+        "created_at": utcnow(),
+    }
