@@ -119,7 +119,7 @@ def negates(text: str, other: str) -> bool:
     content_mine, content_theirs = set(_content(mine)), set(_content(theirs))
     if not content_mine or not content_theirs:
         return False
-    if len(content_mine & content_theirs) / min(len(content_mine), len(content_theirs)) < 0.75:
+    if 2 * len(content_mine & content_theirs) / (len(content_mine) + len(content_theirs)) < 0.65:
         return False
     scopes_mine, scopes_theirs = _negation(mine), _negation(theirs)
     if len(scopes_mine) % 2 != len(scopes_theirs) % 2:
