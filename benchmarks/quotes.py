@@ -154,7 +154,8 @@ def version_rows(size: int, runs: int) -> list[tuple[str, str, float, float]]:
     from factcheck.services.claims import add_claim
     from factcheck.services.evidence import add_evidence
     from factcheck.services.history import record_revisions
-    from factcheck.services.sources import add_source, get_source, replace_text
+    from factcheck.services.source_versions import replace_text
+    from factcheck.services.sources import add_source, get_source
 
     texts = [article(size, seed) for seed in (19, 20)]
     # The second text: the first with one sentence in ten dropped, so quotes move and some are lost.

@@ -128,7 +128,8 @@ def test_a_check_made_before_a_quote_was_added_is_not_used(db_url: str, cli, tmp
     between must be re-anchored too, not left as it stood in the old text."""
     from factcheck import db
     from factcheck.services.evidence import check_source_quotes
-    from factcheck.services.sources import get_source, replace_text
+    from factcheck.services.source_versions import replace_text
+    from factcheck.services.sources import get_source
 
     (tmp_path / "first.txt").write_text(FIRST, encoding="utf-8")
     cli.ok("source", "add", "Minutes", "--slug", "minutes", "--text-file", str(tmp_path / "first.txt"))
@@ -177,7 +178,8 @@ def test_versions_go_out_and_back_in_with_evidence_ids_mapped(minutes, tmp_path:
     from factcheck import db
     from factcheck.cli import app
     from factcheck.errors import InvalidInput
-    from factcheck.services.sources import get_source, restore_versions, version_records
+    from factcheck.services.source_versions import restore_versions, version_records
+    from factcheck.services.sources import get_source
 
     minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "second.txt"))
     with db.session_scope(db.resolve_url(str(minutes.path))) as session:

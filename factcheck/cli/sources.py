@@ -129,7 +129,8 @@ def edit(
     """Change a source's fields (only those given); a new text replaces the archived one, which is
     kept as an earlier version, and every quote is re-anchored in the new text."""
     from ..services.evidence import check_source_quotes
-    from ..services.sources import edit_source, get_source, read_source_file, replace_text
+    from ..services.source_versions import replace_text
+    from ..services.sources import edit_source, get_source, read_source_file
 
     article = read_source_file(text_file, html_file)
     check = None
@@ -178,7 +179,7 @@ def versions(
     as_json: JsonFlag = False,
 ) -> None:
     """List the versions of a source's archived text: date, size, SHA-256 and quotes found in each."""
-    from ..services.sources import list_versions
+    from ..services.source_versions import list_versions
 
     with reading(ctx) as session:
         found = list_versions(session, source)
@@ -213,7 +214,7 @@ def diff(
     """Show what changed between two versions of a source's text, and the quotes lost, found or moved."""
     from rich.text import Text
 
-    from ..services.sources import diff_versions
+    from ..services.source_versions import diff_versions
 
     with reading(ctx) as session:
         found = diff_versions(session, source, first, second)
