@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, object_session, undefer
 
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound, Remedy
 from ..limits import MAX_NAME
 from ..models import Actor, Claim, Evidence, QuoteStatus, Source, SourceVersion, Stance
 from .common import choice, get, optional_text, required_text
@@ -171,7 +171,8 @@ def add_evidence(
         closest = f"; the closest passage ({anchor.score:g}% alike) reads {anchor.passage!r}" if anchor.passage else ""
         raise InvalidInput(
             f"quote not found in the archived text of source {cited.slug!r}{closest}: "
-            "correct the quote, or pass --allow-unverified to record it as not-found"
+            "correct the quote, or record it as not-found",
+            remedy=Remedy.ALLOW_UNVERIFIED,
         )
     row = Evidence(
         claim=get(session, Claim, claim),

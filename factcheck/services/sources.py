@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from .. import limits
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput, Remedy
 from ..limits import MAX_NAME, check_length
 from ..models import (
     Claim,
@@ -182,7 +182,7 @@ def read_source_file(text_file: Path | None = None, html_file: Path | None = Non
     """The article in a saved text or HTML file (at most one of the two). Reading touches no
     database, so callers do it before they start writing."""
     if text_file and html_file:
-        raise InvalidInput("give --text-file or --html-file, not both")
+        raise InvalidInput("give a text file or an HTML file, not both")
     if html_file:
         return read_html_file(html_file)
     if text_file:
@@ -294,7 +294,7 @@ def delete_source(session: Session, ref: str | int, *, cascade: bool = False) ->
     found = dependents(session, source)
     if found and not cascade:
         listed = ", ".join(f"{count} {what}" for what, count in found.items())
-        raise Conflict(f"source {source.slug!r} is used by {listed}: pass --cascade to delete it anyway")
+        raise Conflict(f"source {source.slug!r} is used by {listed}: delete them with it", remedy=Remedy.CASCADE)
     # Deleted one by one, so that each goes into the history.
     for evidence in session.scalars(select(Evidence).where(Evidence.source_id == source.id)):
         session.delete(evidence)
