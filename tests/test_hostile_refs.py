@@ -23,7 +23,6 @@ HUGE = "99999999999999999999"
         (("actor", "show", HUGE), [f"no actor '{HUGE}'"]),
         (("claim", "link", "1", "rebuts", HUGE), [f"no claim '{HUGE}'"]),
         (("history", HUGE), [f"no claim or source '{HUGE}'"]),
-        (("restore", HUGE), [f"no revision {HUGE}"]),
         (("search", "word " * 300), ["search query is", "at most 1,000"]),
     ],
 )
@@ -52,3 +51,21 @@ def test_a_deleted_claim_is_found_in_the_history_by_its_old_id(seeded) -> None: 
     history = seeded.json("history", str(deletion["entity_id"]))
     assert history["subject"]["slug"] == "budapest-declaration-2008"
     assert history["revisions"][0]["action"] == "delete"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("claim", "list", "--limit", HUGE),
+        ("source", "list", "--limit", HUGE),
+        ("search", "NATO", "--limit", HUGE),
+        ("history", "--limit", HUGE),
+        ("evidence", "delete", HUGE),
+        ("restore", HUGE),
+    ],
+)
+def test_numbers_beyond_any_id_are_usage_errors(seeded, dump, args) -> None:  # type: ignore[no-untyped-def]
+    before = dump()
+    error = seeded.fails(*args, code=2)
+    assert "less than or equal to 9223372036854775807" in error
+    assert dump() == before

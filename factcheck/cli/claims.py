@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..limits import MAX_ID
 from .output import JsonFlag, escape, print_json, print_rich, print_rows, print_table, say, say_deleted, visible
 from .state import reading, writing
 
@@ -162,7 +163,7 @@ def list_(
         str | None, typer.Option(help=f"Only claims whose newest verdict is this: {RATINGS}.", show_default=False)
     ] = None,
     text: Annotated[str | None, typer.Option(help="Only claims containing this text.")] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID, help="At most this many.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List claims by date, with counts of supporting and refuting evidence."""

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..limits import MAX_ID
 from .output import JsonFlag, escape, print_json, print_rows, print_table, say
 from .state import reading, writing
 
@@ -90,7 +91,7 @@ def list_(
 @evidence_app.command("delete")
 def delete(
     ctx: typer.Context,
-    evidence_id: Annotated[int, typer.Argument(metavar="ID", help="Evidence id.")],
+    evidence_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="Evidence id.")],
 ) -> None:
     """Delete one piece of evidence."""
     from ..services.evidence import delete_evidence

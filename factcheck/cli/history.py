@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..limits import MAX_ID
 from .output import JsonFlag, print_json, print_table, say
 from .state import reading, writing
 
@@ -19,7 +20,7 @@ def history(
             metavar="[CLAIM|SOURCE]", help="A claim or source (id or slug), deleted ones too.", show_default=False
         ),
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many changes, newest first.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="At most this many changes, newest first.")] = 50,
     as_json: JsonFlag = False,
 ) -> None:
     """The recorded changes: to everything, or to one claim or source and what belongs to it."""
@@ -59,7 +60,8 @@ def history(
 def restore(
     ctx: typer.Context,
     revision: Annotated[
-        int, typer.Argument(help="The revision that deleted a claim or source (see `factcheck history`).")
+        int,
+        typer.Argument(min=1, max=MAX_ID, help="The revision that deleted a claim or source (see `history`)."),
     ],
 ) -> None:
     """Restore a deleted claim or source, with the evidence, links and verdicts deleted with it."""

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..controls import json_safe
-from ..limits import MAX_QUERY
+from ..limits import MAX_ID, MAX_QUERY
 from .output import JsonFlag, print_json, print_rows, print_table, visible, warn, write_out
 from .state import reading
 
@@ -20,7 +20,7 @@ def search(
     scope: Annotated[
         str | None, typer.Option("--in", help="Only claims, sources or evidence.", show_default=False)
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many hits.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="At most this many hits.")] = 20,
     advanced: Annotated[
         bool, typer.Option("--advanced", help="Take QUERY as FTS5 syntax (AND, OR, NOT, prefix*, NEAR).")
     ] = False,
@@ -69,7 +69,7 @@ def similar(
     claim: Annotated[
         str | None, typer.Option("--claim", help="Claims like this existing claim (id or slug).", show_default=False)
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many claims (per text).")] = 5,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="At most this many claims (per text).")] = 5,
     min_score: Annotated[
         float | None, typer.Option("--min-score", min=0, max=100, help="Show claims scoring this or more.")
     ] = None,

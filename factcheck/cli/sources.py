@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..limits import MAX_ID
 from .output import JsonFlag, escape, print_json, print_rows, print_table, say, say_deleted, warn
 from .state import reading, writing
 
@@ -204,10 +205,11 @@ def diff(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="Id or slug.")],
     first: Annotated[
-        int | None, typer.Argument(metavar="[V1]", help="Older version (default: the one before V2).", min=1)
+        int | None,
+        typer.Argument(metavar="[V1]", help="Older version (default: the one before V2).", min=1, max=MAX_ID),
     ] = None,
     second: Annotated[
-        int | None, typer.Argument(metavar="[V2]", help="Newer version (default: the current).", min=1)
+        int | None, typer.Argument(metavar="[V2]", help="Newer version (default: the current).", min=1, max=MAX_ID)
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -265,7 +267,7 @@ def list_(
     ctx: typer.Context,
     kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
     text: Annotated[str | None, typer.Option(help="Only titles or publishers containing this.")] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID, help="At most this many.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List sources by date."""
