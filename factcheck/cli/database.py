@@ -128,10 +128,10 @@ def backup(
     force: Annotated[bool, typer.Option("--force", help="Overwrite DESTINATION if it exists.")] = False,
 ) -> None:
     """Copy the database with SQLite's online backup API (safe while others write)."""
-    from .. import db
+    from .. import db, maintenance
 
     url = state(ctx).url
-    size = db.backup(url, destination, force=force)
+    size = maintenance.backup(url, destination, force=force)
     say(f"Backed up {escape(db.describe(url))} to {escape(destination)} ({size:,} bytes).")
 
 
@@ -169,14 +169,14 @@ def grant(
     admin: Annotated[bool, typer.Option("--admin", help="Everything, schema upgrades included.")] = False,
 ) -> None:
     """Give a PostgreSQL role read, write or admin access (creating it if needed)."""
-    from .. import db
+    from .. import db, maintenance
     from ..errors import InvalidInput
 
     levels = [level for level, chosen in (("read", read), ("write", write), ("admin", admin)) if chosen]
     if len(levels) != 1:
         raise InvalidInput("give exactly one of --read, --write and --admin")
     url = state(ctx).url
-    created = db.grant(url, role, levels[0])
+    created = maintenance.grant(url, role, levels[0])
     mark_saved()
     made = "Created role" if created else "Role"
     say(f"{made} {escape(role)} now has {levels[0]} access to {escape(db.describe(url))}.")
@@ -196,7 +196,7 @@ def copy(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from .. import db
+    from .. import db, maintenance
 
     source_url, target_url = db.resolve_url(source), db.resolve_url(target)
     # The progress bar goes to stderr and only to a terminal, so that scripts see the summary alone.
@@ -216,7 +216,7 @@ def copy(
                 tasks[table] = progress.add_task(table, total=total)
             progress.update(tasks[table], completed=done)  # type: ignore[arg-type]
 
-        copied = db.copy(source_url, target_url, replace=replace, on_progress=follow)
+        copied = maintenance.copy(source_url, target_url, replace=replace, on_progress=follow)
     mark_saved()
     rows = sum(copied.values())
     say(
