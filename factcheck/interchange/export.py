@@ -15,6 +15,21 @@ from ..models import Actor, Claim, ClaimLink, Event, Evidence, Source, Tag, Verd
 from ..services.common import slugify
 
 
+def chosen_claim_ids(session: Session, claims: Iterable[str | int] | None, tags: Iterable[str] | None) -> set[int]:
+    """The ids of the claims a subset export names: by id or slug (`--claim`), or by tag (`--tag`)."""
+    from ..services.common import get
+
+    wanted = {get(session, Claim, ref).id for ref in claims or []}
+    tag_slugs = [slugify(tag) for tag in tags or []]
+    if tag_slugs:
+        wanted |= set(
+            session.scalars(
+                select(claim_tags.c.claim_id).join(Tag, Tag.id == claim_tags.c.tag_id).where(Tag.slug.in_(tag_slugs))
+            )
+        )
+    return wanted
+
+
 def _compact(record: dict[str, Any]) -> dict[str, Any]:
     """Drop empty fields, so that exported files read like hand-written ones."""
     return {key: value for key, value in record.items() if value not in (None, "", [])}
@@ -26,8 +41,6 @@ def export_dataset(
     """The database (or the given claims and tagged claims, with everything they reference) as a
     dataset: the same sections and fields that `load_dataset` reads."""
     from sqlalchemy.orm import joinedload, selectinload
-
-    from ..services.common import get
 
     subset = claims is not None or tags is not None
     query = (
@@ -43,16 +56,7 @@ def export_dataset(
         )
     )
     if subset:
-        wanted = {get(session, Claim, ref).id for ref in claims or []}
-        tag_slugs = [slugify(tag) for tag in tags or []]
-        if tag_slugs:
-            wanted |= set(
-                session.scalars(
-                    select(claim_tags.c.claim_id)
-                    .join(Tag, Tag.id == claim_tags.c.tag_id)
-                    .where(Tag.slug.in_(tag_slugs))
-                )
-            )
+        wanted = chosen_claim_ids(session, claims, tags)
         query = query.where(Claim.id.in_(wanted))
     claim_rows = session.scalars(query).all()
     claim_ids = {claim.id for claim in claim_rows}

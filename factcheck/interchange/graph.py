@@ -80,22 +80,13 @@ def claim_graph(
     from sqlalchemy import or_, select
     from sqlalchemy.orm import joinedload, selectinload
 
-    from ..models import Claim, ClaimLink, Evidence, Tag, Verdict, claim_tags
+    from ..models import Claim, ClaimLink, Evidence, Verdict
     from ..services.claims import current_verdicts
-    from ..services.common import get, slugify
+    from .export import chosen_claim_ids
 
     wanted: set[int] | None = None
     if claims is not None or tags is not None:
-        wanted = {get(session, Claim, ref).id for ref in claims or []}
-        tag_slugs = [slugify(tag) for tag in tags or []]
-        if tag_slugs:
-            wanted |= set(
-                session.scalars(
-                    select(claim_tags.c.claim_id)
-                    .join(Tag, Tag.id == claim_tags.c.tag_id)
-                    .where(Tag.slug.in_(tag_slugs))
-                )
-            )
+        wanted = chosen_claim_ids(session, claims, tags)
     link_query = select(ClaimLink).order_by(ClaimLink.id)
     if wanted is not None:
         link_query = link_query.where(or_(ClaimLink.from_claim_id.in_(wanted), ClaimLink.to_claim_id.in_(wanted)))
