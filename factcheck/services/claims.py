@@ -279,47 +279,61 @@ def _stance_counts(session: Session, claim_ids: list[int]) -> dict[int, dict[str
     return counts
 
 
+# What a dossier reads of a claim: its evidence with their sources and speakers, its verdicts.
+DOSSIER = (
+    *_FULL,
+    selectinload(Claim.evidence).options(
+        joinedload(Evidence.source).joinedload(Source.republishes), joinedload(Evidence.speaker)
+    ),
+    selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
+)
+
+
 def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
     """Everything about a claim in one document: verdicts, evidence by stance, counterclaims.
 
     Runs a fixed number of queries whatever the amount of evidence."""
-    claim = get(
-        session,
-        Claim,
-        ref,
-        options=(
-            *_FULL,
-            selectinload(Claim.evidence).options(
-                joinedload(Evidence.source).joinedload(Source.republishes), joinedload(Evidence.speaker)
-            ),
-            selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
-        ),
-    )
+    return claim_dossiers(session, [get(session, Claim, ref, options=DOSSIER)])[0]
+
+
+def claim_dossiers(session: Session, claims: list[Claim]) -> list[dict[str, Any]]:
+    """show_claim's document for each of `claims` (loaded with the DOSSIER options), in a fixed
+    number of queries for them all, so that a report of every claim reads them a page at a time."""
+    ids = [claim.id for claim in claims]
     links = session.scalars(
         select(ClaimLink)
-        .where(or_(ClaimLink.from_claim_id == claim.id, ClaimLink.to_claim_id == claim.id))
+        .where(or_(ClaimLink.from_claim_id.in_(ids), ClaimLink.to_claim_id.in_(ids)))
         .options(
             joinedload(ClaimLink.from_claim).joinedload(Claim.claimant),
             joinedload(ClaimLink.to_claim).joinedload(Claim.claimant),
         )
         .order_by(ClaimLink.id)
     ).all()
-    others = [link.to_claim if link.from_claim_id == claim.id else link.from_claim for link in links]
-    counts = _stance_counts(session, [other.id for other in others])
-    last_change = session.scalars(
-        select(Revision)
-        .where(Revision.entity == "claims", Revision.entity_id == claim.id)
-        .order_by(Revision.id.desc())
-        .limit(1)
-    ).first()
+    by_claim: dict[int, list[ClaimLink]] = defaultdict(list)
+    for link in links:
+        for end in {link.from_claim_id, link.to_claim_id}:
+            by_claim[end].append(link)
+    counts = _stance_counts(session, sorted(by_claim))
+    newest = (
+        select(func.max(Revision.id))
+        .where(Revision.entity == "claims", Revision.entity_id.in_(ids))
+        .group_by(Revision.entity_id)
+    )
+    last_changes = {row.entity_id: row for row in session.scalars(select(Revision).where(Revision.id.in_(newest)))}
+    return [_dossier(claim, by_claim[claim.id], counts, last_changes.get(claim.id)) for claim in claims]
 
+
+def _dossier(
+    claim: Claim, links: list[ClaimLink], counts: dict[int, dict[str, int]], last_change: Revision | None
+) -> dict[str, Any]:
     evidence: dict[str, list[dict[str, Any]]] = {stance.value: [] for stance in Stance}
     for row in sorted(claim.evidence, key=lambda e: (event_date(e.source), e.id)):
         evidence[row.stance.value].append(evidence_view(row))
 
     related: dict[str, list[dict[str, Any]]] = {relation.value: [] for relation in Relation}
-    for link, other in zip(links, others, strict=True):
+    for link in links:
         outgoing = link.from_claim_id == claim.id
+        other = link.to_claim if outgoing else link.from_claim
         related[link.relation.value].append(
             {
                 "link_id": link.id,
