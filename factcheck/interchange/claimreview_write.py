@@ -4,7 +4,8 @@ described in claimreview.py)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -14,10 +15,18 @@ from ..models import ActorKind, Claim, ClaimLink, Source, Verdict
 from .claimreview import BEST, CHUNK, CLAIM_ID, CONTEXT, INVERSE_NAMES, LINK_TERMS, OUR_RATING, STATED_CLAIMANT, WORST
 
 
-def export_claimreview(session: Session) -> list[dict[str, Any]]:
+class _Other(NamedTuple):
+    """The claim at a link's other end, as a review names it."""
+
+    slug: str
+    text: str
+
+
+def export_claimreview(session: Session, claim_ids: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
     """One ClaimReview per rated claim and review: each reviewer's newest verdict per review page
-    (an outlet's reviews of one claim in two languages are two reviews), ordered by claim slug."""
-    claims = session.scalars(
+    (an outlet's reviews of one claim in two languages are two reviews), ordered by claim slug;
+    of every claim, or of those with `claim_ids`. Claims are read a page at a time."""
+    query = (
         select(Claim)
         .where(Claim.id.in_(select(Verdict.claim_id)))
         .options(
@@ -27,21 +36,38 @@ def export_claimreview(session: Session) -> list[dict[str, Any]]:
             selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
         )
         .order_by(Claim.slug)
-    ).all()
-    # Each link is written on both of its claims: forward on the one it starts from, inverse on the
-    # other; a reader keeps one of each pair.
-    links: dict[int, list[tuple[str, Claim]]] = {}
-    query = select(ClaimLink).options(joinedload(ClaimLink.from_claim), joinedload(ClaimLink.to_claim))
-    for link in session.scalars(query):
-        links.setdefault(link.from_claim_id, []).append((LINK_TERMS[link.relation], link.to_claim))
-        links.setdefault(link.to_claim_id, []).append((INVERSE_NAMES[link.relation], link.from_claim))
-    pages = _review_pages(session, {v.review_url for c in claims for v in c.verdicts if v.review_url})
-    reviews = []
-    for claim in claims:
-        item = _claim_item(claim, links.get(claim.id, []))
-        for verdict in _exported_verdicts(claim.verdicts):
-            reviews.append(_review(claim, item, verdict, pages.get(verdict.review_url or "")))
-    return reviews
+        .limit(CHUNK)
+    )
+    if claim_ids is not None:
+        query = query.where(Claim.id.in_(list(claim_ids)))
+    last = ""
+    while claims := session.scalars(query.where(Claim.slug > last)).unique().all():
+        links = _links(session, [claim.id for claim in claims])
+        pages = _review_pages(session, {v.review_url for c in claims for v in c.verdicts if v.review_url})
+        for claim in claims:
+            item = _claim_item(claim, links.get(claim.id, []))
+            for verdict in _exported_verdicts(claim.verdicts):
+                yield _review(claim, item, verdict, pages.get(verdict.review_url or ""))
+        last = claims[-1].slug
+
+
+def _links(session: Session, claim_ids: list[int]) -> dict[int, list[tuple[str, _Other]]]:
+    """The links of these claims, each with the claim at its other end. Each link is written on both
+    of its claims: forward on the one it starts from, inverse on the other; a reader keeps one of
+    each pair."""
+    links: dict[int, list[tuple[str, _Other]]] = {}
+    for own, other, names in (
+        (ClaimLink.from_claim_id, ClaimLink.to_claim_id, LINK_TERMS),
+        (ClaimLink.to_claim_id, ClaimLink.from_claim_id, INVERSE_NAMES),
+    ):
+        rows = session.execute(
+            select(own, ClaimLink.relation, Claim.slug, Claim.text)
+            .join(Claim, Claim.id == other)
+            .where(own.in_(claim_ids))
+        )
+        for claim_id, relation, slug, text in rows:
+            links.setdefault(claim_id, []).append((names[relation], _Other(slug, text)))
+    return links
 
 
 def _review_pages(session: Session, urls: set[str]) -> dict[str, Source]:
@@ -86,7 +112,7 @@ def stated_claimant(note: str | None) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def _claim_item(claim: Claim, links: list[tuple[str, Claim]]) -> dict[str, Any]:
+def _claim_item(claim: Claim, links: list[tuple[str, _Other]]) -> dict[str, Any]:
     item: dict[str, Any] = {"@type": "Claim", "@id": f"{CLAIM_ID}{claim.slug}"}
     if claim.claimant:
         kind = "Person" if claim.claimant.kind is ActorKind.PERSON else "Organization"

@@ -7,13 +7,17 @@ such text cells are written with a leading single quote, which spreadsheets show
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..files import cannot_write
+from ..models import Claim, Evidence, Source
 from ..services.claims import list_claims
-from ..services.evidence import list_evidence
+from ..services.evidence import evidence_view
+from .export import PAGE
 
 CLAIM_COLUMNS = ("id", "slug", "text", "claimant", "stated_on", "tags", "supports", "refutes", "evidence", "rating")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,24 +25,55 @@ EVIDENCE_COLUMNS = ("id", "claim", "source", "stance", "quote", "speaker", "loca
 
 
 def write_csv(session: Session, folder: Path) -> dict[str, int]:
-    """claims.csv and evidence.csv in `folder`; returns how many rows each has."""
-    folder.mkdir(parents=True, exist_ok=True)
-    claims = list_claims(session)
-    with (folder / "claims.csv").open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, CLAIM_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(_inert({**claim, "tags": "; ".join(claim["tags"])}) for claim in claims)
-    evidence = list_evidence(session)
-    with (folder / "evidence.csv").open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, EVIDENCE_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(
-            _inert(
-                {**row, "source": row["source"]["slug"], "speaker": row["speaker"]["name"] if row["speaker"] else None}
-            )
-            for row in evidence
-        )
-    return {"claims.csv": len(claims), "evidence.csv": len(evidence)}
+    """claims.csv and evidence.csv in `folder`, written row by row; returns how many rows each has."""
+    from ..files import atomic_output
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise cannot_write(folder, error) from None
+    written = {}
+    for name, columns, rows in (
+        ("claims.csv", CLAIM_COLUMNS, _claim_rows(session)),
+        ("evidence.csv", EVIDENCE_COLUMNS, _evidence_rows(session)),
+    ):
+        with atomic_output(folder / name, newline="") as out:
+            writer = csv.DictWriter(out, columns, extrasaction="ignore")
+            writer.writeheader()
+            written[name] = 0
+            for row in rows:
+                writer.writerow(_inert(row))
+                written[name] += 1
+    return written
+
+
+def _claim_rows(session: Session) -> Iterator[dict[str, Any]]:
+    for claim in list_claims(session):
+        yield {**claim, "tags": "; ".join(claim["tags"])}
+
+
+def _evidence_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """Evidence by claim id, then id: read a page of claims at a time."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    query = select(Evidence).options(
+        joinedload(Evidence.source).joinedload(Source.republishes), joinedload(Evidence.speaker)
+    )
+    last = 0
+    while claims := session.execute(
+        select(Claim.id, Claim.slug).where(Claim.id > last).order_by(Claim.id).limit(PAGE)
+    ).all():
+        slugs = dict(claims)
+        for row in session.scalars(query.where(Evidence.claim_id.in_(slugs)).order_by(Evidence.claim_id, Evidence.id)):
+            view = evidence_view(row)
+            yield {
+                **view,
+                "claim": slugs[row.claim_id],
+                "source": view["source"]["slug"],
+                "speaker": view["speaker"]["name"] if view["speaker"] else None,
+            }
+        last = claims[-1][0]
 
 
 def inert(cell: Any) -> Any:

@@ -1,18 +1,26 @@
 """Writing the database (or some of its claims) as a dataset: the sections and fields that the
-loader reads, as YAML or JSON."""
+loader reads, as YAML or JSON.
+
+The export streams: rows are read in pages of PAGE and each record is written as soon as it is
+made, so that memory does not grow with the database. The text is the same, byte for byte, as
+dumping the whole document at once would give."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
 
 from ..errors import InvalidInput
-from ..models import Actor, Claim, ClaimLink, Event, Evidence, Source, Tag, Verdict, claim_tags
+from ..models import Actor, Claim, ClaimLink, Event, Evidence, Source, Tag, Verdict, claim_appearances, claim_tags
 from ..services.common import slugify
+
+PAGE = 500  # rows read at a time
+Records = Iterator[dict[str, Any]]
+Sections = Iterable[tuple[str, Iterable[dict[str, Any]]]]
 
 
 def chosen_claim_ids(session: Session, claims: Iterable[str | int] | None, tags: Iterable[str] | None) -> set[int]:
@@ -39,98 +47,141 @@ def export_dataset(
     session: Session, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """The database (or the given claims and tagged claims, with everything they reference) as a
-    dataset: the same sections and fields that `load_dataset` reads."""
+    dataset in memory: the same sections and fields that `load_dataset` reads."""
+    return {name: list(records) for name, records in dataset_sections(session, claims=claims, tags=tags)}
+
+
+def dataset_sections(
+    session: Session, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
+) -> Iterator[tuple[str, Records]]:
+    """The dataset's sections in order, each an iterator of its records, read page by page. With
+    `claims` or `tags`, only those claims, the actors and sources they reference (with the originals
+    of republished sources), the links among them and the events all of whose sources are kept."""
+    if claims is None and tags is None:
+        yield "actors", (_actor_record(a) for a in _pages(session, select(Actor)))
+        yield "sources", (_source_record(s) for s in _pages(session, _source_query()))
+        yield "claims", (_claim_record(c) for c in _pages(session, _claim_query()))
+        yield "links", _links(session, None)
+        yield "events", (_event_record(e) for e in _pages(session, _event_query()))
+        return
+    claim_ids = sorted(chosen_claim_ids(session, claims, tags))
+    actor_ids, source_ids = _referenced(session, claim_ids)
+    kept = set(source_ids)
+    yield "actors", (_actor_record(a) for a in _pages(session, select(Actor), actor_ids))
+    yield "sources", (_source_record(s) for s in _pages(session, _source_query(), source_ids))
+    yield "claims", (_claim_record(c) for c in _pages(session, _claim_query(), claim_ids))
+    yield "links", _links(session, set(claim_ids))
+    events = (e for e in _pages(session, _event_query()) if {s.id for s in e.sources} <= kept)
+    yield "events", (_event_record(e) for e in events)
+
+
+def _pages(session: Session, query: Select[Any], ids: Sequence[int] | None = None) -> Iterator[Any]:
+    """The query's objects in id order, read a page at a time: all of them, or those with `ids`
+    (sorted). The session holds its objects weakly, so a page is freed once written."""
+    model = query.column_descriptions[0]["entity"]
+    if ids is not None:
+        for start in range(0, len(ids), PAGE):
+            yield from session.scalars(query.where(model.id.in_(ids[start : start + PAGE])).order_by(model.id)).unique()
+        return
+    last = 0
+    while page := session.scalars(query.where(model.id > last).order_by(model.id).limit(PAGE)).unique().all():
+        yield from page
+        last = page[-1].id
+
+
+def _referenced(session: Session, claim_ids: list[int]) -> tuple[list[int], list[int]]:
+    """The actors and sources that the given claims (and their evidence and verdicts) refer to,
+    with the originals that referenced sources republish."""
+    actor_ids: set[int | None] = set()
+    cited: set[int | None] = set()
+    for start in range(0, len(claim_ids), PAGE):
+        chunk = claim_ids[start : start + PAGE]
+        for claimant, stated_in in session.execute(
+            select(Claim.claimant_id, Claim.stated_in_id).where(Claim.id.in_(chunk))
+        ):
+            actor_ids.add(claimant)
+            cited.add(stated_in)
+        for speaker, source in session.execute(
+            select(Evidence.speaker_id, Evidence.source_id).where(Evidence.claim_id.in_(chunk))
+        ):
+            actor_ids.add(speaker)
+            cited.add(source)
+        actor_ids.update(session.scalars(select(Verdict.reviewer_id).where(Verdict.claim_id.in_(chunk))))
+        cited.update(
+            session.scalars(select(claim_appearances.c.source_id).where(claim_appearances.c.claim_id.in_(chunk)))
+        )
+    source_ids = {id_ for id_ in cited if id_ is not None}
+    pairs = session.execute(select(Source.id, Source.republishes_id).where(Source.republishes_id.is_not(None)))
+    originals: dict[int, int] = {copy: first for copy, first in pairs if first is not None}
+    frontier = set(source_ids)
+    while frontier:  # originals of republications, and their originals
+        frontier = {originals[i] for i in frontier if i in originals} - source_ids
+        source_ids |= frontier
+    return sorted(id_ for id_ in actor_ids if id_ is not None), sorted(source_ids)
+
+
+def _source_query() -> Select[Any]:
+    from sqlalchemy.orm import joinedload, undefer
+
+    return select(Source).options(joinedload(Source.republishes), undefer(Source.text))
+
+
+def _claim_query() -> Select[Any]:
     from sqlalchemy.orm import joinedload, selectinload
 
-    subset = claims is not None or tags is not None
-    query = (
-        select(Claim)
-        .order_by(Claim.id)
-        .options(
-            joinedload(Claim.claimant),
-            joinedload(Claim.stated_in),
-            selectinload(Claim.tags),
-            selectinload(Claim.appearances),
-            selectinload(Claim.evidence).options(joinedload(Evidence.source), joinedload(Evidence.speaker)),
-            selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
-        )
+    return select(Claim).options(
+        joinedload(Claim.claimant),
+        joinedload(Claim.stated_in),
+        selectinload(Claim.tags),
+        selectinload(Claim.appearances),
+        selectinload(Claim.evidence).options(joinedload(Evidence.source), joinedload(Evidence.speaker)),
+        selectinload(Claim.verdicts).joinedload(Verdict.reviewer),
     )
-    if subset:
-        wanted = chosen_claim_ids(session, claims, tags)
-        query = query.where(Claim.id.in_(wanted))
-    claim_rows = session.scalars(query).all()
-    claim_ids = {claim.id for claim in claim_rows}
 
-    actor_ids: set[int] = set()
-    source_ids: set[int] = set()
-    for claim in claim_rows:
-        actors = [claim.claimant_id, *(e.speaker_id for e in claim.evidence), *(v.reviewer_id for v in claim.verdicts)]
-        sources = [claim.stated_in_id, *(s.id for s in claim.appearances), *(e.source_id for e in claim.evidence)]
-        actor_ids.update(id_ for id_ in actors if id_ is not None)
-        source_ids.update(id_ for id_ in sources if id_ is not None)
 
-    source_query = select(Source).options(joinedload(Source.republishes), _undefer_text()).order_by(Source.id)
-    actor_query = select(Actor).order_by(Actor.id)
-    if subset:
-        pairs = session.execute(select(Source.id, Source.republishes_id).where(Source.republishes_id.is_not(None)))
-        originals: dict[int, int] = {copy: first for copy, first in pairs if first is not None}
-        frontier = set(source_ids)
-        while frontier:  # originals of republications, and their originals
-            frontier = {originals[i] for i in frontier if i in originals} - source_ids
-            source_ids |= frontier
-        source_query = source_query.where(Source.id.in_(source_ids))  # only these texts are read
-        actor_query = actor_query.where(Actor.id.in_(actor_ids))
-    sources_out = session.scalars(source_query).all()
-    actors_out = session.scalars(actor_query).all()
+def _event_query() -> Select[Any]:
+    from sqlalchemy.orm import selectinload
 
-    links = session.scalars(
-        select(ClaimLink)
-        .options(joinedload(ClaimLink.from_claim), joinedload(ClaimLink.to_claim))
+    return select(Event).options(selectinload(Event.sources))
+
+
+def _links(session: Session, claim_ids: set[int] | None) -> Records:
+    """Links by id, with their claims' slugs; for a subset, those whose two claims are in it."""
+    start, end = aliased(Claim), aliased(Claim)
+    rows = session.execute(
+        select(start.slug, ClaimLink.relation, end.slug, ClaimLink.note, start.id, end.id)
+        .join(start, start.id == ClaimLink.from_claim_id)
+        .join(end, end.id == ClaimLink.to_claim_id)
         .order_by(ClaimLink.id)
-    ).all()
-    events = session.scalars(select(Event).options(selectinload(Event.sources)).order_by(Event.id)).all()
-    kept_sources = {source.id for source in sources_out}
-    return {
-        "actors": [
-            _compact(
-                {"slug": a.slug, "name": a.name, "kind": a.kind.value, "role": a.role, "aliases": list(a.aliases or [])}
-            )
-            for a in actors_out
-        ],
-        "sources": [_source_record(source) for source in sources_out],
-        "claims": [_claim_record(claim) for claim in claim_rows],
-        "links": [
-            _compact(
-                {
-                    "from": link.from_claim.slug,
-                    "relation": link.relation.value,
-                    "to": link.to_claim.slug,
-                    "note": link.note,
-                }
-            )
-            for link in links
-            if link.from_claim_id in claim_ids and link.to_claim_id in claim_ids
-        ],
-        "events": [
-            _compact(
-                {
-                    "slug": event.slug,
-                    "title": event.title,
-                    "description": event.description,
-                    "occurred_on": event.occurred_on,
-                    "sources": sorted(s.slug for s in event.sources),
-                }
-            )
-            for event in events
-            if not subset or {s.id for s in event.sources} <= kept_sources
-        ],
-    }
+        .execution_options(yield_per=PAGE)
+    )
+    for from_slug, relation, to_slug, note, from_id, to_id in rows:
+        if claim_ids is None or (from_id in claim_ids and to_id in claim_ids):
+            yield _compact({"from": from_slug, "relation": relation.value, "to": to_slug, "note": note})
 
 
-def _undefer_text() -> Any:
-    from sqlalchemy.orm import undefer
+def _actor_record(actor: Actor) -> dict[str, Any]:
+    return _compact(
+        {
+            "slug": actor.slug,
+            "name": actor.name,
+            "kind": actor.kind.value,
+            "role": actor.role,
+            "aliases": list(actor.aliases or []),
+        }
+    )
 
-    return undefer(Source.text)
+
+def _event_record(event: Event) -> dict[str, Any]:
+    return _compact(
+        {
+            "slug": event.slug,
+            "title": event.title,
+            "description": event.description,
+            "occurred_on": event.occurred_on,
+            "sources": sorted(s.slug for s in event.sources),
+        }
+    )
 
 
 def _source_record(source: Source) -> dict[str, Any]:
@@ -200,14 +251,59 @@ def _claim_record(claim: Claim) -> dict[str, Any]:
     )
 
 
+# --- text ---------------------------------------------------------------------------------------
+
+
+def dataset_chunks(sections: Sections, format: str) -> Iterator[str]:
+    """A dataset as YAML or JSON text, a record at a time: the same text as `dump` of the whole."""
+    return _json_document(sections) if format == "json" else _yaml_document(sections)
+
+
 def dump(document: dict[str, Any], format: str) -> str:
     """A dataset as YAML or JSON text."""
-    if format == "json":
-        return to_json(document)
+    return "".join(dataset_chunks(document.items(), format))
+
+
+def _yaml_document(sections: Sections) -> Iterator[str]:
+    # A block sequence under a top-level key is written unindented, so each record dumped as a
+    # one-item list is exactly its part of the whole document.
+    dump_item = _yaml_dumper()
+    for name, records in sections:
+        empty = True
+        for record in records:
+            if empty:
+                yield f"{name}:\n"
+                empty = False
+            yield dump_item([record])
+        if empty:
+            yield f"{name}: []\n"
+
+
+def _yaml_dumper() -> Callable[[Any], str]:
     import yaml
 
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: much faster
-    return yaml.dump(document, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
+    return lambda value: yaml.dump(value, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _json_document(sections: Sections) -> Iterator[str]:
+    yield "{"
+    for number, (name, records) in enumerate(sections):
+        yield f"{',' if number else ''}\n  {json.dumps(name)}: "
+        yield from json_list(records, depth=2)
+    yield "\n}\n"
+
+
+def json_list(items: Iterable[Any], *, depth: int = 1) -> Iterator[str]:
+    """A JSON list written item by item, laid out as `to_json` lays out the whole (indent 2), at
+    nesting `depth`; a top-level list (depth 1) ends with a newline."""
+    inner, outer = "  " * depth, "  " * (depth - 1)
+    empty = True
+    for item in items:
+        # JSON text has no raw line breaks inside strings: "\n" only ever separates lines.
+        yield ("[\n" if empty else ",\n") + "\n".join(inner + line for line in to_json(item).rstrip("\n").split("\n"))
+        empty = False
+    yield ("[]" if empty else f"\n{outer}]") + ("\n" if depth == 1 else "")
 
 
 def to_json(document: Any) -> str:

@@ -6,11 +6,11 @@ the formats in its help without loading them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from ..errors import InvalidInput
 
@@ -86,32 +86,41 @@ def export_data(
     output: Path | None = None,
     claims: Iterable[str] | None = None,
     tags: Iterable[str] | None = None,
+    stream: TextIO | None = None,
 ) -> Exported:
-    """Export in `fmt`: to `output` when given (a file, or a folder for csv), else as text."""
-    try:
-        if fmt.name == "csv":
-            from .csvfiles import write_csv
+    """Export in `fmt`: to `output` when given (a file, or a folder for csv), else to `stream`, else
+    as text. A file appears only once it is complete."""
+    from ..files import atomic_output
 
-            return Exported(written=dict(write_csv(session, output)))  # type: ignore[arg-type]
-        if fmt.name == "claimreview":
-            from .claimreview_write import export_claimreview
-            from .export import to_json
+    if fmt.name == "csv":
+        from .csvfiles import write_csv
 
-            text = to_json(export_claimreview(session))
-        elif fmt.name in GRAPH_FORMATS:
-            from .graph import write_graph
+        return Exported(written=dict(write_csv(session, output)))  # type: ignore[arg-type]
+    chunks = export_chunks(session, fmt, claims=claims, tags=tags)
+    if output is None and stream is None:
+        return Exported(text="".join(chunks))
+    with atomic_output(output) if output is not None else nullcontext(stream) as out:
+        for chunk in chunks:
+            out.write(chunk)  # type: ignore[union-attr]
+    return Exported(written={str(output): None} if output is not None else {})
 
-            text = write_graph(session, fmt.name, claims=claims, tags=tags)
-        else:
-            from .export import dump, export_dataset
 
-            text = dump(export_dataset(session, claims=claims, tags=tags), fmt.name)
-        if output is None:
-            return Exported(text=text)
-        output.write_text(text, encoding="utf-8")
-        return Exported(written={str(output): None})
-    except OSError as error:
-        raise InvalidInput(f"cannot write {error.filename or output}: {error.strerror}") from None
+def export_chunks(
+    session: Session, fmt: ExportFormat, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
+) -> Iterator[str]:
+    """The text of an export in a one-file format, piece by piece as it is read."""
+    if fmt.name == "claimreview":
+        from .claimreview_write import export_claimreview
+        from .export import json_list
+
+        return json_list(export_claimreview(session))
+    if fmt.name in GRAPH_FORMATS:  # an argument map is drawn whole: it is made for some claims
+        from .graph import write_graph
+
+        return iter([write_graph(session, fmt.name, claims=claims, tags=tags)])
+    from .export import dataset_chunks, dataset_sections
+
+    return dataset_chunks(dataset_sections(session, claims=claims, tags=tags), fmt.name)
 
 
 def import_format(path: Path, name: str | None = None) -> str:
