@@ -1,7 +1,8 @@
 """The `factcheck` command: a thin Typer layer over factcheck's services.
 
-Command modules import SQLAlchemy and the services inside their functions, so that
-`factcheck --help` stays instant."""
+A command's module is imported only when that command runs (see COMMANDS), and command modules
+import SQLAlchemy and the services inside their functions, so that `factcheck --help` stays
+instant and each command loads only what it uses."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer._click.core import Context  # the type TyperGroup's methods declare
+from typer._click.core import Command, Context  # the types TyperGroup's methods declare
+from typer._click.formatting import HelpFormatter
+from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
 
 from ..errors import FactcheckError
@@ -20,7 +23,25 @@ ENV_DEBUG = "FACTCHECK_DEBUG"
 
 
 class FactcheckGroup(TyperGroup):
-    """The one error handler: a user's error becomes one line on stderr and exit 1."""
+    """The top-level command: its subcommands made on demand, and the one error handler: a user's
+    error becomes one line on stderr and exit 1."""
+
+    def __init__(self, **attrs: Any) -> None:
+        from .lazy import OnDemand
+        from .params import plain
+
+        super().__init__(**attrs)
+        self.commands = OnDemand(COMMANDS, load_command)
+        plain(self)
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        """The commands and their help lines, as Click lists them, from COMMANDS: no module imported."""
+        limit = formatter.width - 6 - max(map(len, COMMANDS))
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, make_default_short_help(line, limit)) for name, (*_, line) in COMMANDS.items()])
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -148,30 +169,82 @@ def main_options(
     ctx.with_resource(reading_dates(date_order.strip().lower() if date_order else None))
 
 
-def _register() -> None:
-    from . import actors, claims, database, dedupe, evidence, history, interchange, reports, search, sources, web
+# Every command and group: the module that defines it, its name there, and the first paragraph of
+# its help, which `factcheck --help` lists without importing any command module (see FactcheckGroup;
+# tests/test_startup.py checks these lines against the commands). In the order --help lists them.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("database", "init", "Create the database, or upgrade it to the newest schema."),
+    "seed": (
+        "database",
+        "seed",
+        "Load a dataset; records already in the database are skipped, so running it twice is safe.",
+    ),
+    "verify": ("evidence", "verify", "Re-check every quote against the archived texts; show what changed status."),
+    "search": (
+        "search",
+        "search",
+        "Full-text search over claims (text, tags), sources (title, publisher, text) and quotes.",
+    ),
+    "similar": (
+        "search",
+        "similar",
+        "Existing claims that say the same thing as TEXT, in any wording or language: a score (0-100), and a "
+        "label: duplicate (`claim add` refuses it), similar, or rebuts? (it seems to negate the claim).",
+    ),
+    "report": (
+        "reports",
+        "report",
+        "Write a markdown report: a claim's dossier, every claim with an index, or a source.",
+    ),
+    "export": (
+        "interchange",
+        "export",
+        "Write the database (or some claims) as a dataset, ClaimReview JSON-LD, or CSV files.",
+    ),
+    "import": (
+        "interchange",
+        "import_",
+        "Import a dataset, ClaimReview or ClaimsKG file in one transaction; what is already there is skipped.",
+    ),
+    "history": (
+        "history",
+        "history",
+        "The recorded changes: to everything, or to one claim or source and what belongs to it.",
+    ),
+    "restore": (
+        "history",
+        "restore",
+        "Restore a deleted claim or source, with the evidence, links and verdicts deleted with it.",
+    ),
+    "serve": ("web", "serve", "Serve a read-only web view of the database (GET and HEAD only), until Ctrl-C."),
+    "site": (
+        "web",
+        "site",
+        "Write the web view as a static site: index.html, claims/, sources/, actors/, history/.",
+    ),
+    "dedupe": (
+        "dedupe",
+        "dedupe",
+        "Clusters of claims that say the same thing (scoring at or above the duplicate threshold), with the "
+        "scores that join them. With --apply, each claim is linked to its cluster's oldest claim.",
+    ),
+    "db": ("database", "db_app", "Schema migrations and backups."),
+    "claim": ("claims", "claim_app", "Claims, counterclaims, links and verdicts."),
+    "source": ("sources", "source_app", "Sources: articles, documents, transcripts."),
+    "actor": ("actors", "actor_app", "People, organisations and states that claim or are quoted."),
+    "evidence": ("evidence", "evidence_app", "Quotes from sources, with their stance on a claim."),
+    "index": ("dedupe", "index_app", "The claims' sentence vectors, used to match claims in any wording."),
+}
 
-    app.command("init")(database.init)
-    app.command("seed")(database.seed)
-    app.add_typer(database.db_app, name="db")
-    app.add_typer(claims.claim_app, name="claim")
-    app.add_typer(sources.source_app, name="source")
-    app.add_typer(actors.actor_app, name="actor")
-    app.add_typer(evidence.evidence_app, name="evidence")
-    app.command("verify")(evidence.verify)
-    app.command("search")(search.search)
-    app.command("similar")(search.similar)
-    app.command("report")(reports.report)
-    app.command("export")(interchange.export)
-    app.command("import")(interchange.import_)
-    app.command("history")(history.history)
-    app.command("restore")(history.restore)
-    app.command("serve")(web.serve)
-    app.command("site")(web.site)
-    dedupe.register(app)  # dedupe, index rebuild, index status
 
+def load_command(name: str) -> Command:
+    """Import the module of one command (or group) and make its Click command."""
+    import importlib
 
-_register()
+    from .lazy import mounted
+
+    module, attribute, _help = COMMANDS[name]
+    return mounted(name, getattr(importlib.import_module(f"{__name__}.{module}"), attribute))
 
 
 def main() -> None:

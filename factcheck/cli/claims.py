@@ -170,7 +170,7 @@ def list_(
     from ..services.claims import list_claims
 
     with reading(ctx) as session:
-        claims = list_claims(session, tag=tag, claimant=claimant, rating=rating, text=text, limit=limit)
+        claims = list(list_claims(session, tag=tag, claimant=claimant, rating=rating, text=text, limit=limit))
     print_rows(
         claims,
         as_json,
@@ -237,7 +237,8 @@ def render_dossier(dossier: dict[str, Any]) -> None:
             lines.append("\n  " + visible(verdict["rationale"]))
     if not dossier["current_verdicts"]:
         lines.append("\nNo verdict yet.", style="dim")
-    print_rich(Panel(lines, title=f"Claim {claim['id']}", title_align="left"))
+    # A Text title: a markup string would load Rich's emoji table for nothing.
+    print_rich(Panel(lines, title=Text(f"Claim {claim['id']}"), title_align="left"))
 
     def cite(source: dict[str, Any]) -> str:
         cited = ", ".join(filter(None, [source["title"], source["publisher"], source["published_on"]]))

@@ -28,11 +28,6 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("dedupe")(dedupe)
-    app.add_typer(index_app, name="index")
-
-
 def dedupe(
     ctx: typer.Context,
     apply: Annotated[
