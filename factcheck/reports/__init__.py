@@ -9,6 +9,7 @@ dossier in `claims/SLUG.md`, a source's page in `sources/SLUG.md`."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -16,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ..controls import visible
 from ..errors import InvalidInput
-from ..models import Claim, Relation, Source, Stance, Tag, claim_tags
-from ..services.claims import list_claims, show_claim
-from ..services.sources import list_sources, show_source
+from ..models import Claim, ClaimLink, Relation, Stance
+from ..services.claims import show_claim
+from ..services.sources import show_source
 
 TEMPLATES = ("claim.md.j2", "index.md.j2", "source.md.j2")
 CLAIMS_FOLDER = "claims"
@@ -142,21 +143,58 @@ def _timeline(dossier: dict[str, Any]) -> list[dict[str, str]]:
 
 def render_claim(session: Session, ref: str | int, *, template_dir: Path | None = None) -> str:
     """The dossier of one claim as markdown."""
-    dossier = show_claim(session, ref)
-    return _render(environment(template_dir), "claim.md.j2", **_dossier_context(session, dossier))
-
-
-def _dossier_context(session: Session, dossier: dict[str, Any]) -> dict[str, Any]:
-    """What claim.md.j2 is given. Stances and relations come from their Enums, so that a new one
-    appears in every dossier without a change here. `mermaid` is the diagram of the claim and the
-    claims linked to it, its labels escaped (see factcheck.interchange.dot)."""
     from ..interchange.dot import mermaid
-    from ..interchange.graph import claim_graph, verdict_summary
+    from ..interchange.graph import claim_graph
+
+    dossier = show_claim(session, ref)
+    slug = dossier["claim"]["slug"]
+    diagram = mermaid(claim_graph(session, claims=[slug]), slug)
+    return _render(environment(template_dir), "claim.md.j2", **dossier_context(dossier, diagram))
+
+
+def diagrams(session: Session, claims: list[tuple[int, str, str]]) -> dict[int, str]:
+    """Each of `claims`' (id, slug, text) mermaid diagram, as render_claim draws it from
+    claim_graph(claims=[it]): the claim and the claims linked to it in id order, and the links
+    that touch it in link order; all in one query, for report --all."""
+    from ..interchange.dot import mermaid
+    from ..interchange.graph import ClaimGraph, GraphClaim, GraphLink
+
+    first, second = aliased(Claim), aliased(Claim)
+    ids = [claim_id for claim_id, _slug, _text in claims]
+    rows = session.execute(
+        select(
+            ClaimLink.relation, ClaimLink.note, first.id, first.slug, first.text, second.id, second.slug, second.text
+        )
+        .join(first, first.id == ClaimLink.from_claim_id)
+        .join(second, second.id == ClaimLink.to_claim_id)
+        .where(or_(ClaimLink.from_claim_id.in_(ids), ClaimLink.to_claim_id.in_(ids)))
+        .order_by(ClaimLink.id)
+    )
+    links: dict[int, list[GraphLink]] = defaultdict(list)
+    neighbours: dict[int, dict[int, GraphClaim]] = defaultdict(dict)
+    for relation, note, from_id, from_slug, from_text, to_id, to_slug, to_text in rows:
+        link = GraphLink(from_slug, relation.value, to_slug, note)
+        ends = {from_id: GraphClaim(from_slug, from_text), to_id: GraphClaim(to_slug, to_text)}
+        for end in ends:
+            links[end].append(link)
+            neighbours[end].update(ends)
+    diagrams = {}
+    for claim_id, slug, text in claims:
+        around = neighbours[claim_id] or {claim_id: GraphClaim(slug, text)}
+        graph = ClaimGraph([around[key] for key in sorted(around)], links[claim_id])
+        diagrams[claim_id] = mermaid(graph, slug)
+    return diagrams
+
+
+def dossier_context(dossier: dict[str, Any], diagram: str) -> dict[str, Any]:
+    """What claim.md.j2 is given. Stances and relations come from their Enums, so that a new one
+    appears in every dossier without a change here. `diagram` is the mermaid diagram of the claim
+    and the claims linked to it, its labels escaped (see factcheck.interchange.dot)."""
+    from ..interchange.graph import verdict_summary
 
     related = [
         item for relation in Relation if relation != Relation.REBUTS for item in dossier["related"].get(relation, [])
     ]
-    slug = dossier["claim"]["slug"]
     return {
         "d": dossier,
         "cite": Citations(),
@@ -164,7 +202,7 @@ def _dossier_context(session: Session, dossier: dict[str, Any]) -> dict[str, Any
         "related": related,
         "timeline": _timeline(dossier),
         "reviewers": verdict_summary(dossier["current_verdicts"]),
-        "mermaid": mermaid(claim_graph(session, claims=[slug]), slug),
+        "mermaid": diagram,
     }
 
 
@@ -186,18 +224,29 @@ def _generate(env: Environment, name: str, **context: Any) -> Iterator[str]:
 def render_source(session: Session, ref: str | int, *, template_dir: Path | None = None) -> str:
     """Everything one source says, claim by claim, as markdown."""
     view = show_source(session, ref)
+    claims = {evidence["claim"] for evidence in view["evidence"]}
+    texts = dict(session.execute(select(Claim.slug, Claim.text).where(Claim.slug.in_(claims))).all())
+    return _render(environment(template_dir), "source.md.j2", **source_context(view, texts))
+
+
+def source_context(view: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
+    """What source.md.j2 is given: the source's view (show_source), its quotes by claim, and the
+    text of each claim they bear on (by slug)."""
     by_claim: dict[str, list[dict[str, Any]]] = {}
     for evidence in view["evidence"]:
         by_claim.setdefault(evidence["claim"], []).append(evidence)
-    texts = dict(session.execute(select(Claim.slug, Claim.text).where(Claim.slug.in_(list(by_claim)))).all())
-    return _render(environment(template_dir), "source.md.j2", s=view, by_claim=by_claim, texts=texts)
+    return {"s": view, "by_claim": by_claim, "texts": texts}
 
 
 def write_all(session: Session, folder: Path, *, template_dir: Path | None = None) -> dict[str, int]:
-    """`index.md`, a dossier per claim in `claims/` and a page per source in `sources/`, written one
-    at a time so that memory stays flat however many there are. No slug can collide with another
-    file: each kind has its own folder, and only the index sits at the top.
+    """`index.md`, a dossier per claim in `claims/` and a page per source in `sources/`, read a page
+    of claims (or sources) at a time and written one file at a time, so that memory stays flat
+    however many there are. Each file is written whole under a temporary name and then renamed,
+    so an interrupted run leaves no half-written file. No slug can collide with another file: each
+    kind has its own folder, and only the index sits at the top.
     Returns how many claim dossiers and source pages were written."""
+    from .dossiers import claim_pages, index_groups, source_list, source_pages
+
     env = environment(template_dir)
     claims_folder, sources_folder = folder / CLAIMS_FOLDER, folder / SOURCES_FOLDER
     for made in (claims_folder, sources_folder):
@@ -206,42 +255,26 @@ def write_all(session: Session, folder: Path, *, template_dir: Path | None = Non
         except OSError as error:  # e.g. a file of that name is in the way
             raise InvalidInput(f"cannot make folder {made}: {error.strerror}") from None
     counts = {"claims": 0, "sources": 0}
-    for slug in session.scalars(select(Claim.slug).order_by(Claim.id)).all():
-        dossier = _dossier_context(session, show_claim(session, slug))
-        _write(claims_folder / page(slug), _generate(env, "claim.md.j2", **dossier))
-        session.expunge_all()  # nothing of this claim is kept once its page is written
+    for slug, dossier, diagram in claim_pages(session):
+        _write(claims_folder / page(slug), _generate(env, "claim.md.j2", **dossier_context(dossier, diagram)))
         counts["claims"] += 1
-    for slug in session.scalars(select(Source.slug).order_by(Source.id)).all():
-        _write(sources_folder / page(slug), [render_source(session, slug, template_dir=template_dir)])
-        session.expunge_all()
+    for context in source_pages(session):
+        _write(sources_folder / page(context["s"]["slug"]), _generate(env, "source.md.j2", **context))
         counts["sources"] += 1
     index = _generate(
-        env, "index.md.j2", groups=_index_groups(session), total=counts["claims"], sources=list_sources(session)
+        env, "index.md.j2", groups=index_groups(session), total=counts["claims"], sources=source_list(session)
     )
     _write(folder / INDEX, index)
     return counts
 
 
 def _write(path: Path, chunks: Iterable[str]) -> None:
-    try:
-        with path.open("w", encoding="utf-8") as out:
-            for chunk in chunks:
-                out.write(chunk)
-    except OSError as error:  # a folder in the way, a full disk
-        raise InvalidInput(f"cannot write {path}: {error.strerror}") from None
+    """`path` written whole or not at all (a full disk is named as such)."""
+    from ..files import atomic_output
 
-
-def _index_groups(session: Session) -> Iterator[dict[str, Any]]:
-    """Claims grouped by tag (a claim stands under each of its tags), then the untagged ones."""
-    tags = session.execute(select(Tag.slug, Tag.name).order_by(Tag.name)).all()
-    for slug, name in tags:
-        rows = list_claims(session, tag=slug)
-        if rows:
-            yield {"name": name, "claims": rows}
-    tagged = select(claim_tags.c.claim_id)
-    untagged = [row for row in list_claims(session, ids=select(Claim.id).where(Claim.id.not_in(tagged)))]
-    if untagged:
-        yield {"name": "Untagged", "claims": untagged}
+    with atomic_output(path) as out:
+        for chunk in chunks:
+            out.write(chunk)
 
 
 @contextmanager

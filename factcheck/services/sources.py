@@ -338,15 +338,17 @@ def show_source(session: Session, ref: str | int) -> dict[str, Any]:
         .order_by(Evidence.start_offset, Evidence.id)
     ).all()
     view = source_view(source) or {}
-    view["evidence"] = [
-        {
-            "id": row.id,
-            "claim": row.claim.slug,
-            "stance": row.stance.value,
-            "quote": row.quote,
-            "speaker": row.speaker.name if row.speaker else None,
-            "quote_status": row.quote_status.value,
-        }
-        for row in rows
-    ]
+    view["evidence"] = [quote_view(row) for row in rows]
     return view
+
+
+def quote_view(row: Evidence) -> dict[str, Any]:
+    """One quote on a source's page (its claim and speaker loaded)."""
+    return {
+        "id": row.id,
+        "claim": row.claim.slug,
+        "stance": row.stance.value,
+        "quote": row.quote,
+        "speaker": row.speaker.name if row.speaker else None,
+        "quote_status": row.quote_status.value,
+    }
