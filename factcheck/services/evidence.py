@@ -217,50 +217,74 @@ def sources_to_verify(session: Session, source: str | int | None = None) -> list
     return list(session.scalars(select(Evidence.source_id).distinct().order_by(Evidence.source_id)))
 
 
+# Quotes of one source read at once by check_source_quotes: a source quoted a million times is
+# checked a page at a time, as plain rows rather than ORM objects.
+CHECK_PAGE = 1000
+
+
 def check_source_quotes(session: Session, source_id: int, text: str | None = None) -> QuoteCheck:
     """Re-anchor every quote of one source in its archived text as it is now, or in `text`, a
-    text about to replace it (reads only)."""
-    cited = session.scalars(select(Source).where(Source.id == source_id).options(undefer(Source.text))).one()
+    text about to replace it (reads only). The text is read once; the quotes a page at a time."""
+    cited = session.execute(select(Source.slug, Source.text, Source.text_sha256).where(Source.id == source_id)).one()
     against = cited.text if text is None else text
     sha256 = cited.text_sha256 if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
-    check = QuoteCheck(cited.id, cited.slug, sha256, stored_sha256=cited.text_sha256)
-    rows = session.scalars(
-        select(Evidence)
+    check = QuoteCheck(source_id, cited.slug, sha256, stored_sha256=cited.text_sha256)
+    quotes = (
+        select(
+            Evidence.id,
+            Evidence.quote,
+            Evidence.prefix,
+            Evidence.suffix,
+            Evidence.start_offset,
+            Evidence.end_offset,
+            Evidence.quote_status,
+            Claim.slug.label("claim"),
+        )
+        .join(Claim, Claim.id == Evidence.claim_id)
         .where(Evidence.source_id == source_id)
-        .options(joinedload(Evidence.claim))
         .order_by(Evidence.id)
+        .limit(CHECK_PAGE)
     )
-    for row in rows:
-        check.seen[row.id] = quote_state(row)
-        anchor = anchor_quote(
-            against, row.quote, prefix=row.prefix, suffix=row.suffix, start=row.start_offset, end=row.end_offset
-        )
-        check.totals[anchor.status.value] += 1
-        moved = (anchor.start, anchor.end) != (row.start_offset, row.end_offset) and anchor.start is not None
-        if anchor.status is row.quote_status and not moved:
-            continue
-        check.changed.append(
-            {
-                "evidence": row.id,
-                "claim": row.claim.slug,
-                "source": cited.slug,
-                "before": row.quote_status.value,
-                "after": anchor.status.value,
-                "start": anchor.start,
-                "end": anchor.end,
-                "passage": anchor.passage,
-                "score": anchor.score,
-            }
-        )
-        update: dict[str, Any] = {"id": row.id, "quote": row.quote, "quote_status": anchor.status}
-        if anchor.start is not None:
-            update.update(start_offset=anchor.start, end_offset=anchor.end, prefix=anchor.prefix, suffix=anchor.suffix)
-        check.updates.append(update)
+    last = 0
+    while rows := session.execute(quotes.where(Evidence.id > last)).all():
+        for row in rows:
+            _check_quote(check, against, row)
+        last = rows[-1].id
     return check
 
 
-def quote_state(row: Evidence) -> tuple[Any, ...]:
-    """What anchoring a quote depends on, to tell whether a check made earlier still holds."""
+def _check_quote(check: QuoteCheck, against: str | None, row: Any) -> None:
+    """Anchor one quote (a row of check_source_quotes) and note what changed."""
+    check.seen[row.id] = quote_state(row)
+    anchor = anchor_quote(
+        against, row.quote, prefix=row.prefix, suffix=row.suffix, start=row.start_offset, end=row.end_offset
+    )
+    check.totals[anchor.status.value] += 1
+    moved = (anchor.start, anchor.end) != (row.start_offset, row.end_offset) and anchor.start is not None
+    if anchor.status is row.quote_status and not moved:
+        return
+    check.changed.append(
+        {
+            "evidence": row.id,
+            "claim": row.claim,
+            "source": check.source,
+            "before": row.quote_status.value,
+            "after": anchor.status.value,
+            "start": anchor.start,
+            "end": anchor.end,
+            "passage": anchor.passage,
+            "score": anchor.score,
+        }
+    )
+    update: dict[str, Any] = {"id": row.id, "quote": row.quote, "quote_status": anchor.status}
+    if anchor.start is not None:
+        update.update(start_offset=anchor.start, end_offset=anchor.end, prefix=anchor.prefix, suffix=anchor.suffix)
+    check.updates.append(update)
+
+
+def quote_state(row: Any) -> tuple[Any, ...]:
+    """What anchoring a quote depends on, to tell whether a check made earlier still holds (of an
+    Evidence, or a row with its columns)."""
     return (row.quote, row.prefix, row.suffix, row.start_offset, row.end_offset, row.quote_status)
 
 
