@@ -293,14 +293,19 @@ class Claim(Timestamped, Base):
     """One contested proposition, in neutral canonical wording."""
 
     __tablename__ = "claims"
-    __table_args__ = (CheckConstraint("length(trim(text)) > 0", name="text_not_empty"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        CheckConstraint("length(trim(text)) > 0", name="text_not_empty"),
+        # The order claims are listed in (dated ones by date, then id): pages read from the index.
+        Index("ix_claims_stated_on_id", "stated_on", "id"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
     claimant_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"), index=True)
-    stated_on: Mapped[str | None] = mapped_column(PartialDate, index=True)
+    stated_on: Mapped[str | None] = mapped_column(PartialDate)
     stated_in_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -423,6 +428,12 @@ class Revision(Base):
     batch: Mapped[str | None] = mapped_column(String(32), index=True)
     # The database server's user that wrote it (PostgreSQL sets it by trigger; None on SQLite).
     db_user: Mapped[str | None] = mapped_column(Text)
+    # The claim and source whose history this belongs to (`history CLAIM`, `history SOURCE`): a
+    # claim or source itself, evidence's claim and source, a verdict's claim, a link's two claims.
+    # Not foreign keys: the history outlives the rows.
+    claim_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    linked_claim_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    source_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class ClaimVector(Base):

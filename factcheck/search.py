@@ -82,22 +82,25 @@ def any_words_query(starts: list[str]) -> str | None:
     return " OR ".join(f'"{start}"*' for start in starts) or None
 
 
+# FTS5 ranks the matches itself (`ORDER BY rank`, with the bm25 weights given by `rank MATCH`) and
+# hands them over best first, so a snippet is made only for the rows LIMIT keeps; sorting on a
+# bm25() column instead would make one for every match before sorting them all.
 _SEARCHES = {
     "claims": """
-        SELECT 'claims', c.id, c.slug, c.text,
-               snippet(claims_fts, -1, :start, :end, '…', 16), bm25(claims_fts, 10.0, 4.0)
+        SELECT 'claims', c.id, c.slug, c.text, snippet(claims_fts, -1, :start, :end, '…', 16), claims_fts.rank
         FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid
-        WHERE claims_fts MATCH :query ORDER BY 6 LIMIT :limit""",
+        WHERE claims_fts MATCH :query AND claims_fts.rank MATCH 'bm25(10.0, 4.0)'
+        ORDER BY claims_fts.rank LIMIT :limit""",
     "sources": """
-        SELECT 'sources', s.id, s.slug, s.title,
-               snippet(sources_fts, -1, :start, :end, '…', 16), bm25(sources_fts, 10.0, 4.0, 1.0)
+        SELECT 'sources', s.id, s.slug, s.title, snippet(sources_fts, -1, :start, :end, '…', 16), sources_fts.rank
         FROM sources_fts JOIN sources s ON s.id = sources_fts.rowid
-        WHERE sources_fts MATCH :query ORDER BY 6 LIMIT :limit""",
+        WHERE sources_fts MATCH :query AND sources_fts.rank MATCH 'bm25(10.0, 4.0, 1.0)'
+        ORDER BY sources_fts.rank LIMIT :limit""",
     "evidence": """
-        SELECT 'evidence', e.id, c.slug, e.quote,
-               snippet(evidence_fts, 0, :start, :end, '…', 16), bm25(evidence_fts)
+        SELECT 'evidence', e.id, c.slug, e.quote, snippet(evidence_fts, 0, :start, :end, '…', 16), evidence_fts.rank
         FROM evidence_fts JOIN evidence e ON e.id = evidence_fts.rowid JOIN claims c ON c.id = e.claim_id
-        WHERE evidence_fts MATCH :query ORDER BY 6 LIMIT :limit""",
+        WHERE evidence_fts MATCH :query AND evidence_fts.rank MATCH 'bm25()'
+        ORDER BY evidence_fts.rank LIMIT :limit""",
 }
 
 

@@ -54,7 +54,7 @@ def _statements(tmp_path, n_evidence: int, n_claims: int) -> tuple[int, int]:  #
         dossier = claims.show_claim(session, "main")
     assert sum(dossier["evidence_counts"].values()) == n_evidence
     with db.session_scope(url) as session, _counting(url) as listed:
-        assert len(claims.list_claims(session, tag="a")) == n_claims + 1
+        assert len(list(claims.list_claims(session, tag="a"))) == n_claims + 1
     return len(shown), len(listed)
 
 
@@ -62,4 +62,23 @@ def test_show_and_list_do_not_grow_with_the_data(tmp_path) -> None:  # type: ign
     small = _statements(tmp_path, n_evidence=3, n_claims=2)
     large = _statements(tmp_path, n_evidence=300, n_claims=40)
     assert small == large
-    assert large[0] <= 12 and large[1] <= 5
+    # The list: how common the tag is, then the dated claims (with tags, counts, newest
+    # verdicts), then the undated ones; BEGIN included.
+    assert large[0] <= 12 and large[1] <= 7
+
+
+def test_a_long_list_is_read_a_page_at_a_time(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url = db.resolve_url(str(tmp_path / "pages.db"))
+    db.upgrade(url)
+    _build(url, n_evidence=3, n_claims=40)
+    monkeypatch.setattr(claims, "LIST_PAGE", 10)
+    with db.session_scope(url) as session, _counting(url) as listed:
+        rows = claims.list_claims(session)
+        first = [next(rows) for _ in range(10)]
+        read_for_one_page = len(listed)
+        rest = list(rows)
+    assert len(first) + len(rest) == 41
+    # BEGIN, the dated claims (none: these have no date), then a page of the undated ones with
+    # their tags, counts and verdicts; the other 31 claims are not read yet.
+    assert read_for_one_page <= 6
+    assert len(listed) <= 2 + 5 * 4  # every page alike

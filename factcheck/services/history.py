@@ -6,9 +6,10 @@ import datetime as dt
 import enum
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import DateTime, and_, event, insert, inspect, or_, select
+from sqlalchemy import DateTime, event, insert, inspect, or_, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,24 @@ from ..models import (
 )
 
 TRACKED = (Claim, Source, Actor, Evidence, ClaimLink, Verdict, Tag, Event)
+
+# The claim and source whose history a revision belongs to, in indexed columns (what `history
+# CLAIM` and `history SOURCE` look up), from the recorded row's columns; migration 0009 fills them
+# alike for older revisions. A link belongs to both its claims.
+SUBJECTS = ("claim_id", "linked_claim_id", "source_id")
+_SUBJECT_FIELDS = {
+    "claims": {"claim_id": "id"},
+    "sources": {"source_id": "id"},
+    "evidence": {"claim_id": "claim_id", "source_id": "source_id"},
+    "verdicts": {"claim_id": "claim_id"},
+    "claim_links": {"claim_id": "from_claim_id", "linked_claim_id": "to_claim_id"},
+}
+
+
+def subjects(entity: str, value: Callable[[str], Any]) -> dict[str, Any]:
+    """The revision's claim_id, linked_claim_id and source_id, given the recorded row's `value` of a column."""
+    fields = _SUBJECT_FIELDS.get(entity, {})
+    return {column: value(fields[column]) if column in fields else None for column in SUBJECTS}
 
 
 def record_revisions(session: Session) -> None:
@@ -103,8 +122,16 @@ def _after_flush(session: Session, _context: Any) -> None:
     stamp = _stamp(session)
 
     def add(row: Any, action: RevisionAction, changes: dict[str, Any]) -> None:
+        entity = type(row).__tablename__
         rows.append(
-            {"entity": type(row).__tablename__, "entity_id": row.id, "action": action, "changes": changes, **stamp}
+            {
+                "entity": entity,
+                "entity_id": row.id,
+                "action": action,
+                "changes": changes,
+                **stamp,
+                **subjects(entity, lambda name: getattr(row, name)),
+            }
         )
 
     for row in session.new:
@@ -137,7 +164,8 @@ def _json_default(value: Any) -> Any:
 # The revisions table without column types: bulk revisions arrive already serialised, so that
 # large imports skip per-row type processing.
 _PLAIN_REVISIONS = sql_table(
-    "revisions", *(sql_column(name) for name in ("entity", "entity_id", "action", "changes", "at", "by", "batch"))
+    "revisions",
+    *(sql_column(name) for name in ("entity", "entity_id", "action", "changes", "at", "by", "batch", *SUBJECTS)),
 )
 
 
@@ -160,6 +188,7 @@ def record_inserts(session: Session, entity: str, rows: list[dict[str, Any]]) ->
                 "at": at,
                 "by": stamp["by"],
                 "batch": stamp["batch"],
+                **subjects(entity, row.get),
             }
             for row in rows
         ],
@@ -212,37 +241,10 @@ def list_history(session: Session, ref: str | None = None, *, limit: int = 100) 
     if ref is not None:
         entity, entity_id, slug = _subject(session, str(ref).strip())
         subject = {"entity": entity, "id": entity_id, "slug": slug}
-        mine = and_(Revision.entity == entity, Revision.entity_id == entity_id)
         if entity == "claims":
-            own = or_(
-                mine,
-                and_(
-                    Revision.entity == "evidence",
-                    or_(
-                        Revision.entity_id.in_(select(Evidence.id).where(Evidence.claim_id == entity_id)),
-                        Revision.changes["claim_id"].as_integer() == entity_id,
-                    ),
-                ),
-                and_(Revision.entity == "verdicts", Revision.changes["claim_id"].as_integer() == entity_id),
-                and_(
-                    Revision.entity == "claim_links",
-                    or_(
-                        Revision.changes["from_claim_id"].as_integer() == entity_id,
-                        Revision.changes["to_claim_id"].as_integer() == entity_id,
-                    ),
-                ),
-            )
+            own = or_(Revision.claim_id == entity_id, Revision.linked_claim_id == entity_id)
         else:
-            own = or_(
-                mine,
-                and_(
-                    Revision.entity == "evidence",
-                    or_(
-                        Revision.entity_id.in_(select(Evidence.id).where(Evidence.source_id == entity_id)),
-                        Revision.changes["source_id"].as_integer() == entity_id,
-                    ),
-                ),
-            )
+            own = Revision.source_id == entity_id
         query = query.where(own)
     return {"subject": subject, "revisions": [revision_view(r) for r in session.scalars(query)]}
 

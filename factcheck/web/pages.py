@@ -94,7 +94,7 @@ def whole_number(value: str | None, what: str, default: int) -> int:
 
 def index_page(session: Session, links: Links, *, tag: str | None = None, limit: int | None = INDEX_LIMIT) -> Page:
     """Claims by tag, with their verdict and evidence counts: `claim list [--tag T] --limit N --json`."""
-    claims = list_claims(session, tag=tag, limit=limit)
+    claims = list(list_claims(session, tag=tag, limit=limit))
     groups: dict[str, list[dict[str, Any]]] = {}
     for claim in claims:
         for name in claim["tags"] or ["untagged"]:
