@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -22,6 +23,10 @@ from ..models import (
     claim_tags,
     event_sources,
 )
+
+# Rows are taken from the database a thousand at a time, not all at once: the check of a large
+# database holds what it reports, not the tables it reads.
+STREAM = {"yield_per": 1000}
 
 
 def check_database(session: Session) -> dict[str, Any]:
@@ -43,8 +48,9 @@ def check_database(session: Session) -> dict[str, Any]:
         select(ClaimLink.id)
         .outerjoin(first, first.id == ClaimLink.from_claim_id)
         .outerjoin(second, second.id == ClaimLink.to_claim_id)
-        .where((first.id.is_(None)) | (second.id.is_(None)))
-    ).all()
+        .where((first.id.is_(None)) | (second.id.is_(None))),
+        execution_options=STREAM,
+    )
     problems += [f"dangling link {link}: one of its claims is gone" for link in dangling]
 
     unused_sources = session.scalars(
@@ -54,18 +60,22 @@ def check_database(session: Session) -> dict[str, Any]:
             Source.id.not_in(select(claim_appearances.c.source_id)),
             Source.id.not_in(select(event_sources.c.source_id)),
             Source.id.not_in(select(Source.republishes_id).where(Source.republishes_id.is_not(None))),
-        )
-    ).all()
+        ),
+        execution_options=STREAM,
+    )
     notes += [f"source {slug} is cited by nothing" for slug in unused_sources]
     unused_actors = session.scalars(
         select(Actor.slug).where(
             Actor.id.not_in(select(Claim.claimant_id).where(Claim.claimant_id.is_not(None))),
             Actor.id.not_in(select(Evidence.speaker_id).where(Evidence.speaker_id.is_not(None))),
             Actor.id.not_in(select(Verdict.reviewer_id).where(Verdict.reviewer_id.is_not(None))),
-        )
-    ).all()
+        ),
+        execution_options=STREAM,
+    )
     notes += [f"actor {slug} neither claims, speaks nor reviews" for slug in unused_actors]
-    unused_tags = session.scalars(select(Tag.slug).where(Tag.id.not_in(select(claim_tags.c.tag_id)))).all()
+    unused_tags = session.scalars(
+        select(Tag.slug).where(Tag.id.not_in(select(claim_tags.c.tag_id))), execution_options=STREAM
+    )
     notes += [f"tag {slug} is on no claim" for slug in unused_tags]
     bare = session.scalar(select(func.count()).where(Claim.id.not_in(select(Evidence.claim_id))))
     if bare:
@@ -101,24 +111,21 @@ def search_index_problems(session: Session) -> tuple[list[str], list[str]]:
     problems: list[str] = []
     connection = session.connection()
 
-    def ids(sql: str) -> list[int]:
-        return [row[0] for row in connection.execute(text(sql))]
-
-    for what, found in (
-        ("claims missing from the search index", ids(_CLAIMS_NOT_INDEXED)),
-        ("search index rows for claims that do not exist", ids(_INDEXED_NOT_CLAIMS)),
-        ("claims whose text differs in the search index", ids(_TEXT_DIFFERS)),
+    for what, sql in (
+        ("claims missing from the search index", _CLAIMS_NOT_INDEXED),
+        ("search index rows for claims that do not exist", _INDEXED_NOT_CLAIMS),
+        ("claims whose text differs in the search index", _TEXT_DIFFERS),
     ):
-        if found:
-            problems.append(f"search index: {what}: {_some(found)}")
+        if found := _some(row[0] for row in connection.execute(text(sql))):
+            problems.append(f"search index: {what}: {found}")
     # group_concat's order is not guaranteed: tags that differ only in order are the same tags.
-    retagged = [
+    retagged = _some(
         claim_id
         for claim_id, indexed, actual in connection.execute(text(_TAGS_DIFFER))
         if sorted((indexed or "").split()) != sorted((actual or "").split())
-    ]
+    )
     if retagged:
-        problems.append(f"search index: claims whose tags differ in the search index: {_some(retagged)}")
+        problems.append(f"search index: claims whose tags differ in the search index: {retagged}")
 
     for table in INDEXES:
         try:
@@ -187,6 +194,15 @@ def _rebuilt_differs(connection: Any, table: str) -> bool:
     )
 
 
-def _some(ids: list[int], shown: int = 10) -> str:
-    listed = ", ".join(str(one) for one in ids[:shown])
-    return f"{listed} and {len(ids) - shown} more" if len(ids) > shown else listed
+def _some(ids: Iterable[int], shown: int = 10) -> str:
+    """The first `shown` ids and how many more (none: ""), counted as they stream by, so that a
+    whole table's worth of them is never held."""
+    first: list[int] = []
+    more = 0
+    for one in ids:
+        if len(first) < shown:
+            first.append(one)
+        else:
+            more += 1
+    listed = ", ".join(str(one) for one in first)
+    return f"{listed} and {more} more" if more else listed
