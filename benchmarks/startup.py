@@ -25,7 +25,8 @@ TARGET = 1.3  # issue #17: `claim show` at most 1.3x the baseline
 
 
 def rows(db: Path) -> list[tuple[str, list[str]]]:
-    factcheck = [sys.executable, "-m", "factcheck"]
+    script = Path(sys.executable).with_name("factcheck")  # the installed command, as a user runs it
+    factcheck = [str(script)] if script.exists() else [sys.executable, "-m", "factcheck"]
     on_db = [*factcheck, "--db", str(db)]
     return [
         ("factcheck --help", [*factcheck, "--help"]),

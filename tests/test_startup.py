@@ -7,8 +7,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import pytest
+import typer
+
+from factcheck.limits import MAX_ID
 
 # Runs the CLI in a fresh interpreter, then writes the names of the modules it imported.
 RUN_AND_LIST_MODULES = """
@@ -85,3 +89,36 @@ def test_listed_help_lines_are_the_commands_own() -> None:
         command = load_command(name)
         assert command.name == name
         assert line.split() == (command.help or "").split("\n\n")[0].split(), name
+
+
+def test_parameters_are_read_as_typers_own_conversion_reads_them(tmp_path: Path) -> None:
+    """The plain conversion against Typer's pydantic one, value by value: same result, same error."""
+    from typer.main import get_command
+
+    from factcheck.cli.params import plain
+
+    app = typer.Typer()
+
+    @app.command()
+    def values(
+        whole: Annotated[int, typer.Option(min=1, max=MAX_ID)] = 1,
+        score: Annotated[float | None, typer.Option(min=0, max=100)] = None,
+        words: Annotated[list[str] | None, typer.Option("--word")] = None,
+        text: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+        flag: Annotated[bool, typer.Option("--flag")] = False,
+    ) -> object:
+        return whole, score, words, text, flag
+
+    def outcome(command: typer.core.TyperCommand, args: list[str]) -> object:
+        try:
+            return command.main(args, standalone_mode=False)
+        except typer.BadParameter as error:
+            return error.format_message()
+
+    (tmp_path / "a file").write_text("x")
+    numbers = ["5", " 7 ", "5.0", "5.5", "1_000", "1e2", "0x10", "٣", "", "-1", "0", str(MAX_ID + 1), "nan", "inf"]
+    cases = [["--whole", n] for n in numbers] + [["--score", n] for n in numbers]
+    cases += [["--word", "a", "--word", "b"], ["--flag"], []]
+    cases += [["--text", str(tmp_path / name)] for name in ("a file", "missing", ".")]
+    for args in cases:
+        assert outcome(plain(get_command(app)), args) == outcome(get_command(app), args), args  # type: ignore[arg-type]

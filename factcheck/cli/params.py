@@ -1,12 +1,13 @@
-"""Plain conversion of the command line's values: text, numbers in a range, paths.
+"""Plain conversion of the command line's values: text, numbers in a range, flags, paths.
 
-Typer converts every parameter through a pydantic TypeAdapter, and importing pydantic and building
-the adapters costs more than most commands' own work. factcheck's parameters are text, bounded
-numbers and paths, which need none of that: they are converted here, with the same checks and
-the same messages (tests/test_hostile_refs.py, tests/test_bad_input.py)."""
+Typer converts every parameter (even --help) through a pydantic TypeAdapter, and importing pydantic
+and building the adapters costs more than most commands' own work. factcheck's parameters are
+text, bounded numbers, flags and paths, which need none of that: they are converted here, with
+pydantic's rules and messages (tests/test_hostile_refs.py and tests/test_bad_input.py check them)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -19,9 +20,8 @@ from typer.core import _TyperParameter
 
 _NUMBER_WORDS = {int: "a valid integer", float: "a valid number"}
 _PARSE_WORDS = {int: "an integer", float: "a number"}
-_BOOLEANS = {"1": True, "true": True, "t": True, "yes": True, "y": True, "on": True, "": False}
-_BOOLEANS |= {"0": False, "false": False, "f": False, "no": False, "n": False, "off": False}
-
+_BOOLEANS = dict.fromkeys(["1", "true", "t", "yes", "y", "on"], True)
+_BOOLEANS |= dict.fromkeys(["", "0", "false", "f", "no", "n", "off"], False)
 
 PLAIN = (str, int, float, bool, Path)
 
@@ -39,21 +39,26 @@ class _Plain(RuntimeParam):
         kind, info = _leaf(self.annotation), self.parameter_info
         if kind is str:
             return str(value)
-        if kind is bool:  # a flag is a bool already; this is for one set from an environment variable
-            if isinstance(value, bool):
-                return value
-            if str(value).strip().lower() not in _BOOLEANS:
+        if kind is bool:  # a flag is a bool already; text comes from an environment variable
+            flag = value if isinstance(value, bool) else _BOOLEANS.get(str(value).strip().lower())
+            if flag is None:
                 raise BadParameter("Input should be a valid boolean, unable to interpret input", ctx=ctx, param=param)
-            return _BOOLEANS[str(value).strip().lower()]
+            return flag
         if kind is Path:
             # A Path in hand spares Typer its own pydantic conversion; it still checks exists= etc.
             return coerce_cli_path(Path(value), info, path_type=info.path_type or Path, param=param, ctx=ctx)
+        text = str(value).strip()
+        if kind is int:  # "5.0" is 5, as pydantic reads it
+            text = re.sub(r"(?<=\d)\.0+$", "", text)
         try:
-            number = kind(value)
-        except (TypeError, ValueError):
+            if not text.isascii():  # int("٣") is 3; pydantic refuses digits beyond ASCII
+                raise ValueError(text)
+            number = kind(text)
+        except ValueError:
             message = f"Input should be {_NUMBER_WORDS[kind]}, unable to parse string as {_PARSE_WORDS[kind]}"
             raise BadParameter(message, ctx=ctx, param=param) from None
-        if info.min is not None and not number >= info.min:
+        # Compared as pydantic does, so that NaN is refused as above the maximum.
+        if info.min is not None and number < info.min:
             raise BadParameter(f"Input should be greater than or equal to {info.min}", ctx=ctx, param=param)
         if info.max is not None and not number <= info.max:
             raise BadParameter(f"Input should be less than or equal to {info.max}", ctx=ctx, param=param)
