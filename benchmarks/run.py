@@ -3,7 +3,9 @@
 For each size: generate a dataset (benchmarks/generate.py), bulk-load it with `factcheck import`'s
 loader and, into a second database made by the same migrations, insert the same rows with raw
 sqlite3 executemany. Then time the everyday operations both ways: factcheck's service (in-process)
-and the SQL that does the same work through sqlite3. Ratios are factcheck / raw sqlite3.
+and the SQL that does the same work through sqlite3, with the best indexes the schema has and the
+same inputs (the same claims, words and tags on both sides), the two sides run alternately, one run
+each in turn, so that a busy machine slows both alike. Ratios are factcheck / raw sqlite3.
 
     python benchmarks/run.py                 # 10k and 100k claims (a few minutes on 2 cores)
     python benchmarks/run.py --sizes 1000000 # on demand: about 3 million evidence rows
@@ -12,7 +14,6 @@ and the SQL that does the same work through sqlite3. Ratios are factcheck / raw 
 from __future__ import annotations
 
 import argparse
-import functools
 import itertools
 import json
 import os
@@ -26,12 +27,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import SEARCH_WORDS, generate  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from factcheck import db  # noqa: E402
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
@@ -40,17 +43,10 @@ from factcheck.reports import render_claim  # noqa: E402
 from factcheck.search import RAREST_WORDS, any_words_query, backend, word_starts  # noqa: E402
 from factcheck.services.claims import list_claims, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
-from factcheck.services.history import record_revisions  # noqa: E402
+from factcheck.services.history import list_history, record_revisions  # noqa: E402
 from factcheck.services.similar import similar_claims  # noqa: E402
 
-
-def median_ms(work: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+PROCESS_RUNS = 14  # runs of each side where a whole process is started
 
 
 def load_factcheck(path: Path, dataset: dict) -> float:  # type: ignore[type-arg]
@@ -163,47 +159,105 @@ def load_raw(path: Path, dataset: dict) -> float:  # type: ignore[type-arg]
         connection.executemany(
             "INSERT INTO claim_links (from_claim_id, to_claim_id, relation, created_at) VALUES (?,?,?,?)", links
         )
-        counts = {
-            "actors": len(actors),
-            "sources": len(sources),
-            "claims": len(claims),
-            "evidence": len(evidence),
-            "verdicts": len(verdicts),
-            "claim_links": len(links),
-            "tags": len(tags),
+
+        # Revisions as factcheck records them: each row's columns (a source's without its text), and
+        # the claim (a link's two) and source it belongs to.
+        def columns(names: str, row: tuple) -> dict:  # type: ignore[type-arg]
+            return dict(zip(names.split(), row, strict=False))
+
+        recorded = {
+            "actors": [(i, None, None, None, a) for a, i in zip(dataset["actors"], actors.values(), strict=True)],
+            "sources": [
+                (i, None, None, i, {k: v for k, v in s.items() if k != "text"})
+                for s, i in zip(dataset["sources"], sources.values(), strict=True)
+            ],
+            "tags": [(i, None, None, None, {"slug": name.replace(" ", "-"), "name": name}) for name, i in tags.items()],
+            "claims": [(i, i, None, None, c) for c, i in zip(dataset["claims"], claims.values(), strict=True)],
+            "evidence": [
+                (i + 1, e[0], None, e[1], columns("claim_id source_id stance quote speaker_id quote_status", e))
+                for i, e in enumerate(evidence)
+            ],
+            "verdicts": [
+                (i + 1, v[0], None, None, columns("claim_id rating rationale", v)) for i, v in enumerate(verdicts)
+            ],
+            "claim_links": [
+                (i + 1, k[0], k[1], None, columns("from_claim_id to_claim_id relation", k)) for i, k in enumerate(links)
+            ],
         }
-        for entity, count in counts.items():
-            revisions += [(entity, i + 1, "insert", "{}", now, "benchmark") for i in range(count)]
+        for entity, rows in recorded.items():
+            revisions += [
+                (entity, i, "insert", json.dumps(row, ensure_ascii=False), now, "benchmark", claim, linked, source)
+                for i, claim, linked, source, row in rows
+            ]
         connection.executemany(
-            "INSERT INTO revisions (entity, entity_id, action, changes, at, by) VALUES (?,?,?,?,?,?)", revisions
+            "INSERT INTO revisions (entity, entity_id, action, changes, at, by, claim_id, linked_claim_id, source_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            revisions,
         )
     connection.close()
     return time.perf_counter() - start
 
 
+# What `claim show` reads, by the indexes the schema has: the claim by slug, then everything by its id.
 RAW_SHOW = [
-    "SELECT * FROM claims LEFT JOIN actors ON actors.id = claims.claimant_id"
-    " LEFT JOIN sources ON sources.id = claims.stated_in_id WHERE claims.slug = ?",
-    "SELECT e.*, s.id, s.slug, s.title, s.publisher, s.published_on, a.name FROM evidence e JOIN claims c ON c.id = e.claim_id"
-    " JOIN sources s ON s.id = e.source_id LEFT JOIN actors a ON a.id = e.speaker_id WHERE c.slug = ?",
-    "SELECT v.* FROM verdicts v JOIN claims c ON c.id = v.claim_id WHERE c.slug = ?",
-    "SELECT t.* FROM tags t JOIN claim_tags ct ON ct.tag_id = t.id JOIN claims c ON c.id = ct.claim_id WHERE c.slug = ?",
-    "SELECT l.*, o.slug, o.text FROM claim_links l JOIN claims c ON c.id IN (l.from_claim_id, l.to_claim_id)"
-    " JOIN claims o ON o.id = CASE WHEN l.from_claim_id = c.id THEN l.to_claim_id ELSE l.from_claim_id END WHERE c.slug = ?",
+    "SELECT c.*, a.*, s.id, s.slug, s.title, s.publisher, s.published_on FROM claims c"
+    " LEFT JOIN actors a ON a.id = c.claimant_id LEFT JOIN sources s ON s.id = c.stated_in_id WHERE c.id = :id",
+    "SELECT t.* FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.claim_id = :id",
+    "SELECT s.id, s.slug, s.title FROM claim_appearances ca JOIN sources s ON s.id = ca.source_id WHERE ca.claim_id = :id",
+    "SELECT e.*, s.id, s.slug, s.title, s.publisher, s.published_on, r.slug, a.name FROM evidence e"
+    " JOIN sources s ON s.id = e.source_id LEFT JOIN sources r ON r.id = s.republishes_id"
+    " LEFT JOIN actors a ON a.id = e.speaker_id WHERE e.claim_id = :id",
+    "SELECT v.*, a.name FROM verdicts v LEFT JOIN actors a ON a.id = v.reviewer_id WHERE v.claim_id = :id",
+    # Links either way (two index lookups), with the other claim, its claimant and its evidence counts.
+    "SELECT l.*, o.slug, o.text, a.name, (SELECT count(*) FROM evidence e WHERE e.claim_id = o.id)"
+    " FROM claim_links l JOIN claims o ON o.id = l.to_claim_id LEFT JOIN actors a ON a.id = o.claimant_id"
+    " WHERE l.from_claim_id = :id UNION ALL"
+    " SELECT l.*, o.slug, o.text, a.name, (SELECT count(*) FROM evidence e WHERE e.claim_id = o.id)"
+    " FROM claim_links l JOIN claims o ON o.id = l.from_claim_id LEFT JOIN actors a ON a.id = o.claimant_id"
+    " WHERE l.to_claim_id = :id",
+    "SELECT * FROM revisions WHERE entity = 'claims' AND entity_id = :id ORDER BY id DESC LIMIT 1",
 ]
+# `claim list --tag T --limit 50`: claims in date order with the tag (walking the date index), with
+# their claimant, tags, evidence counts and newest verdict.
 RAW_LIST = (
     "SELECT c.id, c.slug, c.text, c.stated_on, a.name,"
+    " (SELECT group_concat(t.slug) FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.claim_id = c.id),"
     " (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.stance = 'supports'),"
-    " (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.stance = 'refutes')"
+    " (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id AND e.stance = 'refutes'),"
+    " (SELECT count(*) FROM evidence e WHERE e.claim_id = c.id),"
+    " (SELECT v.rating FROM verdicts v WHERE v.claim_id = c.id ORDER BY v.id DESC LIMIT 1)"
     " FROM claims c LEFT JOIN actors a ON a.id = c.claimant_id"
-    " WHERE c.id IN (SELECT claim_id FROM claim_tags WHERE tag_id = (SELECT id FROM tags WHERE slug = ?))"
-    " ORDER BY c.stated_on IS NULL, c.stated_on, c.id LIMIT 50"
+    " WHERE c.stated_on IS NOT NULL"
+    " AND EXISTS (SELECT 1 FROM claim_tags ct WHERE ct.claim_id = c.id AND ct.tag_id = (SELECT id FROM tags WHERE slug = ?))"
+    " ORDER BY c.stated_on, c.id LIMIT 50"
 )
+# The 20 best hits of each kind, ranked by FTS5 with the same weights, snippets for those only.
 RAW_SEARCH = [
-    "SELECT rowid, snippet(claims_fts, -1, '[', ']', '…', 16) FROM claims_fts WHERE claims_fts MATCH ? ORDER BY rank LIMIT 20",
-    "SELECT rowid, snippet(sources_fts, -1, '[', ']', '…', 16) FROM sources_fts WHERE sources_fts MATCH ? ORDER BY rank LIMIT 20",
-    "SELECT rowid, snippet(evidence_fts, 0, '[', ']', '…', 16) FROM evidence_fts WHERE evidence_fts MATCH ? ORDER BY rank LIMIT 20",
+    "SELECT c.id, c.slug, c.text, snippet(claims_fts, -1, '[', ']', '…', 16), claims_fts.rank"
+    " FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid"
+    " WHERE claims_fts MATCH ? AND claims_fts.rank MATCH 'bm25(10.0, 4.0)' ORDER BY claims_fts.rank LIMIT 20",
+    "SELECT s.id, s.slug, s.title, snippet(sources_fts, -1, '[', ']', '…', 16), sources_fts.rank"
+    " FROM sources_fts JOIN sources s ON s.id = sources_fts.rowid"
+    " WHERE sources_fts MATCH ? AND sources_fts.rank MATCH 'bm25(10.0, 4.0, 1.0)' ORDER BY sources_fts.rank LIMIT 20",
+    "SELECT e.id, c.slug, e.quote, snippet(evidence_fts, 0, '[', ']', '…', 16), evidence_fts.rank"
+    " FROM evidence_fts JOIN evidence e ON e.id = evidence_fts.rowid JOIN claims c ON c.id = e.claim_id"
+    " WHERE evidence_fts MATCH ? ORDER BY evidence_fts.rank LIMIT 20",
 ]
+RAW_HISTORY = "SELECT * FROM revisions WHERE claim_id = :id OR linked_claim_id = :id ORDER BY id DESC LIMIT 100"
+
+
+def paired(
+    ours: Callable[[Any], object], raw: Callable[[Any], object], inputs: list[Any], runs: int
+) -> tuple[float, float]:
+    """Median milliseconds of each side, run alternately (which goes first alternates too), both
+    on the same input each time."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for run, item in zip(range(runs), itertools.cycle(inputs)):
+        for side in (0, 1) if run % 2 == 0 else (1, 0):
+            start = time.perf_counter()
+            (ours, raw)[side](item)
+            times[side].append(time.perf_counter() - start)
+    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000
 
 
 def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, float, str]]:
@@ -213,66 +267,74 @@ def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, flo
     rows: list[tuple[str, float, float, str]] = []
     ours = load_factcheck(ours_db, dataset)
     raw = load_raw(raw_db, dataset)
-    rows.append((f"bulk load ({size:,} claims, {evidence:,} evidence)", ours * 1000, raw * 1000, "ms"))
+    rows.append((f"bulk load ({size:,} claims, {evidence:,} evidence; one run each)", ours * 1000, raw * 1000, "ms"))
     del dataset
 
     url = db.resolve_url(str(ours_db))
     rng = random.Random(1)
     slugs = [f"claim-{rng.randrange(size)}" for _ in range(runs)]
     connection = sqlite3.connect(raw_db)
-    picks = itertools.cycle(slugs)
 
-    def ours_op(work: Callable[..., object]) -> Callable[[], object]:
-        def run() -> object:
+    def ours_op(work: Callable[[Session, Any], object]) -> Callable[[Any], object]:
+        def run(item: Any) -> object:
             with db.session_scope(url) as session:
-                return work(session)
+                return work(session, item)
 
         return run
 
-    rows.append(
-        (
-            "lookup by slug",
-            median_ms(ours_op(lambda s: get(s, Claim, next(picks))), runs),
-            median_ms(
-                lambda: connection.execute("SELECT * FROM claims WHERE slug = ?", (next(picks),)).fetchall(), runs
-            ),
-            "ms",
-        )
+    def claim_id(slug: str) -> int:
+        return int(connection.execute("SELECT id FROM claims WHERE slug = ?", (slug,)).fetchone()[0])
+
+    def raw_show(slug: str) -> list[list[Any]]:
+        found = {"id": claim_id(slug)}
+        return [connection.execute(query, found).fetchall() for query in RAW_SHOW]
+
+    def measure(
+        name: str, ours: Callable[[Session, Any], object], raw: Callable[[Any], object], inputs: list[Any]
+    ) -> None:
+        rows.append((name, *paired(ours_op(ours), raw, inputs, runs), "ms"))
+
+    measure(
+        "lookup by slug",
+        lambda s, slug: get(s, Claim, slug),
+        lambda slug: connection.execute("SELECT * FROM claims WHERE slug = ?", (slug,)).fetchall(),
+        slugs,
     )
-    rows.append(
-        (
-            "claim show",
-            median_ms(ours_op(lambda s: show_claim(s, next(picks))), runs),
-            median_ms(
-                lambda: [connection.execute(q, (slug,)).fetchall() for slug in [next(picks)] for q in RAW_SHOW], runs
-            ),
-            "ms",
-        )
+    measure("claim show", show_claim, raw_show, slugs)
+    measure(
+        "history CLAIM (its revisions, evidence, verdicts, links)",
+        lambda s, slug: list_history(s, slug),
+        lambda slug: connection.execute(RAW_HISTORY, {"id": claim_id(slug)}).fetchall(),
+        slugs,
     )
-    rows.append(
-        (
-            "claim list --tag (50 rows)",
-            median_ms(ours_op(lambda s: list_claims(s, tag="topic 7", limit=50)), runs),
-            median_ms(lambda: connection.execute(RAW_LIST, ("topic-7",)).fetchall(), runs),
-            "ms",
-        )
+    tags = [f"topic {i}" for i in range(50)]
+    measure(
+        "claim list --tag (50 rows)",
+        lambda s, tag: list(list_claims(s, tag=tag, limit=50)),
+        lambda tag: connection.execute(RAW_LIST, (tag.replace(" ", "-"),)).fetchall(),
+        tags,
     )
-    words = SEARCH_WORDS
-    rows.append(
-        (
-            "search (all kinds, 20 hits)",
-            median_ms(ours_op(lambda s: backend(s).search(rng.choice(words), limit=20)), runs),
-            median_ms(
-                lambda: [connection.execute(q, (f'"{rng.choice(words)}"',)).fetchall() for q in RAW_SEARCH], runs
-            ),
-            "ms",
-        )
+
+    def raw_search(word: str) -> list[Any]:
+        hits = [row for query in RAW_SEARCH for row in connection.execute(query, (f'"{word}"',))]
+        return sorted(hits, key=lambda hit: hit[-1])[:20]
+
+    words = list(SEARCH_WORDS)
+    frequency = statistics.median(
+        connection.execute("SELECT count(*) FROM claims_fts WHERE claims_fts MATCH ?", (f'"{word}"',)).fetchone()[0]
+        for word in words
+    )
+    measure(
+        f"search, mid-frequency word (in {frequency / size:.1%} of claims; all kinds, 20 hits)",
+        lambda s, word: backend(s).search(word, limit=20),
+        raw_search,
+        words,
     )
     # An existing claim's words, reworded: what `claim add` checks before writing.
-    texts = [row[0] for row in sqlite3.connect(raw_db).execute("SELECT text FROM claims ORDER BY random() LIMIT 50")]
-    phrases = itertools.cycle([" ".join(reversed(text.split())) for text in texts])
+    texts = [row[0] for row in connection.execute("SELECT text FROM claims ORDER BY random() LIMIT 50")]
+    phrases = [" ".join(reversed(text.split())) for text in texts]
 
-    def raw_candidates() -> list[tuple[int]]:
+    def raw_candidates(phrase: str) -> list[tuple[int]]:
         """The full-text part of `similar`: the rarest word starts, then the claims that have them."""
         counts = [
             (
@@ -282,50 +344,35 @@ def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, flo
                 ).fetchone()[0],
                 start,
             )
-            for start in word_starts(next(phrases))
+            for start in word_starts(phrase)
         ]
         rarest = [start for count, start in sorted(counts) if count][:RAREST_WORDS]
         return connection.execute(
-            "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ? ORDER BY rank LIMIT 50", (any_words_query(rarest),)
+            "SELECT c.id, c.slug, c.text FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid"
+            " WHERE claims_fts MATCH ? AND claims_fts.rank MATCH 'bm25(10.0, 1.0)' ORDER BY claims_fts.rank LIMIT 50",
+            (any_words_query(rarest),),
         ).fetchall()
 
-    rows.append(
-        (
-            "similar (vs its full-text candidate queries)",
-            median_ms(ours_op(lambda s: similar_claims(s, next(phrases))), runs),
-            median_ms(raw_candidates, runs),
-            "ms",
-        )
-    )
-    rows.append(
-        (
-            "claim report (markdown)",
-            median_ms(ours_op(lambda s: render_claim(s, next(picks))), runs),
-            median_ms(
-                lambda: [connection.execute(q, (slug,)).fetchall() for slug in [next(picks)] for q in RAW_SHOW], runs
-            ),
-            "ms",
-        )
-    )
+    measure("similar (vs its full-text candidate queries)", similar_claims, raw_candidates, phrases)
+    measure("claim report (markdown)", render_claim, raw_show, slugs)
     connection.close()
     process = [sys.executable, "-m", "factcheck", "--db", str(ours_db), "claim", "show", slugs[0]]
     floor = [
         sys.executable,
         "-c",
         f"import sqlite3; c = sqlite3.connect({str(raw_db)!r}); "
-        + "; ".join(f"c.execute({q!r}, ({slugs[0]!r},)).fetchall()" for q in RAW_SHOW),
+        f"i = c.execute('SELECT id FROM claims WHERE slug = ?', ({slugs[0]!r},)).fetchone()[0]; "
+        + "; ".join(f"c.execute({q!r}, {{'id': i}}).fetchall()" for q in RAW_SHOW),
     ]
-    shown = median_ms(lambda: subprocess.run(process, capture_output=True, check=True), 7)
+    stack = [sys.executable, "-c", "import sqlalchemy.orm, typer, rich"]
+
+    rows.append(("claim show, whole CLI process", *_alternate_processes(process, floor), "ms"))
     rows.append(
         (
-            "claim show, whole CLI process",
-            shown,
-            median_ms(lambda: subprocess.run(floor, capture_output=True, check=True), 7),
+            "claim show, whole CLI process (vs importing sqlalchemy.orm, typer, rich)",
+            *_alternate_processes(process, stack),
             "ms",
         )
-    )
-    rows.append(
-        ("claim show, whole CLI process (vs importing sqlalchemy.orm, typer, rich)", shown, stack_floor(), "ms")
     )
     for path in (ours_db, raw_db):
         subprocess.run(
@@ -340,23 +387,24 @@ def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, flo
     return rows
 
 
-@functools.lru_cache(maxsize=1)
-def stack_floor() -> float:
-    """A Python process that only imports the stack: the floor a CLI process cannot go below."""
-    stack = [sys.executable, "-c", "import sqlalchemy.orm, typer, rich"]
-    return median_ms(lambda: subprocess.run(stack, capture_output=True, check=True), 7)
+def _alternate_processes(ours: list[str], theirs: list[str], runs: int = PROCESS_RUNS) -> tuple[float, float]:
+    """Median milliseconds of two commands, each started as a process, run alternately."""
+    return paired(
+        lambda _: subprocess.run(ours, capture_output=True, check=True),
+        lambda _: subprocess.run(theirs, capture_output=True, check=True),
+        [None],
+        runs,
+    )
 
 
 def process_floor() -> list[tuple[str, float, float, str]]:
     help_ = [sys.executable, "-m", "factcheck", "--help"]
-    return [
-        (
-            "factcheck --help (vs importing sqlalchemy.orm, typer, rich)",
-            median_ms(lambda: subprocess.run(help_, capture_output=True, check=True), 7),
-            stack_floor(),
-            "ms",
-        )
-    ]
+    stack = [sys.executable, "-c", "import sqlalchemy.orm, typer, rich"]
+    return [("factcheck --help (vs importing sqlalchemy.orm, typer, rich)", *_alternate_processes(help_, stack), "ms")]
+
+
+def _figure(value: float) -> str:
+    return f"{value:,.2f}" if value < 10 else f"{value:,.1f}"
 
 
 def main() -> None:
@@ -367,7 +415,8 @@ def main() -> None:
     args = parser.parse_args()
     lines = [
         f"Machine: {platform.machine()}, {platform.processor() or 'unknown CPU'}, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores; median of {args.runs} runs (7 for processes).",
+        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores; median of {args.runs} runs "
+        f"({PROCESS_RUNS} for processes), factcheck and raw sqlite3 run alternately.",
         "",
         "| size | operation | factcheck | raw sqlite3 | ratio |",
         "|---|---|---|---|---|",
@@ -376,7 +425,7 @@ def main() -> None:
 
     def show(size_label: str, rows: list[tuple[str, float, float, str]]) -> None:
         for name, ours, raw, unit in rows:
-            line = f"| {size_label} | {name} | {ours:,.1f} {unit} | {raw:,.1f} {unit} | {ours / raw:.2f}x |"
+            line = f"| {size_label} | {name} | {_figure(ours)} {unit} | {_figure(raw)} {unit} | {ours / raw:.2f}x |"
             lines.append(line)
             print(line, flush=True)
 
