@@ -9,6 +9,7 @@ each in turn, so that a busy machine slows both alike. Ratios are factcheck / ra
 
     python benchmarks/run.py                 # 10k and 100k claims (a few minutes on 2 cores)
     python benchmarks/run.py --sizes 1000000 # on demand: about 3 million evidence rows
+    python benchmarks/run.py --sizes 1000000 --keep DIR  # build once in DIR, time again later
 """
 
 from __future__ import annotations
@@ -261,14 +262,19 @@ def paired(
 
 
 def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, float, str]]:
-    dataset = generate(size)
-    evidence = sum(len(c["evidence"]) for c in dataset["claims"])
     ours_db, raw_db = folder / f"factcheck-{size}.db", folder / f"raw-{size}.db"
     rows: list[tuple[str, float, float, str]] = []
-    ours = load_factcheck(ours_db, dataset)
-    raw = load_raw(raw_db, dataset)
-    rows.append((f"bulk load ({size:,} claims, {evidence:,} evidence; one run each)", ours * 1000, raw * 1000, "ms"))
-    del dataset
+    if not (ours_db.exists() and raw_db.exists()):  # else kept from an earlier run (--keep)
+        for path in folder.glob(f"*-{size}.db*"):
+            path.unlink()
+        dataset = generate(size)
+        evidence = sum(len(c["evidence"]) for c in dataset["claims"])
+        ours = load_factcheck(ours_db, dataset)
+        raw = load_raw(raw_db, dataset)
+        rows.append(
+            (f"bulk load ({size:,} claims, {evidence:,} evidence; one run each)", ours * 1000, raw * 1000, "ms")
+        )
+        del dataset
 
     url = db.resolve_url(str(ours_db))
     rng = random.Random(1)
@@ -412,6 +418,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=30, help="repetitions of each timed operation (median)")
     parser.add_argument("-o", "--output", type=Path, help="also write the table, as markdown, to this file")
+    parser.add_argument(
+        "--keep", type=Path, help="build the databases in this folder and reuse them next time (no bulk load row then)"
+    )
     args = parser.parse_args()
     lines = [
         f"Machine: {platform.machine()}, {platform.processor() or 'unknown CPU'}, Python {platform.python_version()}, "
@@ -430,9 +439,11 @@ def main() -> None:
             print(line, flush=True)
 
     show("-", process_floor())
-    with tempfile.TemporaryDirectory() as folder:
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as temporary:
         for size in args.sizes:
-            show(f"{size:,}", bench_size(size, Path(folder), args.runs))
+            show(f"{size:,}", bench_size(size, args.keep or Path(temporary), args.runs))
     if args.output:
         args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
