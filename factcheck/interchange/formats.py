@@ -6,7 +6,7 @@ the formats in its help without loading them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,14 +140,14 @@ def import_format(path: Path, name: str | None = None) -> str:
 
 def read_import(
     session: Session, path: Path, format: str | None = None, *, rating_map: Path | None = None
-) -> dict[str, list[Record]]:
+) -> Mapping[str, Iterable[Record]]:
     """The dataset records in a file (or dataset folder), checked for shape, nothing written yet."""
     return _read(session, path, format, rating_map)[0]
 
 
 def _read(
     session: Session, path: Path, format: str | None, rating_map: Path | None
-) -> tuple[dict[str, list[Record]], list[str]]:
+) -> tuple[Mapping[str, Iterable[Record]], list[str]]:
     """The records, and what the reading has to say about them (labels not understood)."""
     fmt = import_format(path, format)
     if fmt in REVIEW_FORMATS:
@@ -202,7 +202,9 @@ def import_file(
     return report
 
 
-def count(records: dict[str, list[Record]]) -> int:
-    """How many records (evidence included) a load will go through."""
-    nested = sum(len(r.data.get("evidence") or []) for r in records["claims"])
-    return sum(len(items) for items in records.values()) + nested
+def count(records: Mapping[str, Iterable[Record]]) -> int:
+    """How many records a load will go through (a claim's evidence and verdicts are part of it)."""
+    total = getattr(records, "total", None)  # files read record by record know it in advance
+    if total is None:
+        total = sum(len(items) for items in records.values())  # type: ignore[arg-type,misc]  # lists in memory
+    return int(total)

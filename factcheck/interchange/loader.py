@@ -13,7 +13,7 @@ Its parts: loader_bulk (natural keys, bulk inserts with revisions, the report) a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,31 @@ from ..services.articles import read_text_file
 from ..services.claims import check_link
 from ..services.common import slugify
 from ..services.sources import check_republishes, check_url_free
-from .loader_bulk import Keys, LoadReport, Progress, existing_rows, fresh_records, insert_rows
+from .loader_bulk import (
+    CHUNK,
+    Keys,
+    LoadReport,
+    Progress,
+    batches,
+    existing_rows,
+    fresh_records,
+    insert_rows,
+    mentioned,
+)
 from .loader_evidence import load_evidence_and_verdicts
-from .records import Record, about, date, raw_text, read_dataset, reference, slug, text, text_list, word
+from .records import (
+    Record,
+    about,
+    date,
+    nested_records,
+    raw_text,
+    read_dataset,
+    reference,
+    slug,
+    text,
+    text_list,
+    word,
+)
 
 
 def load_dataset(
@@ -55,16 +77,40 @@ def load_dataset(
 
 def load_records(
     session: Session,
-    records: dict[str, list[Record]],
+    records: Mapping[str, Iterable[Record]],
     *,
     texts: Path | None = None,
     progress: Progress | None = None,
 ) -> LoadReport:
+    """Load the records of each section, in batches (see loader_bulk.batches); `progress` is told
+    how many records each batch held."""
     report = LoadReport()
     tick = progress or (lambda _n: None)
-    actors, sources, claims = Keys(session, Actor), Keys(session, Source), Keys(session, Claim)
+    actors, sources, claims, events = (
+        Keys(session, Actor),
+        Keys(session, Source),
+        Keys(session, Claim),
+        Keys(session, Event),
+    )
+    for batch in batches(records["actors"]):
+        _load_actors(session, batch, actors, report)
+        tick(len(batch))
+    _load_sources(session, records["sources"], sources, report, texts, tick)
+    tags = dict(session.execute(select(Tag.slug, Tag.id)).all())
+    for batch in batches(records["claims"]):
+        _load_claims(session, batch, actors, sources, claims, tags, report)
+        tick(len(batch))
+    for batch in batches(records["links"]):
+        _load_links(session, batch, claims, report)
+        tick(len(batch))
+    for batch in batches(records["events"]):
+        _load_events(session, batch, sources, events, report)
+        tick(len(batch))
+    return report
 
-    new_actors = [
+
+def _load_actors(session: Session, records: list[Record], actors: Keys, report: LoadReport) -> None:
+    rows = [
         {
             "slug": slug(record),
             "name": text(record, "name", "actor name", MAX_NAME, required=True),
@@ -72,71 +118,77 @@ def load_records(
             "role": text(record, "role", "actor role", MAX_NAME),
             "aliases": text_list(record, "aliases", "alias"),
         }
-        for record in fresh_records(records["actors"], actors, report, "actors")
+        for record in fresh_records(records, actors, report, "actors")
     ]
-    insert_rows(session, Actor, new_actors, actors.ids, report, "actors")
-    new_sources = _load_sources(session, records["sources"], sources, report, texts)
-    tick(len(new_actors) + len(new_sources))
-    _load_claims(session, records["claims"], actors, sources, claims, report, tick)
-    _load_links(session, records["links"], claims, report)
-    _load_events(session, records["events"], sources, report)
-    return report
+    insert_rows(session, Actor, rows, actors.ids, report, "actors")
 
 
 def _load_sources(
-    session: Session, records: list[Record], sources: Keys, report: LoadReport, texts: Path | None
-) -> list[dict[str, Any]]:
-    """New sources, then who republishes whom."""
-    rows, republishing = [], []
-    # check_url_free is the rule; it is asked only about URLs the database has (read here in one
-    # query), so that a large load does not pay a query per source.
-    taken = set(session.scalars(select(Source.url).where(Source.url.is_not(None))))
-    in_dataset: dict[str, str] = {}
-    planned = frozenset(reference(record, "slug") or "" for record in records)
-    for record in fresh_records(records, sources, report, "sources"):
-        key = slug(record)
-        url = text(record, "url", "source URL", MAX_NAME)
-        if url in taken:
-            with about(record, "url"):
-                check_url_free(session, url)
-        if url is not None and in_dataset.setdefault(url, key) != key:
-            raise record.fail(f"field 'url': source {in_dataset[url]!r} in the dataset has the URL {url} already")
-        archived = raw_text(record, "text")
-        if archived is not None:
-            with about(record, "text"):
-                check_length(archived, "text", MAX_ARCHIVED_TEXT)
-        else:
-            archived = _document_text(record, texts)
-        archived = archived if archived and archived.strip() else None
-        rows.append(
-            {
-                "slug": key,
-                "title": text(record, "title", "source title", MAX_NAME, required=True),
-                "kind": word(record, "kind", SourceKind, "source kind", default="article"),
-                "publisher": text(record, "publisher", "publisher", MAX_NAME),
-                "authors": text_list(record, "authors", "author"),
-                "url": url,
-                "archive_url": text(record, "archive_url", "archive URL", MAX_NAME),
-                "published_on": date(record, "published_on"),
-                "accessed_on": date(record, "accessed_on"),
-                "language": text(record, "language", "language", MAX_NAME),
-                "note": text(record, "note", "note"),
-                "text": archived,
-                "text_sha256": hashlib.sha256(archived.encode("utf-8")).hexdigest() if archived else None,
-            }
-        )
-        original = reference(record, "republishes")
-        if original:
-            republishing.append((record, key, sources.resolve(record, "republishes", original, planned=planned)))
-    insert_rows(session, Source, rows, sources.ids, report, "sources")
+    session: Session,
+    records: Iterable[Record],
+    sources: Keys,
+    report: LoadReport,
+    texts: Path | None,
+    tick: Callable[[int], None],
+) -> None:
+    """New sources, batch by batch, then who republishes whom (an original may come later)."""
+    republishing: list[tuple[Record, str, str]] = []
+    for batch in batches(records):
+        rows: list[dict[str, Any]] = []
+        urls: dict[str, tuple[str, Record]] = {}
+        for record in fresh_records(batch, sources, report, "sources"):
+            key = slug(record)
+            url = text(record, "url", "source URL", MAX_NAME)
+            if url is not None and urls.setdefault(url, (key, record))[0] != key:
+                raise record.fail(f"field 'url': source {urls[url][0]!r} in the dataset has the URL {url} already")
+            rows.append(_source_row(record, key, url, texts))
+            original = reference(record, "republishes")
+            if original:  # kept without its text: only its place, for messages
+                republishing.append((Record(record.file, record.section, record.index, {"slug": key}), key, original))
+        # check_url_free is the rule; it is asked only about the URLs the database has (found here
+        # in one query a chunk), so that a large load does not pay a query per source.
+        listed = sorted(urls)
+        for start in range(0, len(listed), CHUNK):
+            for url in session.scalars(select(Source.url).where(Source.url.in_(listed[start : start + CHUNK]))):
+                with about(urls[url or ""][1], "url"):
+                    check_url_free(session, url)
+        insert_rows(session, Source, rows, sources.ids, report, "sources")
+        tick(len(batch))
     if republishing:
-        pairs = [(record, sources.ids[copy], sources.ids[first]) for record, copy, first in republishing]
+        pairs = [
+            (record, sources.ids[copy], sources.ids[sources.resolve(record, "republishes", first)])
+            for record, copy, first in republishing
+        ]
         session.execute(update(Source), [{"id": copy_id, "republishes_id": first_id} for _, copy_id, first_id in pairs])
         # Every pair is written first: a loop among them is then found from any of its pairs.
         for record, copy_id, first_id in pairs:
             with about(record, "republishes"):
                 check_republishes(session, copy_id, first_id)
-    return rows
+
+
+def _source_row(record: Record, key: str, url: str | None, texts: Path | None) -> dict[str, Any]:
+    archived = raw_text(record, "text")
+    if archived is not None:
+        with about(record, "text"):
+            check_length(archived, "text", MAX_ARCHIVED_TEXT)
+    else:
+        archived = _document_text(record, texts)
+    archived = archived if archived and archived.strip() else None
+    return {
+        "slug": key,
+        "title": text(record, "title", "source title", MAX_NAME, required=True),
+        "kind": word(record, "kind", SourceKind, "source kind", default="article"),
+        "publisher": text(record, "publisher", "publisher", MAX_NAME),
+        "authors": text_list(record, "authors", "author"),
+        "url": url,
+        "archive_url": text(record, "archive_url", "archive URL", MAX_NAME),
+        "published_on": date(record, "published_on"),
+        "accessed_on": date(record, "accessed_on"),
+        "language": text(record, "language", "language", MAX_NAME),
+        "note": text(record, "note", "note"),
+        "text": archived,
+        "text_sha256": hashlib.sha256(archived.encode("utf-8")).hexdigest() if archived else None,
+    }
 
 
 def _document_text(record: Record, texts: Path | None) -> str | None:
@@ -163,10 +215,15 @@ def _load_claims(
     actors: Keys,
     sources: Keys,
     claims: Keys,
+    tags: dict[str, int],
     report: LoadReport,
-    tick: Callable[[int], None],
 ) -> None:
-    tags = dict(session.execute(select(Tag.slug, Tag.id)).all())
+    """A batch of claims, with their tags, appearances, evidence and verdicts; `tags` are the
+    tags' ids, kept from batch to batch."""
+    nested = [item for record in records for part in ("evidence", "verdicts") for item in nested_records(record, part)]
+    data = [record.data for record in records]
+    actors.look_up(mentioned(data, "claimant") | mentioned(nested, "speaker", "reviewer"))
+    sources.look_up(mentioned(data, "stated_in", "appearances") | mentioned(nested, "source"))
     new_claims, tag_rows, appearance_rows, new_tags = [], [], [], []
     for record in fresh_records(records, claims, report, "claims"):
         key = slug(record)
@@ -188,6 +245,7 @@ def _load_claims(
         new_claims.append(row)
     tag_ids: dict[str, int] = {tag: id_ for tag, id_ in tags.items() if id_ != -1}
     insert_rows(session, Tag, new_tags, tag_ids, report, "tags")
+    tags.update(tag_ids)
     insert_rows(session, Claim, new_claims, claims.ids, report, "claims")
     if tag_rows:
         session.execute(
@@ -211,25 +269,32 @@ def _load_claims(
         new_ids = {row["id"] for row in new_claims}
         # Counted only for claims already there: a new claim's appearances are part of it.
         report.added["appearances"] += sum(1 for claim, _source in fresh if claim not in new_ids)
-    tick(len(new_claims))
-    load_evidence_and_verdicts(session, records, actors, sources, claims, report, tick)
+    load_evidence_and_verdicts(session, records, actors, sources, claims, report)
 
 
 def _load_links(session: Session, records: list[Record], claims: Keys, report: LoadReport) -> None:
-    existing = {
-        tuple(row)
-        for row in session.execute(select(ClaimLink.from_claim_id, ClaimLink.to_claim_id, ClaimLink.relation))
-    }
-    rows = []
+    claims.look_up(reference(record, end) or "" for record in records for end in ("from", "to"))
+    planned = []
     for record in records:
         first, second = claims.id(record, "from", required=True), claims.id(record, "to", required=True)
         relation = word(record, "relation", Relation, "relation")
         with about(record, "to"):
             check_link(first, second, reference(record, "from"))  # type: ignore[arg-type]
-        if (first, second, relation) in existing:
+        planned.append((record, (first, second, relation)))
+    # What the database has (earlier batches of this load included) for the links' first claims.
+    existing = existing_rows(
+        session,
+        (ClaimLink.from_claim_id, ClaimLink.to_claim_id, ClaimLink.relation),
+        ClaimLink.from_claim_id,
+        sorted({key[0] for _record, key in planned}),  # type: ignore[misc]
+    )
+    rows = []
+    for record, key in planned:
+        if key in existing:
             report.skipped["links"] += 1
             continue
-        existing.add((first, second, relation))
+        existing.add(key)
+        first, second, relation = key
         rows.append(
             {
                 "from_claim_id": first,
@@ -242,8 +307,7 @@ def _load_links(session: Session, records: list[Record], claims: Keys, report: L
     insert_rows(session, ClaimLink, rows, {}, report, "links")
 
 
-def _load_events(session: Session, records: list[Record], sources: Keys, report: LoadReport) -> None:
-    events = Keys(session, Event)
+def _load_events(session: Session, records: list[Record], sources: Keys, events: Keys, report: LoadReport) -> None:
     rows, links = [], []
     for record in fresh_records(records, events, report, "events"):
         key = slug(record)

@@ -4,7 +4,7 @@ in bulk with their revisions, and the report of what was added and skipped."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,8 @@ from ..services.history import record_inserts
 from .records import SECTIONS, Record, reference, slug
 
 CHUNK = 500  # rows per look-up of existing keys
+BATCH = 1000  # records loaded at a time
+BATCH_CHARACTERS = 32_000_000  # text held in a batch at most, beyond its last record's
 
 Progress = Callable[[int], None]
 
@@ -35,16 +37,27 @@ class LoadReport:
 
 
 class Keys:
-    """Natural keys → ids, for what is in the database and what this load adds."""
+    """Natural keys → ids, for what this load has looked up in the database or added: the slugs
+    that a load names, never the whole table."""
 
     def __init__(self, session: Session, model: Any) -> None:
-        self.model = model
-        self.ids: dict[str, int] = dict(session.execute(select(model.slug, model.id)).all())
+        self.session, self.model = session, model
+        self.ids: dict[str, int] = {}
+        self.added: set[str] = set()  # the slugs of records this load adds
 
-    def resolve(self, record: Record, name: str, value: str | None, *, planned: frozenset[str] = frozenset()) -> str:
+    def look_up(self, slugs: Iterable[str]) -> None:
+        """Learn which of these slugs the database has, and their ids."""
+        missing = sorted({slug for slug in slugs if slug not in self.ids})
+        for start in range(0, len(missing), CHUNK):
+            found = select(self.model.slug, self.model.id).where(self.model.slug.in_(missing[start : start + CHUNK]))
+            self.ids.update({slug: id_ for slug, id_ in self.session.execute(found)})
+
+    def resolve(self, record: Record, name: str, value: str | None) -> str:
         """`value`, a slug that record's field `name` refers to, checked to exist."""
         found = (value or "").strip()
-        if found not in self.ids and found not in planned:
+        if found not in self.ids:
+            self.look_up([found])
+        if found not in self.ids:
             noun = self.model.__name__.lower()
             raise record.fail(f"field {name!r}: no {noun} {found!r} in the database or the dataset")
         return found
@@ -59,16 +72,44 @@ class Keys:
 
 def fresh_records(records: list[Record], keys: Keys, report: LoadReport, kind: str) -> Iterator[Record]:
     """The records whose slug is not in the database yet (nor earlier in the dataset)."""
-    seen: set[str] = set()
+    keys.look_up(slug(record) for record in records)
     for record in records:
         key = slug(record)
+        if key in keys.added:
+            raise record.fail(f"slug {key!r} appears twice in the dataset")
         if key in keys.ids:
             report.skipped[kind] += 1
-        elif key in seen:
-            raise record.fail(f"slug {key!r} appears twice in the dataset")
         else:
-            seen.add(key)
+            keys.added.add(key)
             yield record
+
+
+def mentioned(items: Iterable[dict[str, Any]], *fields: str) -> set[str]:
+    """The slugs that these fields of these records name (a slug or a list of them), to look up
+    in one go; values of the wrong kind are left to the fields' own checks."""
+    found: set[str] = set()
+    for item in items:
+        for name in fields:
+            value = item.get(name)
+            for ref in value if isinstance(value, list) else [value]:
+                if isinstance(ref, str) and ref.strip():
+                    found.add(ref.strip())
+    return found
+
+
+def batches(records: Iterable[Record], size: int = BATCH, characters: int = BATCH_CHARACTERS) -> Iterator[list[Record]]:
+    """Records in lists of `size`, or fewer when their texts reach `characters` (sources with
+    long archived texts): memory holds a batch, never the whole dataset."""
+    batch: list[Record] = []
+    held = 0
+    for record in records:
+        batch.append(record)
+        held += sum(len(value) for value in record.data.values() if isinstance(value, str))
+        if len(batch) >= size or held >= characters:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 def insert_rows(

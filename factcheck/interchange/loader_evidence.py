@@ -3,7 +3,6 @@ there, skipped when their natural key is in the database; quotes anchored in the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +22,6 @@ def load_evidence_and_verdicts(
     sources: Keys,
     claims: Keys,
     report: LoadReport,
-    tick: Callable[[int], None],
 ) -> None:
     """The evidence and verdicts of every claim in the dataset, new or already there."""
     existing_ids = [claims.ids[slug(r)] for r in records]
@@ -76,10 +74,7 @@ def load_evidence_and_verdicts(
     # Anchored source by source, so that each archived text is normalised once.
     for row in sorted(evidence_rows, key=lambda row: row["source_id"]):
         _anchor(row, texts.get(row["source_id"]))
-    for start in range(0, len(evidence_rows), 10 * CHUNK):
-        chunk = evidence_rows[start : start + 10 * CHUNK]
-        insert_rows(session, Evidence, chunk, {}, report, "evidence")
-        tick(len(chunk))
+    insert_rows(session, Evidence, evidence_rows, {}, report, "evidence")
     insert_rows(session, Verdict, verdict_rows, {}, report, "verdicts")
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..errors import InvalidInput
 
@@ -28,13 +30,6 @@ class _Refused(Exception):
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
         self.line = line
-
-
-def read_document(file: Path) -> Any:
-    """The parsed content of a .json file (JSON) or any other file (YAML); InvalidInput naming the
-    file when it cannot be read, is not valid, or is over a limit above."""
-    raw = _read(file)
-    return parse_json(raw, file.name) if file.suffix.lower() == ".json" else parse_yaml(raw, file.name)
 
 
 def _read(file: Path) -> str:
@@ -66,14 +61,26 @@ def parse_json(raw: str, name: str) -> Any:
 
 def parse_yaml(raw: str, name: str) -> Any:
     """YAML text under the limits above; `name` names it in errors."""
-    import yaml
-
-    try:
-        loader = _loader_class()(raw)
+    with yaml_errors(name):
+        loader = yaml_loader(raw)
         try:
             return loader.get_single_data()
         finally:
             loader.dispose()
+
+
+def yaml_loader(stream: str | TextIO) -> Any:
+    """PyYAML's safe loader under the limits above, reading text or a text file."""
+    return _loader_class()(stream)
+
+
+@contextmanager
+def yaml_errors(name: str) -> Iterator[None]:
+    """Within the block, YAML that is not valid or is over a limit is InvalidInput naming `name`."""
+    import yaml
+
+    try:
+        yield
     except _Refused as refused:
         at = f" (line {refused.line})" if refused.line else ""
         raise InvalidInput(f"{name}: {refused}{at}") from None
@@ -83,6 +90,8 @@ def parse_yaml(raw: str, name: str) -> Any:
         said = [getattr(error, part, None) for part in ("context", "problem")]
         problem = "; ".join(str(part) for part in said if part) or str(error)
         raise InvalidInput(f"{name}: not valid YAML{at}: {problem}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name}: not UTF-8 text") from None
     except ValueError as error:  # e.g. an integer of more digits than Python converts
         raise InvalidInput(f"{name}: not valid YAML: {error}") from None
 
@@ -193,7 +202,7 @@ def _loader_class() -> type:
             composer, used by CSafeLoader, cannot count aliases and recurses in C until the stack
             overflows on deep nesting.)"""
 
-            def __init__(self, stream: str) -> None:
+            def __init__(self, stream: str | TextIO) -> None:
                 CParser.__init__(self, stream)
                 LimitedComposer.__init__(self)
                 Constructor.__init__(self)
@@ -206,7 +215,7 @@ def _loader_class() -> type:
     from yaml.scanner import Scanner
 
     class PyLoader(Reader, Scanner, Parser, LimitedComposer, Constructor, Resolver):
-        def __init__(self, stream: str) -> None:
+        def __init__(self, stream: str | TextIO) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)
             Parser.__init__(self)

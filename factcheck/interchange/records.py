@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +15,7 @@ from ..dates import parse_partial_date
 from ..errors import FactcheckError, InvalidInput
 from ..limits import MAX_NAME, MAX_TEXT
 from ..services.common import check_slug, choice, optional_text, required_text
-from .parsing import read_document
+from .streaming import ListsFile
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -105,21 +105,43 @@ class Record:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def read_dataset(path: Path) -> dict[str, list[Record]]:
-    """Parse a dataset folder (its .yaml/.yml/.json files, in name order) or one file, and check
-    its shape: every record a mapping of known fields with its required ones."""
-    if path.is_dir():
-        files = sorted(file for file in path.iterdir() if file.suffix.lower() in DATASET_SUFFIXES)
-    else:
-        files = [path]
-    if not files or not all(file.is_file() for file in files):
-        raise InvalidInput(f"no dataset at {path}: give a folder of .yaml files or one .yaml/.json file")
-    records: dict[str, list[Record]] = {section: [] for section in SECTIONS}
-    for file in files:
-        document = read_document(file)
-        if document is not None:
-            add_records(records, document, file.name)
-    return records
+class DatasetFiles(Mapping[str, Iterable[Record]]):
+    """A dataset's files (a folder's .yaml/.yml/.json files in name order, or one file), read
+    section by section and record by record when the loader asks: `files[section]` gives the
+    section's records from every file, each checked for shape as it is read. Opening reads each file
+    once to learn its sections (and to find a syntax error before anything is loaded)."""
+
+    def __init__(self, path: Path) -> None:
+        if path.is_dir():
+            files = sorted(file for file in path.iterdir() if file.suffix.lower() in DATASET_SUFFIXES)
+        else:
+            files = [path]
+        if not files or not all(file.is_file() for file in files):
+            raise InvalidInput(f"no dataset at {path}: give a folder of .yaml files or one .yaml/.json file")
+        self.files = [ListsFile(file, SECTIONS) for file in files]
+
+    def __getitem__(self, section: str) -> Iterator[Record]:
+        for lists in self.files:
+            for index, item in enumerate(lists.items(section)):
+                yield shaped(Record(lists.file.name, section, index, item))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SECTIONS)
+
+    def __len__(self) -> int:
+        return len(SECTIONS)
+
+    @property
+    def total(self) -> int:
+        """How many records the files hold (a claim's evidence and verdicts not counted apart)."""
+        return sum(sum(lists.counts.values()) for lists in self.files)
+
+
+def read_dataset(path: Path) -> DatasetFiles:
+    """A dataset folder (its .yaml/.yml/.json files, in name order) or one file, to be read record
+    by record; each record is checked for shape as it is read: a mapping of known fields with its
+    required ones."""
+    return DatasetFiles(path)
 
 
 def add_records(records: dict[str, list[Record]], document: Any, name: str) -> dict[str, list[Record]]:
@@ -129,14 +151,17 @@ def add_records(records: dict[str, list[Record]], document: Any, name: str) -> d
     for section, items in document.items():
         if not isinstance(items, list):
             raise InvalidInput(f"{name}: section {section!r} must be a list")
-        for index, item in enumerate(items):
-            record = Record(name, section, index, item)
-            check_shape(record, section)
-            for part in ("evidence", "verdicts") if section == "claims" else ():
-                for number, nested in enumerate(nested_records(record, part)):
-                    check_shape(Record(name, f"{record.where} {part}", number, nested), part)
-            records[section].append(record)
+        records[section].extend(shaped(Record(name, section, index, item)) for index, item in enumerate(items))
     return records
+
+
+def shaped(record: Record) -> Record:
+    """The record, checked for shape, with its evidence and verdicts (for a claim)."""
+    check_shape(record, record.section)
+    for part in ("evidence", "verdicts") if record.section == "claims" else ():
+        for number, nested in enumerate(nested_records(record, part)):
+            check_shape(Record(record.file, f"{record.where} {part}", number, nested), part)
+    return record
 
 
 def check_shape(record: Record, kind: str) -> None:
