@@ -61,10 +61,11 @@ def written(folder: Path) -> dict[str, str]:
     return {str(path.relative_to(folder)): path.read_text(encoding="utf-8") for path in folder.rglob("*.md")}
 
 
-def test_every_seed_report_is_what_the_one_claim_renderer_writes(seeded, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_every_seed_report_is_what_the_one_claim_renderer_writes(any_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    any_cli.ok("seed")
     folder = tmp_path / "reports"
-    seeded.ok("report", "--all", "-o", str(folder))
-    expected = one_at_a_time(db.resolve_url(str(seeded.path)))
+    any_cli.ok("report", "--all", "-o", str(folder))
+    expected = one_at_a_time(db.resolve_url(str(any_cli.path)))
     assert written(folder) == expected
     assert len(expected) > 30
 
