@@ -17,6 +17,8 @@ from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
 
 from ..errors import FactcheckError
+from .lazy import OnDemand, mounted
+from .params import plain
 from .state import AppState
 
 ENV_DEBUG = "FACTCHECK_DEBUG"
@@ -27,9 +29,6 @@ class FactcheckGroup(TyperGroup):
     error becomes one line on stderr and exit 1."""
 
     def __init__(self, **attrs: Any) -> None:
-        from .lazy import OnDemand
-        from .params import plain
-
         super().__init__(**attrs)
         self.commands = OnDemand(COMMANDS, load_command)
         plain(self)
@@ -240,8 +239,6 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 def load_command(name: str) -> Command:
     """Import the module of one command (or group) and make its Click command."""
     import importlib
-
-    from .lazy import mounted
 
     module, attribute, _help = COMMANDS[name]
     return mounted(name, getattr(importlib.import_module(f"{__name__}.{module}"), attribute))

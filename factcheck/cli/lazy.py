@@ -35,6 +35,8 @@ class OnDemand(MutableMapping[str, Command]):
             self._names.append(name)
 
     def __delitem__(self, name: str) -> None:
+        if name not in self._names:
+            raise KeyError(name)
         self._names.remove(name)
         self._made.pop(name, None)
 
