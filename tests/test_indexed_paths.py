@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import and_, event, or_, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from factcheck import db
@@ -198,11 +198,12 @@ def test_history_on_generated_data_and_the_plan_uses_the_index(generated: tuple[
         for ref in [f"claim-{rng.randrange(1500)}" for _ in range(40)] + [f"source-{i}" for i in range(0, 150, 7)]:
             new = list_history(session, ref)
             assert new == old_history(session, ref) and new["revisions"], ref
-        claim_id = session.scalar(select(Claim.id).where(Claim.slug == "claim-7"))
-        query = select(Revision.id).where(or_(Revision.claim_id == claim_id, Revision.linked_claim_id == claim_id))
-        plan = " ".join(str(row[3]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {query.compile()}"), {
-            "claim_id_1": claim_id, "linked_claim_id_1": claim_id}))  # fmt: skip
+        plan = _plan(session, "SELECT id FROM revisions WHERE claim_id = 7 OR linked_claim_id = 7 ORDER BY id DESC")
         assert "ix_revisions_claim_id" in plan and "ix_revisions_linked_claim_id" in plan and "SCAN" not in plan
+
+
+def _plan(session: Session, query: str) -> str:
+    return " ".join(str(row[3]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {query}")))
 
 
 def _subjects(url: str) -> list[tuple[Any, ...]]:
@@ -295,6 +296,23 @@ def test_claim_list_in_keyset_pages_is_in_the_same_order(
                 if limit == 50:
                     assert listed == old_list_rows(session, expected)
         assert sum(1 for _ in claim_service.list_claims(session)) == 1500
+
+
+def test_a_page_of_a_common_tag_walks_the_date_index(generated: tuple[str, list[str]]) -> None:
+    url, _words = generated
+    statements: list[tuple[str, Any]] = []
+    engine = db.get_engine(url, read_only=True)
+    record = lambda _c, _cursor, statement, parameters, *_: statements.append((statement, parameters))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with db.session_scope(url) as session:
+            list(claim_service.list_claims(session, tag="topic-7", limit=1))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    statement, parameters = next((s, p) for s, p in statements if "stated_on IS NOT NULL" in s)
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        walk = " ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters))
+    assert "EXISTS" in statement and "ix_claims_stated_on_id" in walk and "TEMP B-TREE" not in walk
 
 
 def test_claim_list_order_on_both_backends(any_cli: Run) -> None:
