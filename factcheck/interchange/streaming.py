@@ -194,10 +194,12 @@ class _JsonText:
             piece = "" if self.ended else self.stream.read(max(READ, at_least))
         except UnicodeDecodeError:
             raise InvalidInput(f"{self.name}: not UTF-8 text") from None
-        self.ended = not piece
+        if not piece:
+            self.ended = True
+            return False  # nothing moves: positions in the text in memory stay true
         self.lines += self.text.count("\n", 0, self.at)
         self.text, self.at = self.text[self.at :] + piece, 0
-        return bool(piece)
+        return True
 
     def peek(self) -> str:
         """The next character that is not white space ("" at the end of the file)."""
