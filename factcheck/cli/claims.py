@@ -169,25 +169,25 @@ def list_(
     """List claims by date, with counts of supporting and refuting evidence."""
     from ..services.claims import list_claims
 
-    with reading(ctx) as session:
-        claims = list(list_claims(session, tag=tag, claimant=claimant, rating=rating, text=text, limit=limit))
-    print_rows(
-        claims,
-        as_json,
-        ("id", "date", "claim", "claimant", "for", "against", "verdict"),
-        lambda c: (
-            c["id"],
-            c["stated_on"],
-            f"{c['slug']}\n{c['text']}",
-            c["claimant"],
-            c["supports"],
-            c["refutes"],
-            c["rating"],
-        ),
-        empty="no claims",
-        no_wrap=("id", "date", "for", "against", "verdict"),
-        ratios={"claim": 3, "claimant": 1},
-    )
+    with reading(ctx) as session:  # rows are read page by page as they are printed
+        claims = list_claims(session, tag=tag, claimant=claimant, rating=rating, text=text, limit=limit)
+        print_rows(
+            claims,
+            as_json,
+            ("id", "date", "claim", "claimant", "for", "against", "verdict"),
+            lambda c: (
+                c["id"],
+                c["stated_on"],
+                f"{c['slug']}\n{c['text']}",
+                c["claimant"],
+                c["supports"],
+                c["refutes"],
+                c["rating"],
+            ),
+            empty="no claims",
+            no_wrap=("id", "date", "for", "against", "verdict"),
+            ratios={"claim": 3, "claimant": 1},
+        )
 
 
 @claim_app.command("show")

@@ -34,11 +34,12 @@ def export(
     fmt = export_format(format, subset=bool(claim or tag), output=output)
     for target in fmt.targets(output):
         ensure_writable(target, force=force)
+    stdout = None if output else typer.get_text_stream("stdout")  # written as it is read
     with reading(ctx) as session:
-        exported = export_data(session, fmt, output=output, claims=claim, tags=tag)
-    if exported.text is not None:
-        typer.echo(exported.text, nl=False)
-    elif fmt.folder:
+        exported = export_data(session, fmt, output=output, claims=claim, tags=tag, stream=stdout)
+    if output is None:
+        return
+    if fmt.folder:
         files = ", ".join(f"{name} ({rows} rows)" for name, rows in (exported.written or {}).items())
         say(f"Wrote {escape(files)} to {escape(str(output))}.")
     else:

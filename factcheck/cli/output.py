@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -125,8 +125,24 @@ def write_out(text: str) -> None:
 def print_json(document: Any) -> None:
     """Only JSON on stdout, whatever the terminal. The data stays exact; characters that could
     steer a terminal are written as JSON escapes (`\\u202e`), which read back the same."""
-    text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
-    write_out(json_safe(text) + "\n")
+    write_out(_json_text(document) + "\n")
+
+
+def print_json_list(items: Iterable[Any]) -> None:
+    """print_json of a list, written item by item as it is read: a long listing is never held whole."""
+    from ..interchange.export import json_list
+
+    pieces: list[str] = []
+    for piece in json_list(items, dumps=_json_text):
+        pieces.append(piece)
+        if len(pieces) >= 256:  # a few hundred rows a write, not one write a row
+            write_out("".join(pieces))
+            pieces.clear()
+    write_out("".join(pieces))
+
+
+def _json_text(document: Any) -> str:
+    return json_safe(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
 def _print(renderable: Any, **options: Any) -> None:
@@ -171,15 +187,16 @@ def print_table(
 
 
 def print_rows(
-    items: Sequence[Any],
+    items: Iterable[Any],
     as_json: bool,
     columns: Sequence[str],
     row: Callable[[Any], Sequence[Any]],
     **table: Any,
 ) -> None:
-    """One listing, two renderings from the same items: JSON with --json, else a table of row(item)."""
+    """One listing, two renderings from the same items: JSON with --json (written as the items come),
+    else a table of row(item)."""
     if as_json:
-        print_json(items)
+        print_json_list(items)
     else:
         print_table(table.pop("title", None), columns, [row(item) for item in items], **table)
 

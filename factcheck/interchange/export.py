@@ -294,14 +294,15 @@ def _json_document(sections: Sections) -> Iterator[str]:
     yield "\n}\n"
 
 
-def json_list(items: Iterable[Any], *, depth: int = 1) -> Iterator[str]:
-    """A JSON list written item by item, laid out as `to_json` lays out the whole (indent 2), at
-    nesting `depth`; a top-level list (depth 1) ends with a newline."""
+def json_list(items: Iterable[Any], *, depth: int = 1, dumps: Callable[[Any], str] | None = None) -> Iterator[str]:
+    """A JSON list written item by item, laid out as `to_json` (or `dumps`) lays out the whole
+    (indent 2), at nesting `depth`; a top-level list (depth 1) ends with a newline."""
+    dumps = dumps or to_json
     inner, outer = "  " * depth, "  " * (depth - 1)
     empty = True
     for item in items:
         # JSON text has no raw line breaks inside strings: "\n" only ever separates lines.
-        yield ("[\n" if empty else ",\n") + "\n".join(inner + line for line in to_json(item).rstrip("\n").split("\n"))
+        yield ("[\n" if empty else ",\n") + "\n".join(inner + line for line in dumps(item).rstrip("\n").split("\n"))
         empty = False
     yield ("[]" if empty else f"\n{outer}]") + ("\n" if depth == 1 else "")
 
