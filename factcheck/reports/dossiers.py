@@ -17,7 +17,8 @@ from ..services.claims import DOSSIER, claim_dossiers, list_claims
 from ..services.sources import quote_view, source_view
 from . import diagrams, source_context
 
-PAGE = 500  # claims (or sources) read at once: their queries stay few, their objects few
+PAGE = 500  # claims read at once: their queries stay few, their objects few
+SOURCE_PAGE = 100  # sources read at once, each with all its quotes (dozens, often)
 
 
 def claim_pages(session: Session, size: int = PAGE) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -38,7 +39,7 @@ def claim_pages(session: Session, size: int = PAGE) -> Iterator[tuple[str, dict[
         session.expunge_all()  # nothing of this page is kept once its dossiers are written
 
 
-def source_pages(session: Session, size: int = PAGE) -> Iterator[dict[str, Any]]:
+def source_pages(session: Session, size: int = SOURCE_PAGE) -> Iterator[dict[str, Any]]:
     """What source.md.j2 is given for every source in id order, as render_source gives it."""
     last = 0
     while True:
