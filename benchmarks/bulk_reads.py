@@ -57,7 +57,9 @@ def measured(command: list[str]) -> tuple[float, float]:
     there is one: a child forked straight from this (large) process would count its pages too."""
     gnu_time = shutil.which("time") or "/usr/bin/time"
     timed = Path(gnu_time).exists()
-    report = CACHE / "peak.txt"
+    handle, name = tempfile.mkstemp(prefix="peak-", dir=CACHE)  # one per run: runs may overlap
+    os.close(handle)
+    report = Path(name)
     start = time.perf_counter()
     child = subprocess.Popen(
         [gnu_time, "-f", "%M", "-o", str(report), *command] if timed else command,
@@ -71,6 +73,7 @@ def measured(command: list[str]) -> tuple[float, float]:
         raise SystemExit(f"{' '.join(command)} failed: {child.stderr.read().decode()}")
     child.stderr.close()
     peak_kb = int(report.read_text().split()[-1]) if timed else usage.ru_maxrss  # KB on Linux
+    report.unlink()
     return seconds, peak_kb / 1024
 
 
