@@ -7,15 +7,28 @@ dumping the whole document at once would give."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..errors import InvalidInput
-from ..models import Actor, Claim, ClaimLink, Event, Evidence, Source, Tag, Verdict, claim_appearances, claim_tags
+from ..models import (
+    Actor,
+    Claim,
+    ClaimLink,
+    Event,
+    Evidence,
+    Source,
+    SourceVersion,
+    Tag,
+    Verdict,
+    claim_appearances,
+    claim_tags,
+)
 from ..services.common import slugify
 
 PAGE = 500  # rows read at a time
@@ -63,6 +76,7 @@ def dataset_sections(
         yield "claims", (_claim_record(c) for c in _pages(session, _claim_query()))
         yield "links", _links(session, None)
         yield "events", (_event_record(e) for e in _pages(session, _event_query()))
+        yield from _versions_section(session, None, None)
         return
     claim_ids = sorted(chosen_claim_ids(session, claims, tags))
     actor_ids, source_ids = _referenced(session, claim_ids)
@@ -73,6 +87,7 @@ def dataset_sections(
     yield "links", _links(session, set(claim_ids))
     events = (e for e in _pages(session, _event_query()) if {s.id for s in e.sources} <= kept)
     yield "events", (_event_record(e) for e in events)
+    yield from _versions_section(session, kept, set(claim_ids))
 
 
 def _pages(session: Session, query: Select[Any], ids: Sequence[int] | None = None) -> Iterator[Any]:
@@ -158,6 +173,53 @@ def _links(session: Session, claim_ids: set[int] | None) -> Records:
     for from_slug, relation, to_slug, note, from_id, to_id in rows:
         if claim_ids is None or (from_id in claim_ids and to_id in claim_ids):
             yield _compact({"from": from_slug, "relation": relation.value, "to": to_slug, "note": note})
+
+
+def _versions_section(
+    session: Session, source_ids: set[int] | None, claim_ids: set[int] | None
+) -> Iterator[tuple[str, Records]]:
+    """The earlier texts of sources whose text was replaced: a last section, written only when
+    there are any, so that the export of a database without them stays as it was."""
+    records = _source_versions(session, source_ids, claim_ids)
+    first = next(records, None)
+    if first is not None:
+        yield "source_versions", itertools.chain([first], records)
+
+
+def _source_versions(session: Session, source_ids: set[int] | None, claim_ids: set[int] | None) -> Records:
+    """Each source's versions (of those kept, for a subset), the quotes each held named by claim
+    slug and quote (see loader_evidence.load_source_versions); a source of one version has none to carry."""
+    from ..services.source_versions import version_records
+
+    versioned = session.scalars(
+        select(SourceVersion.source_id)
+        .group_by(SourceVersion.source_id)
+        .having(func.count() > 1)
+        .order_by(SourceVersion.source_id)
+    ).all()
+    for source_id in versioned:
+        if source_ids is not None and source_id not in source_ids:
+            continue
+        records = version_records(session, source_id)
+        cited = {
+            str(id_): (slug, quote)
+            for id_, slug, quote, claim_id in session.execute(
+                select(Evidence.id, Claim.slug, Evidence.quote, Claim.id)
+                .join(Claim, Claim.id == Evidence.claim_id)
+                .where(Evidence.source_id == source_id)
+            )
+            if claim_ids is None or claim_id in claim_ids
+        }
+        for record in records:
+            held = record.pop("quotes", None) or {}
+            quotes = [
+                {"claim": cited[id_][0], "quote": cited[id_][1], **place} for id_, place in held.items() if id_ in cited
+            ]
+            record["quotes"] = sorted(quotes, key=lambda quote: (quote["claim"], quote["quote"]))
+        yield {
+            "source": session.scalar(select(Source.slug).where(Source.id == source_id)),
+            "versions": [_compact(r) for r in records],
+        }
 
 
 def _actor_record(actor: Actor) -> dict[str, Any]:

@@ -51,7 +51,7 @@ from .loader_bulk import (
     insert_rows,
     mentioned,
 )
-from .loader_evidence import load_evidence_and_verdicts
+from .loader_evidence import load_evidence_and_verdicts, load_source_versions
 from .records import (
     Record,
     about,
@@ -105,6 +105,10 @@ def load_records(
         tick(len(batch))
     for batch in batches(records["events"]):
         _load_events(session, batch, sources, events, report)
+        tick(len(batch))
+    # Last, as they name the quotes each earlier text held; a dataset from elsewhere may have none.
+    for batch in batches(records.get("source_versions", ())):
+        load_source_versions(session, batch, sources, claims, report)
         tick(len(batch))
     return report
 

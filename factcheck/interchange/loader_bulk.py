@@ -104,12 +104,23 @@ def batches(records: Iterable[Record], size: int = BATCH, characters: int = BATC
     held = 0
     for record in records:
         batch.append(record)
-        held += sum(len(value) for value in record.data.values() if isinstance(value, str))
+        held += _characters(record.data)
         if len(batch) >= size or held >= characters:
             yield batch
             batch, held = [], 0
     if batch:
         yield batch
+
+
+def _characters(value: Any) -> int:
+    """The length of the texts a record holds, nested ones too (a source's earlier texts)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_characters(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(_characters(item) for item in value)
+    return 0
 
 
 def insert_rows(

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..limits import MAX_NAME, MAX_TEXT, check_length
-from ..models import Evidence, Rating, Source, Stance, Verdict, utcnow
+from ..models import Evidence, QuoteStatus, Rating, Source, SourceVersion, Stance, Verdict, utcnow
 from ..services.quotes import anchor_quote
-from .loader_bulk import CHUNK, Keys, LoadReport, existing_rows, insert_rows
-from .records import Record, about, date, nested_records, number, raw_text, slug, text, word
+from .loader_bulk import CHUNK, Keys, LoadReport, existing_rows, insert_rows, mentioned
+from .records import Record, about, date, describe, nested_records, number, raw_text, reference, slug, text, word
 
 
 def load_evidence_and_verdicts(
@@ -146,3 +146,67 @@ def _verdict_row(record: Record, claim_id: int, actors: Keys) -> dict[str, Any]:
         "worst_rating": number(record, "worst_rating"),
         "created_at": utcnow(),
     }
+
+
+def load_source_versions(
+    session: Session, records: list[Record], sources: Keys, claims: Keys, report: LoadReport
+) -> None:
+    """Each source's earlier texts, unless the database keeps more than one version of it already.
+    A version names the quotes it held by claim slug and quote, the natural key of evidence within
+    a source: a dataset's evidence has no id, and a quote's position in its claim shifts when a
+    claim already in the database gains evidence from another file."""
+    from ..services.source_versions import restore_versions
+
+    sources.look_up(mentioned([record.data for record in records], "source"))
+    for record in records:
+        source_id = sources.id(record, "source", required=True)
+        assert source_id is not None
+        kept = select(func.count()).where(SourceVersion.source_id == source_id)
+        if session.scalar(kept) > 1:  # type: ignore[operator]
+            report.skipped["source_versions"] += 1
+            continue
+        cited = {
+            (claim_id, quote): id_
+            for id_, claim_id, quote in session.execute(
+                select(Evidence.id, Evidence.claim_id, Evidence.quote).where(Evidence.source_id == source_id)
+            )
+        }
+        versions = []
+        for number_, item in enumerate(nested_records(record, "versions")):
+            version = Record(record.file, f"{record.where} versions", number_, item)
+            held = [
+                Record(version.file, f"{version.where} quotes", n, quote)
+                for n, quote in enumerate(nested_records(version, "quotes"))
+            ]
+            claims.look_up(mentioned([quote.data for quote in held], "claim"))
+            versions.append({**item, "quotes": dict(_held_quote(quote, source_id, claims, cited) for quote in held)})
+        source = session.get(Source, source_id)
+        assert source is not None
+        with about(record, "versions"):
+            restore_versions(session, source, versions, {id_: id_ for id_ in cited.values()})
+        report.added["source_versions"] += 1
+
+
+def _held_quote(
+    record: Record, source_id: int, claims: Keys, cited: dict[tuple[int, str], int]
+) -> tuple[int, dict[str, Any]]:
+    """A quote an earlier text held: its evidence's id, and where it stood."""
+    claim_id = claims.id(record, "claim", required=True)
+    quote = text(record, "quote", "quote", MAX_TEXT, required=True)
+    evidence_id = cited.get((claim_id, quote))  # type: ignore[arg-type]
+    if evidence_id is None:
+        raise record.fail(
+            f"field 'quote': no evidence of claim {reference(record, 'claim')!r} quotes this from the source"
+        )
+    start, end = _offset(record, "start"), _offset(record, "end")
+    if end < start:
+        raise record.fail(f"field 'end': {end} is before the start, {start}")
+    status = word(record, "status", QuoteStatus, "quote status").value
+    return evidence_id, {"start": start, "end": end, "status": status}
+
+
+def _offset(record: Record, name: str) -> int:
+    value = record.data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise record.fail(f"field {name!r} is {describe(value)}: expected a whole number, 0 or more")
+    return value

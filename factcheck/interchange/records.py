@@ -19,7 +19,7 @@ from .streaming import ListsFile
 
 E = TypeVar("E", bound=enum.Enum)
 
-SECTIONS = ("actors", "sources", "claims", "links", "events")
+SECTIONS = ("actors", "sources", "claims", "links", "events", "source_versions")
 FIELDS = {
     "actors": ("slug", "name", "kind", "role", "aliases"),
     "sources": (
@@ -65,6 +65,10 @@ FIELDS = {
     ),
     "links": ("from", "relation", "to", "note"),
     "events": ("slug", "title", "description", "occurred_on", "sources"),
+    # A source's earlier texts, after the claims, since they name the quotes each text held.
+    "source_versions": ("source", "versions"),
+    "versions": ("number", "sha256", "size", "archived_at", "current", "text", "quotes"),
+    "quotes": ("claim", "quote", "start", "end", "status"),
 }
 REQUIRED = {
     "actors": ("slug", "name"),
@@ -74,7 +78,11 @@ REQUIRED = {
     "verdicts": ("rating",),  # and a rationale, unless it is a reviewer's label (textual_rating)
     "links": ("from", "relation", "to"),
     "events": ("slug", "title"),
+    "source_versions": ("source", "versions"),
+    "versions": ("number", "sha256"),
+    "quotes": ("claim", "quote", "start", "end", "status"),
 }
+NESTED = {"claims": ("evidence", "verdicts"), "source_versions": ("versions",), "versions": ("quotes",)}
 DATASET_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -89,7 +97,9 @@ class Record:
     def where(self) -> str:
         """Where the record is in its file: "claims #3 'its-slug'"."""
         data = self.data if isinstance(self.data, dict) else {}
-        key = next((data[k] for k in ("slug", "quote", "rating") if isinstance(data.get(k), str) and data[k]), None)
+        key = next(
+            (data[k] for k in ("slug", "quote", "rating", "source") if isinstance(data.get(k), str) and data[k]), None
+        )
         label = f" {key[:40]!r}" if key else ""
         return f"{self.section} #{self.index + 1}{label}"
 
@@ -156,15 +166,20 @@ def add_records(records: dict[str, list[Record]], document: Any, name: str) -> d
 
 
 def shaped(record: Record) -> Record:
-    """The record, checked for shape, with its evidence and verdicts (for a claim)."""
+    """The record, checked for shape, with its nested records (a claim's evidence and verdicts, a
+    source's versions and the quotes each held)."""
     check_shape(record, record.section)
-    for part in ("evidence", "verdicts") if record.section == "claims" else ():
-        for number, nested in enumerate(nested_records(record, part)):
-            check_shape(Record(record.file, f"{record.where} {part}", number, nested), part)
     return record
 
 
 def check_shape(record: Record, kind: str) -> None:
+    _check_fields(record, kind)
+    for part in NESTED.get(kind, ()):
+        for number, nested in enumerate(nested_records(record, part)):
+            check_shape(Record(record.file, f"{record.where} {part}", number, nested), part)
+
+
+def _check_fields(record: Record, kind: str) -> None:
     if not isinstance(record.data, dict):
         raise record.fail(f"expected a mapping of fields, not {describe(record.data)}")
     unknown = set(record.data) - set(FIELDS[kind])

@@ -277,7 +277,11 @@ def restore_versions(
     rows = []
     for record in records:
         what = f"version {record['number']} of source {source.slug!r}"
-        text = record.get("text")
+        text, size = record.get("text"), record.get("size")
+        if not isinstance(record.get("sha256"), str) or (
+            text is None and (not isinstance(size, int) or isinstance(size, bool) or size < 0)
+        ):
+            raise InvalidInput(f"{what}: needs its SHA-256 (text) and size (a whole number of bytes)")
         if text is not None:
             text = check_length(str(text), what, limits.MAX_ARCHIVED_TEXT)
             if hashlib.sha256(text.encode("utf-8")).hexdigest() != record.get("sha256"):
@@ -297,7 +301,7 @@ def restore_versions(
                 number=record["number"],
                 text=None if record is records[-1] else text,
                 text_sha256=str(record.get("sha256")),
-                size=_size(text) if text is not None else int(record.get("size") or 0),
+                size=_size(text) if text is not None else size,
                 archived_at=archived if archived.tzinfo else archived.replace(tzinfo=dt.UTC),
                 quotes=quotes if record is not records[-1] else None,
             )
