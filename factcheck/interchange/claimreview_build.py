@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Actor, ActorKind, Verdict
@@ -20,6 +20,8 @@ from .ratings import RatingReader, words
 from .records import SECTIONS, Record, add_records
 
 # Who "said" it when nobody is named: kept as text, never made a person. One line per language.
+# Actors with aliases: compared as text, since PostgreSQL's json type has no comparison operators.
+_HAS_ALIASES = cast(Actor.aliases, String) != "[]"
 _PLACEHOLDER_NAMES = """
 Unknown | Unknown source | Unknown sources | Anonymous | N/A | None | Not applicable | Multiple sources
 Multiple people | Various sources | Various | Several sources | Facebook posts | Facebook post | Facebook users
@@ -192,7 +194,7 @@ class RecordBuilder:
         for start in range(0, len(ordered), CHUNK):
             for slug in self.session.scalars(select(Actor.slug).where(Actor.slug.in_(ordered[start : start + CHUNK]))):
                 found[slug] = slug
-        for slug, aliases in self.session.execute(select(Actor.slug, Actor.aliases).where(Actor.aliases != "[]")):
+        for slug, aliases in self.session.execute(select(Actor.slug, Actor.aliases).where(_HAS_ALIASES)):
             for alias in aliases or []:
                 found.setdefault(slugify(alias), slug)
         return found
@@ -253,7 +255,7 @@ class RecordBuilder:
         for start in range(0, len(names), CHUNK):
             for slug in self.session.scalars(select(Actor.slug).where(Actor.slug.in_(names[start : start + CHUNK]))):
                 known[f"name:{slug}"] = slug
-        for slug, aliases in self.session.execute(select(Actor.slug, Actor.aliases).where(Actor.aliases != "[]")):
+        for slug, aliases in self.session.execute(select(Actor.slug, Actor.aliases).where(_HAS_ALIASES)):
             for alias in aliases or []:
                 known.setdefault(f"name:{slugify(alias)}", slug)
         hosts = {key for key in keys if key.startswith("host:")}
