@@ -1,8 +1,12 @@
-"""Every test starts from a real SQLite file in tmp_path, made by the real migrations."""
+"""Every test starts from a real database made by the real migrations: a SQLite file in tmp_path,
+or, on the PostgreSQL leg (FACTCHECK_TEST_BACKEND=postgresql, which CI runs after the main run),
+a fresh PostgreSQL database for each test that uses `cli`, `db_url` or `dump`. Tests that read the
+SQLite file itself (`db_path`) run on the SQLite leg only, and say so when skipped."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,16 +26,35 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+ON_POSTGRES = os.environ.get("FACTCHECK_TEST_BACKEND", "sqlite").strip().lower() in ("postgresql", "postgres")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only(reason): a test of SQLite itself, skipped on the PostgreSQL leg")
+
+
+@pytest.fixture(autouse=True)
+def _on_its_backend(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("sqlite_only")
+    if ON_POSTGRES and marker is not None:
+        pytest.skip(f"SQLite only: {marker.args[0]}")
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
+    if ON_POSTGRES:
+        pytest.skip("reads the SQLite file itself: runs on the SQLite leg")
     path = tmp_path / "test.db"
     db.upgrade(db.resolve_url(str(path)))
     return path
 
 
 @pytest.fixture
-def db_url(db_path: Path) -> str:
-    return db.resolve_url(str(db_path))
+def db_url(request: pytest.FixtureRequest) -> str:
+    """The URL of the test's database: the SQLite file, or on the PostgreSQL leg a fresh database."""
+    if ON_POSTGRES:
+        return str(request.getfixturevalue("pg_migrated_url"))
+    return db.resolve_url(str(request.getfixturevalue("db_path")))
 
 
 class Run:
@@ -64,23 +87,43 @@ class Run:
 
 
 @pytest.fixture
-def cli(db_path: Path) -> Run:
-    return Run(db_path)
+def cli(request: pytest.FixtureRequest) -> Run:
+    """The real CLI against the test's database (`path`: the SQLite file, or the PostgreSQL URL)."""
+    return Run(request.getfixturevalue("db_url" if ON_POSTGRES else "db_path"))
 
 
 @pytest.fixture
-def dump(db_path: Path) -> Callable[[], list[str]]:
-    """Every row of the database as text, to check that a failed command changed nothing."""
-    import sqlite3
+def dump(request: pytest.FixtureRequest, db_url: str) -> Callable[[], list[str]]:
+    """Every row of the database as text (on SQLite, its schema too), to check that a failed
+    command changed nothing."""
+    if not ON_POSTGRES:
+        import sqlite3
 
-    def rows() -> list[str]:
-        connection = sqlite3.connect(db_path)
-        try:
-            return list(connection.iterdump())
-        finally:
-            connection.close()
+        path = request.getfixturevalue("db_path")
 
-    return rows
+        def rows() -> list[str]:
+            connection = sqlite3.connect(path)
+            try:
+                return list(connection.iterdump())
+            finally:
+                connection.close()
+
+        return rows
+
+    def server_rows() -> list[str]:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(db_url)
+        with psycopg.connect(
+            host=parsed.host, port=parsed.port or 5432, user=parsed.username, dbname=parsed.database
+        ) as c:
+            tables = [row[0] for row in c.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+            return sorted(
+                f"{table}: {row!r}" for table in tables for row in c.execute(f'SELECT * FROM "{table}"').fetchall()
+            )
+
+    return server_rows
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
@@ -123,9 +166,9 @@ def _unreachable(server: str) -> str | None:
 
 
 @contextmanager
-def fresh_postgres() -> Iterator[str]:
-    """A new, empty PostgreSQL database on the test server, dropped afterwards; skips (or fails,
-    with FACTCHECK_REQUIRE_POSTGRES=1) without a server."""
+def fresh_postgres(template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database on the test server (empty, or a copy of the `template` database),
+    dropped afterwards; skips (or fails, with FACTCHECK_REQUIRE_POSTGRES=1) without a server."""
     import os
     import secrets
 
@@ -140,7 +183,8 @@ def fresh_postgres() -> Iterator[str]:
         pytest.skip(message)
     name = f"factcheck_test_{secrets.token_hex(6)}"
     with _admin_connection(server) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+        copied = f' TEMPLATE "{make_url(template).database}"' if template else ""
+        connection.execute(f'CREATE DATABASE "{name}"{copied}')
     try:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -155,6 +199,25 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A database at the newest schema, made once by `factcheck init` in its own process (so that
+    no connection to it stays open), that each test's database copies."""
+    import subprocess
+    import sys
+
+    with fresh_postgres() as url:
+        subprocess.run([sys.executable, "-m", "factcheck", "--db", url, "init"], check=True, capture_output=True)
+        yield url
+
+
+@pytest.fixture
+def pg_migrated_url(pg_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database at the newest schema, for one test."""
+    with fresh_postgres(template=pg_template) as url:
+        yield url
+
+
 @pytest.fixture
 def pg_cli(pg_url: str) -> Run:
     """The real CLI against a PostgreSQL database at the newest schema."""
@@ -165,6 +228,8 @@ def pg_cli(pg_url: str) -> Run:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_cli(request: pytest.FixtureRequest) -> Run:
     """The real CLI against a new database at the newest schema, once on each backend."""
+    if ON_POSTGRES:
+        pytest.skip("runs on both backends on the SQLite leg")
     if request.param == "sqlite":
         return request.getfixturevalue("cli")
     return request.getfixturevalue("pg_cli")

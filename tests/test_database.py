@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from factcheck import db
 
 
+@pytest.mark.sqlite_only("its pragmas")
 def test_sqlite_pragmas_are_on(db_url: str) -> None:
     with db.get_engine(db_url).connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -24,6 +25,7 @@ def test_sqlite_pragmas_are_on(db_url: str) -> None:
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
 
 
+@pytest.mark.sqlite_only("the foreign_keys pragma; PostgreSQL always enforces them")
 def test_foreign_keys_are_enforced(db_url: str) -> None:
     with pytest.raises(IntegrityError), db.get_engine(db_url).begin() as connection:
         connection.execute(
@@ -236,14 +238,14 @@ def test_backup_refuses_a_damaged_database(cli, db_path: Path, tmp_path: Path) -
     connection = sqlite3.connect(db_path)
     connection.execute("PRAGMA writable_schema = ON")
     connection.execute(
-        "UPDATE sqlite_master SET sql = 'CREATE INDEX ix_claims_stated_on ON claims (text)'"
-        " WHERE name = 'ix_claims_stated_on'"
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX ix_claims_claimant_id ON claims (text)'"
+        " WHERE name = 'ix_claims_claimant_id'"
     )
     connection.commit()
     connection.close()
     before = db_path.read_bytes()
     error = cli.fails("db", "backup", str(tmp_path / "copy.db"))
-    assert "is damaged (row 1 missing from index ix_claims_stated_on)" in error and "not backed up" in error
+    assert "is damaged (row 1 missing from index ix_claims_claimant_id)" in error and "not backed up" in error
     assert sorted(p.name for p in tmp_path.glob("copy.db*")) == []
     assert db_path.read_bytes() == before
 

@@ -377,6 +377,7 @@ def test_a_writer_appends_to_the_history_but_cannot_rewrite_it(pg_cli: Run, pg_u
     assert "read-only access" in as_writer.fails("claim", "add", "Another")
 
 
+@pytest.mark.sqlite_only("the refusal on a SQLite file")
 def test_db_grant_refuses_sqlite_and_odd_names(cli: Run, pg_cli: Run) -> None:
     assert cli.fails("db", "grant", "someone", "--read") == (
         "Error: db grant works on PostgreSQL; who may use a SQLite file is up to the file's permissions"

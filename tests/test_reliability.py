@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,7 @@ main()
 """
 
 
+@pytest.mark.sqlite_only("a SQLite file killed midway; tests/test_postgres.py kills a PostgreSQL connection")
 def test_an_import_killed_midway_leaves_the_database_as_it_was(tmp_path: Path, dump) -> None:  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from generate import generate

@@ -90,6 +90,7 @@ def test_plain_queries_never_break(seeded, query) -> None:  # type: ignore[no-un
         assert "nothing to search for" in result.stderr or "at most 1,000 are allowed" in result.stderr
 
 
+@pytest.mark.sqlite_only("FTS5 query syntax")
 def test_advanced_queries_expose_fts5_and_report_bad_syntax(seeded) -> None:  # type: ignore[no-untyped-def]
     assert seeded.json("search", "NEAR(five waves, 2)", "--advanced", "--in", "evidence")
     assert seeded.json("search", "Buda*", "--advanced", "--in", "claims")[0]["slug"] == "budapest-declaration-2008"
