@@ -57,7 +57,10 @@ def report(
     if output is None:
         write_out(markdown)
     else:
-        output.write_text(markdown, encoding="utf-8")
+        from ..files import atomic_output
+
+        with atomic_output(output) as out:  # whole, or not at all
+            out.write(markdown)
         say(f"Wrote {escape(output)}.")
 
 
