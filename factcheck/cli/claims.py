@@ -192,11 +192,12 @@ def list_(
 
 @claim_app.command("show")
 def show(ctx: typer.Context, claim: ClaimRef, as_json: JsonFlag = False) -> None:
-    """Show a claim with all evidence for and against it, and its counterclaims."""
+    """Show a claim with all evidence for and against it, its counterclaims, and claims that may
+    say the same but are not linked to it yet."""
     from ..services.claims import show_claim
 
     with reading(ctx) as session:
-        dossier = show_claim(session, claim)
+        dossier = show_claim(session, claim, suggest=True)
     if as_json:
         print_json(dossier)
     else:
@@ -288,6 +289,13 @@ def render_dossier(dossier: dict[str, Any]) -> None:
                 related_rows(items),
                 ratios={"link": 2, "claim": 3, "claimant": 1, "evidence": 1},
             )
+    if dossier.get("suggested_duplicates"):  # reports render dossiers without them
+        print_table(
+            "Not linked yet, maybe the same claim (link with `claim link`)",
+            ("score", "", "slug", "claim"),
+            [(m["score"], m["label"], m["slug"], m["text"]) for m in dossier["suggested_duplicates"]],
+            ratios={"claim": 3},
+        )
     if dossier["last_change"]:
         change = dossier["last_change"]
         say(f"[dim]Last change: {change['action']} by {escape(change['by'])} at {change['at'][:19]}[/dim]")

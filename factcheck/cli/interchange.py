@@ -76,6 +76,14 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    no_index: Annotated[
+        bool,
+        typer.Option(
+            "--no-index",
+            help="Do not compute the new claims' sentence vectors (the slow part of a large import); "
+            "run `factcheck index rebuild` later.",
+        ),
+    ] = False,
 ) -> None:
     """Import a dataset, ClaimReview or ClaimsKG file in one transaction; what is already there is skipped."""
     from ..interchange.formats import import_file
@@ -89,10 +97,13 @@ def import_(
             date_order=date_order,
             rating_map=rating_map,
             progress=progress.start,
+            index=not no_index,
         )
     say_loaded(file, report.as_dict())
     for note in report.notes:
         say(escape(note))
+    if no_index and report.added["claims"]:
+        say("The new claims have no sentence vectors: run `factcheck index rebuild` (meanwhile they match by words).")
 
 
 class _Progress:

@@ -187,17 +187,19 @@ def import_file(
     date_order: str | None = None,
     rating_map: Path | None = None,
     progress: Callable[[int], Callable[[int], None]] | None = None,
+    index: bool = True,
 ) -> LoadReport:
     """Read and load a file in one go: what the database has already is skipped. `date_order`
     ("dmy" or "mdy") reads ambiguous numeric dates; `rating_map` (and factcheck-ratings.yaml in the
-    current folder) maps reviewers' labels to ratings; `progress(total)` gives a tick for each step."""
+    current folder) maps reviewers' labels to ratings; `progress(total)` gives a tick for each step;
+    `index` writes the new claims' sentence vectors too."""
     from ..dates import date_order as reading_dates
     from .loader import load_records
 
     with reading_dates(date_order.strip().lower()) if date_order else nullcontext():
         records, notes = _read(session, path, format, rating_map)
         tick = progress(count(records)) if progress else None
-        report = load_records(session, records, texts=texts, progress=tick)
+        report = load_records(session, records, texts=texts, progress=tick, index=index)
     report.notes = notes
     return report
 

@@ -81,9 +81,13 @@ def load_records(
     *,
     texts: Path | None = None,
     progress: Progress | None = None,
+    index: bool = True,
 ) -> LoadReport:
     """Load the records of each section, in batches (see loader_bulk.batches); `progress` is told
-    how many records each batch held."""
+    how many records each batch held. With `index`, each batch of new claims gets its sentence
+    vectors (see services.vectors) in the same transaction; without the model, none."""
+    from ..services.vectors import store_vectors
+
     report = LoadReport()
     tick = progress or (lambda _n: None)
     actors, sources, claims, events = (
@@ -98,7 +102,9 @@ def load_records(
     _load_sources(session, records["sources"], sources, report, texts, tick)
     tags = dict(session.execute(select(Tag.slug, Tag.id)).all())
     for batch in batches(records["claims"]):
-        _load_claims(session, batch, actors, sources, claims, tags, report)
+        added = _load_claims(session, batch, actors, sources, claims, tags, report)
+        if index:
+            store_vectors(session, added)
         tick(len(batch))
     for batch in batches(records["links"]):
         _load_links(session, batch, claims, report)
@@ -221,9 +227,9 @@ def _load_claims(
     claims: Keys,
     tags: dict[str, int],
     report: LoadReport,
-) -> None:
+) -> list[tuple[int, str]]:
     """A batch of claims, with their tags, appearances, evidence and verdicts; `tags` are the
-    tags' ids, kept from batch to batch."""
+    tags' ids, kept from batch to batch. Returns the new claims' ids and texts."""
     nested = [item for record in records for part in ("evidence", "verdicts") for item in nested_records(record, part)]
     data = [record.data for record in records]
     actors.look_up(mentioned(data, "claimant") | mentioned(nested, "speaker", "reviewer"))
@@ -250,7 +256,7 @@ def _load_claims(
     tag_ids: dict[str, int] = {tag: id_ for tag, id_ in tags.items() if id_ != -1}
     insert_rows(session, Tag, new_tags, tag_ids, report, "tags")
     tags.update(tag_ids)
-    insert_rows(session, Claim, new_claims, claims.ids, report, "claims")
+    added_ids = insert_rows(session, Claim, new_claims, claims.ids, report, "claims")
     if tag_rows:
         session.execute(
             insert(claim_tags),
@@ -274,6 +280,7 @@ def _load_claims(
         # Counted only for claims already there: a new claim's appearances are part of it.
         report.added["appearances"] += sum(1 for claim, _source in fresh if claim not in new_ids)
     load_evidence_and_verdicts(session, records, actors, sources, claims, report)
+    return [(claim_id, str(row["text"])) for claim_id, row in zip(added_ids, new_claims, strict=True)]
 
 
 def _load_links(session: Session, records: list[Record], claims: Keys, report: LoadReport) -> None:

@@ -290,11 +290,21 @@ DOSSIER = (
 )
 
 
-def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
+def show_claim(session: Session, ref: str | int, *, suggest: bool = False) -> dict[str, Any]:
     """Everything about a claim in one document: verdicts, evidence by stance, counterclaims.
+    With `suggest`, also "suggested_duplicates": claims that may say the same and are not linked
+    to it (see similar.suggested_duplicates).
 
     Runs a fixed number of queries whatever the amount of evidence."""
-    return claim_dossiers(session, [get(session, Claim, ref, options=DOSSIER)])[0]
+    claim = get(session, Claim, ref, options=DOSSIER)
+    dossier = claim_dossiers(session, [claim])[0]
+    if suggest:
+        from .similar import suggested_duplicates
+
+        related = (dossier["counterclaims"], *dossier["related"].values())
+        linked = {item["slug"] for items in related for item in items}
+        dossier["suggested_duplicates"] = suggested_duplicates(session, claim.id, claim.text, linked)
+    return dossier
 
 
 def claim_dossiers(session: Session, claims: list[Claim]) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ NEAR_DUPLICATE = DUPLICATE  # the name earlier callers used
 SPEAKS_TO = 65.0  # a passage of a new source that scores this with a claim is worth a look
 MAX_PASSAGES = 2_000  # passages of a new source compared with the claims: each costs a few index queries
 CANDIDATES = 50  # from each of the full-text index and the vectors
+SUGGESTIONS = 3  # unlinked look-alikes `claim show` lists
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+")
 
 # Calibration (see benchmarks/matching/): the fused evidence mapped linearly onto 0-100.
@@ -182,9 +183,11 @@ def similar_claims(
     min_score: float = SUGGEST,
     exclude: int | None = None,
     semantic: bool = True,
+    vector: Any = None,
 ) -> list[dict[str, Any]]:
     """The existing claims most likely to say what `text` says, best first: each with its score,
-    label and evidence (see `score`). With `semantic`, candidates also come from the vectors."""
+    label and evidence (see `score`). With `semantic`, candidates also come from the vectors;
+    `vector`, the text's vector when it is stored already, spares loading the model."""
     from . import vectors
 
     candidates = {
@@ -193,7 +196,7 @@ def similar_claims(
         if claim_id != exclude
     }
     cosines: dict[int, float] = {}
-    query = vectors.embed([text]) if semantic else None
+    query = None if not semantic else vectors.embed([text]) if vector is None else vector.reshape(1, -1)
     if query is not None:
         cosines = dict(vectors.nearest(session, query[0], limit=CANDIDATES, exclude=exclude))
         missing = [claim_id for claim_id in cosines if claim_id not in candidates]
@@ -212,6 +215,16 @@ def similar_claims(
     ]
     scored = [item for item in scored if item["score"] >= min_score]
     return sorted(scored, key=lambda item: (-item["score"], item["id"]))[:limit]
+
+
+def suggested_duplicates(session: Session, claim_id: int, text: str, linked: set[str]) -> list[dict[str, Any]]:
+    """Claims scoring SUGGEST or more with this claim that are not among the `linked` slugs, best
+    first, at most SUGGESTIONS: one similar_claims call, from the claim's stored vector if any."""
+    from .vectors import vectors_of
+
+    stored = vectors_of(session, [claim_id]).get(claim_id)
+    hits = similar_claims(session, text, limit=SUGGESTIONS + len(linked), exclude=claim_id, vector=stored)
+    return [hit for hit in hits if hit["slug"] not in linked][:SUGGESTIONS]
 
 
 def _texts(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:

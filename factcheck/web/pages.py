@@ -110,7 +110,7 @@ def index_page(session: Session, links: Links, *, tag: str | None = None, limit:
 
 def claim_page(session: Session, links: Links, slug: str) -> Page:
     """The dossier: `claim show SLUG --json`, with its pictures and ClaimReview JSON-LD."""
-    dossier = show_claim(session, slug)
+    dossier = show_claim(session, slug, suggest=True)
 
     def context() -> dict[str, Any]:
         cited = sorted({row["source"]["slug"] for rows in dossier["evidence"].values() for row in rows})

@@ -1,0 +1,82 @@
+"""Claim matching on the bulk paths and in `claim show`: `seed` and `import` write each new claim's
+sentence vector in the load's transaction (or not, with `import --no-index`), and `claim show`
+lists the claims that may say the same and are not linked to it yet."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from factcheck.services.similar import SUGGEST, SUGGESTIONS
+
+NATO = "nato-promised-no-eastward-expansion"
+IMPORTED = [
+    {"slug": "sanctions-hurt-europe-most", "text": "Western sanctions hurt Europe more than they hurt Russia."},
+    {"slug": "eu-is-a-us-vassal", "text": "The European Union is a vassal of the United States."},
+]
+
+
+def dataset(tmp_path: Path, claims: list[dict[str, str]], **sections: list[dict[str, str]]) -> Path:
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps({"claims": claims, **sections}))
+    return path
+
+
+def test_seed_and_import_write_a_vector_per_claim(any_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    any_cli.ok("seed")
+    status = any_cli.json("index", "status")
+    assert status["claims"] == status["current"] == 26 and status["missing"] == 0
+    # A claim already there is skipped and keeps its vector; the new ones get theirs.
+    seeded = {"slug": NATO, "text": "NATO promised Gorbachev in 1990 that it would not expand eastward"}
+    any_cli.ok("import", str(dataset(tmp_path, [seeded, *IMPORTED])))
+    status = any_cli.json("index", "status")
+    assert status["claims"] == status["current"] == 28 and status["notice"] is None
+    # Each stored vector is that of the claim's text: the text finds its claim with a cosine of 1.
+    for claim in IMPORTED:
+        hit = any_cli.json("similar", claim["text"])[0]
+        assert hit["slug"] == claim["slug"] and hit["semantic"] == pytest.approx(1, abs=1e-3)
+    german = "Die westlichen Sanktionen schaden Europa mehr als Russland."
+    assert any_cli.json("similar", german)[0]["slug"] == IMPORTED[0]["slug"]
+
+
+def test_import_no_index_leaves_the_vectors_to_rebuild(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = cli.ok("import", str(dataset(tmp_path, IMPORTED)), "--no-index")
+    assert "run `factcheck index rebuild`" in out
+    assert cli.json("index", "status")["missing"] == 2
+    assert "2 of 2 claims have no vector" in cli("similar", IMPORTED[0]["text"]).stderr
+    cli.ok("index", "rebuild")
+    assert cli.json("index", "status")["current"] == 2
+
+
+def test_a_failed_import_writes_no_vector(cli, tmp_path, dump) -> None:  # type: ignore[no-untyped-def]
+    before = dump()
+    # Links are loaded after the claims, so the claims were embedded when this one is refused.
+    bad = {"from": IMPORTED[0]["slug"], "relation": "rebuts", "to": "no-such-claim"}
+    error = cli.fails("import", str(dataset(tmp_path, IMPORTED, links=[bad])))
+    assert "no-such-claim" in error
+    assert dump() == before
+
+
+def test_claim_show_suggests_lookalikes_not_linked_yet(cli) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("seed")
+    # The Bucharest and Budapest claims look alike but are linked (one rebuts the other).
+    bucharest = "bucharest-summit-2008-promise"
+    assert cli.json("similar", "--claim", bucharest)[0]["slug"] == "budapest-declaration-2008"
+    shown = cli.json("claim", "show", bucharest)
+    assert [c["slug"] for c in shown["counterclaims"]] == ["budapest-declaration-2008"]
+    assert "budapest-declaration-2008" not in {s["slug"] for s in shown["suggested_duplicates"]}
+
+    paraphrase = "In 1990 the Atlantic alliance assured Gorbachev that it would not move east."
+    slug = re.search(r"Added claim (\S+) ", cli.ok("claim", "add", paraphrase, "--force"))[1]  # type: ignore[index]
+    suggested = cli.json("claim", "show", NATO)["suggested_duplicates"]
+    assert suggested[0]["slug"] == slug and suggested[0]["label"] in {"duplicate", "similar"}
+    assert 0 < len(suggested) <= SUGGESTIONS
+    assert all(s["score"] >= SUGGEST and s["slug"] != NATO for s in suggested)
+    screen = " ".join(cli.ok("claim", "show", NATO).split())
+    assert "Not linked yet, maybe the same claim" in screen and slug in screen
+
+    cli.ok("claim", "link", slug, "duplicates", NATO)
+    assert slug not in {s["slug"] for s in cli.json("claim", "show", NATO)["suggested_duplicates"]}
