@@ -359,8 +359,8 @@ def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, flo
             (any_words_query(rarest),),
         ).fetchall()
 
-    # Full text only: a bulk-loaded database has no claim vectors until `index rebuild`, and
-    # `similar` would embed every candidate at each call, which raw sqlite3 cannot do anyway.
+    # Full text only, on both sides: raw sqlite3 has no sentence vectors to compare with, and a
+    # database without them (one built by load_raw) would make `similar` embed every candidate.
     measure(
         "similar, full text (vs its candidate queries)",
         lambda s, phrase: similar_claims(s, phrase, semantic=False),
