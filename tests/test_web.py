@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 import lxml.html
 import pytest
 from starlette.testclient import TestClient
 
-from factcheck import db
 from factcheck.web.app import create_app
 
 CLAIM = "nato-promised-no-eastward-expansion"
@@ -26,10 +24,10 @@ QUOTE = "no promise was ever given about enlargement"
 
 
 @pytest.fixture
-def seeded(cli, db_path):  # type: ignore[no-untyped-def]
+def seeded(cli, tmp_path):  # type: ignore[no-untyped-def]
     """The seed dataset, plus a source with archived text that a claim's quote is anchored in."""
     cli.ok("init", "--seed")
-    text_file = db_path.parent / "page.txt"
+    text_file = tmp_path / "page.txt"
     text_file.write_text(TEXT, encoding="utf-8")
     cli.ok(
         "source",
@@ -49,8 +47,8 @@ def seeded(cli, db_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(db_path: Path) -> TestClient:
-    return TestClient(create_app(db.resolve_url(str(db_path))))
+def client(db_url: str) -> TestClient:
+    return TestClient(create_app(db_url))
 
 
 def page(client: TestClient, path: str, status: int = 200) -> Any:
