@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+# The browser serves a SQLite file of its own; the web view on PostgreSQL is tests/test_web.py's.
+pytestmark = pytest.mark.sqlite_only("the browser's own database file")
 CHROMIUM = Path(os.environ.get("FACTCHECK_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE = os.environ.get("FACTCHECK_REQUIRE_BROWSER") == "1"
 CLAIM = "nato-promised-no-eastward-expansion"
