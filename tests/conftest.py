@@ -33,11 +33,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only(reason): a test of SQLite itself, skipped on the PostgreSQL leg")
 
 
-@pytest.fixture(autouse=True)
-def _on_its_backend(request: pytest.FixtureRequest) -> None:
-    marker = request.node.get_closest_marker("sqlite_only")
-    if ON_POSTGRES and marker is not None:
-        pytest.skip(f"SQLite only: {marker.args[0]}")
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On the PostgreSQL leg, tests of SQLite itself are skipped before any fixture is made."""
+    for item in items if ON_POSTGRES else []:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
 
 
 @pytest.fixture
