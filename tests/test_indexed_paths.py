@@ -228,7 +228,9 @@ def _subjects(url: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in session.execute(select(Revision.id, *columns).order_by(Revision.id))]
 
 
-@pytest.mark.parametrize("where", ["seed", "generated"])
+@pytest.mark.parametrize(
+    "where", ["seed", pytest.param("generated", marks=pytest.mark.sqlite_only("a generated SQLite file copied in"))]
+)
 def test_the_migration_fills_the_columns_as_the_writers_do(where: str, cli: Run, generated) -> None:  # type: ignore[no-untyped-def]
     if where == "seed":
         _activity(cli)
@@ -283,6 +285,7 @@ def _same_search(session: Session, query: str) -> None:
             assert new == old_search(session, query, scope, limit), (query, scope, limit)
 
 
+@pytest.mark.sqlite_only("the old FTS5 query it is compared with")
 def test_search_returns_the_same_hits_snippets_and_order(generated: tuple[str, list[str]], cli: Run) -> None:
     url, words = generated
     with db.session_scope(url) as session:
