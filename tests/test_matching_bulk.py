@@ -76,7 +76,7 @@ def test_claim_show_suggests_lookalikes_not_linked_yet(cli) -> None:  # type: ig
     assert 0 < len(suggested) <= SUGGESTIONS
     assert all(s["score"] >= SUGGEST and s["slug"] != NATO for s in suggested)
     screen = " ".join(cli.ok("claim", "show", NATO).split())
-    assert "Not linked yet, maybe the same claim" in screen and slug in screen
+    assert "Similar claims not linked yet" in screen and slug in screen
 
     cli.ok("claim", "link", slug, "duplicates", NATO)
     assert slug not in {s["slug"] for s in cli.json("claim", "show", NATO)["suggested_duplicates"]}

@@ -291,7 +291,7 @@ def render_dossier(dossier: dict[str, Any]) -> None:
             )
     if dossier.get("suggested_duplicates"):  # reports render dossiers without them
         print_table(
-            "Not linked yet, maybe the same claim (link with `claim link`)",
+            "Similar claims not linked yet (link them with `claim link`)",
             ("score", "", "slug", "claim"),
             [(m["score"], m["label"], m["slug"], m["text"]) for m in dossier["suggested_duplicates"]],
             ratios={"claim": 3},
