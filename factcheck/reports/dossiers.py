@@ -78,7 +78,7 @@ def index_groups(session: Session) -> Iterator[dict[str, Any]]:
         yield {"name": name, "claims": list_claims(session, tag=slug)}
     untagged = Claim.id.not_in(select(claim_tags.c.claim_id))
     if session.scalar(select(exists().where(untagged))):
-        yield {"name": "Untagged", "claims": list_claims(session, ids=select(Claim.id).where(untagged))}
+        yield {"name": "Untagged", "claims": list_claims(session, untagged=True)}
 
 
 def source_list(session: Session, size: int = PAGE) -> Iterator[dict[str, Any]]:

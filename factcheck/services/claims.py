@@ -394,6 +394,7 @@ def list_claims(
     text: str | None = None,
     limit: int | None = None,
     ids: Any = None,
+    untagged: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Claims sorted by date (undated last), then id, with evidence counts and the newest verdict.
     Read a page at a time as the rows are taken, so a list of every claim holds one page; the
@@ -416,6 +417,8 @@ def list_claims(
         query = query.where(Claim.text.icontains(text.strip(), autoescape=True))  # "%" and "_" are literal
     if ids is not None:  # a subquery of claim ids
         query = query.where(Claim.id.in_(ids))
+    if untagged:  # asked claim by claim through the tags' key: a subquery would be read again for each page
+        query = query.where(~exists().where(claim_tags.c.claim_id == Claim.id))
     return _listed(session, query, limit)
 
 
