@@ -69,10 +69,10 @@ def bench(size: int, work: Path) -> list[tuple[str, float, float, float | None, 
             old.unlink()
         return target
 
-    def run_import(file: Path) -> tuple[float, float]:
+    def run_import(file: Path, *options: str) -> tuple[float, float]:
         target = fresh("imported.db")
         measured([*FACTCHECK, "--db", str(target), "init"])
-        return measured([*FACTCHECK, "--db", str(target), "import", str(file)])
+        return measured([*FACTCHECK, "--db", str(target), "import", str(file), *options])
 
     def raw_import() -> tuple[float, float]:
         target = fresh("raw.db")
@@ -82,7 +82,8 @@ def bench(size: int, work: Path) -> list[tuple[str, float, float, float | None, 
     raw_export = [sys.executable, "-c", RAW_EXPORT, str(path), str(work / "raw.jsonl")]
     yaml_file = work / "export.yaml"
     for label, ours, floor in (
-        ("import (JSON)", lambda: run_import(source), raw_import),
+        ("import (JSON), --no-index", lambda: run_import(source, "--no-index"), raw_import),
+        ("import (JSON), with vectors", lambda: run_import(source), None),
         ("export --format json", lambda: measured(_export(path, "json", work / "export.json")), None),
         ("export --format yaml", lambda: measured(_export(path, "yaml", yaml_file)), None),
         ("export --format claimreview", lambda: measured(_export(path, "claimreview", work / "cr.json")), None),
@@ -92,7 +93,7 @@ def bench(size: int, work: Path) -> list[tuple[str, float, float, float | None, 
             lambda: measured([*FACTCHECK, "--db", str(path), "claim", "list", "--json"]),
             None,
         ),
-        ("import (YAML, the export above)", lambda: run_import(yaml_file), None),
+        ("import (YAML, the export above), --no-index", lambda: run_import(yaml_file, "--no-index"), None),
     ):
         seconds, peak = ours()
         raw = floor() if floor else (measured(raw_export) if label.startswith("export --format json") else None)
