@@ -184,9 +184,11 @@ def similar_claims(
     exclude: int | None = None,
     semantic: bool = True,
     vector: Any = None,
+    scan: bool = True,
 ) -> list[dict[str, Any]]:
     """The existing claims most likely to say what `text` says, best first: each with its score,
-    label and evidence (see `score`). With `semantic`, candidates also come from the vectors;
+    label and evidence (see `score`). With `semantic`, candidates also come from the vectors (with
+    `scan`, the nearest of every stored vector; without, only the full-text candidates' own);
     `vector`, the text's vector when it is stored already, spares loading the model."""
     from . import vectors
 
@@ -198,7 +200,7 @@ def similar_claims(
     cosines: dict[int, float] = {}
     query = None if not semantic else vectors.embed([text]) if vector is None else vector.reshape(1, -1)
     if query is not None:
-        cosines = dict(vectors.nearest(session, query[0], limit=CANDIDATES, exclude=exclude))
+        cosines = dict(vectors.nearest(session, query[0], limit=CANDIDATES, exclude=exclude)) if scan else {}
         missing = [claim_id for claim_id in cosines if claim_id not in candidates]
         candidates.update(_texts(session, missing))
         stored = vectors.vectors_of(session, [i for i in candidates if i not in cosines])
@@ -219,11 +221,13 @@ def similar_claims(
 
 def suggested_duplicates(session: Session, claim_id: int, text: str, linked: set[str]) -> list[dict[str, Any]]:
     """Claims scoring SUGGEST or more with this claim that are not among the `linked` slugs, best
-    first, at most SUGGESTIONS: one similar_claims call, from the claim's stored vector if any."""
+    first, at most SUGGESTIONS: one similar_claims call, from the claim's stored vector if any.
+    Candidates come from the full text only, scored with their stored vectors: a scan of every
+    vector would cost `claim show` seconds in a large database (`similar --claim` makes it)."""
     from .vectors import vectors_of
 
     stored = vectors_of(session, [claim_id]).get(claim_id)
-    hits = similar_claims(session, text, limit=SUGGESTIONS + len(linked), exclude=claim_id, vector=stored)
+    hits = similar_claims(session, text, limit=SUGGESTIONS + len(linked), exclude=claim_id, vector=stored, scan=False)
     return [hit for hit in hits if hit["slug"] not in linked][:SUGGESTIONS]
 
 
