@@ -59,6 +59,17 @@ def test_replacing_the_text_keeps_the_old_version_and_reports_the_orphan(minutes
     shown = minutes.json("claim", "show", "east")
     marks = {e["id"]: e["orphaned_since"] for stance in shown["evidence"].values() for e in stance}
     assert marks == {1: 2, 2: None}
+    # Marked wherever the claim is shown: the terminal, its report and its web page.
+    assert "(orphaned since version 2)" in " ".join(minutes.ok("claim", "show", "east").split())
+    report = minutes.ok("report", "east")
+    assert report.count("orphaned since version 2 of the source's text") == 1
+    from starlette.testclient import TestClient
+
+    from factcheck import db
+    from factcheck.web.app import create_app
+
+    page = TestClient(create_app(db.resolve_url(str(minutes.path)))).get("/claims/east").text
+    assert page.count("orphaned since version 2 of the source's text") == 1
 
 
 def test_source_diff_shows_the_removed_sentence_and_the_quotes_lost_and_moved(minutes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -254,7 +254,8 @@ def render_dossier(dossier: dict[str, Any]) -> None:
         rows = [
             (
                 e["id"],
-                f"“{e['quote']}”",
+                f"“{e['quote']}”"
+                + (f"\n(orphaned since version {e['orphaned_since']})" if e.get("orphaned_since") else ""),
                 e["speaker"]["name"] if e["speaker"] else None,
                 cite(e["source"]),
             )
