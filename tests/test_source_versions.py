@@ -220,3 +220,15 @@ def test_versions_go_out_and_back_in_with_evidence_ids_mapped(minutes, tmp_path:
     ]
     orphans = json.loads(run("verify", "--json").stdout)["orphaned"]
     assert [(o["evidence"], o["orphaned_since"]) for o in orphans] == [(2, 2)]
+
+
+def test_db_copy_carries_the_versions_and_the_orphans(minutes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import Run
+
+    minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "second.txt"))
+    copy = tmp_path / "copy.db"
+    minutes.ok("db", "copy", str(minutes.path), str(copy))
+    copied = Run(copy)
+    assert copied.json("source", "versions", "minutes") == minutes.json("source", "versions", "minutes")
+    assert copied.json("verify")["orphaned"] == minutes.json("verify")["orphaned"] != []
+    assert copied.json("source", "diff", "minutes") == minutes.json("source", "diff", "minutes")
