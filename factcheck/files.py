@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,8 +19,17 @@ from .errors import InvalidInput
 @contextmanager
 def atomic_output(path: Path, *, newline: str | None = None) -> Iterator[TextIO]:
     """A text file to write `path` through: renamed into place when the block ends without error,
-    removed otherwise."""
-    folder = path.parent if str(path.parent) else Path(".")
+    removed otherwise. A symbolic link is followed (its target is replaced, the link kept); what is
+    not a regular file (a pipe, /dev/stdout, a process substitution) is written straight through."""
+    path = Path(os.path.realpath(path))
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+        try:
+            with path.open("w", encoding="utf-8", newline=newline) as out:
+                yield out
+        except OSError as error:
+            raise cannot_write(path, error) from None
+        return
+    folder = path.parent
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=folder)
     except OSError as error:

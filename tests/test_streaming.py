@@ -219,3 +219,52 @@ def seeded_path(tmp_path: Path) -> Path:
     path = tmp_path / "seeded.db"
     Run(path).ok("init", "--seed")
     return path
+
+
+def test_a_folder_of_many_files_never_holds_them_all_open(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(60):
+        (folder / f"f{number:03}.yaml").write_text(
+            f"claims:\n- {{slug: c{number}, text: Claim {number}, claimant: a{number}}}\n"
+            f"actors:\n- {{slug: a{number}, name: Actor {number}}}\n"
+        )
+    script = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48)); "
+        "from factcheck.cli import main; sys.argv = sys.argv[1:]; main()"
+    )
+    db_file = tmp_path / "many.db"
+    Run(db_file).ok("init")
+    result = subprocess.run(
+        [sys.executable, "-c", script, "factcheck", "--db", str(db_file), "import", str(folder), "--no-index"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "added 60 actors, 60 claims" in result.stdout
+
+
+def test_a_json_file_may_start_with_a_byte_order_mark_and_huge_numbers_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cli = Run(tmp_path / "bom.db")
+    cli.ok("init")
+    file = tmp_path / "bom.json"
+    file.write_text('\ufeff{"actors": [{"slug": "a1", "name": "A"}]}', encoding="utf-8")
+    assert "added 1 actors" in cli.ok("import", str(file))
+    file.write_text('{"claims": [{"slug": "x", "text": "X", "note": ' + "9" * 5000 + "}]}")
+    assert "bom.json: not valid JSON at line 1: Exceeds the limit" in cli.fails("import", str(file))
+
+
+def test_an_export_follows_a_symbolic_link_and_writes_into_a_pipe(seeded_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    target, link = tmp_path / "target.yaml", tmp_path / "link.yaml"
+    target.write_text("old\n")
+    link.symlink_to(target)
+    Run(seeded_path).ok("export", "-o", str(link), "--force")
+    assert link.is_symlink() and target.read_text().startswith("actors:")
+
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    reader = subprocess.Popen(["cat", str(pipe)], stdout=subprocess.PIPE)
+    Run(seeded_path).ok("export", "-o", str(pipe), "--force")
+    assert reader.communicate(timeout=60)[0].decode() == target.read_text()
+    assert pipe.is_fifo()

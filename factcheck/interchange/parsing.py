@@ -54,6 +54,8 @@ def parse_json(raw: str, name: str) -> Any:
         raise InvalidInput(f"{name}: not valid JSON at line {error.lineno}: {error.msg}") from None
     except RecursionError:  # the C decoder stops at the interpreter's recursion limit
         raise InvalidInput(f"{name}: {_too_deep()}") from None
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise InvalidInput(f"{name}: not valid JSON: {error}") from None
     if _depth_over(document, MAX_DEPTH):
         raise InvalidInput(f"{name}: {_too_deep()}")
     return document

@@ -84,6 +84,7 @@ REQUIRED = {
 }
 NESTED = {"claims": ("evidence", "verdicts"), "source_versions": ("versions",), "versions": ("quotes",)}
 DATASET_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_OPEN_FILES = 16  # a dataset folder's files kept open between the sections read from them
 
 
 @dataclass
@@ -134,6 +135,11 @@ class DatasetFiles(Mapping[str, Iterable[Record]]):
         for lists in self.files:
             for index, item in enumerate(lists.items(section)):
                 yield shaped(Record(lists.file.name, section, index, item))
+            # A file is kept open between sections (its next one is read on from there), but only
+            # a few at a time: a folder of thousands of files must not run out of file handles.
+            open_now = [other for other in self.files if other.holds_open and other is not lists]
+            for other in open_now[: max(0, len(open_now) - MAX_OPEN_FILES + 1)]:
+                other.close()
 
     def __iter__(self) -> Iterator[str]:
         return iter(SECTIONS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -25,7 +25,7 @@ MAX_ITEM = 6 * MAX_ARCHIVED_TEXT  # the longest item read: a source's text with 
 
 # A walk through a file: its lists in order, each with a function giving its items; the items are
 # built (True) or only passed over (False).
-Walk = Iterator[tuple[str, Callable[[bool], Iterator[Any]]]]
+Walk = Generator[tuple[str, Callable[[bool], Iterator[Any]]], None, None]
 
 
 class ListsFile:
@@ -52,6 +52,16 @@ class ListsFile:
                 return
             for _ in items(False):  # a list asked for later: read again then
                 pass
+
+    def close(self) -> None:
+        """Close the file, if a reading left it open; a later reading opens it again."""
+        if self._open is not None:
+            self._open.close()
+            self._open = None
+
+    @property
+    def holds_open(self) -> bool:
+        return self._open is not None
 
     def _walk(self) -> Walk:
         return _json_walk(self) if self.file.suffix.lower() == ".json" else _yaml_walk(self)
@@ -151,6 +161,8 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 def _json_walk(lists: ListsFile) -> Walk:
     with _opened(lists.file) as stream:
         text = _JsonText(stream, lists.file.name)
+        if text.peek() == "\ufeff":  # a byte order mark, as some editors write: not part of the JSON
+            text.at += 1
         if text.peek() != "{":
             if text.peek() == "n" and text.value() is None and text.peek() == "":
                 return  # null: no lists
@@ -226,6 +238,8 @@ class _JsonText:
                 self.fail(error.msg, error.pos)
             except RecursionError:
                 raise InvalidInput(f"{self.name}: {_too_deep()}") from None
+            except ValueError as error:  # e.g. an integer of more digits than Python converts
+                self.fail(str(error))
             if _depth_over(value, MAX_DEPTH - 2):
                 raise InvalidInput(f"{self.name}: {_too_deep()}")
             return value
