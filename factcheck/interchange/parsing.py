@@ -33,12 +33,24 @@ class _Refused(Exception):
 
 
 def _read(file: Path) -> str:
+    with opened(file) as stream:
+        return stream.read()
+
+
+@contextmanager
+def opened(file: Path) -> Iterator[TextIO]:
+    """A file opened as UTF-8 text; a failure to open or decode it, in the block, is InvalidInput."""
     try:
-        return file.read_text(encoding="utf-8")
+        with file.open(encoding="utf-8") as stream:
+            yield stream
     except UnicodeDecodeError:
-        raise InvalidInput(f"{file.name}: not UTF-8 text") from None
+        raise not_utf8(file.name) from None
     except OSError as error:
         raise InvalidInput(f"cannot read {file}: {error.strerror}") from None
+
+
+def not_utf8(name: str) -> InvalidInput:
+    return InvalidInput(f"{name}: not UTF-8 text")
 
 
 def read_json(file: Path) -> Any:
@@ -93,7 +105,7 @@ def yaml_errors(name: str) -> Iterator[None]:
         problem = "; ".join(str(part) for part in said if part) or str(error)
         raise InvalidInput(f"{name}: not valid YAML{at}: {problem}") from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"{name}: not UTF-8 text") from None
+        raise not_utf8(name) from None
     except ValueError as error:  # e.g. an integer of more digits than Python converts
         raise InvalidInput(f"{name}: not valid YAML: {error}") from None
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import InvalidInput
 from ..limits import MAX_ARCHIVED_TEXT
-from .parsing import MAX_DEPTH, _depth_over, _too_deep, yaml_errors, yaml_loader
+from .parsing import MAX_DEPTH, _depth_over, _too_deep, not_utf8, opened, yaml_errors, yaml_loader
 
 READ = 1 << 20  # characters read from the file at a time
 MAX_ITEM = 6 * MAX_ARCHIVED_TEXT  # the longest item read: a source's text with every character escaped
@@ -81,22 +80,13 @@ class ListsFile:
         return InvalidInput(f"{self.file.name}: section {name!r} must be a list")
 
 
-@contextmanager
-def _opened(file: Path) -> Iterator[TextIO]:
-    try:
-        with file.open(encoding="utf-8") as stream:
-            yield stream
-    except OSError as error:
-        raise InvalidInput(f"cannot read {file}: {error.strerror}") from None
-
-
 # --- YAML ---------------------------------------------------------------------------------------
 
 
 def _yaml_walk(lists: ListsFile) -> Walk:
     import yaml
 
-    with _opened(lists.file) as stream, yaml_errors(lists.file.name):
+    with opened(lists.file) as stream, yaml_errors(lists.file.name):
         loader = yaml_loader(stream)
         try:
             loader.get_event()  # the stream's start
@@ -159,7 +149,7 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 
 
 def _json_walk(lists: ListsFile) -> Walk:
-    with _opened(lists.file) as stream:
+    with opened(lists.file) as stream:
         text = _JsonText(stream, lists.file.name)
         if text.peek() == "\ufeff":  # a byte order mark, as some editors write: not part of the JSON
             text.at += 1
@@ -205,7 +195,7 @@ class _JsonText:
         try:
             piece = "" if self.ended else self.stream.read(max(READ, at_least))
         except UnicodeDecodeError:
-            raise InvalidInput(f"{self.name}: not UTF-8 text") from None
+            raise not_utf8(self.name) from None
         if not piece:
             self.ended = True
             return False  # nothing moves: positions in the text in memory stay true
