@@ -441,10 +441,13 @@ class ClaimVector(Base):
     and language. Derived data: not in the history; `factcheck index rebuild` recomputes it."""
 
     __tablename__ = "claim_vectors"
+    # A search reads the codes from this index alone, never the vectors' pages (services/vectors.py).
+    __table_args__ = (Index("ix_claim_vectors_codes", "model", "claim_id", "code"),)
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
-    model: Mapped[str] = mapped_column(String(80), index=True)  # name@version: a change is detected
+    model: Mapped[str] = mapped_column(String(80))  # name@version: a change is detected
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+    code: Mapped[bytes | None] = mapped_column(LargeBinary)  # the vector's signs, 64 bytes: searched first
 
 
 def _normalise_dates_on_assignment() -> None:

