@@ -85,6 +85,17 @@ def test_a_short_text_is_not_a_duplicate_of_a_long_one(claims) -> None:  # type:
     claims.ok("claim", "add", longer)
 
 
+def test_texts_stating_different_numbers_are_not_duplicates(claims) -> None:  # type: ignore[no-untyped-def]
+    claims.ok("claim", "add", "NATO admitted ten new members in 2004.")
+    # Sentence vectors barely see numbers: the two score high, yet they state different things.
+    hit = claims.json("similar", "NATO admitted seven new members in 1999.")[0]
+    assert hit["text"] == "NATO admitted ten new members in 2004." and hit["label"] == "similar"
+    claims.ok("claim", "add", "NATO admitted seven new members in 1999.")
+    # The same number in any script, or a number stated by one text only, is no difference.
+    assert claims.json("similar", "NATO admitted ten new members in ٢٠٠٤.")[0]["label"] == "duplicate"
+    assert claims.json("similar", "NATO admitted ten new members.")[0]["label"] == "duplicate"
+
+
 def test_vectors_follow_add_edit_delete_and_restore(claims, db_path) -> None:  # type: ignore[no-untyped-def]
     from factcheck.services.vectors import model_name
 

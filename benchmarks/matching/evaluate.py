@@ -128,8 +128,18 @@ def main() -> None:
             translations=total,
             translations_found_first=found,
             translations_found_first_by_language=by_language,
-            similar_median_ms=round(statistics.median(times) * 1000, 1),
         )
+        figures["similar_median_ms"] = round(statistics.median(times) * 1000, 1)
+        # The price of refusing more paraphrases: the same queries at other duplicate thresholds.
+        chosen, tradeoff = similar.DUPLICATE, {}
+        for threshold in (70.0, 73.0, 75.0, chosen, 80.0, 85.0):
+            similar.DUPLICATE = threshold
+            tradeoff[f"{threshold:g}"] = {
+                key: round(sum(refused(ask(text)) for text in cases[key]) / len(cases[key]), 3)
+                for key in ("paraphrases", "negatives")
+            }
+        similar.DUPLICATE = chosen
+        figures["refusals_by_duplicate_threshold"] = tradeoff
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=1))
         return

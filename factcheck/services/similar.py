@@ -9,11 +9,13 @@ is still found. Each candidate gets one score, 0 to 100, fusing the two kinds of
   that it is symmetric: a one-word text does not score 100 against every text containing it.
 
 Two thresholds, after Meedan Check's suggest/confirm pair: SUGGEST (worth showing) and DUPLICATE
-(`claim add` refuses without --force). Two rules keep a hit below DUPLICATE whatever its score: a
-text much shorter or longer than the claim (it says less, or more), and a text that negates what
-the claim says ("NATO did not promise..."): such a hit is labelled "rebuts?", a possible
-counterclaim, rather than a duplicate. Without vectors (model not installed, or the index not yet
-rebuilt) the lexical evidence alone is scored, and `vectors.notice` says so.
+(`claim add` refuses without --force). Three rules keep a hit below DUPLICATE whatever its score:
+a text much shorter or longer than the claim (it says less, or more); a text whose numbers differ
+from the claim's, each stating one the other does not ("in 1999" against "in 2004"): sentence
+vectors barely see numbers; and a text that negates what the claim says ("NATO did not
+promise..."): such a hit is labelled "rebuts?", a possible counterclaim, rather than a duplicate.
+Without vectors (model not installed, or the index not yet rebuilt) the lexical evidence alone is
+scored, and `vectors.notice` says so.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def _listed(words: str) -> list[str]:
 
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+_DIGITS = re.compile(r"\d+")  # "1,000" and "1.000" alike: runs of digits
 # Words that negate or deny, in the model's languages. French "ne" is left out: "ne ... pas" is one negation.
 _NEGATIONS = frozenset(
     _listed(
@@ -133,6 +136,16 @@ def negates(text: str, other: str) -> bool:
     return asserted(scopes_mine, content_theirs, scopes_theirs) or asserted(scopes_theirs, content_mine, scopes_mine)
 
 
+def _numbers(text: str) -> set[int]:
+    return {int(digits) for digits in _DIGITS.findall(text)}  # int() reads every script's digits
+
+
+def numbers_differ(text: str, other: str) -> bool:
+    """Whether each text states a number the other does not (a year, a count, an amount)."""
+    mine, theirs = _numbers(text), _numbers(other)
+    return bool(mine - theirs) and bool(theirs - mine)
+
+
 def _length_ratio(text: str, other: str) -> float:
     mine, theirs = len(_content(_words(text))) or 1, len(_content(_words(other))) or 1
     return min(mine, theirs) / max(mine, theirs)
@@ -149,8 +162,8 @@ def score(text: str, other: str, cosine: float | None) -> dict[str, Any]:
         fused = SEMANTIC_WEIGHT * cosine + (1 - SEMANTIC_WEIGHT) * lex
         value = 100 * min(1.0, max(0.0, (fused - _FLOOR) / (_CEILING - _FLOOR)))
     rebuts = negates(text, other)
-    if rebuts or _length_ratio(text, other) < SHORTER:
-        value = min(value, DUPLICATE - 1)  # says the opposite, or less, or more: never a duplicate
+    if rebuts or _length_ratio(text, other) < SHORTER or numbers_differ(text, other):
+        value = min(value, DUPLICATE - 1)  # says the opposite, or less, more or else: never a duplicate
     value = round(value, 1)
     label = "rebuts?" if rebuts else "duplicate" if value >= DUPLICATE else "similar" if value >= SUGGEST else ""
     return {
