@@ -259,17 +259,29 @@ def current_revision(url: str) -> str | None:
     """The schema revision the database is at; None for an empty database or a missing file.
 
     It only reads: a missing file is not created, an empty one is not written to."""
-    from sqlalchemy import inspect, text
-
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         return None
     if path is not None and path.is_dir():
         raise DatabaseProblem(f"{describe(url)} is a folder: give --db a database file")
     with _checked(url), get_engine(url, read_only=True).connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
+        return _revision(connection)
+
+
+def _revision(connection: Connection) -> str | None:
+    """The revision recorded in this connection's database, None when it has none: one query, the
+    table's absence told by its error (a query to look for it first costs a round trip per session)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError as exc:
+        if "alembic_version" in str(exc.orig) and (
+            "no such table" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "42P01"
+        ):
+            return None
+        raise
 
 
 def known_revisions() -> list[str]:
@@ -351,12 +363,13 @@ def _require_extensions(url: str, connection: Connection) -> None:
         )
 
 
-def require_current(url: str) -> None:
-    """Refuse to work on a database that is missing or at another schema revision."""
+def require_current(url: str, found: str | None = None, *, checked: bool = False) -> None:
+    """Refuse to work on a database that is missing or at another schema revision (`found`, when
+    the caller has `checked` it already)."""
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         raise DatabaseProblem(f"no database at {path}: run `factcheck init` to create one")
-    found = current_revision(url)
+    found = found if checked else current_revision(url)
     if found == SCHEMA_HEAD:
         return
     if found is None:
@@ -390,7 +403,9 @@ def session_scope(
     works on a file or in a folder this process may not write to."""
     from sqlalchemy.orm import Session
 
-    require_current(url)
+    path = _sqlite_path(url)
+    if path is not None and (not path.exists() or path.is_dir()):  # before the engine would create it
+        require_current(url)
     engine = get_engine(url, read_only=not write if read_only is None else read_only)
     if write and engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_immediate=True)
@@ -398,6 +413,8 @@ def session_scope(
         if on_open is not None:
             on_open(session)
         with session.begin():
+            # The schema is checked in the session's own transaction: no connection of its own.
+            require_current(url, _revision(session.connection()), checked=True)
             yield session
 
 
@@ -410,7 +427,9 @@ def _checked(url: str) -> Iterator[None]:
         yield
     except DBAPIError as exc:
         if is_postgres(url):
-            raise _postgres_problem(url, exc) from None
+            from .server_errors import postgres_problem
+
+            raise postgres_problem(url, exc) from None
         if not isinstance(exc, OperationalError):
             if isinstance(exc, DatabaseError):
                 raise DatabaseProblem(
@@ -430,67 +449,3 @@ def _checked(url: str) -> Iterator[None]:
                 "to the file and its folder); nothing was written"
             ) from None
         raise DatabaseProblem(f"cannot use {describe(url)}: {message}") from None
-
-
-# SQLSTATE classes and codes of PostgreSQL errors worth their own message.
-_LOCK_TIMEOUT = ("55P03",)
-_CONFLICT = ("40001", "40P01")  # serialization failure, deadlock
-_READ_ONLY = ("25006",)
-_NO_PRIVILEGE = ("42501",)
-
-
-def _postgres_problem(url: str, exc: Exception) -> DatabaseProblem:
-    """One line for a failure of the PostgreSQL server or of the connection to it."""
-    from sqlalchemy.engine import make_url
-
-    orig = getattr(exc, "orig", exc)
-    code = getattr(orig, "sqlstate", None) or ""
-    # The server's messages run over several lines ("FATAL:  ...", "DETAIL: ..."): keep the first.
-    message = " ".join(str(orig).split("\n")[0].split())
-    message = message.removeprefix("connection failed: ")
-    parsed = make_url(url)
-    where = describe(url)
-    user = parsed.username or os.environ.get("PGUSER") or "your user"
-    if code in _CONFLICT:
-        return DatabaseProblem(
-            f"another writer changed the same rows at the same time ({message}); nothing was written: run it again"
-        )
-    if code in _LOCK_TIMEOUT or "lock timeout" in message:
-        return DatabaseProblem(
-            f"database is busy: another writer held a lock on {where} for longer than {busy_timeout():g} s "
-            f"(set {ENV_BUSY_TIMEOUT} to wait longer); nothing was written"
-        )
-    if code in _NO_PRIVILEGE and "must be owner" in message:
-        return DatabaseProblem(
-            f"only an admin may change the schema of {where} ({message}); nothing was changed "
-            f"(an admin can run `factcheck db grant {user} --admin`)"
-        )
-    if code in _READ_ONLY or code in _NO_PRIVILEGE:
-        return DatabaseProblem(
-            f"read-only access: the server does not let {user} do this on {where} ({message}); nothing was written "
-            f"(an admin can run `factcheck db grant {user} --write`)"
-        )
-    if "does not exist" in message and "database" in message:
-        return DatabaseProblem(
-            f"there is no database {parsed.database!r} on the server of {where}: create it "
-            f"(createdb {parsed.database}) and run `factcheck init`"
-        )
-    if (
-        "authentication failed" in message
-        or ("role" in message and "does not exist" in message)
-        or ("no pg_hba.conf entry" in message)
-    ):
-        return DatabaseProblem(
-            f"the server refused the login of {user} to {where} ({message}): check the user name and password "
-            "in the URL (or ~/.pgpass)"
-        )
-    if "failed to resolve host" in message or "Connection refused" in message or "timeout expired" in message:
-        return DatabaseProblem(
-            f"cannot reach a PostgreSQL server for {where} ({message}): check the host and port in the URL, "
-            "and that the server is running"
-        )
-    if code.startswith(("08", "57P")) or "closed the connection" in message or "server closed" in message:
-        return DatabaseProblem(
-            f"lost the connection to the server of {where} ({message}); nothing was written: run it again"
-        )
-    return DatabaseProblem(f"cannot use {where}: {message}")

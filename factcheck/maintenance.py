@@ -239,7 +239,27 @@ def copy(
                         on_progress(table.name, done, total)
                 copied[table.name] = done
             _counters_above_every_id(writing, tables, Revision)
+    after_bulk_load(target_url)
     return copied
+
+
+def after_bulk_load(url: str) -> None:
+    """On PostgreSQL, VACUUM ANALYZE the tables once a bulk load has committed. Until autovacuum
+    comes by, the planner knows nothing of the new rows (it read the sources' documents one by
+    one instead of using their full-text index) and each full-text index keeps its new entries in
+    a pending list that every search reads: search at 10,000 claims took 11 ms, then 6 ms. The
+    server skips, with a warning, the tables this role does not own. Nothing to do on SQLite."""
+    from sqlalchemy import text
+
+    from .models import Base
+    from .search import FTS_TABLES
+
+    if not is_postgres(url):
+        return
+    names = [table.name for table in Base.metadata.sorted_tables] + list(FTS_TABLES)
+    with _checked(url), get_engine(url).connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM runs outside a transaction
+        connection.execute(text("VACUUM (ANALYZE) " + ", ".join(f'"{name}"' for name in names)))
 
 
 def _counters_above_every_id(connection: Connection, tables: list[Any], revision: Any) -> None:
