@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from ..services.history import record_inserts
@@ -129,14 +129,29 @@ def insert_rows(
     """Insert rows in bulk, learn their ids, and record their revisions."""
     if not rows:
         return []
-    # Core executemany (no ORM bookkeeping) with the ids the database gave, in the rows' order
-    # (RETURNING): other writers may take ids in between on PostgreSQL, so none is guessed.
+    # Core executemany (no ORM bookkeeping) with ids the database gives: other writers may take
+    # ids in between on PostgreSQL, so none is guessed.
     table = model.__table__
-    new_ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
-    for row, new_id in zip(rows, new_ids, strict=True):
-        row["id"] = new_id
+    if session.get_bind().dialect.name == "postgresql":
+        # Ids taken from the table's sequence first, then one INSERT sent for every row in a pipeline:
+        # INSERT ... RETURNING would be one statement of a thousand rows' values, which the driver
+        # parses anew each time (40% of a PostgreSQL import's time).
+        new_ids = sorted(
+            session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+                {"table": table.name, "count": len(rows)},
+            )
+        )
+        for row, new_id in zip(rows, new_ids, strict=True):
+            row["id"] = new_id
+        session.execute(insert(table), rows)
+    else:  # SQLite: one writer at a time, ids in the rows' order (RETURNING)
+        new_ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+        for row, new_id in zip(rows, new_ids, strict=True):
+            row["id"] = new_id
+    for row in rows:
         if "slug" in row:
-            ids[row["slug"]] = new_id
+            ids[row["slug"]] = row["id"]
     record_inserts(session, model.__tablename__, [{k: v for k, v in row.items() if k != "text"} for row in rows])
     report.added[kind] += len(rows)
     return new_ids
