@@ -217,11 +217,10 @@ class PostgresSearch:
             terms = plain_terms(query)
             tsquery = " && ".join(f"phraseto_tsquery('factcheck', :term{n})" for n in range(len(terms)))
             params.update({f"term{n}": term for n, term in enumerate(terms)})
-        hits: list[Hit] = []
-        for kind in [scope] if scope else SCOPES:
-            statement = f"WITH q AS (SELECT {tsquery} AS query) " + _PG_SEARCHES[kind].format(weights=_PG_WEIGHTS)
-            rows = self.session.execute(text(statement), params).all()
-            hits += [Hit(*row) for row in rows]
+        # Every kind in one statement: one round trip to the server, not three.
+        kinds = " UNION ALL ".join(f"({_PG_SEARCHES[kind]})" for kind in ([scope] if scope else SCOPES))
+        statement = f"WITH q AS (SELECT {tsquery} AS query) " + kinds.format(weights=_PG_WEIGHTS)
+        hits = [Hit(*row) for row in self.session.execute(text(statement), params)]
         return sorted(hits, key=lambda hit: (hit.score, SCOPES.index(hit.kind), hit.id))[:limit]
 
     def candidate_claims(self, words: str, *, limit: int = 50) -> list[tuple[int, str, str]]:
