@@ -41,7 +41,7 @@ from factcheck import db  # noqa: E402
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
 from factcheck.models import Claim  # noqa: E402
 from factcheck.reports import render_claim  # noqa: E402
-from factcheck.search import RAREST_WORDS, any_words_query, backend, word_starts  # noqa: E402
+from factcheck.search import any_words_query, backend, rarest, word_starts  # noqa: E402
 from factcheck.services.claims import list_claims, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
 from factcheck.services.history import list_history, record_revisions  # noqa: E402
@@ -352,11 +352,11 @@ def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, flo
             )
             for start in word_starts(phrase)
         ]
-        rarest = [start for count, start in sorted(counts) if count][:RAREST_WORDS]
+        claims = connection.execute("SELECT coalesce(max(id), 0) FROM claims").fetchone()[0]
         return connection.execute(
             "SELECT c.id, c.slug, c.text FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid"
             " WHERE claims_fts MATCH ? AND claims_fts.rank MATCH 'bm25(10.0, 1.0)' ORDER BY claims_fts.rank LIMIT 50",
-            (any_words_query(rarest),),
+            (any_words_query(rarest(counts, claims)),),  # the same choice of words as factcheck's
         ).fetchall()
 
     # Full text only, on both sides: raw sqlite3 has no sentence vectors to compare with, and a
