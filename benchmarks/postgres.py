@@ -7,7 +7,7 @@ same migrations, dropped at the end; the load includes the VACUUM ANALYZE that i
 it). Raw COPY loads the same rows into a third, empty PostgreSQL database (search triggers
 included), which is the floor for bulk import. Then `index rebuild` gives both their vectors
 (timed apart: COPY would only copy vectors, not compute them), and the everyday operations are
-timed in-process on both. Writers are processes, each adding claims
+timed in-process on both, alternately. Writers are processes, each adding claims
 with `claim add` through the services, on PostgreSQL.
 
     python benchmarks/postgres.py                       # 10k claims, server at FACTCHECK_TEST_POSTGRES
@@ -52,13 +52,16 @@ from factcheck.services.vectors import rebuild  # noqa: E402
 SERVER = os.environ.get("FACTCHECK_TEST_POSTGRES") or "postgresql://root@127.0.0.1/postgres"
 
 
-def median_ms(work: Callable[[], object], runs: int) -> float:
-    times = []
+def medians_ms(works: list[Callable[[], object]], runs: int) -> list[float]:
+    """The median time of each work, run alternately (one run each in turn), so that a busy moment
+    of the machine slows them alike."""
+    times: list[list[float]] = [[] for _ in works]
     for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        for spent, work in zip(times, works, strict=True):
+            start = time.perf_counter()
+            work()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) * 1000 for spent in times]
 
 
 @contextmanager
@@ -193,26 +196,31 @@ def bench(size: int, runs: int, folder: Path) -> list[tuple[str, str, str, str]]
         )
         del dataset
         rng = random.Random(1)
-        picks = itertools.cycle([f"claim-{rng.randrange(size)}" for _ in range(runs)])
-        words = itertools.cycle(SEARCH_WORDS)
-        phrases = itertools.cycle(["nato promised no eastward expansion", "russia troops border buildup"])
-        operations: list[tuple[str, Callable[[Any], object]]] = [
-            ("lookup by slug", lambda s: get(s, Claim, next(picks))),
-            ("claim show", lambda s: show_claim(s, next(picks))),
-            ("claim list --tag (50 rows)", lambda s: list_claims(s, tag="topic 7", limit=50)),
-            ("search (all kinds, 20 hits)", lambda s: backend(s).search(next(words), limit=20)),
-            ("similar", lambda s: similar_claims(s, next(phrases))),
+        picks = [f"claim-{rng.randrange(size)}" for _ in range(runs)]
+        phrases = ["nato promised no eastward expansion", "russia troops border buildup"]
+        # Each operation with its inputs, which both backends get in the same order.
+        operations: list[tuple[str, Callable[[Any, Any], object], list[Any]]] = [
+            ("lookup by slug", lambda s, slug: get(s, Claim, slug), picks),
+            ("claim show", lambda s, slug: show_claim(s, slug), picks),
+            ("claim list --tag (50 rows)", lambda s, _n: list_claims(s, tag="topic 7", limit=50), [0]),
+            ("search (all kinds, 20 hits)", lambda s, word: backend(s).search(word, limit=20), SEARCH_WORDS),
+            ("similar", lambda s, phrase: similar_claims(s, phrase), phrases),
         ]
-        for name, work in operations:
-            timed = []
-            for url in (sqlite_url, pg_url):
+        for name, work, inputs in operations:
 
-                def run(url: str = url, work: Callable[[Any], object] = work) -> object:
+            def runner(
+                url: str, work: Callable[[Any, Any], object] = work, inputs: list[Any] = inputs
+            ) -> Callable[[], object]:
+                items = itertools.cycle(inputs)
+
+                def run() -> object:
                     with db.session_scope(url) as session:
-                        return work(session)
+                        return work(session, next(items))
 
                 run()  # warm the engine and the caches
-                timed.append(median_ms(run, runs))
+                return run
+
+            timed = medians_ms([runner(sqlite_url), runner(pg_url)], runs)
             rows.append((name, f"{timed[0]:.1f} ms", f"{timed[1]:.1f} ms", f"{timed[1] / timed[0]:.2f}x SQLite"))
     with scratch_database() as url:
         db.upgrade(url)
