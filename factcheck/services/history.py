@@ -15,6 +15,7 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from ..db import insert_many
 from ..limits import MAX_ID
 from ..models import (
     Actor,
@@ -177,8 +178,9 @@ def record_inserts(session: Session, entity: str, rows: list[dict[str, Any]]) ->
     stamp = _stamp(session)
     to_database = Revision.__table__.c.at.type.bind_processor(session.get_bind().dialect)
     at = to_database(stamp["at"]) if to_database else stamp["at"]
-    session.execute(
-        insert(_PLAIN_REVISIONS),
+    insert_many(
+        session,
+        _PLAIN_REVISIONS,
         [
             {
                 "entity": entity,
