@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,12 +29,14 @@ def atomic_output(path: Path, *, newline: str | None = None) -> Iterator[TextIO]
         except OSError as error:
             raise cannot_write(path, error) from None
         return
-    folder = path.parent
+    # The name is chosen before the file is made, and made inside the block that removes it: an
+    # interrupt (Ctrl-C) arriving just after the file exists still finds it to remove.
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}.partial"
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=folder)
-    except OSError as error:
-        raise cannot_write(path, error) from None
-    try:
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as error:
+            raise cannot_write(path, error) from None
         with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as out:
             yield out
         if path.exists():  # keep the permissions the file had
