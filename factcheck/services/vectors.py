@@ -220,6 +220,7 @@ def _driver_chunks(session: Session, sql: str, parameters: tuple[Any, ...]) -> I
     the session's transaction: SQLAlchemy's own rows would double the time of reading 100,000 codes.
     PostgreSQL sends them through a server-side cursor, so that only one chunk is in memory, and
     in binary: bytea as text is hex, which doubled the bytes and took longer to decode than to send."""
+    session.flush()  # as SQLAlchemy would before a query: the driver sees what the session holds
     connection = session.connection().connection.driver_connection
     assert connection is not None
     if session.get_bind().dialect.name == "postgresql":
