@@ -363,13 +363,16 @@ def _require_extensions(url: str, connection: Connection) -> None:
         )
 
 
-def require_current(url: str, found: str | None = None, *, checked: bool = False) -> None:
-    """Refuse to work on a database that is missing or at another schema revision (`found`, when
-    the caller has `checked` it already)."""
+def require_current(url: str) -> None:
+    """Refuse to work on a database that is missing or at another schema revision."""
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         raise DatabaseProblem(f"no database at {path}: run `factcheck init` to create one")
-    found = found if checked else current_revision(url)
+    _require_head(url, current_revision(url))
+
+
+def _require_head(url: str, found: str | None) -> None:
+    """Refuse a database found at schema revision `found` unless it is this factcheck's newest."""
     if found == SCHEMA_HEAD:
         return
     if found is None:
@@ -414,7 +417,7 @@ def session_scope(
             on_open(session)
         with session.begin():
             # The schema is checked in the session's own transaction: no connection of its own.
-            require_current(url, _revision(session.connection()), checked=True)
+            _require_head(url, _revision(session.connection()))
             yield session
 
 

@@ -251,7 +251,7 @@ class PostgresSearch:
             for n in range(len(starts))
         )
         row = self.session.execute(
-            text(f"SELECT (SELECT coalesce(max(id), 0) FROM claims), {counts}"),
+            text(f"SELECT ({_CLAIMS_AT_MOST}), {counts}"),
             {f"start{n}": _prefix(start) for n, start in enumerate(starts)},
         ).one()
         return rarest(list(zip(row[1:], starts, strict=True)), row[0])
@@ -267,10 +267,13 @@ def rarest(counted: list[tuple[int, str]], claims: int, keep: int = RAREST_WORDS
     return informative or [start for _number, start in found[:1]]
 
 
+# At least the number of claims, read from the primary key at once (ids are never reused, so
+# deletions only make it larger: a word is then dropped a little less often, never more).
+_CLAIMS_AT_MOST = "SELECT coalesce(max(id), 0) FROM claims"
+
+
 def _claim_count(session: Session) -> int:
-    """At least the number of claims, read from the primary key at once (ids are never reused, so
-    deletions only make it larger: a word is then dropped a little less often, never more)."""
-    return session.execute(text("SELECT coalesce(max(id), 0) FROM claims")).scalar_one()
+    return session.execute(text(_CLAIMS_AT_MOST)).scalar_one()
 
 
 def _prefix(start: str) -> str:
