@@ -139,10 +139,12 @@ class SqliteSearch:
         match = any_words_query(self._rarest(word_starts(words)))
         if match is None:
             return []
+        # Ranked in the index alone, then joined: joining first read every match's claim row.
         rows = self.session.execute(
             text(
-                "SELECT c.id, c.slug, c.text FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid "
-                "WHERE claims_fts MATCH :query ORDER BY bm25(claims_fts, 10.0, 1.0) LIMIT :limit"
+                "SELECT c.id, c.slug, c.text FROM (SELECT rowid AS id, bm25(claims_fts, 10.0, 1.0) AS score "
+                "FROM claims_fts WHERE claims_fts MATCH :query ORDER BY score LIMIT :limit) hit "
+                "JOIN claims c ON c.id = hit.id ORDER BY hit.score"
             ),
             {"query": match, "limit": limit},
         ).all()

