@@ -212,3 +212,7 @@ def test_dedupe_leaves_out_claims_someone_has_related(claims) -> None:  # type: 
     assert len(claims.json("dedupe")["clusters"]) == 1
     claims.ok("claim", "link", "nato-vowed-not-to-expand-eastward", "qualifies", slug)  # so they differ
     assert claims.json("dedupe")["clusters"] == []
+    # Nor are they joined through a third claim that duplicates both: each would be linked to the oldest.
+    claims.ok("claim", "add", "NATO vowed it would not expand eastward.", "--force")
+    clusters = [{claim["slug"] for claim in cluster["claims"]} for cluster in claims.json("dedupe")["clusters"]]
+    assert clusters and not any({slug, "nato-vowed-not-to-expand-eastward"} <= cluster for cluster in clusters)

@@ -9,6 +9,8 @@ memory, while recall there is only indicative. Each database is built once and k
 
 For each size it prints, as medians over interleaved runs:
 - `similar_claims` as a whole, and its vector search alone (codes, then exact rescoring);
+- the suggestions `claim show` lists (`suggested_duplicates`: a similar_claims call from the
+  claim's stored vector) for one of the stored claims;
 - the raw baseline: an exact cosine scan of every vector straight from sqlite3 into numpy, in
   chunks, which is what the search did before it read codes;
 - recall: the share of the exact 10 and 50 nearest (by the raw scan) that the search returns,
@@ -113,15 +115,23 @@ def median_ms(times: list[float]) -> str:
 
 
 def bench(claims: int, runs: int, queries: list[str]) -> list[str]:
+    from sqlalchemy import select
+
+    from factcheck.models import Claim
+
     path = HERE / ".cache" / f"speed-{claims}.sqlite"
     build(path, claims)
     embedded_queries = vectors.embed(queries)
     assert embedded_queries is not None
     whole: list[float] = []
+    suggestions: list[float] = []
     scan: list[float] = []
     raw: list[float] = []
     found = {10: 0.0, 50: 0.0}
     with db.session_scope(db.resolve_url(str(path))) as session:
+        # The claims whose suggestions are timed, spread over the table (7,919 is prime).
+        shown = [index * 7_919 % claims + 1 for index in range(runs)]
+        stored = dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(shown))).tuples().all())
         # Beyond the embedded claims the exact scan takes seconds a query: recall over `runs` queries only.
         asked = queries if claims <= EMBEDDED else queries[:runs]
         for index, (text, query) in enumerate(zip(asked, embedded_queries, strict=False)):
@@ -139,6 +149,9 @@ def bench(claims: int, runs: int, queries: list[str]) -> list[str]:
                 started = time.perf_counter()
                 similar.similar_claims(session, text, limit=5)
                 whole.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                similar.suggested_duplicates(session, shown[index], stored[shown[index]], set())
+                suggestions.append(time.perf_counter() - started)
         tracemalloc.start()
         vectors.nearest(session, embedded_queries[0], limit=50)
         _current, peak = tracemalloc.get_traced_memory()
@@ -147,6 +160,7 @@ def bench(claims: int, runs: int, queries: list[str]) -> list[str]:
     return [
         size,
         median_ms(whole),
+        median_ms(suggestions),
         median_ms(scan),
         median_ms(raw),
         f"{statistics.median(raw) / statistics.median(scan):.1f}x",
@@ -170,7 +184,8 @@ def main() -> None:
     vectors.embed(["load the model"])
     loaded = time.perf_counter() - started
     print(f"model load: {loaded:.2f} s; {len(queries)} queries; the search rescores {vectors.RESCORE}")
-    header = ["claims", "similar", "vector search", "raw exact scan", "raw / search", "recall@10", "recall@50", "peak"]
+    header = ["claims", "similar", "claim show suggestions", "vector search", "raw exact scan", "raw / search"]
+    header += ["recall@10", "recall@50", "peak"]
     rows = [bench(size, args.runs, queries) for size in args.sizes]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

