@@ -180,3 +180,22 @@ def test_a_code_of_another_size_is_missing_until_rebuilt(cli, db_url) -> None:  
     cli.ok("index", "rebuild")
     best = cli.json("similar", "NATO promised not to expand")[0]
     assert best["slug"].startswith("nato-promised") and best["semantic"] > 0.7
+
+
+def test_the_search_sees_what_its_session_has_not_flushed_yet(db_url) -> None:  # type: ignore[no-untyped-def]
+    # On PostgreSQL the rows are read straight from the driver, which must see the session's writes.
+    stored = clustered(2, seed=13)
+    with db.session_scope(db_url, write=True) as session:
+        claim = Claim(slug="pending", text="x")
+        claim.id = 7
+        session.add(claim)
+        session.add(
+            ClaimVector(
+                claim_id=7,
+                model=vectors.model_name(),
+                vector=vectors.to_bytes(stored[0]),
+                code=vectors.codes(stored[0]).tobytes(),
+            )
+        )
+        assert vectors.nearest(session, stored[0], limit=1)[0][0] == 7
+        assert np.array_equal(vectors.vectors_of(session, [7])[7], stored[0])

@@ -131,7 +131,7 @@ def bench(claims: int, runs: int, queries: list[str]) -> list[str]:
     with db.session_scope(db.resolve_url(str(path))) as session:
         # The claims whose suggestions are timed, spread over the table (7,919 is prime).
         shown = [index * 7_919 % claims + 1 for index in range(runs)]
-        stored = dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(shown))).tuples().all())
+        stored = {row[0]: row[1] for row in session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(shown)))}
         # Beyond the embedded claims the exact scan takes seconds a query: recall over `runs` queries only.
         asked = queries if claims <= EMBEDDED else queries[:runs]
         for index, (text, query) in enumerate(zip(asked, embedded_queries, strict=False)):
