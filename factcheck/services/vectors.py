@@ -41,20 +41,25 @@ _encoder: Any = None
 # text) and their vectors' or codes' bytes, in the same order, since both aggregates step over the
 # same rows. A row a claim cost half a microsecond in Python, most of a search. SQLite's
 # group_concat joins bytes as they are in a UTF-8 database; in one of another encoding they would
-# be converted as text, so there they go as hex.
-_JOINED = {
-    "postgresql": "string_agg(claim_id::text, ','), string_agg({column}, ''::bytea)",
-    "UTF-8": "group_concat(claim_id), CAST(group_concat({column}, '') AS BLOB)",
-    "other": "group_concat(claim_id), group_concat(hex({column}), '')",
+# be converted as text, so there they go as hex. A vector or code of another size, written by
+# another program, is not read (`{fits}` is false), and its claim counts as without a vector
+# (`status`) until `index rebuild`. SQLite tests the size of the rows it reads, at no cost;
+# PostgreSQL's aggregates test it, because its planner, guessing that few rows would pass a test
+# of length() where they are read, sorted the whole table for each chunk of codes.
+_JOINED = {  # the select list, and the condition of the rows read
+    "postgresql": (
+        "string_agg(claim_id::text, ',') FILTER (WHERE {fits}), string_agg({column}, ''::bytea) FILTER (WHERE {fits})",
+        "{column} IS NOT NULL",
+    ),
+    "UTF-8": ("group_concat(claim_id), CAST(group_concat({column}, '') AS BLOB)", "{fits}"),
+    "other": ("group_concat(claim_id), group_concat(hex({column}), '')", "{fits}"),
 }
-# A code or vector of another size (written by another program) is not searched: the claim counts
-# as without a vector (`status`) until `index rebuild`.
-_SEARCHABLE = f"model = :model AND length(code) = {DIMENSIONS // 8}"
+_SIZES = {"code": DIMENSIONS // 8, "vector": 4 * DIMENSIONS}  # bytes
 # The codes of the next CODE_CHUNK claims after id :last, read by SQLite from the index alone
 # (model, claim_id, code).
-_CODE_CHUNK = f"""
-    SELECT max(claim_id), {{joined}} FROM (
-        SELECT claim_id, code FROM claim_vectors WHERE {_SEARCHABLE} AND claim_id > :last
+_CODE_CHUNK = """
+    SELECT max(claim_id), {joined} FROM (
+        SELECT claim_id, code FROM claim_vectors WHERE model = :model AND {readable} AND claim_id > :last
         ORDER BY claim_id LIMIT :chunk) chunk"""
 _BEFORE_ANY_ID = -(2**63)
 
@@ -157,8 +162,8 @@ def status(session: Session) -> dict[str, Any]:
     """How many claims have a vector by the installed model, and how many do not."""
     name = model_name()
     claims = session.scalar(select(func.count()).select_from(Claim)) or 0
-    # A vector without its code, or with one of another size, is not searched: missing (_SEARCHABLE).
-    searchable = text(f"SELECT count(*) FROM claim_vectors WHERE {_SEARCHABLE}")
+    # A vector without its code, or with one of another size, is not searched: missing (see _JOINED).
+    searchable = text(f"SELECT count(*) FROM claim_vectors WHERE model = :model AND length(code) = {_SIZES['code']}")
     current = (session.scalar(searchable, {"model": name}) or 0) if name else 0
     other = session.scalar(select(func.count()).select_from(ClaimVector).where(ClaimVector.model != (name or ""))) or 0
     return {"model": name, "claims": claims, "current": current, "other_model": other, "missing": claims - current}
@@ -218,21 +223,23 @@ def vectors_of(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
         wanted, parameter = "= ANY(:ids)", numbers
     else:
         wanted, parameter = "IN (SELECT value FROM json_each(:ids))", json.dumps(numbers)
-    query = (
-        f"SELECT {_joined(session, 'vector')} FROM claim_vectors "
-        f"WHERE model = :model AND length(vector) = {4 * DIMENSIONS} AND claim_id {wanted}"
-    )
-    ids_found, joined = _one_row(session, query, {"model": name, "ids": parameter})
-    found, matrix = _split(ids_found, joined, 4 * DIMENSIONS, "<f4")
+    joined, readable = _joined(session, "vector")
+    query = f"SELECT {joined} FROM claim_vectors WHERE model = :model AND {readable} AND claim_id {wanted}"
+    found_ids, found_vectors = _one_row(session, query, {"model": name, "ids": parameter})
+    found, matrix = _split(found_ids, found_vectors, _SIZES["vector"], "<f4")
     return dict(zip(found.tolist(), matrix, strict=True))
 
 
-def _joined(session: Session, column: str) -> str:
-    """The select list joining the ids and `column` of many claims into one row (see _JOINED)."""
+def _joined(session: Session, column: str) -> tuple[str, str]:
+    """The select list joining the ids and `column` of many claims into one row, and the condition
+    of the rows to read (see _JOINED)."""
     if session.get_bind().dialect.name == "postgresql":
-        return _JOINED["postgresql"].format(column=column)
-    encoding = session.execute(text("PRAGMA encoding")).scalar_one()
-    return _JOINED["UTF-8" if encoding == "UTF-8" else "other"].format(column=column)
+        kind = "postgresql"
+    else:
+        kind = "UTF-8" if session.execute(text("PRAGMA encoding")).scalar_one() == "UTF-8" else "other"
+    fits = f"length({column}) = {_SIZES[column]}"
+    joined, readable = _JOINED[kind]
+    return joined.format(column=column, fits=fits), readable.format(column=column, fits=fits)
 
 
 def _one_row(session: Session, sql: str, parameters: dict[str, Any]) -> tuple[Any, ...]:
@@ -253,22 +260,24 @@ def _split(ids: str | None, joined: bytes | str | None, width: int, dtype: str) 
     """A joined row's ids, and its bytes cut into one row of `width` bytes a claim, read as `dtype`."""
     import numpy as np
 
-    if ids is None or joined is None:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=dtype)
+    values = width // np.dtype(dtype).itemsize
+    if ids is None or joined is None:  # no row, or none of the right size
+        return np.zeros(0, dtype=np.int64), np.zeros((0, values), dtype=dtype)
     numbers = np.fromstring(ids, dtype=np.int64, sep=",")  # a quarter of the time of split()
     raw = bytes.fromhex(joined) if isinstance(joined, str) else bytes(joined)
-    return numbers, np.frombuffer(raw, dtype=dtype).reshape(len(numbers), width // np.dtype(dtype).itemsize)
+    return numbers, np.frombuffer(raw, dtype=dtype).reshape(len(numbers), values)
 
 
 def _code_chunks(session: Session, name: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(ids, codes as rows of 64-bit words) of the stored vectors, CODE_CHUNK claims at a time."""
-    query = _CODE_CHUNK.format(joined=_joined(session, "code"))
+    select_list, readable = _joined(session, "code")
+    query = _CODE_CHUNK.format(joined=select_list, readable=readable)
     last = _BEFORE_ANY_ID
     while True:
         last, ids, joined = _one_row(session, query, {"model": name, "last": last, "chunk": CODE_CHUNK})
         if last is None:
             return
-        yield _split(ids, joined, DIMENSIONS // 8, "<u8")
+        yield _split(ids, joined, _SIZES["code"], "<u8")
 
 
 def nearest(
