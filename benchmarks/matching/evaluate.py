@@ -1,13 +1,15 @@
 """Claim matching on real narratives: recall, refusals and translations in a 10,000-claim database.
 
-    python benchmarks/matching/evaluate.py [--claims 10000] [--json]
+    python benchmarks/matching/evaluate.py [--claims 10000] [--json] [--db URL]
 
 The database holds the generated claims (benchmarks/generate.py) plus the seed claims of
 cases.json; it is built once and kept in benchmarks/matching/.cache/ (rebuilt when the model
 changes). Queries are the paraphrases of the seed "NATO promised Russia it would not expand
 eastward" (should find it first and be refused as duplicates), hard negatives on the same topic
 (should not be refused) and translations of every seed into seven languages (should find their
-seed first).
+seed first). With --db, the same evaluation runs on that database instead: a copy of the built
+one, for example on PostgreSQL (`factcheck db copy benchmarks/matching/.cache/claims-10000.sqlite
+postgresql://...`).
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from factcheck.services.claims import add_claim  # noqa: E402
 def build(path: Path, claims: int, cases: dict[str, Any]) -> dict[str, int]:
     """The database (made when missing or of another model); returns the seeds' ids by key."""
     from generate import generate
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert
 
-    from factcheck.models import Claim, ClaimVector
+    from factcheck.models import Claim
 
     marker = path.with_suffix(".model")
     if not (path.exists() and marker.exists() and marker.read_text() == vectors.model_name()):
@@ -52,7 +54,16 @@ def build(path: Path, claims: int, cases: dict[str, Any]) -> dict[str, int]:
             print(f"\nembedded {claims} claims in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         marker.write_text(vectors.model_name() or "")
     db.upgrade(db.resolve_url(str(path)))  # a database kept from an older schema
-    with db.session_scope(db.resolve_url(str(path))) as session:
+    return seed_ids(db.resolve_url(str(path)), cases)
+
+
+def seed_ids(url: str, cases: dict[str, Any]) -> dict[str, int]:
+    """The ids of the seed claims in the database at `url`, by key."""
+    from sqlalchemy import select
+
+    from factcheck.models import Claim, ClaimVector
+
+    with db.session_scope(url) as session:
         ids = dict(session.execute(select(Claim.slug, Claim.id).where(Claim.slug.in_(list(cases["seeds"])))).all())
         assert session.scalar(select(ClaimVector.claim_id).limit(1)) is not None
     return {str(k): int(v) for k, v in ids.items()}
@@ -63,16 +74,19 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     parser.add_argument("--verbose", action="store_true", help="Print every query's best hit.")
+    parser.add_argument("--db", help="Evaluate on this database, a copy of the one built, instead.")
     args = parser.parse_args()
     cases = json.loads((HERE / "cases.json").read_text(encoding="utf-8"))
     path = HERE / ".cache" / f"claims-{args.claims}.sqlite"
     seeds = build(path, args.claims, cases)
+    url = db.resolve_url(args.db or str(path))
+    seeds = seed_ids(url, cases) if args.db else seeds
     target = seeds["nato-promise"]
     vectors.embed(["warm up"])  # load the model before timing
 
     figures: dict[str, Any] = {"claims_in_database": args.claims + len(seeds), "model": vectors.model_name()}
     times: list[float] = []
-    with db.session_scope(db.resolve_url(str(path))) as session:
+    with db.session_scope(url) as session:
 
         def ask(text: str) -> list[dict[str, Any]]:
             started = time.perf_counter()
