@@ -130,9 +130,7 @@ def is_postgres(url: str) -> bool:
 
 def _server_engine(url: str, timeout: float, read_only: bool) -> Engine:
     """PostgreSQL through psycopg 3 (the `postgres` extra), sessions in UTC; a reader's
-    transactions are read-only on the server too, and a writer waits `timeout` for a lock.
-    Statements psycopg prepares (those run five times) are still planned for their values: a
-    generic plan of a full-text match, blind to the words, doubled the time of `similar`."""
+    transactions are read-only on the server too, and a writer waits `timeout` for a lock."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
@@ -145,7 +143,7 @@ def _server_engine(url: str, timeout: float, read_only: bool) -> Engine:
         import psycopg  # noqa: F401  (only to name the missing driver clearly)
     except ImportError:
         raise DatabaseProblem('PostgreSQL needs the psycopg driver: pip install "factcheck[postgres]"') from None
-    options = f"-c timezone=UTC -c lock_timeout={max(1, int(timeout * 1000))} -c plan_cache_mode=force_custom_plan"
+    options = f"-c timezone=UTC -c lock_timeout={max(1, int(timeout * 1000))}"
     if read_only:
         options += " -c default_transaction_read_only=on"
     connect_args = {"options": options, "connect_timeout": 10, "application_name": "factcheck"}

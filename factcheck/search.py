@@ -233,6 +233,10 @@ class PostgresSearch:
         if not starts:
             return []
         # Ranked on the documents alone, then joined: ranking the join made every match cost twice.
+        # Planned for its words each time: once psycopg prepares it (its sixth run), PostgreSQL
+        # would choose a generic plan, blind to the words, that took twice as long.
+        # (A failed query aborts the transaction, and with it this setting.)
+        self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         rows = self.session.execute(
             text(
                 "WITH q AS (SELECT to_tsquery('factcheck', :query) AS query) "
@@ -242,6 +246,7 @@ class PostgresSearch:
             ),
             {"query": " | ".join(_prefix(start) for start in starts), "limit": limit},
         ).all()
+        self.session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))
         return [(row[0], row[1], row[2]) for row in rows]
 
     def _rarest(self, starts: list[str]) -> list[str]:
