@@ -78,9 +78,8 @@ def main() -> None:
     args = parser.parse_args()
     cases = json.loads((HERE / "cases.json").read_text(encoding="utf-8"))
     path = HERE / ".cache" / f"claims-{args.claims}.sqlite"
-    seeds = build(path, args.claims, cases)
     url = db.resolve_url(args.db or str(path))
-    seeds = seed_ids(url, cases) if args.db else seeds
+    seeds = seed_ids(url, cases) if args.db else build(path, args.claims, cases)
     target = seeds["nato-promise"]
     vectors.embed(["warm up"])  # load the model before timing
 
