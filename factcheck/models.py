@@ -384,7 +384,7 @@ class Verdict(Base):
     textual_rating: Mapped[str | None] = mapped_column(Text)  # the reviewer's own label, as given
     rationale: Mapped[str | None] = mapped_column(Text)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"), index=True)
-    review_url: Mapped[str | None] = mapped_column(Text)
+    review_url: Mapped[str | None] = mapped_column(Text, index=True)  # a source with this url is the review's page
     reviewed_on: Mapped[str | None] = mapped_column(PartialDate)
     # An outlet's numeric scale differs from ours; kept only as data.
     rating_value: Mapped[float | None] = mapped_column()

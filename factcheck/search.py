@@ -4,9 +4,11 @@ FTS5 tables that migration 0002 creates and its triggers keep in step. A Postgre
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -16,10 +18,12 @@ from .errors import DatabaseProblem, InvalidInput
 from .limits import MAX_QUERY, check_length
 
 SCOPES = ("claims", "sources", "evidence")
-RAREST_WORDS = 6  # how many of a text's words `similar` searches for
+QUERY_WORDS = 32  # at most this many of a text's words are searched for by `similar` (the rarest)
+COMMON = 0.1  # a word in more than this share of the claims is not searched for: it says little
 FTS_TABLES = ("claims_fts", "sources_fts", "evidence_fts")
 _MARK_START, _MARK_END = "\x02", "\x03"  # highlight markers in snippets, rendered by the caller
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+_INDEX_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # unicode61's words: "_" separates them
 _PHRASE = re.compile(r'"([^"]*)"')
 
 
@@ -41,10 +45,13 @@ class Hit:
         return self.snippet.replace(_MARK_START, start).replace(_MARK_END, end)
 
 
+Candidate = tuple[int, str, str, float]  # a claim's id, slug and text, and how well it matched (higher is better)
+
+
 class SearchBackend(Protocol):
     def search(self, query: str, *, scope: str | None, limit: int, advanced: bool) -> list[Hit]: ...
 
-    def candidate_claims(self, words: str, *, limit: int) -> list[tuple[int, str, str]]: ...
+    def candidate_claims(self, words: str, *, limit: int) -> list[Candidate]: ...
 
 
 def backend(session: Session) -> SearchBackend:
@@ -72,14 +79,17 @@ def plain_query(query: str) -> str:
     return " ".join(f'"{term}"' for term in plain_terms(query))
 
 
-def word_starts(words: str) -> list[str]:
-    """A text's words of three letters or more, cut to their first five ("expand", "expansion": "expan")."""
-    return sorted({token.lower()[:5] for token in _TOKEN.findall(words) if len(token) > 2})
+def query_words(text: str) -> list[str]:
+    """A text's words as the index splits them (letters and digits; "_" and accents are not part
+    of a word), folded to lower case without accents, each once, in order."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(char for char in folded if not unicodedata.combining(char))
+    return list(dict.fromkeys(_INDEX_TOKEN.findall(bare)))
 
 
-def any_words_query(starts: list[str]) -> str | None:
-    """Claims with any of these word starts ("expan" finds "expand" and "expansion")."""
-    return " OR ".join(f'"{start}"*' for start in starts) or None
+def any_words_query(words: list[str]) -> str | None:
+    """Claims with any of these words (each a plain word: query_words), as FTS5 stems them."""
+    return " OR ".join(f'"{word}"' for word in words) or None
 
 
 # FTS5 ranks the matches itself (`ORDER BY rank`, with the bm25 weights given by `rank MATCH`) and
@@ -89,7 +99,7 @@ _SEARCHES = {
     "claims": """
         SELECT 'claims', c.id, c.slug, c.text, snippet(claims_fts, -1, :start, :end, '…', 16), claims_fts.rank
         FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid
-        WHERE claims_fts MATCH :query AND claims_fts.rank MATCH 'bm25(10.0, 4.0)'
+        WHERE claims_fts MATCH :query AND claims_fts.rank MATCH 'bm25(10.0, 4.0, 4.0)'
         ORDER BY claims_fts.rank LIMIT :limit""",
     "sources": """
         SELECT 'sources', s.id, s.slug, s.title, snippet(sources_fts, -1, :start, :end, '…', 16), sources_fts.rank
@@ -131,45 +141,49 @@ class SqliteSearch:
             hits += [Hit(*row) for row in rows]
         return sorted(hits, key=lambda hit: hit.score)[:limit]
 
-    def candidate_claims(self, words: str, *, limit: int = 50) -> list[tuple[int, str, str]]:
-        """(id, slug, text) of the claims that share most words with `words`, best first.
+    def candidate_claims(self, words: str, *, limit: int = 50) -> list[Candidate]:
+        """(id, slug, text, relevance) of the claims that share most words with `words`, best
+        first: BM25 (higher is better) over each claim's text, tags and reviews' headlines.
 
-        Only the text's rarest words are searched for: a word that most claims have says little,
-        and would make the search read most of the index."""
-        match = any_words_query(self._rarest(word_starts(words)))
+        Only the text's rarer words are searched for (see `rarest`): a word that many claims
+        have says little, and would make the search read much of the index."""
+        match = any_words_query(self._rarest(query_words(words)))
         if match is None:
             return []
         # Ranked in the index alone, then joined: joining first read every match's claim row.
         rows = self.session.execute(
             text(
-                "SELECT c.id, c.slug, c.text FROM (SELECT rowid AS id, bm25(claims_fts, 10.0, 1.0) AS score "
-                "FROM claims_fts WHERE claims_fts MATCH :query ORDER BY score LIMIT :limit) hit "
-                "JOIN claims c ON c.id = hit.id ORDER BY hit.score"
+                "SELECT c.id, c.slug, c.text, -hit.score FROM (SELECT rowid AS id, "
+                f"bm25(claims_fts, {_CLAIM_WEIGHTS}) AS score FROM claims_fts WHERE claims_fts MATCH :query "
+                "ORDER BY score LIMIT :limit) hit JOIN claims c ON c.id = hit.id ORDER BY hit.score, c.id"
             ),
             {"query": match, "limit": limit},
         ).all()
-        return [(row[0], row[1], row[2]) for row in rows]
+        return [(row[0], row[1], row[2], float(row[3])) for row in rows]
 
-    def _rarest(self, starts: list[str]) -> list[str]:
-        """The word starts worth searching for (see `rarest`), each counted in the FTS5 vocabulary."""
-        counted = [
-            (
-                self.session.execute(
-                    text("SELECT coalesce(sum(doc), 0) FROM claims_fts_vocab WHERE term >= :start AND term < :end"),
-                    {"start": start, "end": start + "\U0010ffff"},
-                ).scalar_one(),
-                start,
-            )
-            for start in starts
-        ]
-        return rarest(counted, _claim_count(self.session))
+    def _rarest(self, words: list[str]) -> list[str]:
+        """The words worth searching for (see `rarest`), each counted in the FTS5 vocabulary by its
+        Porter stem, as the index stores it. A word whose stem is not found there (the stemmer and
+        FTS5's can differ on a few words) is searched for all the same."""
+        stems = {word: _porter(word) for word in words}
+        counts: dict[str, int] = dict(
+            self.session.execute(
+                text("SELECT term, doc FROM claims_fts_vocab WHERE term IN (SELECT value FROM json_each(:terms))"),
+                {"terms": json.dumps(sorted(set(stems.values())))},
+            ).all()
+        )
+        claims = _claim_count(self.session)
+        unknown = [word for word in words if stems[word] not in counts]
+        found = rarest([(counts[stems[word]], word) for word in words if stems[word] in counts], claims)
+        return (found + unknown)[:QUERY_WORDS]
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
 # Migration 0006 keeps a tsvector document per claim, source and quote in claims_fts, sources_fts
 # and evidence_fts (GIN-indexed), in the `factcheck` configuration: `simple` after `unaccent`, so
 # that every language is searched alike. Ranks are -ts_rank_cd, so that lower is better as with
-# BM25; weights {D, C, B, A} follow bm25's (claim text 10, tags 4; title 10, publisher 4, text 1).
+# BM25; weights {D, C, B, A} follow bm25's (claim text and its reviews' headlines 10, tags 4; title 10,
+# publisher 4, text 1).
 
 _PG_WEIGHTS = "'{0.1, 0.1, 0.4, 1.0}'"
 _PG_HEADLINE = (
@@ -225,11 +239,12 @@ class PostgresSearch:
         hits = [Hit(*row) for row in self.session.execute(text(statement), params)]
         return sorted(hits, key=lambda hit: (hit.score, SCOPES.index(hit.kind), hit.id))[:limit]
 
-    def candidate_claims(self, words: str, *, limit: int = 50) -> list[tuple[int, str, str]]:
-        """(id, slug, text) of the claims that share most words with `words`, best first: the
-        text's rarest word starts, as prefixes, ranked by how often they occur (ts_rank: a third
-        of the time of ts_rank_cd, whose cover density, the words' nearness, is no help here)."""
-        starts = self._rarest(word_starts(words))
+    def candidate_claims(self, words: str, *, limit: int = 50) -> list[Candidate]:
+        """(id, slug, text, relevance) of the claims that share most words with `words`, best
+        first: the text's rarer words, by their first five letters (the `factcheck` configuration
+        does not stem), ranked by how often they occur (ts_rank: a third of the time of
+        ts_rank_cd, whose cover density, the words' nearness, is no help here)."""
+        starts = self._rarest(list(dict.fromkeys(word[:5] for word in query_words(words) if len(word) > 2)))
         if not starts:
             return []
         # Ranked on the documents alone, then joined: ranking the join made every match cost twice.
@@ -240,14 +255,14 @@ class PostgresSearch:
         rows = self.session.execute(
             text(
                 "WITH q AS (SELECT to_tsquery('factcheck', :query) AS query) "
-                "SELECT c.id, c.slug, c.text FROM (SELECT f.id, ts_rank("
+                "SELECT c.id, c.slug, c.text, hit.score FROM (SELECT f.id, ts_rank("
                 f"{_PG_WEIGHTS}, f.document, q.query) AS score FROM claims_fts f, q WHERE f.document @@ q.query "
                 "ORDER BY 2 DESC, 1 LIMIT :limit) hit JOIN claims c ON c.id = hit.id ORDER BY hit.score DESC, c.id"
             ),
             {"query": " | ".join(_prefix(start) for start in starts), "limit": limit},
         ).all()
         self.session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))
-        return [(row[0], row[1], row[2]) for row in rows]
+        return [(row[0], row[1], row[2], float(row[3])) for row in rows]
 
     def _rarest(self, starts: list[str]) -> list[str]:
         """The word starts worth searching for (see `rarest`): each counted by a GIN index lookup,
@@ -265,14 +280,29 @@ class PostgresSearch:
         return rarest(list(zip(row[1:], starts, strict=True)), row[0])
 
 
-def rarest(counted: list[tuple[int, str]], claims: int, keep: int = RAREST_WORDS) -> list[str]:
-    """Of (number of claims, word start) pairs, the starts worth searching for, rarest first, at
-    most `keep`: those found in some claims but at most half of them. A word in more than half has
-    no weight in BM25 (its IDF is nil) and would only make the search read most of the index; when
-    every word is that common, the rarest alone is searched."""
+def rarest(counted: list[tuple[int, str]], claims: int, keep: int = QUERY_WORDS) -> list[str]:
+    """Of (number of claims, word) pairs, the words worth searching for, rarest first, at most
+    `keep`: those found in some claims but in at most COMMON of them. A common word weighs little
+    in BM25 and would make the search read much of the index (on the CheckThat! 2020 train tweets,
+    leaving out words in more than a tenth of the claims ranked as well as searching every word,
+    in a third of the time); when every word is that common, the rarest alone is searched."""
     found = sorted(pair for pair in counted if pair[0])
-    informative = [start for number, start in found if 2 * number <= claims][:keep]
-    return informative or [start for _number, start in found[:1]]
+    informative = [word for number, word in found if number <= max(COMMON * claims, 1)][:keep]
+    return informative or [word for _number, word in found[:1]]
+
+
+def _porter(word: str) -> str:
+    """A word's Porter stem, as FTS5's porter tokenizer stores it (for all but a few words)."""
+    global _stemmer
+    if _stemmer is None:
+        import snowballstemmer
+
+        _stemmer = snowballstemmer.stemmer("porter")
+    return str(_stemmer.stemWord(word))
+
+
+_stemmer: Any = None
+_CLAIM_WEIGHTS = "10.0, 1.0, 10.0"  # text, tags, headlines: BM25 weights of a claim's columns in matching
 
 
 # At least the number of claims, read from the primary key at once (ids are never reused, so
@@ -285,5 +315,5 @@ def _claim_count(session: Session) -> int:
 
 
 def _prefix(start: str) -> str:
-    """A word start as a tsquery prefix term; `start` is \\w+ (word_starts), quoted all the same."""
+    """A word start as a tsquery prefix term; `start` is a word (query_words), quoted all the same."""
     return "'" + start.replace("'", "''").replace("\\", "\\\\") + "':*"

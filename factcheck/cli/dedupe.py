@@ -41,18 +41,18 @@ def dedupe(
 ) -> None:
     """Clusters of claims that say the same thing (scoring at or above the duplicate threshold),
     with the scores that join them. With --apply, each claim is linked to its cluster's oldest claim."""
-    from ..services import similar
+    from ..services import dedupe as duplicates
     from ..services.vectors import notice
 
     if undo is not None:
         with writing(ctx) as session:
-            removed = similar.undo_duplicates(session, undo)
+            removed = duplicates.undo_duplicates(session, undo)
         say(f"Removed {len(removed)} duplicates link(s) made in batch {escape(undo)}.")
         return
     with writing(ctx) if apply else reading(ctx) as session, progress_bar("Comparing claims") as progress:
         note = notice(session)
-        clusters = similar.duplicate_clusters(session, progress=progress)
-        recorded = similar.record_duplicates(session, clusters) if apply else None
+        clusters = duplicates.duplicate_clusters(session, progress=progress)
+        recorded = duplicates.record_duplicates(session, clusters) if apply else None
     if note:
         warn(note)
     if as_json:

@@ -86,7 +86,7 @@ def load_records(
     """Load the records of each section, in batches (see loader_bulk.batches); `progress` is told
     how many records each batch held. With `index`, each batch of new claims gets its sentence
     vectors (see services.vectors) in the same transaction; without the model, none."""
-    from ..services.vectors import store_vectors
+    from ..services.vectors import matching_texts, store_vectors
 
     report = LoadReport()
     tick = progress or (lambda _n: None)
@@ -104,7 +104,7 @@ def load_records(
     for batch in batches(records["claims"]):
         added = _load_claims(session, batch, actors, sources, claims, tags, report)
         if index:
-            store_vectors(session, added)
+            store_vectors(session, matching_texts(session, [claim_id for claim_id, _text in added]))
         tick(len(batch))
     for batch in batches(records["links"]):
         _load_links(session, batch, claims, report)

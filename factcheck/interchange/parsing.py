@@ -103,6 +103,8 @@ def yaml_errors(name: str) -> Iterator[None]:
         at = f" at line {where.line + 1}" if where else ""
         said = [getattr(error, part, None) for part in ("context", "problem")]
         problem = "; ".join(str(part) for part in said if part) or str(error)
+        if "maximum nesting depth" in problem:  # PyYAML 6.0.4 and later stop it first, at a depth of their own
+            raise InvalidInput(f"{name}: {_too_deep()}{at}") from None
         raise InvalidInput(f"{name}: not valid YAML{at}: {problem}") from None
     except UnicodeDecodeError:
         raise not_utf8(name) from None

@@ -29,7 +29,7 @@ from .common import choice, get, optional_text, required_text, slugify, unique_s
 from .evidence import event_date, evidence_view
 from .similar import duplicates_of
 from .sources import source_view
-from .vectors import store_vectors
+from .vectors import matching_texts, store_vectors
 
 
 def claim_view(claim: Claim) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def add_claim(
     )
     session.add(claim)
     session.flush()
-    store_vectors(session, [(claim.id, claim.text)])  # same transaction: a claim never lacks its vector
+    store_vectors(session, matching_texts(session, [claim.id]))  # same transaction: a claim never lacks its vector
     return claim
 
 
@@ -148,7 +148,7 @@ def edit_claim(
     if text is not None and required_text(text, "claim text") != claim.text:
         claim.text = required_text(text, "claim text")
         session.flush()
-        store_vectors(session, [(claim.id, claim.text)])  # the vector follows the new wording
+        store_vectors(session, matching_texts(session, [claim.id]))  # the vector follows the new wording
     if slug is not None:
         claim.slug = unique_slug(session, Claim, slug, claim.text)
     if claimant is not None:
@@ -256,6 +256,8 @@ def rate_claim(
     )
     session.add(verdict)
     session.flush()
+    if verdict.review_url and session.scalar(select(Source.id).where(Source.url == verdict.review_url)):
+        store_vectors(session, matching_texts(session, [claim.id]))  # the review's headline is matched too
     return verdict
 
 

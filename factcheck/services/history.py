@@ -334,10 +334,9 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
             f"cannot restore revision {revision_id}: a row made since holds its place "
             f"({error.orig}); nothing was restored"
         ) from None
-    from .vectors import store_vectors  # a claim's vector is not in the history: made again
+    from .vectors import matching_texts, store_vectors  # a claim's vector is not in the history: made again
 
-    claims = session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(restored.get("claims", [])))).all()
-    store_vectors(session, [(row[0], row[1]) for row in claims])
+    store_vectors(session, matching_texts(session, restored.get("claims", [])))
     return {kind: sorted(ids) for kind, ids in restored.items()}
 
 

@@ -1,50 +1,61 @@
 """Finding claims that say the same thing, in any wording and any language.
 
-Candidates come from two places: the full-text index (BM25 over the text's rarest words) and the
-claims' sentence vectors (see vectors.py), so a paraphrase sharing no rare word, or a translation,
-is still found. Each candidate gets one score, 0 to 100, fusing the two kinds of evidence:
-
-- semantic: the cosine of the two sentence vectors (multilingual);
-- lexical: the share of word starts the two texts have in common, counted both ways (Dice), so
-  that it is symmetric: a one-word text does not score 100 against every text containing it.
+Candidates come from two places: the full-text index (BM25 over the text's rarer words, against
+each claim's text, tags and its reviews' headlines) and the claims' sentence vectors (see
+vectors.py), so that a paraphrase sharing no rare word, or a translation, is still found. Each
+candidate gets one score, 0 to 100: a small logistic model's estimate, in percent, that the claim
+is the one the text states. Its features are the candidate's standing in both rankings (the
+cosine of the two vectors, how far it is behind the best one, its BM25 against the best, each
+ranking's place) and the share of words the two texts have in common; its few weights are fitted
+on the train split of the public CheckThat! 2020 claim-retrieval data by
+benchmarks/matching/fit.py, and ship as data (ranking.json).
 
 Two thresholds, after Meedan Check's suggest/confirm pair: SUGGEST (worth showing) and DUPLICATE
-(`claim add` refuses without --force). Three rules keep a hit below DUPLICATE whatever its score:
-a text much shorter or longer than the claim (it says less, or more); a text whose numbers differ
-from the claim's, each stating one the other does not ("in 1999" against "in 2004"): sentence
-vectors barely see numbers; and a text that negates what the claim says ("NATO did not
-promise..."): such a hit is labelled "rebuts?", a possible counterclaim, rather than a duplicate.
-Without vectors (model not installed, or the index not yet rebuilt) the lexical evidence alone is
-scored, and `vectors.notice` says so.
+(`claim add` refuses without --force), fitted with the weights: on the train tweets, at most 1% of
+the tweets get a wrong top hit labelled duplicate. Three rules keep a hit below DUPLICATE whatever
+its score: a text much shorter or longer than the claim (it says less, or more); a text whose
+numbers differ from the claim's, each stating one the other does not ("in 1999" against "in
+2004"): sentence vectors barely see numbers; and a text that negates what the claim says ("NATO
+did not promise..."): such a hit is labelled "rebuts?", a possible counterclaim, rather than a
+duplicate. Without vectors (model not installed, or the index not yet rebuilt) the model's
+words-only weights score the full-text evidence alone, and `vectors.notice` says so.
+
+Queries are read as people paste them: links (also glued to a word, as tweets carry them) are
+left out, and so is an embedded tweet's trailing "— Name (@handle) Month D, YYYY" from what is
+embedded (its name stays among the words: claims often name the speaker).
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, InvalidInput, NotFound
-from ..search import backend
+from ..errors import InvalidInput
+from ..search import backend, query_words
 from .common import required_text
 
-SUGGEST = 30.0  # `similar` and `claim add` show a claim scoring this or more
-DUPLICATE = 77.0  # `claim add` refuses, without --force, a text scoring this or more with a claim
+_MODEL: dict[str, Any] = json.loads(Path(__file__).with_name("ranking.json").read_text(encoding="utf-8"))
+SUGGEST = float(_MODEL["suggest"])  # `similar` and `claim add` show a claim scoring this or more
+DUPLICATE = float(_MODEL["duplicate"])  # `claim add` refuses, without --force, a text scoring this or more
 NEAR_DUPLICATE = DUPLICATE  # the name earlier callers used
 SPEAKS_TO = 65.0  # a passage of a new source that scores this with a claim is worth a look
 MAX_PASSAGES = 2_000  # passages of a new source compared with the claims: each costs a few index queries
 CANDIDATES = 50  # from each of the full-text index and the vectors
 SUGGESTIONS = 3  # unlinked look-alikes `claim show` lists
+PAIR_COSINE = float(_MODEL["pair_cosine"])  # `dedupe` scores in full only pairs of claims this close
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+")
-
-# Calibration (see benchmarks/matching/): the fused evidence mapped linearly onto 0-100.
-SEMANTIC_WEIGHT = 0.8
-_FLOOR, _CEILING = 0.30, 0.82  # fused evidence at or below FLOOR scores 0, at or above CEILING 100
 SHORTER = 0.5  # a text with under half the other's words (either way) is not its duplicate
+# A link, also glued to the word before it ("Thursday.https://t.co/x", "#tagpic.twitter.com/x").
+_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
+# An embedded tweet's signature, at its end: "— Ilhan Omar (@IlhanMN) January 6, 2020".
+_SIGNATURE = re.compile(r"\s[—–-]{1,2}\s*[^—–\n]{0,100}\(@\w{1,15}\)\s*\w+\.?\s+\d{1,2},?\s+\d{4}\s*$")
 
 
 def _listed(words: str) -> list[str]:
@@ -151,27 +162,78 @@ def _length_ratio(text: str, other: str) -> float:
     return min(mine, theirs) / max(mine, theirs)
 
 
-def score(text: str, other: str, cosine: float | None) -> dict[str, Any]:
-    """One 0-100 score for `text` against a claim's `other`, with its evidence and a label:
-    "duplicate", "similar", "rebuts?" (it seems to negate the claim) or "" (below SUGGEST).
-    `cosine` is the two vectors' cosine, None when either has no vector (lexical evidence only)."""
-    lex = lexical(text, other)
-    if cosine is None:  # words only: the share of words in common is the score
-        value = 100 * lex
-    else:
-        fused = SEMANTIC_WEIGHT * cosine + (1 - SEMANTIC_WEIGHT) * lex
-        value = 100 * min(1.0, max(0.0, (fused - _FLOOR) / (_CEILING - _FLOOR)))
-    rebuts = negates(text, other)
-    if rebuts or _length_ratio(text, other) < SHORTER or numbers_differ(text, other):
-        value = min(value, DUPLICATE - 1)  # says the opposite, or less, more or else: never a duplicate
-    value = round(value, 1)
-    label = "rebuts?" if rebuts else "duplicate" if value >= DUPLICATE else "similar" if value >= SUGGEST else ""
-    return {
-        "score": value,
-        "label": label,
-        "semantic": None if cosine is None else round(float(cosine), 3),
-        "lexical": round(lex, 3),
-    }
+def query_texts(text: str) -> tuple[str, str]:
+    """(words, statement): the text as searched by its words (without links) and as embedded
+    (without links nor an embedded tweet's signature)."""
+    words = " ".join(_LINK.sub(" ", text).split())
+    statement = " ".join(_LINK.sub(" ", _SIGNATURE.sub("", text)).split())
+    return words, statement or words
+
+
+def features(
+    text: str, candidates: dict[int, str], relevance: dict[int, float], cosines: dict[int, float] | None
+) -> dict[int, list[float]]:
+    """Each candidate's features (ranking.json names them), by claim id. `relevance` holds the
+    full-text candidates' BM25 (higher is better), `cosines` every candidate's cosine with the
+    text, None without vectors."""
+    absent = math.log1p(CANDIDATES)  # the place given to a claim the full text did not find
+    lexical_place = {claim_id: math.log1p(n) for n, claim_id in enumerate(sorted(relevance, key=_by(relevance)))}
+    best_relevance = max(relevance.values(), default=0.0) or 1.0
+    found: dict[int, list[float]] = {}
+    for claim_id, claim_text in candidates.items():
+        share = lexical(text, claim_text)
+        bm25 = relevance.get(claim_id, 0.0) / best_relevance
+        place = lexical_place.get(claim_id, absent)
+        found[claim_id] = [bm25, place, share]
+    if cosines is not None:
+        best_cosine = max(cosines.values(), default=0.0)
+        cosine_place = {claim_id: math.log1p(n) for n, claim_id in enumerate(sorted(cosines, key=_by(cosines)))}
+        for claim_id, row in found.items():
+            cosine = cosines.get(claim_id, 0.0)
+            row += [cosine, cosine - best_cosine, cosine_place.get(claim_id, absent)]
+    return found
+
+
+def _by(values: dict[int, float]) -> Callable[[int], tuple[float, int]]:
+    return lambda claim_id: (-values[claim_id], claim_id)
+
+
+def rank(
+    text: str, candidates: dict[int, tuple[str, str]], relevance: dict[int, float], cosines: dict[int, float] | None
+) -> list[dict[str, Any]]:
+    """The candidates scored (see the module's docstring) and labelled, best first."""
+    model = _MODEL["with_vectors" if cosines is not None else "words_only"]
+    rows = features(text, {i: claim[1] for i, claim in candidates.items()}, relevance, cosines)
+    scored = []
+    for claim_id, (slug, claim_text) in candidates.items():
+        value = _percent(model["bias"] + sum(w * x for w, x in zip(model["weights"], rows[claim_id], strict=True)))
+        cosine = None if cosines is None else cosines.get(claim_id)
+        if cosine is not None:  # a translation, or a paraphrase sharing no word: the vectors alone may suffice
+            value = max(value, _percent(_MODEL["semantic"]["bias"] + _MODEL["semantic"]["weight"] * cosine))
+        rebuts = negates(text, claim_text)
+        if rebuts or _length_ratio(text, claim_text) < SHORTER or numbers_differ(text, claim_text):
+            value = min(value, DUPLICATE - 1)  # says the opposite, or less, more or else: never a duplicate
+        value = round(value, 1)
+        scored.append(
+            {
+                "id": claim_id,
+                "slug": slug,
+                "text": claim_text,
+                "score": value,
+                "label": "rebuts?" if rebuts else _label(value),
+                "semantic": None if cosine is None else round(float(cosine), 3),
+                "lexical": round(rows[claim_id][2], 3),
+            }
+        )
+    return sorted(scored, key=lambda item: (-item["score"], item["id"]))
+
+
+def _percent(logit: float) -> float:
+    return 100 / (1 + math.exp(-max(-50.0, min(50.0, logit))))
+
+
+def _label(value: float) -> str:
+    return "duplicate" if value >= DUPLICATE else "similar" if value >= SUGGEST else ""
 
 
 def similarity(text: str, other: str) -> float:
@@ -199,36 +261,40 @@ def similar_claims(
     vector: Any = None,
 ) -> list[dict[str, Any]]:
     """The existing claims most likely to say what `text` says, best first: each with its score,
-    label and evidence (see `score`). With `semantic`, candidates also come from the vectors (the
+    label and evidence (see `rank`). With `semantic`, candidates also come from the vectors (the
     nearest of every stored vector); `vector`, the text's vector when it is stored already, spares
-    loading the model."""
+    loading the model. A text with no word to match (a link, emoji) matches nothing."""
+    ranked = rank(text, *candidates_of(session, text, exclude=exclude, semantic=semantic, vector=vector))
+    return [item for item in ranked if item["score"] >= min_score][:limit]
+
+
+def candidates_of(
+    session: Session, text: str, *, exclude: int | None = None, semantic: bool = True, vector: Any = None
+) -> tuple[dict[int, tuple[str, str]], dict[int, float], dict[int, float] | None]:
+    """The claims worth scoring against `text`: (slug, text) by id, the full-text candidates'
+    BM25, and every candidate's cosine (None without vectors)."""
     from . import vectors
 
-    candidates = {
-        claim_id: (slug, claim_text)
-        for claim_id, slug, claim_text in backend(session).candidate_claims(text, limit=CANDIDATES)
-        if claim_id != exclude
-    }
-    cosines: dict[int, float] = {}
-    query = None if not semantic else vectors.embed([text]) if vector is None else vector.reshape(1, -1)
-    if query is not None:
-        cosines = dict(vectors.nearest(session, query[0], limit=CANDIDATES, exclude=exclude))
-        missing = [claim_id for claim_id in cosines if claim_id not in candidates]
-        candidates.update(_texts(session, missing))
-        stored = vectors.vectors_of(session, [i for i in candidates if i not in cosines])
-        cosines.update({claim_id: float(vector @ query[0]) for claim_id, vector in stored.items()})
-        # Full-text candidates without a stored vector (not yet indexed) are embedded now: at most
-        # CANDIDATES texts, so that their scores are comparable until `index rebuild` is run.
-        unindexed = [claim_id for claim_id in candidates if claim_id not in cosines]
-        fresh = vectors.embed([candidates[claim_id][1] for claim_id in unindexed]) if unindexed else None
-        if fresh is not None:
-            cosines.update({claim_id: float(fresh[n] @ query[0]) for n, claim_id in enumerate(unindexed)})
-    scored = [
-        {"id": claim_id, "slug": slug, "text": claim_text, **score(text, claim_text, cosines.get(claim_id))}
-        for claim_id, (slug, claim_text) in candidates.items()
-    ]
-    scored = [item for item in scored if item["score"] >= min_score]
-    return sorted(scored, key=lambda item: (-item["score"], item["id"]))[:limit]
+    words, statement = query_texts(text)
+    if not query_words(words):
+        return {}, {}, None
+    found = [hit for hit in backend(session).candidate_claims(words, limit=CANDIDATES) if hit[0] != exclude]
+    candidates = {claim_id: (slug, claim_text) for claim_id, slug, claim_text, _relevance in found}
+    relevance = {claim_id: value for claim_id, _slug, _text, value in found}
+    query = None if not semantic else vectors.embed([statement]) if vector is None else vector.reshape(1, -1)
+    if query is None:
+        return candidates, relevance, None
+    cosines = dict(vectors.nearest(session, query[0], limit=CANDIDATES, exclude=exclude))
+    candidates.update(texts_of(session, [claim_id for claim_id in cosines if claim_id not in candidates]))
+    stored = vectors.vectors_of(session, [i for i in candidates if i not in cosines])
+    cosines.update({claim_id: float(vector @ query[0]) for claim_id, vector in stored.items()})
+    # Full-text candidates without a stored vector (not yet indexed) are embedded now: at most
+    # CANDIDATES texts, so that their scores are comparable until `index rebuild` is run.
+    unindexed = [claim_id for claim_id in candidates if claim_id not in cosines]
+    fresh = vectors.embed([candidates[claim_id][1] for claim_id in unindexed]) if unindexed else None
+    if fresh is not None:
+        cosines.update({claim_id: float(fresh[n] @ query[0]) for n, claim_id in enumerate(unindexed)})
+    return candidates, relevance, cosines
 
 
 def suggested_duplicates(session: Session, claim_id: int, text: str, linked: set[str]) -> list[dict[str, Any]]:
@@ -242,7 +308,7 @@ def suggested_duplicates(session: Session, claim_id: int, text: str, linked: set
     return [hit for hit in hits if hit["slug"] not in linked][:SUGGESTIONS]
 
 
-def _texts(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+def texts_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
     from sqlalchemy import select
 
     from ..models import Claim
@@ -281,7 +347,7 @@ def claims_in_text(
         found = [found[index * len(found) // max_passages] for index in range(max_passages)]
     best: dict[int, dict[str, Any]] = {}
     for passage in found:
-        for claim_id, slug, claim_text in backend(session).candidate_claims(passage, limit=CANDIDATES):
+        for claim_id, slug, claim_text, _relevance in backend(session).candidate_claims(passage, limit=CANDIDATES):
             value = similarity(passage, claim_text)
             if value >= SPEAKS_TO and value > best.get(claim_id, {}).get("score", -1):
                 best[claim_id] = {"id": claim_id, "slug": slug, "text": claim_text, "score": value, "passage": passage}
@@ -320,164 +386,3 @@ def queries_from_file(path: Path) -> list[str]:
     if not texts:
         raise InvalidInput(f'{path} has no text to match: give one text per line, or JSON lines with "text"')
     return texts
-
-
-def duplicate_clusters(
-    session: Session, *, progress: Callable[[int, int], None] | None = None, chunk: int = 1_024
-) -> list[dict[str, Any]]:
-    """Groups of claims that duplicate one another (each pair joined scoring DUPLICATE or more),
-    oldest claim first, with the scores that join them. Compares every stored vector with every
-    other one, `chunk` rows against `chunk` rows, so memory stays bounded; only pairs close
-    enough to possibly reach DUPLICATE are scored in full. Two claims linked already as rebutting,
-    supporting or qualifying one another are never joined: someone has said they differ."""
-    from sqlalchemy import select
-
-    from ..models import ClaimVector
-    from . import vectors
-
-    name = vectors.model_name()
-    if name is None:
-        return []
-    # The lowest cosine that can still reach DUPLICATE with a perfect lexical score.
-    needed = (_FLOOR + DUPLICATE / 100 * (_CEILING - _FLOOR) - (1 - SEMANTIC_WEIGHT)) / SEMANTIC_WEIGHT
-
-    def blocks(after: int) -> Iterator[tuple[list[int], Any]]:
-        last = after
-        while True:
-            rows = session.execute(
-                select(ClaimVector.claim_id, ClaimVector.vector)
-                .where(ClaimVector.model == name, ClaimVector.claim_id > last)
-                .order_by(ClaimVector.claim_id)
-                .limit(chunk)
-            ).all()
-            if not rows:
-                return
-            last = rows[-1][0]
-            yield [row[0] for row in rows], vectors.from_bytes([row[1] for row in rows])
-
-    import numpy as np
-
-    total = vectors.status(session)["current"]
-    pairs: list[tuple[int, int, float]] = []
-    done = 0
-    for ids, matrix in blocks(0):
-        for other_ids, other in blocks(ids[0] - 1):
-            close = np.argwhere(matrix @ other.T >= needed)
-            pairs += [(ids[i], other_ids[j], float(matrix[i] @ other[j])) for i, j in close if ids[i] < other_ids[j]]
-        done += len(ids)
-        if progress:
-            progress(done, total)
-    texts = _texts(session, sorted({claim_id for pair in pairs for claim_id in pair[:2]}))
-    related = _related(session, list(texts))
-    parent: dict[int, int] = {}
-    members: dict[int, set[int]] = {}  # each cluster's claims, by its root (its oldest claim)
-
-    def root(claim_id: int) -> int:
-        while parent.get(claim_id, claim_id) != claim_id:
-            claim_id = parent[claim_id]
-        return claim_id
-
-    duplicates: list[tuple[float, int, int]] = []
-    for first, second, cosine in pairs:
-        rated = score(texts[first][1], texts[second][1], cosine)
-        if rated["label"] == "duplicate":
-            duplicates.append((rated["score"], first, second))
-    joined: list[tuple[int, int, float]] = []
-    for value, first, second in sorted(duplicates, key=lambda item: (-item[0], item[1], item[2])):  # closest first
-        a, b = root(first), root(second)
-        if a != b:
-            smaller, larger = sorted((a, b), key=lambda cluster: len(members.get(cluster, ())))
-            # Every claim of a cluster is linked to its oldest: none may be one someone has related.
-            if any(root(y) == larger for x in members.get(smaller, {smaller}) for y in related.get(x, ())):
-                continue
-            parent[max(a, b)] = min(a, b)
-            members[min(a, b)] = members.pop(max(a, b), {max(a, b)}) | members.get(min(a, b), {min(a, b)})
-        joined.append((first, second, value))
-    clusters: dict[int, dict[str, Any]] = {}
-    for first, second, value in joined:
-        cluster = clusters.setdefault(root(first), {"claims": set(), "pairs": []})
-        cluster["claims"].update((first, second))
-        cluster["pairs"].append({"claims": [texts[first][0], texts[second][0]], "score": value})
-    return [
-        {
-            "claims": [{"id": i, "slug": texts[i][0], "text": texts[i][1]} for i in sorted(cluster["claims"])],
-            "pairs": cluster["pairs"],
-        }
-        for _root, cluster in sorted(clusters.items())
-    ]
-
-
-def _related(session: Session, ids: list[int], chunk: int = 500) -> dict[int, set[int]]:
-    """The claims each of these claims is linked to by a relation other than duplicates (both ways)."""
-    from sqlalchemy import select
-
-    from ..models import ClaimLink, Relation
-
-    related: dict[int, set[int]] = {}
-    for start in range(0, len(ids), chunk):
-        some = ids[start : start + chunk]
-        rows = session.execute(
-            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
-                ClaimLink.relation != Relation.DUPLICATES,
-                ClaimLink.from_claim_id.in_(some) | ClaimLink.to_claim_id.in_(some),
-            )
-        ).all()
-        for one, other in rows:
-            related.setdefault(one, set()).add(other)
-            related.setdefault(other, set()).add(one)
-    return related
-
-
-def record_duplicates(session: Session, clusters: list[dict[str, Any]]) -> dict[str, Any]:
-    """Link every claim of each cluster to its oldest claim as `duplicates`, in this transaction
-    (one batch in the history), skipping links that exist already. Returns the batch id and the
-    links made; `undo_duplicates(batch)` takes them back."""
-    from sqlalchemy import select
-
-    from ..models import ClaimLink, Relation
-
-    made: list[dict[str, str]] = []
-    for cluster in clusters:
-        oldest, *others = cluster["claims"]
-        for claim in others:
-            exists = session.scalar(
-                select(ClaimLink.id).where(
-                    ClaimLink.relation == Relation.DUPLICATES,
-                    ((ClaimLink.from_claim_id == claim["id"]) & (ClaimLink.to_claim_id == oldest["id"]))
-                    | ((ClaimLink.from_claim_id == oldest["id"]) & (ClaimLink.to_claim_id == claim["id"])),
-                )
-            )
-            if exists is None:
-                session.add(
-                    ClaimLink(from_claim_id=claim["id"], to_claim_id=oldest["id"], relation=Relation.DUPLICATES)
-                )
-                made.append({"from": claim["slug"], "to": oldest["slug"]})
-    session.flush()
-    return {"batch": session.info.get("batch") if made else None, "links": made}
-
-
-def undo_duplicates(session: Session, batch: str) -> list[int]:
-    """Delete the `duplicates` links a `dedupe --apply` made in history batch `batch` (the deletion
-    is recorded too). Returns the ids of the links removed."""
-    from sqlalchemy import select
-
-    from ..models import ClaimLink, Relation, Revision, RevisionAction
-
-    batch = required_text(batch, "the batch id", 64)
-    ids = session.scalars(
-        select(Revision.entity_id).where(
-            Revision.batch == batch, Revision.entity == "claim_links", Revision.action == RevisionAction.INSERT
-        )
-    ).all()
-    if not ids:
-        raise NotFound(f"no links were made in batch {batch!r}: see `factcheck history`")
-    links = session.scalars(
-        select(ClaimLink).where(ClaimLink.id.in_(ids), ClaimLink.relation == Relation.DUPLICATES)
-    ).all()
-    if not links:
-        raise Conflict(f"the links of batch {batch!r} are gone already")
-    removed = sorted(link.id for link in links)
-    for link in links:
-        session.delete(link)
-    session.flush()
-    return removed

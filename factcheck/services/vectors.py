@@ -122,8 +122,30 @@ def codes(vectors: np.ndarray) -> np.ndarray:
     return np.packbits(np.asarray(vectors) > 0, axis=-1).view("<u8")
 
 
+def matching_texts(session: Session, ids: list[int]) -> list[tuple[int, str]]:
+    """(id, text) of these claims as their vectors embed them: the claim's text, then the
+    headlines of its reviews (the titles of the sources its verdicts' review_url name), as the
+    full-text index has them (migration 0011). Ids of claims that do not exist are left out."""
+    from ..models import Source, Verdict
+
+    texts: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Claim.id, Claim.text, Source.title)
+            .where(Claim.id.in_(ids[start : start + 500]))
+            .outerjoin(Verdict, Verdict.claim_id == Claim.id)
+            .outerjoin(Source, Source.url == Verdict.review_url)
+            .order_by(Claim.id, Verdict.id)
+        )
+        for claim_id, claim_text, headline in rows:
+            parts = texts.setdefault(claim_id, [claim_text])
+            if headline and headline not in parts:
+                parts.append(headline)
+    return [(claim_id, " ".join(parts)) for claim_id, parts in texts.items()]
+
+
 def store_vectors(session: Session, claims: Iterable[tuple[int, str]]) -> int:
-    """Write the vectors of these (id, text) claims in the session's transaction, replacing any
+    """Write the vectors of these (id, text) claims (see `matching_texts`) in the session's transaction, replacing any
     they had, EMBED_BATCH at a time. Without the model nothing is written (and that is reported
     by `notice`). Returns how many were written."""
     name = model_name()
@@ -196,12 +218,10 @@ def rebuild(session: Session, *, progress: Callable[[int, int], None] | None = N
     total = session.scalar(select(func.count()).select_from(Claim)) or 0
     done, last = 0, 0
     while True:
-        rows = session.execute(
-            select(Claim.id, Claim.text).where(Claim.id > last).order_by(Claim.id).limit(batch)
-        ).all()
+        rows = session.execute(select(Claim.id).where(Claim.id > last).order_by(Claim.id).limit(batch)).all()
         if not rows:
             break
-        store_vectors(session, [(row[0], row[1]) for row in rows])
+        store_vectors(session, matching_texts(session, [row[0] for row in rows]))
         done += len(rows)
         last = rows[-1][0]
         if progress:

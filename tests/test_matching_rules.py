@@ -1,0 +1,136 @@
+"""The rules of claim matching, each on a small fixture (the public benchmark is not a test: see
+benchmarks/matching/checkthat.py): queries read as people paste them, the reviews' headlines as
+matching text, the choice of words searched, the fitted model's shape, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factcheck.search import COMMON, query_words, rarest
+from factcheck.services import similar
+
+# Shapes of the CheckThat! 2020 tweets: links glued to the word before them, pic.twitter.com
+# links, and an embedded tweet's "— Name (@handle) Month D, YYYY" at the end.
+TWEET = (
+    'Trump\'s team has appeared to delete tweets where he used "invaders" to describe immigrants. '
+    "#daytonshooterpic.twitter.com/OP8QgHUq2k — Amee Vanderpool (@girlsreallyrule) August 4, 2019"
+)
+GLUED = "Vote to save our NHS this Thursday.https://t.co/bKuLiMup0Y — Jeremy Corbyn (@jeremycorbyn) December 8, 2019"
+
+
+def test_links_and_a_tweets_signature_are_left_out_of_what_is_embedded() -> None:
+    words, statement = similar.query_texts(TWEET)
+    assert "pic.twitter" not in words and "OP8QgHUq2k" not in words and "#daytonshooter" in words
+    assert "Amee Vanderpool" in words  # the name stays among the words: claims often name the speaker
+    assert statement.endswith("#daytonshooter") and "@girlsreallyrule" not in statement
+    words, statement = similar.query_texts(GLUED)
+    assert words.startswith("Vote to save our NHS this Thursday.") and "t.co" not in words
+    assert statement == "Vote to save our NHS this Thursday."
+    text = "NATO promised not to expand — this is what Baker said, on 9 February 1990."
+    assert similar.query_texts(text) == (text, text)  # a dash that is no signature stays
+
+
+def test_only_the_rarer_words_are_searched() -> None:
+    counted = [(5, "said"), (1, "parmesan"), (0, "unknown"), (2, "cheese")]
+    assert rarest(counted, claims=100) == ["parmesan", "cheese", "said"]
+    assert rarest(counted, claims=20) == ["parmesan", "cheese"]  # "said" is in a quarter of them
+    assert COMMON * 20 < 5
+    assert rarest([(9, "the"), (7, "nato")], claims=10) == ["nato"]  # all common: the rarest alone
+    assert query_words("Ünïcode_words, NATO's 2 café") == ["unicode", "words", "nato", "s", "2", "cafe"]
+
+
+def test_the_shipped_model_has_a_weight_for_every_feature() -> None:
+    model = json.loads((Path(similar.__file__).with_name("ranking.json")).read_text(encoding="utf-8"))
+    candidates, relevance, cosines = {1: "NATO promised", 2: "Parmesan"}, {1: 3.0}, {1: 0.8, 2: 0.1}
+    assert len(model["words_only"]["weights"]) == len(similar.features("NATO", candidates, relevance, None)[1])
+    assert len(model["with_vectors"]["weights"]) == len(similar.features("NATO", candidates, relevance, cosines)[1])
+    assert 0 < similar.SUGGEST < similar.DUPLICATE <= 100
+    assert "CheckThat" in model["about"]
+
+
+FEED = [
+    {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": "https://factcheck.example/fact-check/parmesan-wood-pulp/",
+        "headline": "Is There Wood Pulp in Your Parmesan Cheese?",
+        "claimReviewed": "Some grated cheeses sold in the US contain cellulose.",
+        "author": {"@type": "Organization", "name": "Example Checks", "url": "https://factcheck.example"},
+        "reviewRating": {"@type": "Rating", "alternateName": "Mostly True"},
+        "itemReviewed": {"@type": "Claim"},
+    },
+    {  # a second review of the same claim: its headline is kept for matching too
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": "https://other.example/checks/sawdust/",
+        "headline": "Sawdust in shredded Romano? What the FDA found",
+        "claimReviewed": "Some grated cheeses sold in the US contain cellulose.",
+        "author": {"@type": "Organization", "name": "Other Checks", "url": "https://other.example"},
+        "reviewRating": {"@type": "Rating", "alternateName": "True"},
+        "itemReviewed": {"@type": "Claim"},
+    },
+    {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": "https://factcheck.example/fact-check/animas-river/",
+        "headline": "Did the EPA Turn the Animas River Orange?",
+        "claimReviewed": "A federal agency spilled mine waste into a Colorado river.",
+        "author": {"@type": "Organization", "name": "Example Checks", "url": "https://factcheck.example"},
+        "reviewRating": {"@type": "Rating", "alternateName": "True"},
+        "itemReviewed": {"@type": "Claim"},
+    },
+]
+
+
+@pytest.fixture
+def reviewed(cli, tmp_path):  # type: ignore[no-untyped-def]
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(FEED), encoding="utf-8")
+    cli.ok("import", str(feed), "--format", "claimreview")
+    return cli
+
+
+def test_a_claim_is_found_by_its_reviews_headlines(reviewed) -> None:  # type: ignore[no-untyped-def]
+    cheese = "Some grated cheeses sold in the US contain cellulose."
+    for query in ("wood pulp in parmesan", "sawdust in romano"):  # words of either headline only
+        hits = reviewed.json("search", query, "--in", "claims")
+        assert [hit["title"] for hit in hits] == [cheese]
+        assert reviewed.json("similar", query, "--min-score", "0")[0]["text"] == cheese
+    river = reviewed.json("similar", "the Animas river turned orange", "--min-score", "0")
+    assert river[0]["text"].startswith("A federal agency")
+
+
+def test_headlines_follow_their_sources_and_verdicts(reviewed, db_url) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from factcheck import db
+
+    with db.session_scope(db_url, write=True) as session:  # the review page's title corrected
+        session.execute(
+            text("UPDATE sources SET title = 'Is there sawdust in grated cheese?' WHERE url = :url"),
+            {"url": FEED[0]["url"]},
+        )
+    assert reviewed.json("search", "parmesan", "--in", "claims") == []
+    assert len(reviewed.json("search", "sawdust", "--in", "claims")) == 1
+    with db.session_scope(db_url, write=True) as session:  # the verdicts gone: their headlines too
+        session.execute(text("DELETE FROM verdicts"))
+    assert reviewed.json("search", "sawdust", "--in", "claims") == []
+    assert "The database is sound." in reviewed.ok("db", "check")
+
+
+@pytest.mark.parametrize("query", ["https://t.co/bKuLiMup0Y", "pic.twitter.com/OP8QgHUq2k", "🔥🔥🔥", "‼️ 🇺🇦"])
+def test_a_query_with_no_words_matches_nothing(reviewed, query) -> None:  # type: ignore[no-untyped-def]
+    result = reviewed("similar", query)
+    assert result.exit_code == 0 and "no similar claims" in result.stdout and not result.stderr
+    assert reviewed.json("similar", query, "--min-score", "0") == []
+
+
+def test_a_handle_or_a_long_text_gets_an_answer(reviewed, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert reviewed("similar", "@girlsreallyrule").exit_code == 0
+    long = tmp_path / "long.txt"
+    long.write_text(("Parmesan cheese contains wood pulp, says a viral post. " * 180)[:10_000] + "\n")
+    out = json.loads(reviewed.ok("similar", "--file", str(long), "--min-score", "0"))
+    assert out["hits"][0]["text"].startswith("Some grated cheeses")
