@@ -54,6 +54,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+")
 SHORTER = 0.5  # a text with under half the other's words (either way) is not its duplicate
 # A link, also glued to the word before it ("Thursday.https://t.co/x", "#tagpic.twitter.com/x").
 _LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
+# A hashtag or handle in camel case, read as its words: "#RevolutionaryWarAirports", "@realDonaldTrump".
+_TAG = re.compile(r"[#@](\w+)")
+_CAMEL = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|\b|\d)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 # An embedded tweet's signature, at its end: "— Ilhan Omar (@IlhanMN) January 6, 2020".
 _SIGNATURE = re.compile(r"\s[—–-]{1,2}\s*[^—–\n]{0,100}\(@\w{1,15}\)\s*\w+\.?\s+\d{1,2},?\s+\d{4}\s*$")
 
@@ -165,9 +168,13 @@ def _length_ratio(text: str, other: str) -> float:
 def query_texts(text: str) -> tuple[str, str]:
     """(words, statement): the text as searched by its words (without links) and as embedded
     (without links nor an embedded tweet's signature)."""
-    words = " ".join(_LINK.sub(" ", text).split())
-    statement = " ".join(_LINK.sub(" ", _SIGNATURE.sub("", text)).split())
-    return words, statement or words
+
+    def read(text: str) -> str:
+        without_links = _LINK.sub(" ", text)
+        return " ".join(_TAG.sub(lambda tag: " ".join(_CAMEL.findall(tag[1])) or tag[0], without_links).split())
+
+    words = read(text)
+    return words, read(_SIGNATURE.sub("", text)) or words
 
 
 def features(
