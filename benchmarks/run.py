@@ -41,7 +41,7 @@ from factcheck import db  # noqa: E402
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
 from factcheck.models import Claim  # noqa: E402
 from factcheck.reports import render_claim  # noqa: E402
-from factcheck.search import any_words_query, backend, rarest, word_starts  # noqa: E402
+from factcheck.search import QUERY_WORDS, any_words_query, backend, query_words, rarest  # noqa: E402
 from factcheck.services.claims import list_claims, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
 from factcheck.services.history import list_history, record_revisions  # noqa: E402
@@ -341,22 +341,26 @@ def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, flo
     phrases = [" ".join(reversed(text.split())) for text in texts]
 
     def raw_candidates(phrase: str) -> list[tuple[int]]:
-        """The full-text part of `similar`: the rarest word starts, then the claims that have them."""
-        counts = [
-            (
-                connection.execute(
-                    "SELECT coalesce(sum(doc), 0) FROM claims_fts_vocab WHERE term >= ? AND term < ?",
-                    (start, start + "\U0010ffff"),
-                ).fetchone()[0],
-                start,
-            )
-            for start in word_starts(phrase)
-        ]
+        """The full-text part of `similar`: the rarer words, counted by their stems, then the claims that have them."""
+        import snowballstemmer
+
+        stemmer = snowballstemmer.stemmer("porter")
+        words = query_words(phrase)
+        stems = {word: stemmer.stemWord(word) for word in words}
+        counts = dict(
+            connection.execute(
+                "SELECT term, doc FROM claims_fts_vocab WHERE term IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(set(stems.values()))),),
+            ).fetchall()
+        )
         claims = connection.execute("SELECT coalesce(max(id), 0) FROM claims").fetchone()[0]
+        found = rarest([(counts[stems[w]], w) for w in words if stems[w] in counts], claims)
+        searched = (found + [w for w in words if stems[w] not in counts])[:QUERY_WORDS]
         return connection.execute(
-            "SELECT c.id, c.slug, c.text FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid"
-            " WHERE claims_fts MATCH ? AND claims_fts.rank MATCH 'bm25(10.0, 1.0)' ORDER BY claims_fts.rank LIMIT 50",
-            (any_words_query(rarest(counts, claims)),),  # the same choice of words as factcheck's
+            "SELECT c.id, c.slug, c.text, -hit.score FROM (SELECT rowid AS id, bm25(claims_fts, 10.0, 1.0, 10.0) AS score"
+            " FROM claims_fts WHERE claims_fts MATCH ? ORDER BY score LIMIT 50) hit JOIN claims c ON c.id = hit.id"
+            " ORDER BY hit.score, c.id",
+            (any_words_query(searched),),  # the same choice of words as factcheck's
         ).fetchall()
 
     # Full text only, on both sides: raw sqlite3 has no sentence vectors to compare with, and a

@@ -2,27 +2,36 @@
 
 Candidates come from two places: the full-text index (BM25 over the text's rarer words, against
 each claim's text, tags and its reviews' headlines) and the claims' sentence vectors (see
-vectors.py), so that a paraphrase sharing no rare word, or a translation, is still found. Each
-candidate gets one score, 0 to 100: a small logistic model's estimate, in percent, that the claim
-is the one the text states. Its features are the candidate's standing in both rankings (the
-cosine of the two vectors, how far it is behind the best one, its BM25 against the best, each
-ranking's place) and the share of words the two texts have in common; its few weights are fitted
-on the train split of the public CheckThat! 2020 claim-retrieval data by
-benchmarks/matching/fit.py, and ship as data (ranking.json).
+vectors.py, which embed the same texts), so that a paraphrase sharing no rare word, or a
+translation, is still found. Each candidate gets one score, 0 to 100: an estimate, in percent, of
+the chance that the claim is the one the text states. It is the higher of two estimates:
+
+- the ranking model's: a logistic model over the candidate's standing in both rankings (its BM25
+  against the best one's, its place; its cosine, how far behind the best cosine, its place) and
+  the share of words the two texts have in common. Its few weights are fitted on the train split
+  of the public CheckThat! 2020 claim-retrieval data (tweets against Snopes' fact-checks) by
+  benchmarks/matching/fit.py, which writes them to ranking.json, shipped with the package;
+- the meaning alone (`meaning_alone`): the cosine, calibrated on real paraphrases (fact-checks'
+  headlines against their own claim and its nearest others), for a translation or a rewording
+  that shares no word with its claim.
 
 Two thresholds, after Meedan Check's suggest/confirm pair: SUGGEST (worth showing) and DUPLICATE
-(`claim add` refuses without --force), fitted with the weights: on the train tweets, at most 1% of
-the tweets get a wrong top hit labelled duplicate. Three rules keep a hit below DUPLICATE whatever
-its score: a text much shorter or longer than the claim (it says less, or more); a text whose
-numbers differ from the claim's, each stating one the other does not ("in 1999" against "in
-2004"): sentence vectors barely see numbers; and a text that negates what the claim says ("NATO
-did not promise..."): such a hit is labelled "rebuts?", a possible counterclaim, rather than a
-duplicate. Without vectors (model not installed, or the index not yet rebuilt) the model's
-words-only weights score the full-text evidence alone, and `vectors.notice` says so.
+(`claim add` refuses without --force), chosen with the weights on the train tweets: at most half a
+percent of them get a wrong top hit labelled duplicate, with their claim in the database or taken
+out of it. Four rules keep a hit below DUPLICATE whatever its score: a text much shorter or longer
+than the claim (it says less, or more); a text whose numbers differ from the claim's, each stating
+one the other does not ("in 1999" against "in 2004"): sentence vectors barely see numbers; a text
+that negates what the claim says ("NATO did not promise..."): such a hit is labelled "rebuts?", a
+possible counterclaim, rather than a duplicate; and a claim that is not a duplicate by its meaning
+alone: first in both rankings of a database about one story is not enough ("Russia massed troops
+near Ukraine" is not "About 100,000 Russian troops were massed near Ukraine's border in December
+2021"). Without vectors (model not installed, or the index not yet rebuilt) the model's words-only
+weights score the full-text evidence, nothing is a duplicate, and `vectors.notice` says so.
 
-Queries are read as people paste them: links (also glued to a word, as tweets carry them) are
-left out, and so is an embedded tweet's trailing "— Name (@handle) Month D, YYYY" from what is
-embedded (its name stays among the words: claims often name the speaker).
+Queries are read as people paste them: links (also glued to a word, as tweets carry them) are left
+out, hashtags and handles are read as their words ("#RevolutionaryWarAirports"), and an embedded
+tweet's trailing "— Name (@handle) Month D, YYYY" is left out of what is embedded (its name stays
+among the words searched: claims often name the speaker).
 """
 
 from __future__ import annotations
@@ -49,7 +58,8 @@ SPEAKS_TO = 65.0  # a passage of a new source that scores this with a claim is w
 MAX_PASSAGES = 2_000  # passages of a new source compared with the claims: each costs a few index queries
 CANDIDATES = 50  # from each of the full-text index and the vectors
 SUGGESTIONS = 3  # unlinked look-alikes `claim show` lists
-PAIR_COSINE = float(_MODEL["pair_cosine"])  # `dedupe` scores in full only pairs of claims this close
+# The cosine under which meaning_alone stays below DUPLICATE: `dedupe` scores only pairs this close.
+PAIR_COSINE = (math.log(DUPLICATE / (100 - DUPLICATE)) - _MODEL["semantic"]["bias"]) / _MODEL["semantic"]["weight"]
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+")
 SHORTER = 0.5  # a text with under half the other's words (either way) is not its duplicate
 # A link, also glued to the word before it ("Thursday.https://t.co/x", "#tagpic.twitter.com/x").
@@ -215,11 +225,13 @@ def rank(
     for claim_id, (slug, claim_text) in candidates.items():
         value = _percent(model["bias"] + sum(w * x for w, x in zip(model["weights"], rows[claim_id], strict=True)))
         cosine = None if cosines is None else cosines.get(claim_id)
-        if cosine is not None:  # a translation, or a paraphrase sharing no word: the vectors alone may suffice
-            value = max(value, _percent(_MODEL["semantic"]["bias"] + _MODEL["semantic"]["weight"] * cosine))
+        meaning = 0.0 if cosine is None else meaning_alone(cosine)
+        value = max(value, meaning)  # a translation, or a paraphrase sharing no word: the vectors alone may suffice
         rebuts = negates(text, claim_text)
         if rebuts or _length_ratio(text, claim_text) < SHORTER or numbers_differ(text, claim_text):
             value = min(value, DUPLICATE - 1)  # says the opposite, or less, more or else: never a duplicate
+        if meaning < DUPLICATE:  # near in words and rank, but not in meaning alone: never a duplicate
+            value = min(value, DUPLICATE - 1)
         value = round(value, 1)
         scored.append(
             {
@@ -233,6 +245,12 @@ def rank(
             }
         )
     return sorted(scored, key=lambda item: (-item["score"], item["id"]))
+
+
+def meaning_alone(cosine: float) -> float:
+    """0-100: the chance that a claim this close to a text by its vector alone is the one the text
+    states (fitted on fact-checks' headlines against their own and their nearest claims)."""
+    return _percent(_MODEL["semantic"]["bias"] + _MODEL["semantic"]["weight"] * cosine)
 
 
 def _percent(logit: float) -> float:
