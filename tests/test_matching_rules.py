@@ -57,37 +57,45 @@ def test_the_shipped_model_has_a_weight_for_every_feature() -> None:
     assert "CheckThat" in model["about"]
 
 
+def review(url: str, headline: str, claim: str, outlet: str, label: str) -> dict[str, object]:
+    """A ClaimReview as fact-checkers' pages carry it (JSON-LD)."""
+    site = url.split("/")[2]
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "headline": headline,
+        "claimReviewed": claim,
+        "author": {"@type": "Organization", "name": outlet, "url": f"https://{site}"},
+        "reviewRating": {"@type": "Rating", "alternateName": label},
+        "itemReviewed": {"@type": "Claim"},
+    }
+
+
+CHEESE = "Some grated cheeses sold in the US contain cellulose."
 FEED = [
-    {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "url": "https://factcheck.example/fact-check/parmesan-wood-pulp/",
-        "headline": "Is There Wood Pulp in Your Parmesan Cheese?",
-        "claimReviewed": "Some grated cheeses sold in the US contain cellulose.",
-        "author": {"@type": "Organization", "name": "Example Checks", "url": "https://factcheck.example"},
-        "reviewRating": {"@type": "Rating", "alternateName": "Mostly True"},
-        "itemReviewed": {"@type": "Claim"},
-    },
-    {  # a second review of the same claim: its headline is kept for matching too
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "url": "https://other.example/checks/sawdust/",
-        "headline": "Sawdust in shredded Romano? What the FDA found",
-        "claimReviewed": "Some grated cheeses sold in the US contain cellulose.",
-        "author": {"@type": "Organization", "name": "Other Checks", "url": "https://other.example"},
-        "reviewRating": {"@type": "Rating", "alternateName": "True"},
-        "itemReviewed": {"@type": "Claim"},
-    },
-    {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "url": "https://factcheck.example/fact-check/animas-river/",
-        "headline": "Did the EPA Turn the Animas River Orange?",
-        "claimReviewed": "A federal agency spilled mine waste into a Colorado river.",
-        "author": {"@type": "Organization", "name": "Example Checks", "url": "https://factcheck.example"},
-        "reviewRating": {"@type": "Rating", "alternateName": "True"},
-        "itemReviewed": {"@type": "Claim"},
-    },
+    review(
+        "https://factcheck.example/fact-check/parmesan-wood-pulp/",
+        "Is There Wood Pulp in Your Parmesan Cheese?",
+        CHEESE,
+        "Example Checks",
+        "Mostly True",
+    ),
+    # a second review of the same claim: its headline is kept for matching too
+    review(
+        "https://other.example/checks/sawdust/",
+        "Sawdust in shredded Romano? What the FDA found",
+        CHEESE,
+        "Other Checks",
+        "True",
+    ),
+    review(
+        "https://factcheck.example/fact-check/animas-river/",
+        "Did the EPA Turn the Animas River Orange?",
+        "A federal agency spilled mine waste into a Colorado river.",
+        "Example Checks",
+        "True",
+    ),
 ]
 
 
@@ -100,11 +108,10 @@ def reviewed(cli, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_a_claim_is_found_by_its_reviews_headlines(reviewed) -> None:  # type: ignore[no-untyped-def]
-    cheese = "Some grated cheeses sold in the US contain cellulose."
     for query in ("wood pulp in parmesan", "sawdust in romano"):  # words of either headline only
         hits = reviewed.json("search", query, "--in", "claims")
-        assert [hit["title"] for hit in hits] == [cheese]
-        assert reviewed.json("similar", query, "--min-score", "0")[0]["text"] == cheese
+        assert [hit["title"] for hit in hits] == [CHEESE]
+        assert reviewed.json("similar", query, "--min-score", "0")[0]["text"] == CHEESE
     river = reviewed.json("similar", "the Animas river turned orange", "--min-score", "0")
     assert river[0]["text"].startswith("A federal agency")
 
