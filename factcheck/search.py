@@ -81,8 +81,9 @@ def plain_query(query: str) -> str:
 
 def query_words(text: str) -> list[str]:
     """A text's words as the index splits them (letters and digits; "_" and accents are not part
-    of a word), folded to lower case without accents, each once, in order."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
+    of a word), in lower case without accents as FTS5's unicode61 folds them ("straße" stays
+    "straße"; PostgreSQL's unaccent folds the query's words itself), each once, in order."""
+    folded = unicodedata.normalize("NFD", text.lower())
     bare = "".join(char for char in folded if not unicodedata.combining(char))
     return list(dict.fromkeys(_INDEX_TOKEN.findall(bare)))
 

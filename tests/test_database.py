@@ -137,6 +137,7 @@ def _tamper(path: Path, *statements: str) -> None:
 TAMPERING = [
     ("UPDATE claims_fts SET text = 'words nobody said' WHERE rowid = 3", "text differs in the search index: 3", None),
     ("UPDATE claims_fts SET tags = 'invented' WHERE rowid = 2", "tags differ in the search index: 2", None),
+    ("UPDATE claims_fts SET reviews = 'invented' WHERE rowid = 2", "headlines differ in the search index: 2", None),
     ("DELETE FROM claims_fts WHERE rowid = 4", "claims missing from the search index: 4", None),
     ("INSERT INTO claims_fts(rowid, text, tags) VALUES (999, 'ghost', '')", "claims that do not exist: 999", None),
     (

@@ -147,3 +147,19 @@ def test_a_handle_or_a_long_text_gets_an_answer(reviewed, tmp_path) -> None:  # 
     long.write_text(("Parmesan cheese contains wood pulp, says a viral post. " * 180)[:10_000] + "\n")
     out = json.loads(reviewed.ok("similar", "--file", str(long), "--min-score", "0"))
     assert out["hits"][0]["text"].startswith("Some grated cheeses")
+
+
+def test_a_related_claim_first_in_both_rankings_is_not_a_duplicate(cli) -> None:  # type: ignore[no-untyped-def]
+    """In a database about one story, the claim first by words and by vector may still be another
+    claim: a duplicate must be one by its meaning alone too (similar.meaning_alone)."""
+    troops = "About 100,000 Russian troops were massed near Ukraine's border around December 2021"
+    for text in [troops, "NATO promised Gorbachev in 1990 that it would not expand eastward"]:
+        cli.ok("claim", "add", text)
+    related = "Russia provoked the crisis by massing troops near Ukraine's border"
+    hit = cli.json("similar", related)[0]
+    assert hit["text"] == troops and hit["label"] == "similar" and hit["score"] < similar.DUPLICATE
+    assert similar.meaning_alone(hit["semantic"]) < similar.DUPLICATE
+    cli.ok("claim", "add", related)  # not refused
+    assert cli.json("dedupe")["clusters"] == []
+    same = cli.json("similar", "NATO vowed to Gorbachev in 1990 not to expand eastward")[0]
+    assert same["label"] == "duplicate" and similar.meaning_alone(same["semantic"]) >= similar.DUPLICATE

@@ -138,10 +138,10 @@ def test_similar_finds_a_paraphrase(seeded) -> None:  # type: ignore[no-untyped-
 
 def test_claim_add_refuses_a_near_duplicate_unless_forced(seeded, dump) -> None:  # type: ignore[no-untyped-def]
     before = dump()
-    error = seeded.fails("claim", "add", "NATO pledged not to expand east")
+    error = seeded.fails("claim", "add", "NATO vowed not to expand eastward")
     assert "nato-promised-no-eastward-expansion" in error and "--force" in error
     assert dump() == before
-    seeded.ok("claim", "add", "NATO pledged not to expand east", "--force")
+    seeded.ok("claim", "add", "NATO vowed not to expand eastward", "--force")
     seeded.ok("claim", "add", "Ukraine held a referendum on NATO membership in 2019")  # nothing like it
 
 

@@ -182,7 +182,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "search": (
         "search",
         "search",
-        "Full-text search over claims (text, tags), sources (title, publisher, text) and quotes.",
+        "Full-text search over claims (text, tags, reviews' headlines), sources (title, publisher, text) and quotes.",
     ),
     "similar": (
         "search",

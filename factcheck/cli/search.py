@@ -26,7 +26,7 @@ def search(
     ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Full-text search over claims (text, tags), sources (title, publisher, text) and quotes."""
+    """Full-text search over claims (text, tags, reviews' headlines), sources (title, publisher, text) and quotes."""
     from ..search import backend
 
     with reading(ctx) as session:

@@ -101,13 +101,20 @@ _TAGS_DIFFER = """
                          WHERE ct.claim_id = c.id)"""
 
 
+# And the headlines of its reviews' pages (migration 0011), each once, in the order of its verdicts.
+_REVIEWS_DIFFER = """
+    SELECT c.id FROM claims c JOIN claims_fts f ON f.rowid = c.id
+    WHERE f.reviews IS NOT (SELECT group_concat(title, ' ') FROM (SELECT s.title FROM verdicts v
+        JOIN sources s ON s.url = v.review_url WHERE v.claim_id = c.id GROUP BY s.title ORDER BY min(v.id)))"""
+
+
 def search_index_problems(session: Session) -> tuple[list[str], list[str]]:
     """Where the full-text indexes do not say what their tables hold, and what could not be checked.
 
-    The claims index's copy of each text and its tags is compared with the claims; FTS5's own
-    integrity check then compares every index with what it indexes (for sources and evidence,
-    their tables); on a read-only database, where that check cannot run, each index is rebuilt
-    and compared instead."""
+    The claims index's copy of each text, its tags and its reviews' headlines is compared with
+    the claims; FTS5's own integrity check then compares every index with what it indexes (for
+    sources and evidence, their tables); on a read-only database, where that check cannot run,
+    each index is rebuilt and compared instead."""
     problems: list[str] = []
     connection = session.connection()
 
@@ -115,6 +122,7 @@ def search_index_problems(session: Session) -> tuple[list[str], list[str]]:
         ("claims missing from the search index", _CLAIMS_NOT_INDEXED),
         ("search index rows for claims that do not exist", _INDEXED_NOT_CLAIMS),
         ("claims whose text differs in the search index", _TEXT_DIFFERS),
+        ("claims whose reviews' headlines differ in the search index", _REVIEWS_DIFFER),
     ):
         if found := _some(row[0] for row in connection.execute(text(sql))):
             problems.append(f"search index: {what}: {found}")

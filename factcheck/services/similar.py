@@ -170,17 +170,22 @@ def numbers_differ(text: str, other: str) -> bool:
     return bool(mine - theirs) and bool(theirs - mine)
 
 
+def _words_said(text: str) -> int:
+    return len(_content(_words(text))) or 1
+
+
 def _length_ratio(text: str, other: str) -> float:
-    mine, theirs = len(_content(_words(text))) or 1, len(_content(_words(other))) or 1
+    mine, theirs = _words_said(text), _words_said(other)
     return min(mine, theirs) / max(mine, theirs)
 
 
 def query_texts(text: str) -> tuple[str, str]:
-    """(words, statement): the text as searched by its words (without links) and as embedded
-    (without links nor an embedded tweet's signature)."""
+    """(words, statement): the text as searched by its words and compared with each claim
+    (without links, invisible formatting characters, "#" and "@"), and as embedded (without an
+    embedded tweet's signature either)."""
 
     def read(text: str) -> str:
-        without_links = _LINK.sub(" ", text)
+        without_links = _LINK.sub(" ", "".join(c for c in text if unicodedata.category(c) != "Cf"))
         return " ".join(_TAG.sub(lambda tag: " ".join(_CAMEL.findall(tag[1])) or tag[0], without_links).split())
 
     words = read(text)
@@ -192,7 +197,8 @@ def features(
 ) -> dict[int, list[float]]:
     """Each candidate's features (ranking.json names them), by claim id. `relevance` holds the
     full-text candidates' BM25 (higher is better), `cosines` every candidate's cosine with the
-    text, None without vectors."""
+    text, None without vectors. The text is compared as it is searched (query_texts)."""
+    text = query_texts(text)[0]
     absent = math.log1p(CANDIDATES)  # the place given to a claim the full text did not find
     lexical_place = {claim_id: math.log1p(n) for n, claim_id in enumerate(sorted(relevance, key=_by(relevance)))}
     best_relevance = max(relevance.values(), default=0.0) or 1.0
@@ -218,8 +224,10 @@ def _by(values: dict[int, float]) -> Callable[[int], tuple[float, int]]:
 def rank(
     text: str, candidates: dict[int, tuple[str, str]], relevance: dict[int, float], cosines: dict[int, float] | None
 ) -> list[dict[str, Any]]:
-    """The candidates scored (see the module's docstring) and labelled, best first."""
+    """The candidates scored (see the module's docstring) and labelled, best first. The text is
+    compared as it is searched (query_texts): a link's words and numbers are not the claim's."""
     model = _MODEL["with_vectors" if cosines is not None else "words_only"]
+    text = query_texts(text)[0]
     rows = features(text, {i: claim[1] for i, claim in candidates.items()}, relevance, cosines)
     scored = []
     for claim_id, (slug, claim_text) in candidates.items():
@@ -230,6 +238,9 @@ def rank(
         rebuts = negates(text, claim_text)
         if rebuts or _length_ratio(text, claim_text) < SHORTER or numbers_differ(text, claim_text):
             value = min(value, DUPLICATE - 1)  # says the opposite, or less, more or else: never a duplicate
+        says_less = _words_said(text) / _words_said(claim_text)
+        if says_less < SHORTER:  # "1990", "#NATO": a word of the claim is not the claim
+            value = min(value, 100 * says_less)
         if meaning < DUPLICATE:  # near in words and rank, but not in meaning alone: never a duplicate
             value = min(value, DUPLICATE - 1)
         value = round(value, 1)

@@ -31,9 +31,9 @@ TOKENIZER = "porter unicode61 remove_diacritics 2"  # as in 0002
 CLAIM_TAGS = (
     "(SELECT group_concat(t.name, ' ') FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.claim_id = {claim})"
 )
-# A claim's headlines, in the order its verdicts were given.
+# A claim's headlines, each once, in the order its verdicts were given.
 CLAIM_HEADLINES = """(SELECT group_concat(title, ' ') FROM (SELECT s.title FROM verdicts v
-    JOIN sources s ON s.url = v.review_url WHERE v.claim_id = {claim} ORDER BY v.id))"""
+    JOIN sources s ON s.url = v.review_url WHERE v.claim_id = {claim} GROUP BY s.title ORDER BY min(v.id)))"""
 # Rewritten only when they change: most verdicts name no page of ours, and an FTS5 update that
 # changes nothing still writes a segment.
 _REINDEX_CLAIM = f"""UPDATE claims_fts SET reviews = {CLAIM_HEADLINES.format(claim="{claim}")}
@@ -99,8 +99,9 @@ LANGUAGE sql AS $$
     ON CONFLICT (id) DO UPDATE SET document = excluded.document
 $$"""
 POSTGRES_HEADLINES = """ || setweight(to_tsvector('factcheck',
-           coalesce((SELECT string_agg(s.title, ' ' ORDER BY v.id) FROM verdicts v JOIN sources s
-                     ON s.url = v.review_url WHERE v.claim_id = c.id), '')), 'A')"""
+           coalesce((SELECT string_agg(title, ' ' ORDER BY first) FROM (SELECT s.title, min(v.id) AS first
+                     FROM verdicts v JOIN sources s ON s.url = v.review_url WHERE v.claim_id = c.id
+                     GROUP BY s.title) headlines), '')), 'A')"""
 POSTGRES_UPGRADE = [
     POSTGRES_INDEX_CLAIM.format(headlines=POSTGRES_HEADLINES),
     """CREATE FUNCTION factcheck_verdicts_fts() RETURNS trigger LANGUAGE plpgsql AS $$
