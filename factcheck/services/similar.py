@@ -326,8 +326,8 @@ def candidates_of(
     cosines.update({claim_id: float(vector @ query[0]) for claim_id, vector in stored.items()})
     # Full-text candidates without a stored vector (not yet indexed) are embedded now: at most
     # CANDIDATES texts, so that their scores are comparable until `index rebuild` is run.
-    unindexed = [claim_id for claim_id in candidates if claim_id not in cosines]
-    fresh = vectors.embed([candidates[claim_id][1] for claim_id in unindexed]) if unindexed else None
+    unindexed = dict(vectors.matching_texts(session, [claim_id for claim_id in candidates if claim_id not in cosines]))
+    fresh = vectors.embed(list(unindexed.values())) if unindexed else None
     if fresh is not None:
         cosines.update({claim_id: float(fresh[n] @ query[0]) for n, claim_id in enumerate(unindexed)})
     return candidates, relevance, cosines
