@@ -163,3 +163,29 @@ def test_a_related_claim_first_in_both_rankings_is_not_a_duplicate(cli) -> None:
     assert cli.json("dedupe")["clusters"] == []
     same = cli.json("similar", "NATO vowed to Gorbachev in 1990 not to expand eastward")[0]
     assert same["label"] == "duplicate" and similar.meaning_alone(same["semantic"]) >= similar.DUPLICATE
+
+
+def test_a_reviews_page_added_retitled_or_removed_reaches_the_claims_vector(cli, db_url) -> None:  # type: ignore[no-untyped-def]
+    from factcheck import db
+    from factcheck.services.vectors import matching_texts, vectors_of
+
+    cli.ok("claim", "add", "Some grated cheeses sold in the US contain cellulose.")
+    url = "https://factcheck.example/fact-check/parmesan-wood-pulp/"
+    cli.ok("claim", "rate", "1", "true", "--rationale", "The FDA says so.", "--url", url)
+
+    def vector_is_of(text: str) -> bool:
+        with db.session_scope(db_url) as session:
+            stored, (_id, now) = vectors_of(session, [1])[1], matching_texts(session, [1])[0]
+        from factcheck.services.vectors import embed
+
+        fresh = embed([text])
+        return now == text and float(stored @ fresh[0]) > 0.999  # type: ignore[index]
+
+    claim = "Some grated cheeses sold in the US contain cellulose."
+    assert vector_is_of(claim)
+    cli.ok("source", "add", "Is There Wood Pulp in Your Parmesan?", "--url", url)
+    assert vector_is_of(f"{claim} Is There Wood Pulp in Your Parmesan?")
+    cli.ok("source", "edit", "is-there-wood-pulp-in-your-parmesan", "--title", "Sawdust in your cheese?")
+    assert vector_is_of(f"{claim} Sawdust in your cheese?")
+    cli.ok("source", "delete", "is-there-wood-pulp-in-your-parmesan")
+    assert vector_is_of(claim)

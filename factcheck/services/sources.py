@@ -25,6 +25,7 @@ from ..models import (
 )
 from .articles import Article, read_html_file, read_text_file
 from .common import choice, get, optional_text, required_text, unique_slug
+from .vectors import refresh_reviewed
 
 EDITABLE = (
     "title",
@@ -163,6 +164,7 @@ def add_source(
         size = len(text.encode("utf-8"))
         session.add(SourceVersion(source_id=source.id, number=1, text_sha256=source.text_sha256, size=size))
         session.flush()
+    refresh_reviewed(session, [source.url])  # a review's page: its title is that claim's headline
     return source
 
 
@@ -238,6 +240,7 @@ def add_source_from_file(
 def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
     """Change the given fields; a field given as None is left as it is."""
     source = get_source(session, ref)
+    headline = (source.url, source.title)
     for field, value in changes.items():
         if value is None:
             continue
@@ -270,6 +273,8 @@ def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
         else:
             setattr(source, field, optional_text(value, field.replace("_", " "), MAX_NAME))
     session.flush()
+    if (source.url, source.title) != headline:
+        refresh_reviewed(session, [headline[0], source.url])
     return source
 
 
@@ -312,6 +317,7 @@ def delete_source(session: Session, ref: str | int, *, cascade: bool = False) ->
         copy.republishes_id = None
     session.delete(source)
     session.flush()
+    refresh_reviewed(session, [source.url])
     return found
 
 

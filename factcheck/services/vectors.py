@@ -144,6 +144,18 @@ def matching_texts(session: Session, ids: list[int]) -> list[tuple[int, str]]:
     return [(claim_id, " ".join(parts)) for claim_id, parts in texts.items()]
 
 
+def refresh_reviewed(session: Session, urls: list[str | None]) -> int:
+    """Store again the vectors of the claims whose verdicts' review_url is one of `urls`: the page
+    at that url was added, retitled or removed, and with it one of their headlines."""
+    from ..models import Verdict
+
+    wanted = sorted({url for url in urls if url})
+    if not wanted:
+        return 0
+    ids = session.scalars(select(Verdict.claim_id).where(Verdict.review_url.in_(wanted)).distinct()).all()
+    return store_vectors(session, matching_texts(session, list(ids))) if ids else 0
+
+
 def store_vectors(session: Session, claims: Iterable[tuple[int, str]]) -> int:
     """Write the vectors of these (id, text) claims (see `matching_texts`) in the session's transaction, replacing any
     they had, EMBED_BATCH at a time. Without the model nothing is written (and that is reported
