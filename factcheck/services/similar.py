@@ -25,8 +25,10 @@ that negates what the claim says ("NATO did not promise..."): such a hit is labe
 possible counterclaim, rather than a duplicate; and a claim that is not a duplicate by its meaning
 alone: first in both rankings of a database about one story is not enough ("Russia massed troops
 near Ukraine" is not "About 100,000 Russian troops were massed near Ukraine's border in December
-2021"). Without vectors (model not installed, or the index not yet rebuilt) the model's words-only
-weights score the full-text evidence, nothing is a duplicate, and `vectors.notice` says so.
+2021"). And a text with under half the claim's words scores at most that share ("1990" is not
+"NATO promised Gorbachev in 1990 ..."). Without vectors (model not installed, or the index not yet
+rebuilt) the model's words-only weights score the full-text evidence, nothing is a duplicate, and
+`vectors.notice` says so.
 
 Queries are read as people paste them: links (also glued to a word, as tweets carry them) are left
 out, hashtags and handles are read as their words ("#RevolutionaryWarAirports"), and an embedded
