@@ -42,10 +42,10 @@ from factcheck import db  # noqa: E402
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
 from factcheck.maintenance import after_bulk_load  # noqa: E402
 from factcheck.models import Claim  # noqa: E402
+from factcheck.revisions import record_revisions  # noqa: E402
 from factcheck.search import FTS_TABLES, backend  # noqa: E402
 from factcheck.services.claims import add_claim, list_claims, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
-from factcheck.services.history import record_revisions  # noqa: E402
 from factcheck.services.similar import similar_claims  # noqa: E402
 from factcheck.services.vectors import rebuild  # noqa: E402
 

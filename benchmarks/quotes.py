@@ -151,9 +151,9 @@ def version_rows(size: int, runs: int) -> list[tuple[str, str, float, float]]:
     import tempfile
 
     from factcheck import db
+    from factcheck.revisions import record_revisions
     from factcheck.services.claims import add_claim
     from factcheck.services.evidence import add_evidence
-    from factcheck.services.history import record_revisions
     from factcheck.services.source_versions import replace_text
     from factcheck.services.sources import add_source, get_source
 

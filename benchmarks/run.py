@@ -41,10 +41,11 @@ from factcheck import db  # noqa: E402
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
 from factcheck.models import Claim  # noqa: E402
 from factcheck.reports import render_claim  # noqa: E402
+from factcheck.revisions import record_revisions  # noqa: E402
 from factcheck.search import QUERY_WORDS, any_words_query, backend, query_words, rarest  # noqa: E402
 from factcheck.services.claims import list_claims, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
-from factcheck.services.history import list_history, record_revisions  # noqa: E402
+from factcheck.services.history import list_history  # noqa: E402
 from factcheck.services.similar import similar_claims  # noqa: E402
 
 PROCESS_RUNS = 14  # runs of each side where a whole process is started

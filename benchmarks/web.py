@@ -31,7 +31,7 @@ from generate import generate  # noqa: E402
 
 from factcheck import db  # noqa: E402
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
-from factcheck.services.history import record_revisions  # noqa: E402
+from factcheck.revisions import record_revisions  # noqa: E402
 
 
 def load(path: Path, claims: int) -> None:

@@ -399,9 +399,9 @@ def session_scope(
 ) -> Iterator[Session]:
     """A session that is one transaction: committed if the block ends normally, else rolled back.
 
-    `write` takes SQLite's write lock at the start; `by` is the author recorded in revisions;
-    `on_open` is called with the new session before the transaction starts: writers pass
-    `factcheck.services.history.record_revisions` so that every change lands in the history.
+    `write` takes SQLite's write lock at the start, and makes every change the session flushes land
+    in the history (factcheck.revisions), whoever calls; `by` is the author recorded in revisions;
+    `on_open` is called with the new session before the transaction starts.
     A session that does not `write` is `read_only` unless told otherwise: it cannot write, and
     works on a file or in a folder this process may not write to."""
     from sqlalchemy.orm import Session
@@ -413,6 +413,10 @@ def session_scope(
     if write and engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_immediate=True)
     with _checked(url), Session(engine, expire_on_commit=False, info={"by": by}) as session:
+        if write:
+            from .revisions import record_revisions  # which imports this module
+
+            record_revisions(session)
         if on_open is not None:
             on_open(session)
         with session.begin():

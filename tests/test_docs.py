@@ -46,6 +46,9 @@ def test_python_example_runs(readme: str, tmp_path: Path, capsys: pytest.Capture
     printed = capsys.readouterr().out
     expected = re.search(r"# (\{.*\})", example).group(1)  # type: ignore[union-attr]
     assert printed.strip() == expected
+    # and what it wrote is in the history, by its author, though it asked for nothing of the kind
+    written = [r for r in Run(tmp_path / "factcheck.db").json("history")["revisions"] if r["by"] == "my-script"]
+    assert sorted(r["entity"] for r in written) == ["evidence", "sources"]
 
 
 # --- the CLI reference is generated, and every option is documented -----------------------------

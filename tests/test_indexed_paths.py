@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from factcheck import db
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records
 from factcheck.models import Claim, Evidence, Revision, Source, Tag, claim_tags
+from factcheck.revisions import SUBJECTS, record_revisions
 from factcheck.search import _MARK_END, _MARK_START, backend, plain_query
 from factcheck.services import claims as claim_service
-from factcheck.services.history import SUBJECTS, _subject, list_history, record_revisions, revision_view
+from factcheck.services.history import _subject, list_history, revision_view
 from tests.conftest import Run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ import sys
 from factcheck import db
 from factcheck.errors import DatabaseProblem
 from factcheck.services import claims
-from factcheck.services.history import record_revisions
+from factcheck.revisions import record_revisions
 url, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 done = busy = 0
 for i in range(count):

@@ -54,10 +54,9 @@ def reading(ctx: typer.Context) -> AbstractContextManager[Session]:
 def writing(ctx: typer.Context) -> Iterator[Session]:
     """One write transaction, recorded in the history as made by the command's author."""
     from ..db import session_scope
-    from ..services.history import record_revisions
     from .output import mark_saved
 
     app_state = state(ctx)
-    with session_scope(app_state.url, write=True, by=app_state.author, on_open=record_revisions) as session:
+    with session_scope(app_state.url, write=True, by=app_state.author) as session:
         yield session
     mark_saved()  # committed: a failure to print from here on must not read as "nothing written"

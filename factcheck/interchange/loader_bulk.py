@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from ..db import insert_many
-from ..services.history import record_inserts
+from ..revisions import record_inserts
 from .records import SECTIONS, Record, reference, slug
 
 CHUNK = 500  # rows per look-up of existing keys

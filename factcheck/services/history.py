@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import json
-import uuid
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import DateTime, event, insert, inspect, or_, select
-from sqlalchemy import column as sql_column
-from sqlalchemy import table as sql_table
+from sqlalchemy import DateTime, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ..db import insert_many
 from ..limits import MAX_ID
 from ..models import (
     Actor,
@@ -28,173 +21,7 @@ from ..models import (
     Source,
     Tag,
     Verdict,
-    utcnow,
 )
-
-TRACKED = (Claim, Source, Actor, Evidence, ClaimLink, Verdict, Tag, Event)
-
-# The claim and source whose history a revision belongs to, in indexed columns (what `history
-# CLAIM` and `history SOURCE` look up), from the recorded row's columns; migration 0009 fills them
-# alike for older revisions. A link belongs to both its claims.
-SUBJECTS = ("claim_id", "linked_claim_id", "source_id")
-_SUBJECT_FIELDS = {
-    "claims": {"claim_id": "id"},
-    "sources": {"source_id": "id"},
-    "evidence": {"claim_id": "claim_id", "source_id": "source_id"},
-    "verdicts": {"claim_id": "claim_id"},
-    "claim_links": {"claim_id": "from_claim_id", "linked_claim_id": "to_claim_id"},
-}
-
-
-def subjects(entity: str, value: Callable[[str], Any]) -> dict[str, Any]:
-    """The revision's claim_id, linked_claim_id and source_id, given the recorded row's `value` of a column."""
-    fields = _SUBJECT_FIELDS.get(entity, {})
-    return {column: value(fields[column]) if column in fields else None for column in SUBJECTS}
-
-
-def record_revisions(session: Session) -> None:
-    """Make `session` write a Revision for each change it flushes, authored by session.info['by']
-    and marked with one batch id for the whole transaction."""
-    session.info.setdefault("batch", uuid.uuid4().hex)
-    event.listen(session, "after_flush", _after_flush)
-
-
-def _stamp(session: Session) -> dict[str, Any]:
-    return {"at": utcnow(), "by": session.info.get("by"), "batch": session.info.get("batch")}
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [jsonable(item) for item in value]
-    return value
-
-
-def _columns(row: Any) -> dict[str, Any]:
-    state = inspect(row)
-    return {
-        column.key: jsonable(getattr(row, column.key))
-        for column in state.mapper.column_attrs
-        if column.key not in state.unloaded  # a deferred column nobody asked for
-    }
-
-
-def _collections(row: Any, *, only_changed: bool) -> dict[str, Any]:
-    """Many-to-many collections (tags, appearances) as ids, with what was added and removed."""
-    changes: dict[str, Any] = {}
-    state = inspect(row)
-    for relationship in state.mapper.relationships:
-        if relationship.secondary is None:
-            continue
-        history = state.attrs[relationship.key].history
-        if only_changed and not history.has_changes():
-            continue
-        if only_changed:
-            changes[relationship.key] = {
-                "added": [item.id for item in history.added],
-                "removed": [item.id for item in history.deleted],
-            }
-        else:
-            changes[relationship.key] = [item.id for item in history.sum()]
-    return changes
-
-
-def _updates(row: Any) -> dict[str, Any]:
-    state = inspect(row)
-    changes: dict[str, Any] = {}
-    for column in state.mapper.column_attrs:
-        if column.key in ("updated_at", "created_at"):
-            continue
-        history = state.attrs[column.key].history
-        if history.has_changes():
-            old = history.deleted[0] if history.deleted else None
-            new = history.added[0] if history.added else None
-            if old != new:
-                changes[column.key] = [jsonable(old), jsonable(new)]
-    changes.update(_collections(row, only_changed=True))
-    return changes
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    rows: list[dict[str, Any]] = []
-    stamp = _stamp(session)
-
-    def add(row: Any, action: RevisionAction, changes: dict[str, Any]) -> None:
-        entity = type(row).__tablename__
-        rows.append(
-            {
-                "entity": entity,
-                "entity_id": row.id,
-                "action": action,
-                "changes": changes,
-                **stamp,
-                **subjects(entity, lambda name: getattr(row, name)),
-            }
-        )
-
-    for row in session.new:
-        if isinstance(row, TRACKED):
-            changes = _columns(row)
-            changes.update(_collections(row, only_changed=False))
-            add(row, RevisionAction.INSERT, changes)
-    for row in session.dirty:
-        if isinstance(row, TRACKED) and session.is_modified(row):
-            changes = _updates(row)
-            if changes:
-                add(row, RevisionAction.UPDATE, changes)
-    for row in session.deleted:
-        if isinstance(row, TRACKED):
-            changes = _columns(row)
-            changes.update(_collections(row, only_changed=False))
-            add(row, RevisionAction.DELETE, changes)
-    if rows:
-        session.connection().execute(insert(Revision), rows)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot record {type(value).__name__} in a revision")
-
-
-# The revisions table without column types: bulk revisions arrive already serialised, so that
-# large imports skip per-row type processing.
-_PLAIN_REVISIONS = sql_table(
-    "revisions",
-    *(sql_column(name) for name in ("entity", "entity_id", "action", "changes", "at", "by", "batch", *SUBJECTS)),
-)
-
-
-def record_inserts(session: Session, entity: str, rows: list[dict[str, Any]]) -> None:
-    """Revisions for rows inserted in bulk (each a dict of its columns, with its id), written with
-    one executemany in the same transaction."""
-    if not rows:
-        return
-    stamp = _stamp(session)
-    to_database = Revision.__table__.c.at.type.bind_processor(session.get_bind().dialect)
-    at = to_database(stamp["at"]) if to_database else stamp["at"]
-    insert_many(
-        session,
-        _PLAIN_REVISIONS,
-        [
-            {
-                "entity": entity,
-                "entity_id": row["id"],
-                "action": RevisionAction.INSERT.value,
-                "changes": json.dumps(row, default=_json_default, ensure_ascii=False),
-                "at": at,
-                "by": stamp["by"],
-                "batch": stamp["batch"],
-                **subjects(entity, row.get),
-            }
-            for row in rows
-        ],
-    )
 
 
 def revision_view(revision: Revision) -> dict[str, Any]:
