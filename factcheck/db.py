@@ -413,7 +413,7 @@ def session_scope(
     if write and engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_immediate=True)
     with _checked(url), Session(engine, expire_on_commit=False, info={"by": by}) as session:
-        if write:
+        if write or read_only is False:  # whatever can write records what it writes
             from .revisions import record_revisions  # which imports this module
 
             record_revisions(session)

@@ -150,3 +150,20 @@ def test_a_downgrade_and_upgrade_keep_what_restore_needs(seeded) -> None:  # typ
     assert seeded.ok("export") == before
     seeded.ok("claim", "add", "One more claim after the round trip")
     assert max(claim["id"] for claim in seeded.json("claim", "list")) == 27
+
+
+@pytest.mark.parametrize(
+    "opened", [{"write": True}, {"write": True, "on_open": "record_revisions"}, {"read_only": False}]
+)
+def test_a_script_that_can_write_is_recorded_once(cli, db_url, opened) -> None:  # type: ignore[no-untyped-def]
+    """Whatever a Python caller passes to session_scope, what its session writes is in the history,
+    once (a caller passing the hook itself, as scripts did before it was the rule, adds nothing)."""
+    from factcheck import db
+    from factcheck.revisions import record_revisions
+    from factcheck.services.claims import add_claim
+
+    options = {**opened, "on_open": record_revisions} if "on_open" in opened else opened
+    with db.session_scope(db_url, by="a script", **options) as session:
+        add_claim(session, "A claim written from Python")
+    revisions = cli.json("history")["revisions"]
+    assert [(r["entity"], r["action"], r["by"]) for r in revisions] == [("claims", "insert", "a script")]

@@ -189,3 +189,27 @@ def test_a_reviews_page_added_retitled_or_removed_reaches_the_claims_vector(cli,
     assert vector_is_of(f"{claim} Sawdust in your cheese?")
     cli.ok("source", "delete", "is-there-wood-pulp-in-your-parmesan")
     assert vector_is_of(claim)
+
+
+def test_a_reviews_page_restored_or_imported_reaches_the_claims_vector(cli, db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from factcheck import db
+    from factcheck.services.vectors import embed, matching_texts, vectors_of
+
+    def stale() -> bool:
+        with db.session_scope(db_url) as session:
+            stored, (_id, now) = vectors_of(session, [1])[1], matching_texts(session, [1])[0]
+        return float(stored @ embed([now])[0]) < 0.999  # type: ignore[index]
+
+    url = "https://example.org/review"
+    cli.ok("claim", "add", "The moon is made of green cheese.")
+    cli.ok("claim", "rate", "1", "false", "--rationale", "It is rock.", "--url", url)
+    cli.ok("source", "add", "Astronomers debunk dairy satellite hoax", "--url", url, "--slug", "review")
+    cli.ok("source", "delete", "review")
+    deleted = next(r["id"] for r in cli.json("history")["revisions"] if r["entity"] == "sources")
+    cli.ok("restore", str(deleted))
+    assert not stale()
+    cli.ok("source", "delete", "review")
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"sources": [{"slug": "review", "title": "Moon cheese hoax debunked", "url": url}]}))
+    cli.ok("import", str(page))
+    assert not stale()

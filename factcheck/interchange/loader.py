@@ -40,6 +40,7 @@ from ..services.articles import read_text_file
 from ..services.claims import check_link
 from ..services.common import slugify
 from ..services.sources import check_republishes, check_url_free
+from ..services.vectors import refresh_reviewed
 from .loader_bulk import (
     CHUNK,
     Keys,
@@ -99,7 +100,7 @@ def load_records(
     for batch in batches(records["actors"]):
         _load_actors(session, batch, actors, report)
         tick(len(batch))
-    _load_sources(session, records["sources"], sources, report, texts, tick)
+    _load_sources(session, records["sources"], sources, report, texts, tick, index=index)
     tags = dict(session.execute(select(Tag.slug, Tag.id)).all())
     for batch in batches(records["claims"]):
         added = _load_claims(session, batch, actors, sources, claims, tags, report)
@@ -140,8 +141,13 @@ def _load_sources(
     report: LoadReport,
     texts: Path | None,
     tick: Callable[[int], None],
+    *,
+    index: bool,
 ) -> None:
-    """New sources, batch by batch, then who republishes whom (an original may come later)."""
+    """New sources, batch by batch, then who republishes whom (an original may come later). With
+    `index`, the claims already reviewed at a new source's URL get their vectors again: it is their
+    review's page, and its title their headline (this load's own verdicts come later, with their
+    claims' vectors)."""
     republishing: list[tuple[Record, str, str]] = []
     for batch in batches(records):
         rows: list[dict[str, Any]] = []
@@ -163,6 +169,8 @@ def _load_sources(
                 with about(urls[url or ""][1], "url"):
                     check_url_free(session, url)
         insert_rows(session, Source, rows, sources.ids, report, "sources")
+        if index:
+            refresh_reviewed(session, listed)
         tick(len(batch))
     if republishing:
         pairs = [

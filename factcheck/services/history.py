@@ -161,9 +161,11 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
             f"cannot restore revision {revision_id}: a row made since holds its place "
             f"({error.orig}); nothing was restored"
         ) from None
-    from .vectors import matching_texts, store_vectors  # a claim's vector is not in the history: made again
+    from .vectors import matching_texts, refresh_reviewed, store_vectors  # vectors are not in the history
 
-    store_vectors(session, matching_texts(session, restored.get("claims", [])))
+    store_vectors(session, matching_texts(session, restored.get("claims", [])))  # made again
+    urls = session.scalars(select(Source.url).where(Source.id.in_(restored.get("sources", [])))).all()
+    refresh_reviewed(session, list(urls))  # a review's page is back: its title is a claim's headline again
     return {kind: sorted(ids) for kind, ids in restored.items()}
 
 

@@ -144,7 +144,7 @@ def matching_texts(session: Session, ids: list[int]) -> list[tuple[int, str]]:
     return [(claim_id, " ".join(parts)) for claim_id, parts in texts.items()]
 
 
-def refresh_reviewed(session: Session, urls: list[str | None]) -> int:
+def refresh_reviewed(session: Session, urls: Iterable[str | None]) -> int:
     """Store again the vectors of the claims whose verdicts' review_url is one of `urls`: the page
     at that url was added, retitled or removed, and with it one of their headlines."""
     from ..models import Verdict
