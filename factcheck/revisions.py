@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import getpass
 import json
+import os
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -55,10 +57,22 @@ def subjects(entity: str, value: Callable[[str], Any]) -> dict[str, Any]:
     return {column: value(fields[column]) if column in fields else None for column in SUBJECTS}
 
 
+ENV_USER = "FACTCHECK_USER"
+
+
+def default_author() -> str:
+    """Who a change is recorded as made by when nobody says: $FACTCHECK_USER, or the OS user."""
+    try:
+        return os.environ.get(ENV_USER) or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def record_revisions(session: Session) -> None:
     """Make `session` write a Revision for each change it flushes, authored by session.info['by']
-    and marked with one batch id for the whole transaction."""
+    (else `default_author`) and marked with one batch id for the whole transaction."""
     session.info.setdefault("batch", uuid.uuid4().hex)
+    session.info["by"] = session.info.get("by") or default_author()
     if not event.contains(session, "after_flush", _after_flush):  # once, however many callers ask
         event.listen(session, "after_flush", _after_flush)
 

@@ -167,3 +167,12 @@ def test_a_script_that_can_write_is_recorded_once(cli, db_url, opened) -> None: 
         add_claim(session, "A claim written from Python")
     revisions = cli.json("history")["revisions"]
     assert [(r["entity"], r["action"], r["by"]) for r in revisions] == [("claims", "insert", "a script")]
+
+
+def test_a_script_that_names_no_author_is_recorded_as_the_user(cli, db_url) -> None:  # type: ignore[no-untyped-def]
+    from factcheck import db
+    from factcheck.services.claims import add_claim
+
+    with db.session_scope(db_url, write=True) as session:  # no `by`: $FACTCHECK_USER, as the CLI
+        add_claim(session, "A claim written from Python")
+    assert [r["by"] for r in cli.json("history")["revisions"]] == ["tester"]

@@ -1,6 +1,6 @@
 """Claim matching on public data: CLEF CheckThat! 2020 task 2 (English tweets against Snopes claims).
 
-    python benchmarks/matching/checkthat.py DATA_DIR [--split train|dev] [--json] [--verbose]
+    python benchmarks/matching/checkthat.py DATA_DIR [--split train|dev] [--json] [--verbose] [--db URL]
 
 DATA_DIR is the lab's release (github.com/sshaar/clef2020-factchecking-task2, version 3.0):
 `verified_claims.docs.tsv` (vclaim_id, vclaim, title) and `train/`, `dev/` with
@@ -18,7 +18,9 @@ Measures, as the lab defines them: MAP@1, MAP@5 (the official one), MRR (of the 
 recall@5; and for factcheck's labels: how many tweets' top hit is labelled `duplicate` and how
 many of those are wrong (the target is at most 1% of the tweets), and how many tweets get a
 suggestion at the default --min-score. Tune on train, report dev; the lab's test split is kept
-aside on purpose.
+aside on purpose. With --db, the same runs on that database instead: a copy of the one built, for
+example on PostgreSQL (`factcheck db copy benchmarks/matching/.cache/checkthat2020-....sqlite
+postgresql://...`).
 """
 
 from __future__ import annotations
@@ -212,11 +214,12 @@ def main() -> None:
     parser.add_argument("--split", choices=("train", "dev"), default="dev")
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     parser.add_argument("--verbose", action="store_true", help="Print each tweet whose top hit is wrong.")
+    parser.add_argument("--db", help="Measure on this database, a copy of the one built, instead.")
     args = parser.parse_args()
     claims = read_tsv(args.data / "verified_claims.docs.tsv")
     queries = read_split(args.data, args.split)
     path = build(args.data, claims)
-    url = db.resolve_url(str(path))
+    url = db.resolve_url(args.db or str(path))
     owners = vclaims_of_claims(url)
     tweets = [tweet for _id, tweet, _relevant in queries]
     relevant = [wanted for _id, _tweet, wanted in queries]
@@ -225,9 +228,7 @@ def main() -> None:
         lines = Path(scratch) / "tweets.jsonl"
         lines.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in tweets), encoding="utf-8")
         started = time.perf_counter()
-        output = factcheck(
-            "--db", str(path), "similar", "--file", str(lines), "--limit", str(DEPTH), "--min-score", "0"
-        )
+        output = factcheck("--db", url, "similar", "--file", str(lines), "--limit", str(DEPTH), "--min-score", "0")
         elapsed = time.perf_counter() - started
     answers = [json.loads(line)["hits"] for line in output.splitlines()]
     ours = [[owners[hit["slug"]] for hit in hits] for hits in answers]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -13,8 +11,6 @@ import typer
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-ENV_USER = "FACTCHECK_USER"
 
 
 @dataclass
@@ -31,12 +27,9 @@ class AppState:
     @property
     def author(self) -> str:
         """Who a change is recorded as made by: --by, $FACTCHECK_USER, or the OS user."""
-        if self.by:
-            return self.by
-        try:
-            return os.environ.get(ENV_USER) or getpass.getuser()
-        except (KeyError, OSError):
-            return "unknown"
+        from ..revisions import default_author
+
+        return self.by or default_author()
 
 
 def state(ctx: typer.Context) -> AppState:
