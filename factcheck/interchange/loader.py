@@ -40,7 +40,7 @@ from ..services.articles import read_text_file
 from ..services.claims import check_link
 from ..services.common import slugify
 from ..services.sources import check_republishes, check_url_free
-from ..services.vectors import refresh_reviewed
+from ..services.vectors import matching_texts, refresh_reviewed, store_vectors
 from .loader_bulk import (
     CHUNK,
     Keys,
@@ -87,8 +87,6 @@ def load_records(
     """Load the records of each section, in batches (see loader_bulk.batches); `progress` is told
     how many records each batch held. With `index`, each batch of new claims gets its sentence
     vectors (see services.vectors) in the same transaction; without the model, none."""
-    from ..services.vectors import matching_texts, store_vectors
-
     report = LoadReport()
     tick = progress or (lambda _n: None)
     actors, sources, claims, events = (
