@@ -49,6 +49,18 @@ REVIEW_URL = "https://checkthat2020.invalid/vclaims/{}"  # one per verified clai
 DEPTH = 20  # hits asked of `similar` per tweet (MRR is of these)
 
 
+def require_data(parser: argparse.ArgumentParser, data: Path, split: str) -> None:
+    """One line naming what is missing, rather than a traceback, when DATA_DIR is not the lab's release."""
+    wanted = [
+        data / "verified_claims.docs.tsv",
+        data / split / "tweets.queries.tsv",
+        data / split / "tweet-vclaim-pairs.qrels",
+    ]
+    missing = [str(path) for path in wanted if not path.is_file()]
+    if missing:
+        parser.error(f"{data} is not the lab's release (version 3.0): missing {', '.join(missing)}")
+
+
 def read_tsv(path: Path) -> list[list[str]]:
     """The rows after the header. Quoted fields may span lines (a few claims do), hence csv."""
     with path.open(newline="", encoding="utf-8") as handle:
@@ -216,6 +228,7 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="Print each tweet whose top hit is wrong.")
     parser.add_argument("--db", help="Measure on this database, a copy of the one built, instead.")
     args = parser.parse_args()
+    require_data(parser, args.data, args.split)
     claims = read_tsv(args.data / "verified_claims.docs.tsv")
     queries = read_split(args.data, args.split)
     path = build(args.data, claims)

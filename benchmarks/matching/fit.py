@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE))
 
-from checkthat import build, read_split, read_tsv, vclaims_of_claims  # noqa: E402
+from checkthat import build, read_split, read_tsv, require_data, vclaims_of_claims  # noqa: E402
 
 from factcheck import db  # noqa: E402
 from factcheck.services import similar  # noqa: E402
@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("data", type=Path)
     parser.add_argument("--check", action="store_true", help="Fit and print; do not write ranking.json.")
     args = parser.parse_args()
+    require_data(parser, args.data, "train")
     path = build(args.data, read_tsv(args.data / "verified_claims.docs.tsv"))
     url = db.resolve_url(str(path))
     owners = vclaims_of_claims(url)

@@ -94,7 +94,7 @@ def duplicate_clusters(
 
 
 def _duplicate_pairs(
-    session: Session, pairs: list[tuple[int, int, float]], texts: dict[int, tuple[str, str]]
+    session: Session, pairs: list[tuple[int, int, float]], texts: dict[int, tuple[str, str]], chunk: int = 500
 ) -> list[tuple[float, int, int]]:
     """(score, first, second) of the close pairs that `similar` labels duplicates, one claim's
     text against all the others (from its stored vector), as `claim add` would judge it: each
@@ -106,15 +106,22 @@ def _duplicate_pairs(
         wanted.setdefault(first, set()).add(second)
         wanted.setdefault(second, set()).add(first)
     best: dict[tuple[int, int], float] = {}
-    for claim_id, others in wanted.items():
-        stored = vectors.vectors_of(session, [claim_id]).get(claim_id)
-        hits = similar_claims(
-            session, texts[claim_id][1], limit=CANDIDATES, min_score=DUPLICATE, exclude=claim_id, vector=stored
-        )
-        for hit in hits:
-            if hit["id"] in others and hit["label"] == "duplicate":
-                key = (min(claim_id, hit["id"]), max(claim_id, hit["id"]))
-                best[key] = max(best.get(key, 0.0), hit["score"])
+    ids = sorted(wanted)
+    for start in range(0, len(ids), chunk):  # the vectors read a chunk at a time, not one query a claim
+        stored = vectors.vectors_of(session, ids[start : start + chunk])
+        for claim_id in ids[start : start + chunk]:
+            hits = similar_claims(
+                session,
+                texts[claim_id][1],
+                limit=CANDIDATES,
+                min_score=DUPLICATE,
+                exclude=claim_id,
+                vector=stored.get(claim_id),
+            )
+            for hit in hits:
+                if hit["id"] in wanted[claim_id] and hit["label"] == "duplicate":
+                    key = (min(claim_id, hit["id"]), max(claim_id, hit["id"]))
+                    best[key] = max(best.get(key, 0.0), hit["score"])
     return [(value, first, second) for (first, second), value in best.items()]
 
 

@@ -200,13 +200,19 @@ def features(
     """Each candidate's features (ranking.json names them), by claim id. `relevance` holds the
     full-text candidates' BM25 (higher is better), `cosines` every candidate's cosine with the
     text, None without vectors. The text is compared as it is searched (query_texts)."""
-    text = query_texts(text)[0]
+    return _features(query_texts(text)[0], candidates, relevance, cosines)
+
+
+def _features(
+    words: str, candidates: dict[int, str], relevance: dict[int, float], cosines: dict[int, float] | None
+) -> dict[int, list[float]]:
+    """`features` of a text read already (query_texts)."""
     absent = math.log1p(CANDIDATES)  # the place given to a claim the full text did not find
     lexical_place = {claim_id: math.log1p(n) for n, claim_id in enumerate(sorted(relevance, key=_by(relevance)))}
     best_relevance = max(relevance.values(), default=0.0) or 1.0
     found: dict[int, list[float]] = {}
     for claim_id, claim_text in candidates.items():
-        share = lexical(text, claim_text)
+        share = lexical(words, claim_text)
         bm25 = relevance.get(claim_id, 0.0) / best_relevance
         place = lexical_place.get(claim_id, absent)
         found[claim_id] = [bm25, place, share]
@@ -230,7 +236,7 @@ def rank(
     compared as it is searched (query_texts): a link's words and numbers are not the claim's."""
     model = _MODEL["with_vectors" if cosines is not None else "words_only"]
     text = query_texts(text)[0]
-    rows = features(text, {i: claim[1] for i, claim in candidates.items()}, relevance, cosines)
+    rows = _features(text, {i: claim[1] for i, claim in candidates.items()}, relevance, cosines)
     scored = []
     for claim_id, (slug, claim_text) in candidates.items():
         value = _percent(model["bias"] + sum(w * x for w, x in zip(model["weights"], rows[claim_id], strict=True)))
