@@ -1,4 +1,4 @@
-"""Time and peak memory of the commands that read a whole table: `verify`, `report --all`, `db check`.
+"""Time and peak memory of the commands that read a whole table: `verify`, `report --all`, `site`, `db check`.
 
 Each command runs as its own process on a generated database (benchmarks/generate.py, bulk-loaded
 the way benchmarks/run.py does); its peak RSS is the kernel's count for that one child (GNU time, or wait4).
@@ -100,11 +100,52 @@ def bench(size: int) -> Iterator[tuple[str, float, float]]:
         for name, command in (
             ("verify", [*factcheck, "verify", "--json"]),
             ("report --all", [*factcheck, "report", "--all", "--force", "-o", str(out)]),
+            ("site", [*factcheck, "site", "--force", "-o", str(out / "site")]),
             ("db check", [*factcheck, "db", "check", "--json"]),
         ):
             yield (name, *measured(command))
+            if name == "site":
+                started = time.perf_counter()
+                raw_site(path, out / "raw-site")
+                yield (
+                    "site's raw floor: sqlite3 reads, a page and its JSON a claim and a source",
+                    time.perf_counter() - started,
+                    0.0,
+                )
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def raw_site(path: Path, folder: Path) -> None:
+    """The least a static site of this database does, in-process: every claim with its evidence
+    and verdicts, and every source with its archived text, read by sqlite3, each escaped into an
+    HTML page and dumped as JSON beside it; no similarity search, history or pictures."""
+    import html
+    import json
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    for kind in ("claims", "sources"):
+        (folder / kind).mkdir(parents=True, exist_ok=True)
+    claims = connection.execute("SELECT id, slug, text FROM claims ORDER BY id")
+    for claim_id, slug, text in claims:
+        evidence = connection.execute(
+            "SELECT e.stance, e.quote, s.slug, s.title FROM evidence e JOIN sources s ON s.id = e.source_id"
+            " WHERE e.claim_id = ? ORDER BY e.id",
+            (claim_id,),
+        ).fetchall()
+        verdicts = connection.execute(
+            "SELECT rating, rationale FROM verdicts WHERE claim_id = ?", (claim_id,)
+        ).fetchall()
+        rows = "".join(f"<li>{html.escape(str(cell))}</li>" for row in evidence + verdicts for cell in row)
+        (folder / "claims" / f"{slug}.html").write_text(f"<h1>{html.escape(text)}</h1><ul>{rows}</ul>")
+        (folder / "claims" / f"{slug}.json").write_text(json.dumps([text, evidence, verdicts]))
+    for slug, title, text in connection.execute("SELECT slug, title, text FROM sources ORDER BY id"):
+        (folder / "sources" / f"{slug}.html").write_text(
+            f"<h1>{html.escape(title)}</h1><p>{html.escape(text or '')}</p>"
+        )
+        (folder / "sources" / f"{slug}.json").write_text(json.dumps([title, text]))
+    connection.close()
 
 
 def main() -> None:
@@ -117,8 +158,10 @@ def main() -> None:
     peaks: dict[str, list[float]] = {}
     for size in args.sizes:
         for name, seconds, rss in bench(size):
-            peaks.setdefault(name, []).append(rss)
-            print(f"| {size:,} | {name} | {seconds:,.1f} s | {rss:,.0f} MB |", flush=True)
+            if rss:
+                peaks.setdefault(name, []).append(rss)
+            peak = f"{rss:,.0f} MB" if rss else ""
+            print(f"| {size:,} | {name} | {seconds:,.1f} s | {peak} |", flush=True)
         cpu, wall = report_db_ms_per_claim(database(size))
         mark = "" if cpu < MAX_DB_MS_PER_CLAIM else f" (target {MAX_DB_MS_PER_CLAIM} ms)"
         print(f"| {size:,} | report --all, database work a claim (CPU; wall) | {cpu:.3f} ms{mark}; {wall:.3f} ms | |")

@@ -8,6 +8,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import text
@@ -48,10 +49,12 @@ class Hit:
 Candidate = tuple[int, str, str, float]  # a claim's id, slug and text, and how well it matched (higher is better)
 
 
-class SearchBackend(Protocol):
-    def search(self, query: str, *, scope: str | None, limit: int, advanced: bool) -> list[Hit]: ...
-
+class CandidateSearch(Protocol):
     def candidate_claims(self, words: str, *, limit: int) -> list[Candidate]: ...
+
+
+class SearchBackend(CandidateSearch, Protocol):
+    def search(self, query: str, *, scope: str | None, limit: int, advanced: bool) -> list[Hit]: ...
 
 
 def backend(session: Session) -> SearchBackend:
@@ -292,6 +295,7 @@ def rarest(counted: list[tuple[int, str]], claims: int, keep: int = QUERY_WORDS)
     return informative or [word for _number, word in found[:1]]
 
 
+@lru_cache(maxsize=65_536)  # a bulk pass (the static site, `similar --file`) stems the same words again and again
 def _porter(word: str) -> str:
     """A word's Porter stem, as FTS5's porter tokenizer stores it (for all but a few words)."""
     global _stemmer

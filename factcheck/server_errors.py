@@ -37,7 +37,9 @@ def postgres_problem(url: str, exc: Exception) -> DatabaseProblem:
             f"database is busy: another writer held a lock on {where} for longer than {busy_timeout():g} s "
             f"(set {ENV_BUSY_TIMEOUT} to wait longer); nothing was written"
         )
-    if code in _NO_PRIVILEGE and "must be owner" in message:
+    # Only a schema change writes alembic_version: a migration with nothing to change on this
+    # server (one for SQLite only) is refused there, not at its first DDL statement.
+    if code in _NO_PRIVILEGE and ("must be owner" in message or "alembic_version" in message):
         return DatabaseProblem(
             f"only an admin may change the schema of {where} ({message}); nothing was changed "
             f"(an admin can run `factcheck db grant {user} --admin`)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -240,3 +241,16 @@ def test_every_write_is_recorded_with_its_author(story, db_path) -> None:  # typ
     ]
     assert '"stated_on": ["2021-12-23", "2021-12-21"]' in rows[-1][2]
     assert {by for *_, by in rows} == {"tester"}
+
+
+def test_a_long_list_is_printed_in_parts_under_one_header(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`claim list` renders its table TABLE_ROWS rows at a time (memory bounded by a part, not by
+    the database): every claim is there, once, under one header."""
+    from factcheck.cli import output
+
+    cli.ok("init", "--seed")
+    monkeypatch.setattr(output, "TABLE_ROWS", 4)
+    printed = cli.ok("claim", "list")
+    assert printed.count("claimant") == 1  # the header, once
+    ids = [int(found) for found in re.findall(r"^│ *(\d+) *│", printed, flags=re.MULTILINE)]
+    assert ids == [claim["id"] for claim in cli.json("claim", "list")]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.services.similar import SUGGEST, SUGGESTIONS
+from factcheck.services.similar import SUGGEST
+from factcheck.services.suggestions import SUGGESTIONS
 
 NATO = "nato-promised-no-eastward-expansion"
 IMPORTED = [
@@ -85,3 +86,40 @@ def test_claim_show_suggests_lookalikes_not_linked_yet(cli) -> None:  # type: ig
     russian = "В 1990 году НАТО пообещало Горбачёву не расширяться на восток."
     translated = re.search(r"Added claim (\S+) ", cli.ok("claim", "add", russian, "--force"))[1]  # type: ignore[index]
     assert translated in {s["slug"] for s in cli.json("claim", "show", NATO)["suggested_duplicates"]}
+
+
+QUERIES = [
+    "NATO promised Gorbachev in 1990 that it would not expand eastward",
+    "The West gave its word in 1990 that the alliance would not move east.",
+    "Die NATO hat 1990 versprochen, sich nicht nach Osten auszudehnen.",
+    "НАТО обещало не расширяться на восток.",
+    "NATO did not promise anything about eastward expansion",
+    "https://t.co/abc123",
+    "Western sanctions hurt Europe more than they hurt Russia.",
+    "Ukraine is not a real country",
+    "1990",
+    "Russia massed troops near Ukraine's border",
+    "The Charter of Paris promised a Europe whole and free.",
+]
+
+
+def test_similar_file_finds_what_each_text_finds_alone(cli, db_url, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`similar --file` embeds its texts in batches and reads the stored codes once a batch; each
+    text gets exactly what `similar TEXT` gives it, also where a search reads several chunks of
+    codes and rescores only some of them (made small here, so that the seed's 26 claims need it)."""
+    from factcheck import db
+    from factcheck.services import vectors
+    from factcheck.services.similar import similar_claims, similar_each
+
+    cli.ok("init", "--seed")
+    lines = tmp_path / "texts.txt"
+    lines.write_text("\n".join(QUERIES), encoding="utf-8")
+    batched = [json.loads(line) for line in cli.ok("similar", "--file", str(lines), "--min-score", "0").splitlines()]
+    alone = [cli.json("similar", text, "--min-score", "0") for text in QUERIES]
+    assert [line["hits"] for line in batched] == alone and [line["text"] for line in batched] == QUERIES
+    assert sum(bool(hits) for hits in alone) >= len(QUERIES) - 1  # only the bare link matches nothing
+    monkeypatch.setattr(vectors, "CODE_CHUNK", 7)
+    monkeypatch.setattr(vectors, "RESCORE", 10)
+    with db.session_scope(db_url) as session:
+        each = list(similar_each(session, QUERIES, limit=8, min_score=0, batch=4))
+        assert each == [similar_claims(session, text, limit=8, min_score=0) for text in QUERIES]

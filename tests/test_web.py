@@ -362,6 +362,52 @@ def test_site_writes_the_pages_with_relative_links(seeded, tmp_path, dump) -> No
     assert dump() == before
 
 
+def test_site_pages_are_the_web_views_pages(seeded, tmp_path, db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The site finds its claims' suggestions a block at a time; each page is byte for byte the
+    one the web view makes of that claim alone (show_claim with its own similarity search)."""
+    from factcheck import db
+    from factcheck.services import suggestions
+    from factcheck.web import pages
+    from factcheck.web.app import render, to_json
+    from factcheck.web.site import write_site
+
+    monkeypatch.setattr(suggestions, "BLOCK", 7)  # blocks of 7 of the 26 claims, the last one short
+    site = tmp_path / "site"
+    with db.session_scope(db_url) as session:
+        write_site(session, site)
+        links = pages.Links(static=True, up="../")
+        suggested = 0
+        for claim in seeded.json("claim", "list"):
+            alone = pages.claim_page(session, links, claim["slug"])
+            html = render(alone, links, self_path=f"{claim['slug']}.html")
+            assert (site / "claims" / f"{claim['slug']}.html").read_text(encoding="utf-8") == html
+            assert (site / "claims" / f"{claim['slug']}.json").read_text(encoding="utf-8") == to_json(alone.data)
+            suggested += bool(alone.data["suggested_duplicates"])
+    assert suggested >= 3  # the comparison covers pages that list suggestions
+
+
+def test_site_index_is_paged(seeded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The site's index lists every claim once, in pages of INDEX_LIMIT by date linked both ways,
+    so that no page grows with the database."""
+    from factcheck.web import pages
+
+    monkeypatch.setattr(pages, "INDEX_LIMIT", 10)
+    site = tmp_path / "site"
+    seeded.ok("site", "-o", str(site))  # the CLI runs in this process (see conftest's cli)
+    names = ["index.html", "index-2.html", "index-3.html"]
+    assert sorted(path.name for path in site.glob("index*.html")) == sorted(names)
+    listed = []
+    for number, name in enumerate(names):
+        tree = lxml.html.fromstring((site / name).read_text(encoding="utf-8"))
+        listed += tree.xpath("//table[@class='claims']//a/@href")
+        assert tree.xpath("//a[@rel='next']/@href")[:1] == names[number + 1 : number + 2]
+        assert tree.xpath("//a[@rel='prev']/@href")[:1] == names[max(number - 1, 0) : number]
+        twin = json.loads((site / name).with_suffix(".json").read_text())
+        assert len(twin) == (10 if number < 2 else 6)
+    claims = [f"claims/{claim['slug']}.html" for claim in seeded.json("claim", "list")]
+    assert sorted(set(listed)) == sorted(claims)  # each claim listed (under each of its tags)
+
+
 def test_site_never_overwrites_without_force(seeded, tmp_path, dump) -> None:  # type: ignore[no-untyped-def]
     site = tmp_path / "site"
     site.mkdir()

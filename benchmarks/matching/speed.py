@@ -1,6 +1,6 @@
 """Speed, memory and recall of `similar` (in-process, model loaded) at several numbers of claims.
 
-    python benchmarks/matching/speed.py [--sizes 10000 100000] [--runs 20]
+    python benchmarks/matching/speed.py [--sizes 10000 100000] [--runs 20] [--batch 10000] [--alone 300]
 
 The claims are generated (benchmarks/generate.py) and embedded by the real model, 100,000 at most
 (about 100 s on 2 cores, done once and kept in benchmarks/matching/.cache/). A larger database
@@ -16,6 +16,11 @@ For each size it prints, as medians over interleaved runs:
 - recall: the share of the exact 10 and 50 nearest (by the raw scan) that the search returns,
   over the evaluation's queries (cases.json: paraphrases, negatives, translations);
 - the peak memory Python allocated during one search (tracemalloc).
+
+And a second table: `similar --file` (similar_each: texts embedded in batches, the stored codes
+read once a batch, the claims' index held in memory) over --batch new texts, in texts a second
+after the model has loaded, against similar_claims text by text on the first --alone of them,
+and how many of those get the same hits both ways.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from factcheck import db  # noqa: E402
 from factcheck.services import similar, vectors  # noqa: E402
+from factcheck.services.suggestions import suggested_duplicates  # noqa: E402
 
 EMBEDDED = 100_000  # claims embedded by the model; larger sizes repeat these vectors with noise
 
@@ -150,7 +156,7 @@ def bench(claims: int, runs: int, queries: list[str]) -> list[str]:
                 similar.similar_claims(session, text, limit=5)
                 whole.append(time.perf_counter() - started)
                 started = time.perf_counter()
-                similar.suggested_duplicates(session, shown[index], stored[shown[index]], set())
+                suggested_duplicates(session, shown[index], stored[shown[index]], set())
                 suggestions.append(time.perf_counter() - started)
         tracemalloc.start()
         vectors.nearest(session, embedded_queries[0], limit=50)
@@ -170,10 +176,52 @@ def bench(claims: int, runs: int, queries: list[str]) -> list[str]:
     ]
 
 
+def batch_row(claims: int, count: int, alone: int) -> list[str]:
+    """`similar --file` as the CLI runs it (similar_each, in-process, model loaded) over `count`
+    new texts, against the raw way of doing the same work: similar_claims text by text, timed
+    on the first `alone` of them (run first, with the caches of both emptied); and whether each of
+    those gets exactly the same hits both ways."""
+    import random
+
+    from generate import sentence
+
+    from factcheck import search, wordindex
+
+    rng = random.Random(11)  # texts in the claims' vocabulary, none of them a stored claim
+    texts = [sentence(rng, rng.randint(6, 14)) for _ in range(count)]
+    path = HERE / ".cache" / f"speed-{claims}.sqlite"
+    build(path, claims)
+
+    def cold() -> None:
+        for cached in (similar._read, search._porter, wordindex._terms):
+            cached.cache_clear()
+
+    with db.session_scope(db.resolve_url(str(path))) as session:
+        cold()
+        started = time.perf_counter()
+        one_by_one = [similar.similar_claims(session, text) for text in texts[:alone]]
+        single = time.perf_counter() - started
+        cold()
+        started = time.perf_counter()
+        batched = list(similar.similar_each(session, texts))
+        whole = time.perf_counter() - started
+    same = sum(a == b for a, b in zip(batched, one_by_one, strict=False))
+    return [
+        f"{claims:,}" + ("~" if claims > EMBEDDED else ""),
+        f"{count:,}",
+        f"{count / whole:,.0f}",
+        f"{alone / single:,.0f}",
+        f"{(count / whole) / (alone / single):.1f}x",
+        f"{same} of {alone}",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=20, help="Timed queries per size (the rest count for recall).")
+    parser.add_argument("--batch", type=int, default=10_000, help="Texts of the `similar --file` row (default 10,000).")
+    parser.add_argument("--alone", type=int, default=300, help="Of those, matched one by one too (default 300).")
     args = parser.parse_args()
     cases = json.loads((HERE / "cases.json").read_text(encoding="utf-8"))
     queries = [
@@ -191,6 +239,11 @@ def main() -> None:
     print("|" + "---|" * len(header))
     for row in rows:
         print("| " + " | ".join(row) + " |")
+    header = ["claims", "texts", "`similar --file` texts/s", "one by one texts/s", "speed-up", "same hits"]
+    print("\n| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for size in args.sizes:
+        print("| " + " | ".join(batch_row(size, args.batch, args.alone)) + " |", flush=True)
 
 
 if __name__ == "__main__":

@@ -151,39 +151,48 @@ def _print(renderable: Any, **options: Any) -> None:
             console.print(renderable, **options)
 
 
+TABLE_ROWS = 1_000  # rows rendered as one table: a listing of any length is printed in bounded memory
+
+
 def print_table(
     title: str | None,
     columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     *,
     empty: str = "nothing",
     no_wrap: Sequence[str] = ("id", "slug"),
     ratios: dict[str, int] | None = None,
 ) -> None:
-    """Rows as a Rich table; `ratios` share the width among the columns that hold prose."""
+    """Rows as a Rich table; `ratios` share the width among the columns that hold prose. A long
+    listing is printed TABLE_ROWS rows at a time, as tables that follow on under one header."""
+    from itertools import islice
+
     from rich.table import Table
     from rich.text import Text
 
-    if not rows:
-        _print(Text(visible(empty), style="dim"))
-        return
-    table = Table(
-        title=Text(visible(title)) if title else None,
-        title_justify="left",
-        show_lines=False,
-        expand=bool(ratios),
-    )
-    for column in columns:
-        table.add_column(column, overflow="fold", no_wrap=column in no_wrap, ratio=(ratios or {}).get(column))
-    for row in rows:
-        # Text, not markup: a user's "[bold]" stays literal.
-        table.add_row(
-            *(
-                visible_text(cell) if isinstance(cell, Text) else Text(visible("" if cell is None else str(cell)))
-                for cell in row
-            )
+    printed, remaining = False, iter(rows)
+    while part := list(islice(remaining, TABLE_ROWS)):
+        table = Table(
+            title=Text(visible(title)) if title and not printed else None,
+            title_justify="left",
+            show_lines=False,
+            show_header=not printed,
+            expand=bool(ratios),
         )
-    _print(table)
+        for column in columns:
+            table.add_column(column, overflow="fold", no_wrap=column in no_wrap, ratio=(ratios or {}).get(column))
+        for row in part:
+            # Text, not markup: a user's "[bold]" stays literal.
+            table.add_row(
+                *(
+                    visible_text(cell) if isinstance(cell, Text) else Text(visible("" if cell is None else str(cell)))
+                    for cell in row
+                )
+            )
+        _print(table)
+        printed = True
+    if not printed:
+        _print(Text(visible(empty), style="dim"))
 
 
 def print_rows(
@@ -198,7 +207,7 @@ def print_rows(
     if as_json:
         print_json_list(items)
     else:
-        print_table(table.pop("title", None), columns, [row(item) for item in items], **table)
+        print_table(table.pop("title", None), columns, (row(item) for item in items), **table)
 
 
 def print_rich(renderable: Any) -> None:

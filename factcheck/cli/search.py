@@ -88,8 +88,14 @@ def similar(
         note = notice(session)
         if file is not None:
             texts = matching.queries_from_file(file)  # all of it checked before anything is matched
-            found = [matching.similar_claims(session, query, limit=limit, min_score=floor) for query in texts]
-        elif claim is not None:
+            if note:
+                warn(note)
+            # Written as they are found, a batch of texts at a time: memory stays flat however many.
+            found = matching.similar_each(session, texts, limit=limit, min_score=floor)
+            for query, hits in zip(texts, found, strict=True):
+                write_out(json_safe(json.dumps({"text": query, "hits": hits}, ensure_ascii=False)) + "\n")
+            return
+        if claim is not None:
             from ..services.claims import get_claim
 
             subject = get_claim(session, claim)
@@ -99,10 +105,6 @@ def similar(
             matches = matching.similar_claims(session, query, limit=limit, min_score=floor)
     if note:
         warn(note)
-    if file is not None:
-        for query, hits in zip(texts, found, strict=True):
-            write_out(json_safe(json.dumps({"text": query, "hits": hits}, ensure_ascii=False)) + "\n")
-        return
     print_rows(
         matches,
         as_json,

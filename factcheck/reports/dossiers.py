@@ -5,20 +5,18 @@ the per-claim services give, claim by claim (tests/test_report_pages.py holds th
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Claim, Evidence, Source, Tag, claim_tags
+from ..models import Claim, Source, Tag, claim_tags
 from ..services.claims import DOSSIER, claim_dossiers, list_claims
-from ..services.sources import quote_view, source_view
+from ..services.sources import source_view, source_views
 from . import diagrams, source_context
 
 PAGE = 500  # claims read at once: their queries stay few, their objects few
-SOURCE_PAGE = 100  # sources read at once, each with all its quotes (dozens, often)
 
 
 def claim_pages(session: Session, size: int = PAGE) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -39,34 +37,10 @@ def claim_pages(session: Session, size: int = PAGE) -> Iterator[tuple[str, dict[
         session.expunge_all()  # nothing of this page is kept once its dossiers are written
 
 
-def source_pages(session: Session, size: int = SOURCE_PAGE) -> Iterator[dict[str, Any]]:
+def source_pages(session: Session) -> Iterator[dict[str, Any]]:
     """What source.md.j2 is given for every source in id order, as render_source gives it."""
-    last = 0
-    while True:
-        sources = session.scalars(
-            select(Source)
-            .where(Source.id > last)
-            .order_by(Source.id)
-            .limit(size)
-            .options(joinedload(Source.republishes))
-        ).all()
-        if not sources:
-            return
-        last = sources[-1].id
-        quoted: dict[int, list[Evidence]] = defaultdict(list)
-        for row in session.scalars(
-            select(Evidence)
-            .where(Evidence.source_id.in_([source.id for source in sources]))
-            .options(joinedload(Evidence.claim), joinedload(Evidence.speaker))
-            .order_by(Evidence.source_id, Evidence.start_offset, Evidence.id)
-        ):
-            quoted[row.source_id].append(row)
-        for source in sources:
-            texts = {row.claim.slug: row.claim.text for row in quoted[source.id]}
-            view = {**(source_view(source) or {}), "evidence": [quote_view(row) for row in quoted[source.id]]}
-            yield source_context(view, texts)
-        del sources, quoted
-        session.expunge_all()
+    for view, texts in source_views(session):
+        yield source_context(view, texts)
 
 
 def index_groups(session: Session) -> Iterator[dict[str, Any]]:

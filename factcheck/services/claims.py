@@ -295,17 +295,15 @@ DOSSIER = (
 def show_claim(session: Session, ref: str | int, *, suggest: bool = False) -> dict[str, Any]:
     """Everything about a claim in one document: verdicts, evidence by stance, counterclaims.
     With `suggest`, also "suggested_duplicates": claims that may say the same and are not linked
-    to it (see similar.suggested_duplicates).
+    to it (see suggestions.suggested_duplicates).
 
     Runs a fixed number of queries whatever the amount of evidence."""
     claim = get(session, Claim, ref, options=DOSSIER)
     dossier = claim_dossiers(session, [claim])[0]
     if suggest:
-        from .similar import suggested_duplicates
+        from .suggestions import linked_slugs, suggested_duplicates
 
-        related = (dossier["counterclaims"], *dossier["related"].values())
-        linked = {item["slug"] for items in related for item in items}
-        dossier["suggested_duplicates"] = suggested_duplicates(session, claim.id, claim.text, linked)
+        dossier["suggested_duplicates"] = suggested_duplicates(session, claim.id, claim.text, linked_slugs(dossier))
     return dossier
 
 

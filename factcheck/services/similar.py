@@ -42,14 +42,15 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
-from ..search import backend, query_words
+from ..search import CandidateSearch, backend, query_words
 from .common import required_text
 
 _MODEL: dict[str, Any] = json.loads(Path(__file__).with_name("ranking.json").read_text(encoding="utf-8"))
@@ -59,7 +60,9 @@ NEAR_DUPLICATE = DUPLICATE  # the name earlier callers used
 SPEAKS_TO = 65.0  # a passage of a new source that scores this with a claim is worth a look
 MAX_PASSAGES = 2_000  # passages of a new source compared with the claims: each costs a few index queries
 CANDIDATES = 50  # from each of the full-text index and the vectors
-SUGGESTIONS = 3  # unlinked look-alikes `claim show` lists
+# Texts matched at once for which the claims' index is read into memory (wordindex.py): reading it
+# costs about what 250 searches of it save, on the 10,375 CheckThat! 2020 claims.
+BULK_TEXTS = 250
 # The cosine under which meaning_alone stays below DUPLICATE: `dedupe` scores only pairs this close.
 PAIR_COSINE = (math.log(DUPLICATE / (100 - DUPLICATE)) - _MODEL["semantic"]["bias"]) / _MODEL["semantic"]["weight"]
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+")
@@ -105,9 +108,14 @@ _FUNCTION = frozenset(
 )
 
 
-def _words(text: str) -> list[str]:
+@lru_cache(maxsize=65_536)  # a claim's text is read once however many texts it is compared with
+def _read(text: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[int]]:
+    """A text's words, its content words' starts (see `_content`), each once, and its numbers."""
     folded = unicodedata.normalize("NFKC", text).casefold().replace("n't", " not").replace("-", " ")
-    return _WORD.findall(folded)
+    words = _WORD.findall(folded)
+    content = _content(words)
+    numbers = frozenset(int(digits) for digits in _DIGITS.findall(text))  # int() reads every script's digits
+    return tuple(words), tuple(content), frozenset(content), numbers
 
 
 def _stem(word: str) -> str:
@@ -120,7 +128,7 @@ def _content(words: list[str]) -> list[str]:
 
 def lexical(text: str, other: str) -> float:
     """0-1, symmetric: how far the two texts share their content words (word starts)."""
-    mine, theirs = set(_content(_words(text))), set(_content(_words(other)))
+    mine, theirs = _read(text)[2], _read(other)[2]
     if not mine or not theirs:
         return 0.0
     shared = len(mine & theirs)
@@ -130,7 +138,7 @@ def lexical(text: str, other: str) -> float:
     return (2 * shared / (len(mine) + len(theirs)) + shared / min(len(mine), len(theirs))) / 2
 
 
-def _negation(words: list[str]) -> list[set[str]]:
+def _negation(words: Sequence[str]) -> list[set[str]]:
     """Each negation of a text as the word starts it bears on: the next content word ("not
     expand"), or the next two after a negation taking a noun phrase ("no NATO expansion")."""
     scopes = []
@@ -145,8 +153,7 @@ def negates(text: str, other: str) -> bool:
     """Whether one text looks like the other negated: about the same things (most content words in
     common) but with negations that differ in number, or that bear on a word the other asserts
     ("did not promise to expand" against "promised not to expand")."""
-    mine, theirs = _words(text), _words(other)
-    content_mine, content_theirs = set(_content(mine)), set(_content(theirs))
+    (mine, _, content_mine, _), (theirs, _, content_theirs, _) = _read(text), _read(other)
     if not content_mine or not content_theirs:
         return False
     if 2 * len(content_mine & content_theirs) / (len(content_mine) + len(content_theirs)) < 0.65:
@@ -155,25 +162,21 @@ def negates(text: str, other: str) -> bool:
     if len(scopes_mine) % 2 != len(scopes_theirs) % 2:
         return True
 
-    def asserted(scopes: list[set[str]], content: set[str], negated: list[set[str]]) -> bool:
+    def asserted(scopes: list[set[str]], content: frozenset[str], negated: list[set[str]]) -> bool:
         denied = set().union(*negated)
         return any(scope & content and not scope & denied for scope in scopes)
 
     return asserted(scopes_mine, content_theirs, scopes_theirs) or asserted(scopes_theirs, content_mine, scopes_mine)
 
 
-def _numbers(text: str) -> set[int]:
-    return {int(digits) for digits in _DIGITS.findall(text)}  # int() reads every script's digits
-
-
 def numbers_differ(text: str, other: str) -> bool:
     """Whether each text states a number the other does not (a year, a count, an amount)."""
-    mine, theirs = _numbers(text), _numbers(other)
+    mine, theirs = _read(text)[3], _read(other)[3]
     return bool(mine - theirs) and bool(theirs - mine)
 
 
 def _words_said(text: str) -> int:
-    return len(_content(_words(text))) or 1
+    return len(_read(text)[1]) or 1
 
 
 def _length_ratio(text: str, other: str) -> float:
@@ -312,23 +315,58 @@ def similar_claims(
     return [item for item in ranked if item["score"] >= min_score][:limit]
 
 
+def similar_each(
+    session: Session, texts: list[str], *, limit: int = 5, min_score: float = SUGGEST, batch: int = 64
+) -> Iterator[list[dict[str, Any]]]:
+    """similar_claims of each text, in order, `batch` texts at a time: embedded together, and
+    their nearest vectors found in one read of the stored codes (vectors.nearest_many); of
+    BULK_TEXTS texts or more, their full-text candidates from the index held in memory."""
+    from ..wordindex import bulk_search
+    from . import vectors
+
+    search = bulk_search(session) if len(texts) >= BULK_TEXTS else None
+    for start in range(0, len(texts), batch):
+        block = texts[start : start + batch]
+        read = [query_texts(text) for text in block]
+        searched = [n for n, (words, _statement) in enumerate(read) if query_words(words)]
+        embedded = vectors.embed([read[n][1] for n in searched]) if searched else None
+        nearby = vectors.nearest_many(session, embedded, limit=CANDIDATES) if embedded is not None else []
+        found = {n: (embedded[k], nearby[k]) for k, n in enumerate(searched)} if embedded is not None else {}
+        for n, text in enumerate(block):
+            vector, near = found.get(n, (None, None))
+            candidates = candidates_of(session, text, semantic=n in found, vector=vector, nearby=near, search=search)
+            ranked = rank(text, *candidates)
+            yield [item for item in ranked if item["score"] >= min_score][:limit]
+
+
 def candidates_of(
-    session: Session, text: str, *, exclude: int | None = None, semantic: bool = True, vector: Any = None
+    session: Session,
+    text: str,
+    *,
+    exclude: int | None = None,
+    semantic: bool = True,
+    vector: Any = None,
+    nearby: list[tuple[int, float]] | None = None,
+    search: CandidateSearch | None = None,
 ) -> tuple[dict[int, tuple[str, str]], dict[int, float], dict[int, float] | None]:
     """The claims worth scoring against `text`: (slug, text) by id, the full-text candidates'
-    BM25, and every candidate's cosine (None without vectors)."""
+    BM25, and every candidate's cosine (None without vectors). `nearby`, the nearest stored
+    vectors to `vector` when found already (vectors.nearest_each), spares searching them;
+    `search` finds the full-text candidates (by default the database's search)."""
     from . import vectors
 
     words, statement = query_texts(text)
     if not query_words(words):
         return {}, {}, None
-    found = [hit for hit in backend(session).candidate_claims(words, limit=CANDIDATES) if hit[0] != exclude]
+    found = [hit for hit in (search or backend(session)).candidate_claims(words, limit=CANDIDATES) if hit[0] != exclude]
     candidates = {claim_id: (slug, claim_text) for claim_id, slug, claim_text, _relevance in found}
     relevance = {claim_id: value for claim_id, _slug, _text, value in found}
     query = None if not semantic else vectors.embed([statement]) if vector is None else vector.reshape(1, -1)
     if query is None:
         return candidates, relevance, None
-    cosines = dict(vectors.nearest(session, query[0], limit=CANDIDATES, exclude=exclude))
+    if nearby is None:
+        nearby = vectors.nearest(session, query[0], limit=CANDIDATES, exclude=exclude)
+    cosines = dict(nearby)
     candidates.update(texts_of(session, [claim_id for claim_id in cosines if claim_id not in candidates]))
     stored = vectors.vectors_of(session, [i for i in candidates if i not in cosines])
     cosines.update({claim_id: float(vector @ query[0]) for claim_id, vector in stored.items()})
@@ -339,17 +377,6 @@ def candidates_of(
     if fresh is not None:
         cosines.update({claim_id: float(fresh[n] @ query[0]) for n, claim_id in enumerate(unindexed)})
     return candidates, relevance, cosines
-
-
-def suggested_duplicates(session: Session, claim_id: int, text: str, linked: set[str]) -> list[dict[str, Any]]:
-    """Claims scoring SUGGEST or more with this claim that are not among the `linked` slugs, best
-    first, at most SUGGESTIONS: one similar_claims call, from the claim's stored vector if any (so
-    a claim already indexed does not load the model), finding paraphrases and translations too."""
-    from .vectors import vectors_of
-
-    stored = vectors_of(session, [claim_id]).get(claim_id)
-    hits = similar_claims(session, text, limit=SUGGESTIONS + len(linked), exclude=claim_id, vector=stored)
-    return [hit for hit in hits if hit["slug"] not in linked][:SUGGESTIONS]
 
 
 def texts_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:

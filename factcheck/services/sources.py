@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -346,6 +347,42 @@ def show_source(session: Session, ref: str | int) -> dict[str, Any]:
     view = source_view(source) or {}
     view["evidence"] = [quote_view(row) for row in rows]
     return view
+
+
+SOURCE_BLOCK = 100  # sources read at once by source_views, each with all its quotes (dozens, often)
+
+
+def source_views(session: Session) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
+    """show_source of every source, in id order, with the text of each claim its quotes bear on
+    (by slug): SOURCE_BLOCK sources in two queries, and nothing of a block kept once the next is read."""
+    last = 0
+    while True:
+        sources = session.scalars(
+            select(Source)
+            .where(Source.id > last)
+            .order_by(Source.id)
+            .limit(SOURCE_BLOCK)
+            .options(joinedload(Source.republishes))
+        ).all()
+        if not sources:
+            return
+        last = sources[-1].id
+        quoted: dict[int, list[Evidence]] = {}
+        for row in session.scalars(
+            select(Evidence)
+            .where(Evidence.source_id.in_([source.id for source in sources]))
+            .options(joinedload(Evidence.claim), joinedload(Evidence.speaker))
+            .order_by(Evidence.source_id, Evidence.start_offset, Evidence.id)
+        ):
+            quoted.setdefault(row.source_id, []).append(row)
+        views = []
+        for source in sources:
+            rows = quoted.get(source.id, [])
+            view = {**(source_view(source) or {}), "evidence": [quote_view(row) for row in rows]}
+            views.append((view, {row.claim.slug: row.claim.text for row in rows}))
+        del sources, quoted
+        session.expunge_all()
+        yield from views
 
 
 def quote_view(row: Evidence) -> dict[str, Any]:

@@ -19,6 +19,7 @@ benchmarks/matching/speed.py measures how many of the exact nearest are found.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, select, text
@@ -55,15 +56,16 @@ _JOINED = {  # the select list, and the condition of the rows read
     "other": ("group_concat(claim_id), group_concat(hex({column}), '')", "{fits}"),
 }
 _SIZES = {"code": DIMENSIONS // 8, "vector": 4 * DIMENSIONS}  # bytes
-# The codes of the next CODE_CHUNK claims after id :last, read by SQLite from the index alone
-# (model, claim_id, code).
-_CODE_CHUNK = """
+# The codes (or vectors) of the next CODE_CHUNK claims after id :last; codes are read by SQLite
+# from the index alone (model, claim_id, code).
+_CHUNK = """
     SELECT max(claim_id), {joined} FROM (
-        SELECT claim_id, code FROM claim_vectors WHERE model = :model AND {readable} AND claim_id > :last
+        SELECT claim_id, {column} FROM claim_vectors WHERE model = :model AND {readable} AND claim_id > :last
         ORDER BY claim_id LIMIT :chunk) chunk"""
 _BEFORE_ANY_ID = -(2**63)
 
 
+@lru_cache(maxsize=1)  # read from the package's metadata once a process: a search asks several times
 def model_name() -> str | None:
     """The model's name and version as stored with each vector; None when it is not installed."""
     from importlib.metadata import PackageNotFoundError, version
@@ -300,16 +302,16 @@ def _split(ids: str | None, joined: bytes | str | None, width: int, dtype: str) 
     return numbers, np.frombuffer(raw, dtype=dtype).reshape(len(numbers), values)
 
 
-def _code_chunks(session: Session, name: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(ids, codes as rows of 64-bit words) of the stored vectors, CODE_CHUNK claims at a time."""
-    select_list, readable = _joined(session, "code")
-    query = _CODE_CHUNK.format(joined=select_list, readable=readable)
+def _chunks(session: Session, name: str, column: str = "code") -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(ids, codes as rows of 64-bit words, or vectors) of the stored vectors, CODE_CHUNK claims at a time."""
+    select_list, readable = _joined(session, column)
+    query = _CHUNK.format(joined=select_list, readable=readable, column=column)
     last = _BEFORE_ANY_ID
     while True:
         last, ids, joined = _one_row(session, query, {"model": name, "last": last, "chunk": CODE_CHUNK})
         if last is None:
             return
-        yield _split(ids, joined, _SIZES["code"], "<u8")
+        yield _split(ids, joined, _SIZES[column], "<u8" if column == "code" else "<f4")
 
 
 def nearest(
@@ -317,22 +319,77 @@ def nearest(
 ) -> list[tuple[int, float]]:
     """(claim id, cosine) of the `limit` stored vectors nearest `query`, best first: the RESCORE
     nearest by their codes (all read, CODE_CHUNK claims at a time), scored exactly."""
+    return nearest_many(session, query.reshape(1, -1), limit=limit, exclude=exclude)[0]
+
+
+def nearest_many(
+    session: Session, queries: np.ndarray, *, limit: int = 50, exclude: int | None = None
+) -> list[list[tuple[int, float]]]:
+    """`nearest` of each row of `queries`, the stored codes read once for them all: each row
+    finds what it would alone."""
     import numpy as np
 
     name = model_name()
     if not name:
-        return []
-    wanted = codes(query)
-    best = np.zeros(0, dtype=np.int64)  # ids of the nearest codes so far, and their distances
-    distances = np.zeros(0, dtype=np.int64)
-    for ids, chunk in _code_chunks(session, name):
-        best = np.concatenate([best, ids])
-        distances = np.concatenate([distances, np.bitwise_count(chunk ^ wanted).sum(axis=1, dtype=np.int64)])
-        if exclude is not None:
-            distances[best == exclude] = np.iinfo(np.int64).max
-        if len(best) > RESCORE:
-            keep = np.argpartition(distances, RESCORE - 1)[:RESCORE]
-            best, distances = best[keep], distances[keep]
-    exact = vectors_of(session, best.tolist())
+        return [[] for _row in queries]
+    wanted = codes(queries)
+    # Each row's ids of the nearest codes so far, and their distances.
+    best = [np.zeros(0, dtype=np.int64) for _row in queries]
+    distances = [np.zeros(0, dtype=np.int64) for _row in queries]
+    for ids, chunk in _chunks(session, name):
+        for row, code in enumerate(wanted):
+            best[row] = np.concatenate([best[row], ids])
+            apart = np.bitwise_count(chunk ^ code).sum(axis=1, dtype=np.int64)
+            distances[row] = np.concatenate([distances[row], apart])
+            if exclude is not None:
+                distances[row][best[row] == exclude] = np.iinfo(np.int64).max
+            if len(best[row]) > RESCORE:
+                keep = np.argpartition(distances[row], RESCORE - 1)[:RESCORE]
+                best[row], distances[row] = best[row][keep], distances[row][keep]
+    return [
+        _scored(session, query, candidates.tolist(), limit, exclude)
+        for query, candidates in zip(queries, best, strict=True)
+    ]
+
+
+def _scored(
+    session: Session, query: np.ndarray, ids: list[int], limit: int, exclude: int | None
+) -> list[tuple[int, float]]:
+    """(claim id, cosine) of the `limit` of these claims nearest `query`, best first: each
+    cosine one dot product of two stored vectors, so that every search gives a pair the same."""
+    exact = vectors_of(session, ids)
     scored = sorted((-float(vector @ query), claim_id) for claim_id, vector in exact.items() if claim_id != exclude)
     return [(claim_id, -negative) for negative, claim_id in scored[:limit]]
+
+
+def nearest_each(
+    session: Session, queries: np.ndarray, *, limit: int = 50, exclude: list[int] | None = None
+) -> list[list[tuple[int, float]]]:
+    """`nearest` of each row of `queries` (excluding, for row i, the claim exclude[i]), found
+    exactly: every stored vector is read once for all the rows, CODE_CHUNK at a time, and scored
+    by one matrix product; the cosines of those kept are then computed as `nearest` computes
+    them. For bulk readers (the static site): a pass over the vectors for a block of claims costs
+    far less than a search a claim. On a table of at most RESCORE vectors it finds what `nearest`
+    finds; on larger ones, also those its codes would have missed."""
+    import numpy as np
+
+    name = model_name()
+    if not name or not len(queries):
+        return [[] for _row in queries]
+    rows = np.arange(len(queries))[:, None]
+    skip = np.asarray(exclude if exclude is not None else [_BEFORE_ANY_ID] * len(queries), dtype=np.int64)
+    best_ids = np.zeros((len(queries), 0), dtype=np.int64)
+    best = np.zeros((len(queries), 0), dtype=np.float32)
+    for ids, chunk in _chunks(session, name, "vector"):
+        scores = queries @ chunk.T
+        scores[ids[None, :] == skip[:, None]] = -np.inf
+        best_ids = np.concatenate([best_ids, np.broadcast_to(ids, scores.shape)], axis=1)
+        best = np.concatenate([best, scores], axis=1)
+        if best.shape[1] > limit:
+            keep = np.argpartition(-best, limit - 1, axis=1)[:, :limit]
+            best_ids, best = best_ids[rows, keep], best[rows, keep]
+    kept = [
+        [claim_id for claim_id, value in zip(ids, row, strict=True) if value > -np.inf]
+        for ids, row in zip(best_ids.tolist(), best.tolist(), strict=True)
+    ]
+    return [_scored(session, query, ids, limit, None) for query, ids in zip(queries, kept, strict=True)]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from ..models import Event, Evidence, Source, event_sources
+from ..models import Claim, Event, Evidence, Source, event_sources
 from ..services.common import get
 
 
@@ -44,9 +44,15 @@ def events_for_sources(session: Session, source_slugs: list[str]) -> list[dict[s
     ]
 
 
-def claim_reviews(session: Session, claim_id: int) -> list[dict[str, Any]]:
-    """The ClaimReview JSON-LD of one claim, exactly as `factcheck export --format claimreview`
-    writes it: a few small queries, whatever the size of the database."""
+def claim_reviews(session: Session, claim_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The ClaimReview JSON-LD of these claims, by claim id, exactly as `factcheck export --format
+    claimreview` writes it: a few small queries, whatever the size of the database."""
+    from ..interchange.claimreview import CLAIM_ID
     from ..interchange.claimreview_write import export_claimreview
 
-    return list(export_claimreview(session, [claim_id]))
+    rows = session.execute(select(Claim.slug, Claim.id).where(Claim.id.in_(claim_ids)))
+    ids = {slug: claim_id for slug, claim_id in rows}
+    reviews: dict[int, list[dict[str, Any]]] = {claim_id: [] for claim_id in claim_ids}
+    for review in export_claimreview(session, claim_ids):
+        reviews[ids[review["itemReviewed"]["@id"].removeprefix(CLAIM_ID)]].append(review)
+    return reviews

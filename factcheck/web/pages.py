@@ -92,25 +92,48 @@ def whole_number(value: str | None, what: str, default: int) -> int:
 # --- pages ----------------------------------------------------------------------------------------
 
 
-def index_page(session: Session, links: Links, *, tag: str | None = None, limit: int | None = INDEX_LIMIT) -> Page:
-    """Claims by tag, with their verdict and evidence counts: `claim list [--tag T] --limit N --json`."""
-    claims = list(list_claims(session, tag=tag, limit=limit))
+def index_page(
+    session: Session,
+    links: Links,
+    *,
+    tag: str | None = None,
+    limit: int | None = INDEX_LIMIT,
+    claims: list[dict[str, Any]] | None = None,
+    pager: dict[str, Any] | None = None,
+) -> Page:
+    """Claims by tag, with their verdict and evidence counts: `claim list [--tag T] --limit N --json`;
+    or, for the static site, one page of `claims` read already, with links to the pages around it."""
+    if claims is None:
+        claims = list(list_claims(session, tag=tag, limit=limit))
     groups: dict[str, list[dict[str, Any]]] = {}
     for claim in claims:
         for name in claim["tags"] or ["untagged"]:
             groups.setdefault(name, []).append(claim)
     ordered = sorted(groups.items(), key=lambda group: (group[0] == "untagged", group[0]))
+    truncated = pager is None and limit is not None and len(claims) == limit
+    title = f"Claims tagged {tag}" if tag else "Claims"
+    if pager and pager["number"] > 1:
+        title += f", page {pager['number']}"
     return Page(
         "index.html.j2",
-        f"Claims tagged {tag}" if tag else "Claims",
+        title,
         claims,
-        {"groups": ordered, "tag": tag, "limit": limit, "truncated": limit is not None and len(claims) == limit},
+        {"groups": ordered, "tag": tag, "limit": limit, "truncated": truncated, "pager": pager},
     )
 
 
-def claim_page(session: Session, links: Links, slug: str) -> Page:
-    """The dossier: `claim show SLUG --json`, with its pictures and ClaimReview JSON-LD."""
-    dossier = show_claim(session, slug, suggest=True)
+def claim_page(
+    session: Session,
+    links: Links,
+    slug: str,
+    dossier: dict[str, Any] | None = None,
+    reviews: list[dict[str, Any]] | None = None,
+) -> Page:
+    """The dossier: `claim show SLUG --json`, with its pictures and ClaimReview JSON-LD; `dossier`
+    and `reviews` when read already, for many claims at once (the static site)."""
+    dossier = dossier or show_claim(session, slug, suggest=True)
+
+    claim_id = dossier["claim"]["id"]
 
     def context() -> dict[str, Any]:
         cited = sorted({row["source"]["slug"] for rows in dossier["evidence"].values() for row in rows})
@@ -131,15 +154,16 @@ def claim_page(session: Session, links: Links, slug: str) -> Page:
             "graph": svg.claim_graph(dossier, lambda s: links.claim(s)),
             "timeline": svg.timeline(entries),
             "relation_colours": svg.RELATION_COLOURS,
-            "reviews": lookups.claim_reviews(session, dossier["claim"]["id"]),
+            "reviews": reviews if reviews is not None else lookups.claim_reviews(session, [claim_id])[claim_id],
         }
 
     return Page("claim.html.j2", dossier["claim"]["text"], dossier, context)
 
 
-def source_page(session: Session, links: Links, slug: str) -> Page:
-    """A source and its archived text with every anchored quote highlighted: `source show SLUG --json`."""
-    view = show_source(session, slug)
+def source_page(session: Session, links: Links, slug: str, view: dict[str, Any] | None = None) -> Page:
+    """A source and its archived text with every anchored quote highlighted: `source show SLUG --json`;
+    `view` when read already (sources.source_views, for the static site)."""
+    view = view or show_source(session, slug)
 
     def context() -> dict[str, Any]:
         text, offsets = lookups.archived_text(session, view["id"])

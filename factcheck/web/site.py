@@ -3,7 +3,7 @@ page's JSON twin beside it (claims/SLUG.html and claims/SLUG.json), ready to pub
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from ..services.actors import list_actors
 from ..services.claims import list_claims
-from ..services.sources import list_sources
-from . import pages
+from ..services.sources import source_views
+from ..services.suggestions import suggested_dossiers
+from . import lookups, pages
 from .app import STYLESHEET, render, to_json
 from .pages import Links, Page
 
@@ -34,17 +35,47 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
         (folder / path).with_suffix(".json").write_text(to_json(page.data), encoding="utf-8")
         session.expunge_all()  # nothing of this page is kept once it is written
 
-    for claim in list_claims(session):
-        write(f"claims/{claim['slug']}.html", pages.claim_page, inner, claim["slug"])
-        write(f"history/{claim['slug']}.html", pages.history_page, inner, claim["slug"])
-        counts["claims"] += 1
-    for source in list_sources(session):
-        write(f"sources/{source['slug']}.html", pages.source_page, inner, source["slug"])
-        write(f"history/{source['slug']}.html", pages.history_page, inner, source["slug"])
+    for dossiers in suggested_dossiers(session):  # a block of claims at a time (see suggestions.BLOCK)
+        reviews = lookups.claim_reviews(session, [dossier["claim"]["id"] for dossier in dossiers])
+        for dossier in dossiers:
+            slug = dossier["claim"]["slug"]
+            write(f"claims/{slug}.html", pages.claim_page, inner, slug, dossier, reviews[dossier["claim"]["id"]])
+            write(f"history/{slug}.html", pages.history_page, inner, slug)
+            counts["claims"] += 1
+    for view, _claims in source_views(session):
+        write(f"sources/{view['slug']}.html", pages.source_page, inner, view["slug"], view)
+        write(f"history/{view['slug']}.html", pages.history_page, inner, view["slug"])
         counts["sources"] += 1
     for actor in list_actors(session):
         write(f"actors/{actor['slug']}.html", pages.actor_page, inner, actor["slug"])
         counts["actors"] += 1
     top = Links(static=True)
-    write("index.html", pages.index_page, top, limit=None)
+    for name, claims, pager in _index_pages(session):
+        write(name, pages.index_page, top, claims=claims, pager=pager)
     return counts
+
+
+def _index_pages(session: Session) -> Iterator[tuple[str, list[dict[str, Any]], dict[str, Any]]]:
+    """The index in pages of INDEX_LIMIT claims by date, as the web view's index shows the first
+    of them: (file name, claims, links to the pages before and after), one page held at a time."""
+    from itertools import islice
+
+    def name(number: int) -> str:
+        return "index.html" if number == 1 else f"index-{number}.html"
+
+    claims = list_claims(session)
+    page = list(islice(claims, pages.INDEX_LIMIT))
+    number, first = 1, 1
+    while True:
+        after = list(islice(claims, pages.INDEX_LIMIT))
+        pager = {
+            "number": number,
+            "first": first,
+            "last": first + len(page) - 1,
+            "previous": name(number - 1) if number > 1 else None,
+            "next": name(number + 1) if after else None,
+        }
+        yield name(number), page, pager
+        if not after:
+            return
+        number, first, page = number + 1, first + len(page), after

@@ -1,0 +1,98 @@
+"""The claims `claim show`, the web view and the static site suggest as possible duplicates of a
+claim: those scoring SUGGEST or more with it (as `similar` scores them) that are not linked to it
+already. One claim at a time for a page, or a block of claims at once for the whole site."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..search import CandidateSearch
+from .similar import CANDIDATES, SUGGEST, candidates_of, query_texts, rank
+
+SUGGESTIONS = 3  # unlinked look-alikes a claim's page lists
+BLOCK = 500  # claims whose suggestions are found together: their scores of one vector chunk take 20 MB
+
+
+def suggested_duplicates(
+    session: Session, claim_id: int, text: str, linked: set[str], *, search: CandidateSearch | None = None
+) -> list[dict[str, Any]]:
+    """Claims scoring SUGGEST or more with this claim that are not among the `linked` slugs, best
+    first, at most SUGGESTIONS, from the claim's stored vector if any (so a claim already indexed
+    does not load the model), finding paraphrases and translations too."""
+    from .vectors import vectors_of
+
+    stored = vectors_of(session, [claim_id]).get(claim_id)
+    return _unlinked(rank(text, *candidates_of(session, text, exclude=claim_id, vector=stored, search=search)), linked)
+
+
+def suggestions_each(
+    session: Session, claims: list[tuple[int, str, set[str]]], search: CandidateSearch | None = None
+) -> list[list[dict[str, Any]]]:
+    """suggested_duplicates of each (id, text, linked slugs) of a block of claims, their nearest
+    vectors found together in one pass over the stored ones (vectors.nearest_each) rather than a
+    search a claim. The vectors' candidates are the exact nearest, which on a table of more than
+    vectors.RESCORE claims may add some that a single search's codes pass over. `search` finds
+    the full-text candidates (wordindex.bulk_search: the same ones, faster)."""
+    from . import vectors
+
+    if vectors.model_name() is None or not claims:  # by words alone, as a single claim is
+        return [suggested_duplicates(session, *claim, search=search) for claim in claims]
+    stored = vectors.vectors_of(session, [claim_id for claim_id, _text, _linked in claims])
+    unindexed = [text for claim_id, text, _linked in claims if claim_id not in stored]
+    fresh = vectors.embed([query_texts(text)[1] for text in unindexed]) if unindexed else None
+    embedded = iter(fresh if fresh is not None else [])
+    import numpy as np
+
+    queries = np.stack([stored[claim_id] if claim_id in stored else next(embedded) for claim_id, _t, _l in claims])
+    ids = [claim_id for claim_id, _text, _linked in claims]
+    nearest = vectors.nearest_each(session, queries, limit=CANDIDATES, exclude=ids)
+    return [
+        _unlinked(
+            rank(text, *candidates_of(session, text, exclude=claim_id, vector=query, nearby=near, search=search)),
+            linked,
+        )
+        for (claim_id, text, linked), query, near in zip(claims, queries, nearest, strict=True)
+    ]
+
+
+def linked_slugs(dossier: dict[str, Any]) -> set[str]:
+    """The slugs of the claims a dossier's claim is linked to, either way: never suggested as its duplicates."""
+    related = (dossier["counterclaims"], *dossier["related"].values())
+    return {item["slug"] for items in related for item in items}
+
+
+def _unlinked(ranked: list[dict[str, Any]], linked: set[str]) -> list[dict[str, Any]]:
+    """The best SUGGESTIONS of `ranked` that score SUGGEST or more and are not `linked`, as
+    similar_claims(limit=SUGGESTIONS + len(linked)) then leaving out the linked ones gave them."""
+    shown = [hit for hit in ranked if hit["score"] >= SUGGEST][: SUGGESTIONS + len(linked)]
+    return [hit for hit in shown if hit["slug"] not in linked][:SUGGESTIONS]
+
+
+def suggested_dossiers(session: Session) -> Iterator[list[dict[str, Any]]]:
+    """show_claim(suggest=True) of every claim, in id order, BLOCK claims at a time: their
+    dossiers in a few queries and their suggestions in one pass over the vectors."""
+    from sqlalchemy import select
+
+    from ..models import Claim
+    from ..wordindex import bulk_search
+    from .claims import DOSSIER, claim_dossiers
+
+    search = bulk_search(session)
+    last = 0
+    while True:
+        claims = session.scalars(
+            select(Claim).where(Claim.id > last).order_by(Claim.id).limit(BLOCK).options(*DOSSIER)
+        ).all()
+        if not claims:
+            return
+        last = claims[-1].id
+        dossiers = claim_dossiers(session, list(claims))
+        block = [(claim.id, claim.text, linked_slugs(dossier)) for claim, dossier in zip(claims, dossiers, strict=True)]
+        for dossier, suggested in zip(dossiers, suggestions_each(session, block, search), strict=True):
+            dossier["suggested_duplicates"] = suggested
+        del claims
+        session.expunge_all()  # nothing of this block is kept once its pages are written
+        yield dossiers
