@@ -311,7 +311,8 @@ class Claim(Timestamped, Base):
 
     claimant: Mapped[Actor | None] = relationship(lazy="raise")
     stated_in: Mapped[Source | None] = relationship(lazy="raise")
-    appearances: Mapped[list[Source]] = relationship(secondary=claim_appearances, lazy="raise")
+    # In id order on every backend (PostgreSQL returns a join's rows in no set order).
+    appearances: Mapped[list[Source]] = relationship(secondary=claim_appearances, lazy="raise", order_by="Source.id")
     tags: Mapped[list[Tag]] = relationship(secondary=claim_tags, lazy="raise")
     evidence: Mapped[list[Evidence]] = relationship(back_populates="claim", lazy="raise", passive_deletes=True)
     verdicts: Mapped[list[Verdict]] = relationship(back_populates="claim", lazy="raise", passive_deletes=True)

