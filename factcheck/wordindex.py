@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -56,8 +57,7 @@ class WordIndex:
         counted = session.execute(
             text("SELECT term, doc, col, count(*) FROM claims_fts_instances GROUP BY term, doc, col ORDER BY term, doc")
         )
-        docs: list[int] = []
-        freqs: list[float] = []
+        docs, freqs = array("q"), array("d")  # 16 bytes a posting, not a Python object each
         starts: dict[str, int] = {}  # each term's first posting
         lengths: dict[int, int] = {}
         for term, doc, column, count in counted:
@@ -67,7 +67,7 @@ class WordIndex:
                 docs.append(doc)
                 freqs.append(0.0)
             freqs[-1] += weights[column] * count  # bm25 adds a column's weight for each instance
-        all_docs, all_freqs = np.asarray(docs, dtype=np.int64), np.asarray(freqs, dtype=np.float64)
+        all_docs, all_freqs = np.frombuffer(docs, dtype=np.int64), np.frombuffer(freqs, dtype=np.float64)
         ends = [*list(starts.values())[1:], len(docs)]
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
             term: (all_docs[start:end], all_freqs[start:end])

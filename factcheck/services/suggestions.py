@@ -13,7 +13,7 @@ from ..search import CandidateSearch
 from .similar import CANDIDATES, SUGGEST, candidates_of, query_texts, rank
 
 SUGGESTIONS = 3  # unlinked look-alikes a claim's page lists
-BLOCK = 500  # claims whose suggestions are found together: their scores of one vector chunk take 20 MB
+BLOCK = 500  # claims whose suggestions are found together: their scores of one vector chunk take 4 MB
 
 
 def suggested_duplicates(

