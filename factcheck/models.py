@@ -438,7 +438,7 @@ class Revision(Base):
 
 
 class ClaimVector(Base):
-    """A claim's sentence embedding (float32 bytes) by the named model, for matching in any wording
+    """A claim's sentence embedding (float16 bytes) by the named model, for matching in any wording
     and language. Derived data: not in the history; `factcheck index rebuild` recomputes it."""
 
     __tablename__ = "claim_vectors"

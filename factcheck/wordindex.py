@@ -6,9 +6,11 @@ rather than by one FTS5 query a text.
 The score is FTS5's bm25() as SQLite computes it (fts5_aux.c), the same arithmetic in the same
 order: for each searched word, idf = log((N - n + 0.5) / (n + 0.5)) (at least 1e-6), where n is the
 number of claims with the word, and a claim's score adds idf * f * (k1 + 1) / (f + k1 * (1 - b +
-b * D / avgdl)), f being the word's occurrences in the claim weighted by column (_CLAIM_WEIGHTS)
-and D the claim's length in words. The words are those `candidate_claims` searches (`rarest`),
-stemmed as `_rarest` stems them; benchmarks/matching/agreement.py checks both ways agree.
+b * D / avgdl)), f being the word's occurrences in the claim weighted by column (_CLAIM_WEIGHTS:
+whole numbers, so that adding a column's weight once an occurrence, as FTS5 does, and once a
+column times the count, as here, give the same f) and D the claim's length in words. The words
+are those `candidate_claims` searches (`rarest`), each as FTS5's own tokenizer makes it a term;
+tests/test_wordindex.py holds the two ways to the same claims, order and bm25, to the bit.
 SQLite only: PostgreSQL's ranking is its own, and it is searched a text at a time."""
 
 from __future__ import annotations
@@ -99,18 +101,21 @@ class WordIndex:
         searched = self.searched(words)
         if searched is None:
             return None
-        total = np.zeros(len(self.length), dtype=np.float64)
-        hit = np.zeros(len(self.length), dtype=bool)
+        docs_found, added = [], []
         for term in searched:  # a word twice (two words, one stem) counts twice, as in FTS5
             if term not in self.postings:
                 continue
             docs, freqs = self.postings[term]
             idf = math.log((self.rows - len(docs) + 0.5) / (len(docs) + 0.5))
             idf = idf if idf > 0.0 else 1e-6
-            total[docs] += idf * ((freqs * (K1 + 1.0)) / (freqs + K1 * (1 - B + B * self.length[docs] / self.avgdl)))
-            hit[docs] = True
-        ids = np.flatnonzero(hit)
-        scores = total[ids]
+            docs_found.append(docs)
+            added.append(idf * ((freqs * (K1 + 1.0)) / (freqs + K1 * (1 - B + B * self.length[docs] / self.avgdl))))
+        if not docs_found:
+            return []
+        # Each claim's score is its terms' parts added from 0.0 in the order of the words, as FTS5
+        # adds them: bincount adds its weights in the order given.
+        ids, where = np.unique(np.concatenate(docs_found), return_inverse=True)
+        scores = np.bincount(where, weights=np.concatenate(added), minlength=len(ids))
         order = np.lexsort((ids, -scores))[:limit]
         return [(int(ids[i]), float(scores[i])) for i in order]
 

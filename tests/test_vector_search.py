@@ -207,3 +207,15 @@ def test_the_search_sees_what_its_session_has_not_flushed_yet(db_url) -> None:  
         )
         assert vectors.nearest(session, stored[0], limit=1)[0][0] == 7
         assert np.array_equal(vectors.vectors_of(session, [7])[7], stored[0])
+
+
+def test_a_cosine_does_not_depend_on_the_rows_scored_with_it() -> None:
+    """A pair's cosine is the same whichever search scores it: 1,000 rescored at once by
+    `similar`, 100 kept by the site's block search, or one (a matrix product would give a row
+    other roundings in another matrix)."""
+    matrix = clustered(1_000, seed=21)
+    query = clustered(1, seed=22)[0]
+    whole = vectors.cosines(matrix, query)
+    for start in range(0, 1_000, 100):
+        assert (vectors.cosines(matrix[start : start + 100].copy(), query) == whole[start : start + 100]).all()
+    assert all(vectors.cosines(matrix[n : n + 1], query)[0] == whole[n] for n in range(0, 1_000, 97))

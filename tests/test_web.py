@@ -362,16 +362,21 @@ def test_site_writes_the_pages_with_relative_links(seeded, tmp_path, dump) -> No
     assert dump() == before
 
 
-def test_site_pages_are_the_web_views_pages(seeded, tmp_path, db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("candidates", [50, 5])
+def test_site_pages_are_the_web_views_pages(seeded, tmp_path, db_url, monkeypatch, candidates) -> None:  # type: ignore[no-untyped-def]
     """The site finds its claims' suggestions a block at a time; each page is byte for byte the
-    one the web view makes of that claim alone (show_claim with its own similarity search)."""
+    one the web view makes of that claim alone (show_claim with its own similarity search). With
+    5 candidates a search, the two ways score different numbers of vectors at once: a cosine must
+    not depend on that."""
     from factcheck import db
-    from factcheck.services import suggestions
+    from factcheck.services import similar, suggestions
     from factcheck.web import pages
     from factcheck.web.app import render, to_json
     from factcheck.web.site import write_site
 
     monkeypatch.setattr(suggestions, "BLOCK", 7)  # blocks of 7 of the 26 claims, the last one short
+    monkeypatch.setattr(similar, "CANDIDATES", candidates)
+    monkeypatch.setattr(suggestions, "CANDIDATES", candidates)
     site = tmp_path / "site"
     with db.session_scope(db_url) as session:
         write_site(session, site)
@@ -406,6 +411,14 @@ def test_site_index_is_paged(seeded, tmp_path, monkeypatch) -> None:  # type: ig
         assert len(twin) == (10 if number < 2 else 6)
     claims = [f"claims/{claim['slug']}.html" for claim in seeded.json("claim", "list")]
     assert sorted(set(listed)) == sorted(claims)  # each claim listed (under each of its tags)
+    monkeypatch.setattr(pages, "INDEX_LIMIT", 20)  # written again, shorter: no page of the old one is left
+    seeded.ok("site", "-o", str(site), "--force")
+    assert sorted(path.name for path in site.glob("index*")) == [
+        "index-2.html",
+        "index-2.json",
+        "index.html",
+        "index.json",
+    ]
 
 
 def test_site_never_overwrites_without_force(seeded, tmp_path, dump) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import typer
 
 from ..controls import json_safe
 from ..limits import MAX_ID, MAX_QUERY
-from .output import JsonFlag, print_json, print_rows, print_table, visible, warn, write_out
+from .output import JsonFlag, output_failure, print_json, print_rows, print_table, visible, warn, write_out
 from .state import reading
 
 
@@ -94,6 +94,8 @@ def similar(
             found = matching.similar_each(session, texts, limit=limit, min_score=floor)
             for query, hits in zip(texts, found, strict=True):
                 write_out(json_safe(json.dumps({"text": query, "hits": hits}, ensure_ascii=False)) + "\n")
+                if output_failure():  # the reader has gone (`| head`): matching the rest is for nobody
+                    break
             return
         if claim is not None:
             from ..services.claims import get_claim

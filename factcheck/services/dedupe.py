@@ -36,7 +36,7 @@ def duplicate_clusters(
         while True:
             rows = session.execute(
                 select(ClaimVector.claim_id, ClaimVector.vector)
-                .where(ClaimVector.model == name, ClaimVector.claim_id > last)
+                .where(ClaimVector.model == name, ClaimVector.claim_id > last, vectors.readable_vector())
                 .order_by(ClaimVector.claim_id)
                 .limit(chunk)
             ).all()

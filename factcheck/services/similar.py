@@ -311,7 +311,13 @@ def similar_claims(
     label and evidence (see `rank`). With `semantic`, candidates also come from the vectors (the
     nearest of every stored vector); `vector`, the text's vector when it is stored already, spares
     loading the model. A text with no word to match (a link, emoji) matches nothing."""
-    ranked = rank(text, *candidates_of(session, text, exclude=exclude, semantic=semantic, vector=vector))
+    return shown(
+        rank(text, *candidates_of(session, text, exclude=exclude, semantic=semantic, vector=vector)), min_score, limit
+    )
+
+
+def shown(ranked: list[dict[str, Any]], min_score: float, limit: int) -> list[dict[str, Any]]:
+    """The hits `similar` shows of a ranking: the first `limit` scoring `min_score` or more."""
     return [item for item in ranked if item["score"] >= min_score][:limit]
 
 
@@ -335,8 +341,7 @@ def similar_each(
         for n, text in enumerate(block):
             vector, near = found.get(n, (None, None))
             candidates = candidates_of(session, text, semantic=n in found, vector=vector, nearby=near, search=search)
-            ranked = rank(text, *candidates)
-            yield [item for item in ranked if item["score"] >= min_score][:limit]
+            yield shown(rank(text, *candidates), min_score, limit)
 
 
 def candidates_of(
@@ -353,6 +358,8 @@ def candidates_of(
     BM25, and every candidate's cosine (None without vectors). `nearby`, the nearest stored
     vectors to `vector` when found already (vectors.nearest_each), spares searching them;
     `search` finds the full-text candidates (by default the database's search)."""
+    import numpy as np
+
     from . import vectors
 
     words, statement = query_texts(text)
@@ -369,13 +376,15 @@ def candidates_of(
     cosines = dict(nearby)
     candidates.update(texts_of(session, [claim_id for claim_id in cosines if claim_id not in candidates]))
     stored = vectors.vectors_of(session, [i for i in candidates if i not in cosines])
-    cosines.update({claim_id: float(vector @ query[0]) for claim_id, vector in stored.items()})
+    if stored:
+        found_cosines = vectors.cosines(np.stack(list(stored.values())), query[0]).tolist()
+        cosines.update(zip(stored, found_cosines, strict=True))
     # Full-text candidates without a stored vector (not yet indexed) are embedded now: at most
     # CANDIDATES texts, so that their scores are comparable until `index rebuild` is run.
     unindexed = dict(vectors.matching_texts(session, [claim_id for claim_id in candidates if claim_id not in cosines]))
     fresh = vectors.embed(list(unindexed.values())) if unindexed else None
     if fresh is not None:
-        cosines.update({claim_id: float(fresh[n] @ query[0]) for n, claim_id in enumerate(unindexed)})
+        cosines.update(zip(unindexed, vectors.cosines(fresh, query[0]).tolist(), strict=True))
     return candidates, relevance, cosines
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..search import CandidateSearch
-from .similar import CANDIDATES, SUGGEST, candidates_of, query_texts, rank
+from .similar import CANDIDATES, SUGGEST, candidates_of, query_texts, rank, shown
 
 SUGGESTIONS = 3  # unlinked look-alikes a claim's page lists
 BLOCK = 500  # claims whose suggestions are found together: their scores of one vector chunk take 4 MB
@@ -67,8 +67,7 @@ def linked_slugs(dossier: dict[str, Any]) -> set[str]:
 def _unlinked(ranked: list[dict[str, Any]], linked: set[str]) -> list[dict[str, Any]]:
     """The best SUGGESTIONS of `ranked` that score SUGGEST or more and are not `linked`, as
     similar_claims(limit=SUGGESTIONS + len(linked)) then leaving out the linked ones gave them."""
-    shown = [hit for hit in ranked if hit["score"] >= SUGGEST][: SUGGESTIONS + len(linked)]
-    return [hit for hit in shown if hit["slug"] not in linked][:SUGGESTIONS]
+    return [hit for hit in shown(ranked, SUGGEST, SUGGESTIONS + len(linked)) if hit["slug"] not in linked][:SUGGESTIONS]
 
 
 def suggested_dossiers(session: Session) -> Iterator[list[dict[str, Any]]]:

@@ -199,12 +199,21 @@ def _batches(items: Iterable[tuple[int, str]], size: int) -> Iterator[list[tuple
         yield batch
 
 
+def readable_vector() -> Any:
+    """The condition of a stored vector of the size this version writes (another program's, or
+    another version's, is left for `index rebuild`, and counted as missing by `status`)."""
+    return func.length(ClaimVector.vector) == _SIZES["vector"]
+
+
 def status(session: Session) -> dict[str, Any]:
     """How many claims have a vector by the installed model, and how many do not."""
     name = model_name()
     claims = session.scalar(select(func.count()).select_from(Claim)) or 0
-    # A vector without its code, or with one of another size, is not searched: missing (see _JOINED).
-    searchable = text(f"SELECT count(*) FROM claim_vectors WHERE model = :model AND length(code) = {_SIZES['code']}")
+    # A vector without its code, or either of another size, is not searched: missing (see _JOINED).
+    searchable = text(
+        "SELECT count(*) FROM claim_vectors WHERE model = :model"
+        f" AND length(code) = {_SIZES['code']} AND length(vector) = {_SIZES['vector']}"
+    )
     current = (session.scalar(searchable, {"model": name}) or 0) if name else 0
     other = session.scalar(select(func.count()).select_from(ClaimVector).where(ClaimVector.model != (name or ""))) or 0
     return {"model": name, "claims": claims, "current": current, "other_model": other, "missing": claims - current}
@@ -372,16 +381,23 @@ def nearest_many(
 def _scored(
     session: Session, query: np.ndarray, ids: list[int], limit: int, exclude: int | None
 ) -> list[tuple[int, float]]:
-    """(claim id, cosine) of the `limit` of these claims nearest `query`, best first: each
-    cosine one dot product of two stored vectors, so that every search gives a pair the same."""
+    """(claim id, cosine) of the `limit` of these claims nearest `query`, best first (ties by id),
+    each cosine computed by `cosines`: whichever search finds a pair gives it the same value."""
     import numpy as np
 
     found, matrix = _vectors(session, ids)
     if exclude is not None:
         matrix, found = matrix[found != exclude], found[found != exclude]
-    cosines = matrix @ query
-    best = np.lexsort((found, -cosines))[:limit]  # by cosine, then by id
-    return list(zip(found[best].tolist(), cosines[best].tolist(), strict=True))
+    values = cosines(matrix, query)
+    best = np.lexsort((found, -values))[:limit]
+    return list(zip(found[best].tolist(), values[best].tolist(), strict=True))
+
+
+def cosines(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Each row's cosine with `query` (unit vectors), a row at a time: a matrix product gives a row
+    a value that depends on the matrix around it (BLAS blocks its sums), so that the same pair
+    would score differently in a search of 50 claims and in one of 1,000."""
+    return (matrix * query).sum(axis=1, dtype="float32")
 
 
 def nearest_each(
@@ -389,8 +405,8 @@ def nearest_each(
 ) -> list[list[tuple[int, float]]]:
     """`nearest` of each row of `queries` (excluding, for row i, the claim exclude[i]), found
     exactly: every stored vector is read once for all the rows, VECTOR_CHUNK at a time, and scored
-    by one matrix product; the cosines of those kept are then computed as `nearest` computes
-    them. For bulk readers (the static site): a pass over the vectors for a block of claims costs
+    by one matrix product; the cosines of those kept are then computed, and ranked, as `nearest`
+    computes and ranks them. For bulk readers (the static site): a pass over the vectors for a block of claims costs
     far less than a search a claim. On a table of at most RESCORE vectors it finds what `nearest`
     finds; on larger ones, also those its codes would have missed."""
     import numpy as np
@@ -399,6 +415,9 @@ def nearest_each(
     if not name or not len(queries):
         return [[] for _row in queries]
     rows = np.arange(len(queries))[:, None]
+    # Twice the limit are kept by the matrix products' values, then all scored by `cosines` and
+    # ranked by cosine and id as `nearest` ranks them: a near tie at the limit falls the same way.
+    kept = 2 * limit
     skip = np.asarray(exclude if exclude is not None else [_BEFORE_ANY_ID] * len(queries), dtype=np.int64)
     best_ids = np.zeros((len(queries), 0), dtype=np.int64)
     best = np.zeros((len(queries), 0), dtype=np.float32)
@@ -407,11 +426,11 @@ def nearest_each(
         scores[ids[None, :] == skip[:, None]] = -np.inf
         best_ids = np.concatenate([best_ids, np.broadcast_to(ids, scores.shape)], axis=1)
         best = np.concatenate([best, scores], axis=1)
-        if best.shape[1] > limit:
-            keep = np.argpartition(-best, limit - 1, axis=1)[:, :limit]
+        if best.shape[1] > kept:
+            keep = np.argpartition(-best, kept - 1, axis=1)[:, :kept]
             best_ids, best = best_ids[rows, keep], best[rows, keep]
-    kept = [
+    found = [
         [claim_id for claim_id, value in zip(ids, row, strict=True) if value > -np.inf]
         for ids, row in zip(best_ids.tolist(), best.tolist(), strict=True)
     ]
-    return [_scored(session, query, ids, limit, None) for query, ids in zip(queries, kept, strict=True)]
+    return [_scored(session, query, ids, limit, None) for query, ids in zip(queries, found, strict=True)]

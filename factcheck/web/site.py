@@ -50,8 +50,14 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
         write(f"actors/{actor['slug']}.html", pages.actor_page, inner, actor["slug"])
         counts["actors"] += 1
     top = Links(static=True)
+    last = 1
     for name, claims, pager in _index_pages(session):
         write(name, pages.index_page, top, claims=claims, pager=pager)
+        last = pager["number"]
+    for page in folder.glob("index-*.*"):  # an earlier site's index pages past this one's last
+        number = page.stem.removeprefix("index-")
+        if page.suffix in (".html", ".json") and number.isdigit() and int(number) > last:
+            page.unlink()
     return counts
 
 
