@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..models import Claim, Source, Tag, claim_tags
 from ..services.claims import DOSSIER, claim_dossiers, list_claims
+from ..services.common import in_id_blocks
 from ..services.sources import source_view, source_views
 from . import diagrams, source_context
 
@@ -22,19 +23,10 @@ PAGE = 500  # claims read at once: their queries stay few, their objects few
 def claim_pages(session: Session, size: int = PAGE) -> Iterator[tuple[str, dict[str, Any], str]]:
     """(slug, dossier, mermaid diagram) of every claim in id order, as show_claim and
     claim_graph give them one at a time."""
-    last = 0
-    while True:
-        claims = session.scalars(
-            select(Claim).where(Claim.id > last).order_by(Claim.id).limit(size).options(*DOSSIER)
-        ).all()
-        if not claims:
-            return
-        last = claims[-1].id
+    for claims in in_id_blocks(session, Claim, size, *DOSSIER):
         drawn = diagrams(session, [(claim.id, claim.slug, claim.text) for claim in claims])
-        for claim, dossier in zip(claims, claim_dossiers(session, list(claims)), strict=True):
+        for claim, dossier in zip(claims, claim_dossiers(session, claims), strict=True):
             yield claim.slug, dossier, drawn[claim.id]
-        del claims
-        session.expunge_all()  # nothing of this page is kept once its dossiers are written
 
 
 def source_pages(session: Session) -> Iterator[dict[str, Any]]:

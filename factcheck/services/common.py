@@ -7,6 +7,7 @@ import enum
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -149,3 +150,16 @@ def suggest(session: Session, model: Any, ref: str) -> str:
         return "; did you mean: " + ", ".join(slug for slug, _score, _index in matches) + "?"
     noun = _noun(model)
     return f"; see `factcheck {noun} list`" if noun in ("claim", "source", "actor") else ""
+
+
+def in_id_blocks(session: Session, model: Any, size: int, *options: Any) -> Iterator[list[Any]]:
+    """Every row of `model` in id order, `size` at a time (loaded with `options`), each block let
+    go of (expunged) once the next is asked for: a pass over a table of any size holds one block."""
+    last = 0
+    while rows := session.scalars(
+        select(model).where(model.id > last).order_by(model.id).limit(size).options(*options)
+    ).all():
+        last = rows[-1].id
+        yield list(rows)
+        del rows
+        session.expunge_all()

@@ -25,7 +25,7 @@ from ..models import (
     event_sources,
 )
 from .articles import Article, read_html_file, read_text_file
-from .common import choice, get, optional_text, required_text, unique_slug
+from .common import choice, get, in_id_blocks, optional_text, required_text, unique_slug
 from .vectors import refresh_reviewed
 
 EDITABLE = (
@@ -355,18 +355,7 @@ SOURCE_BLOCK = 100  # sources read at once by source_views, each with all its qu
 def source_views(session: Session) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
     """show_source of every source, in id order, with the text of each claim its quotes bear on
     (by slug): SOURCE_BLOCK sources in two queries, and nothing of a block kept once the next is read."""
-    last = 0
-    while True:
-        sources = session.scalars(
-            select(Source)
-            .where(Source.id > last)
-            .order_by(Source.id)
-            .limit(SOURCE_BLOCK)
-            .options(joinedload(Source.republishes))
-        ).all()
-        if not sources:
-            return
-        last = sources[-1].id
+    for sources in in_id_blocks(session, Source, SOURCE_BLOCK, joinedload(Source.republishes)):
         quoted: dict[int, list[Evidence]] = {}
         for row in session.scalars(
             select(Evidence)
@@ -375,14 +364,10 @@ def source_views(session: Session) -> Iterator[tuple[dict[str, Any], dict[str, s
             .order_by(Evidence.source_id, Evidence.start_offset, Evidence.id)
         ):
             quoted.setdefault(row.source_id, []).append(row)
-        views = []
         for source in sources:
             rows = quoted.get(source.id, [])
             view = {**(source_view(source) or {}), "evidence": [quote_view(row) for row in rows]}
-            views.append((view, {row.claim.slug: row.claim.text for row in rows}))
-        del sources, quoted
-        session.expunge_all()
-        yield from views
+            yield view, {row.claim.slug: row.claim.text for row in rows}
 
 
 def quote_view(row: Evidence) -> dict[str, Any]:

@@ -73,25 +73,15 @@ def _unlinked(ranked: list[dict[str, Any]], linked: set[str]) -> list[dict[str, 
 def suggested_dossiers(session: Session) -> Iterator[list[dict[str, Any]]]:
     """show_claim(suggest=True) of every claim, in id order, BLOCK claims at a time: their
     dossiers in a few queries and their suggestions in one pass over the vectors."""
-    from sqlalchemy import select
-
     from ..models import Claim
     from ..wordindex import bulk_search
     from .claims import DOSSIER, claim_dossiers
+    from .common import in_id_blocks
 
     search = bulk_search(session)
-    last = 0
-    while True:
-        claims = session.scalars(
-            select(Claim).where(Claim.id > last).order_by(Claim.id).limit(BLOCK).options(*DOSSIER)
-        ).all()
-        if not claims:
-            return
-        last = claims[-1].id
-        dossiers = claim_dossiers(session, list(claims))
+    for claims in in_id_blocks(session, Claim, BLOCK, *DOSSIER):
+        dossiers = claim_dossiers(session, claims)
         block = [(claim.id, claim.text, linked_slugs(dossier)) for claim, dossier in zip(claims, dossiers, strict=True)]
         for dossier, suggested in zip(dossiers, suggestions_each(session, block, search), strict=True):
             dossier["suggested_duplicates"] = suggested
-        del claims
-        session.expunge_all()  # nothing of this block is kept once its pages are written
         yield dossiers
