@@ -406,8 +406,8 @@ def nearest_each(
     """`nearest` of each row of `queries` (excluding, for row i, the claim exclude[i]), found
     exactly: every stored vector is read once for all the rows, VECTOR_CHUNK at a time, and scored
     by one matrix product; the cosines of those kept are then computed, and ranked, as `nearest`
-    computes and ranks them. For bulk readers (the static site): a pass over the vectors for a block of claims costs
-    far less than a search a claim. On a table of at most RESCORE vectors it finds what `nearest`
+    computes and ranks them. For bulk readers (the static site): a pass over the vectors for a
+    block of claims costs far less than a search a claim. On a table of at most RESCORE vectors it finds what `nearest`
     finds; on larger ones, also those its codes would have missed."""
     import numpy as np
 
@@ -424,7 +424,18 @@ def nearest_each(
     for ids, chunk in _chunks(session, name, "vector"):
         scores = queries @ chunk.T
         scores[ids[None, :] == skip[:, None]] = -np.inf
-        best_ids = np.concatenate([best_ids, np.broadcast_to(ids, scores.shape)], axis=1)
+        if best.shape[1] >= kept:  # only what beats a row's worst kept can enter it: few, once rows fill
+            rising, columns = np.nonzero(scores > best.min(axis=1)[:, None])
+            counts = np.bincount(rising, minlength=len(queries))
+            place = np.arange(len(rising)) - np.repeat(np.cumsum(counts) - counts, counts)
+            values = np.full((len(queries), counts.max(initial=0)), -np.inf, dtype=np.float32)
+            values[rising, place] = scores[rising, columns]
+            entering = np.zeros(values.shape, dtype=np.int64)
+            entering[rising, place] = ids[columns]
+            scores, chunk_ids = values, entering
+        else:
+            chunk_ids = np.broadcast_to(ids, scores.shape)
+        best_ids = np.concatenate([best_ids, chunk_ids], axis=1)
         best = np.concatenate([best, scores], axis=1)
         if best.shape[1] > kept:
             keep = np.argpartition(-best, kept - 1, axis=1)[:, :kept]
