@@ -145,7 +145,7 @@ def bulk_search(session: Session) -> CandidateSearch:
 _tokenizer: sqlite3.Connection | None = None
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=1_024)  # the same text searched again (a word list is rarely repeated otherwise)
 def _terms(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     """Each word as FTS5's tokenizer makes it a term (SQLite's own porter stems a few words
     otherwise than snowballstemmer's): through an FTS5 table in memory, not the database."""

@@ -108,7 +108,9 @@ _FUNCTION = frozenset(
 )
 
 
-@lru_cache(maxsize=65_536)  # a claim's text is read once however many texts it is compared with
+# A claim's text is read once however many texts it is compared with; 16,384 texts at most (tens
+# of MB), so that a pass over every claim (the static site) does not grow with the database.
+@lru_cache(maxsize=16_384)
 def _read(text: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[int]]:
     """A text's words, its content words' starts (see `_content`), each once, and its numbers."""
     folded = unicodedata.normalize("NFKC", text).casefold().replace("n't", " not").replace("-", " ")
