@@ -1,4 +1,5 @@
-"""Time and peak memory of the commands that read a whole table: `verify`, `report --all`, `site`, `db check`.
+"""Time and peak memory of the commands that read a whole table: `verify`, `report --all`, `site`,
+`claim list` (its table), `db check`.
 
 Each command runs as its own process on a generated database (benchmarks/generate.py, bulk-loaded
 the way benchmarks/run.py does); its peak RSS is the kernel's count for that one child (GNU time, or wait4).
@@ -101,6 +102,7 @@ def bench(size: int) -> Iterator[tuple[str, float, float]]:
             ("verify", [*factcheck, "verify", "--json"]),
             ("report --all", [*factcheck, "report", "--all", "--force", "-o", str(out)]),
             ("site", [*factcheck, "site", "--force", "-o", str(out / "site")]),
+            ("claim list (the table, every claim)", [*factcheck, "claim", "list"]),
             ("db check", [*factcheck, "db", "check", "--json"]),
         ):
             yield (name, *measured(command))

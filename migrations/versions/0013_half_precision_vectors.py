@@ -6,9 +6,10 @@ Create Date: 2026-12-06
 
 A 2 KB float32 vector and its row filled a little over half a 4 KB SQLite page, so a page held one
 vector: claim_vectors was nearly half empty pages, and the largest table of a claims-only
-database. As float16 three rows fill a page. On the CheckThat! 2020 dev tweets against its
-10,375 claims, the 10 nearest claims by float16 cosine are those by float32 for 99.95% of them
-(int8 with a scale per vector: 99.9%; cosines within 5e-5 against 1e-3). Existing vectors are
+database. As float16 three rows fill a page. Chosen on the CheckThat! 2020 train tweets against
+its 10,375 claims: the 10 nearest claims by float16 cosine are those by float32 for 99.99% of them
+(int8 with a scale per vector: 99.68%; cosines within 5e-5 against 1e-3); on the dev tweets,
+measured after, 99.95%. Existing vectors are
 converted here, a thousand at a time; their codes (signs) are recomputed from the rounded values.
 The space freed in an existing SQLite file is reused by new rows (or returned by VACUUM).
 """
