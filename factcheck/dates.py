@@ -15,11 +15,15 @@ from contextvars import ContextVar
 from .errors import InvalidInput, Remedy
 
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-# An ISO date with a time ("2022-02-17 01:47", "2022-02-17T01:47:00+02:00"): the date is kept.
-_ISO_WITH_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+# An ISO date with a time ("2022-02-17 01:47", "2022-02-17T01:47:00+02:00"): the date is kept,
+# once the time is one that exists.
+_ISO_WITH_TIME = re.compile(
+    r"^(\d{4}-\d{1,2}-\d{1,2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))?$"
+)
 # Day and month in either order, then the year: 03/04/2022, 13.10.2017, 3-4-22.
 _NUMERIC = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d+)$")
-_YEAR_FIRST = re.compile(r"^(\d{4})([./])(\d{1,2})(?:\2(\d{1,2}))?$")
+# A four-digit year first cannot be read two ways, padded or not: 2021/7/16, 2021.07, 2021-7-16.
+_YEAR_FIRST = re.compile(r"^(\d{4})([./-])(\d{1,2})(?:\2(\d{1,2}))?$")
 _MONTH_NAMES = [
     "January",
     "February",
@@ -112,6 +116,9 @@ def parse_partial_date(raw: str | int | dt.date | None, order: str | None = None
         year, month, day = match.groups()
         return _check(int(year), int(month) if month else None, int(day) if day else None, text)
     if match := _ISO_WITH_TIME.match(text):
+        hour, minute, seconds, offset_hours, offset_minutes = (int(part or 0) for part in match.groups()[1:])
+        if hour > 23 or minute > 59 or seconds > 60 or offset_hours > 23 or offset_minutes > 59:
+            raise InvalidInput(f"impossible time in {text!r}: expected hours 00-23 and minutes 00-59")
         return parse_partial_date(match.group(1))
     if match := _YEAR_FIRST.match(text):
         year, _separator, month, day = match.groups()

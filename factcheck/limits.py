@@ -9,6 +9,7 @@ MAX_TEXT = 10_000  # a claim's text, a quote, a rationale, a note: characters
 MAX_ARCHIVED_TEXT = 20_000_000  # a source's archived text: characters (about 20 MB)
 MAX_FILE_BYTES = 50_000_000  # a text or HTML file given to `source add`/`edit`: bytes
 MAX_QUERY = 1_000  # a search or similar query: characters
+MAX_LANGUAGE = 16  # a language code or name ("en", "pt-BR", "English"): characters, as the column holds
 MAX_ID = 2**63 - 1  # the largest id (and --limit) a database column holds
 
 

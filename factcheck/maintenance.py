@@ -85,10 +85,11 @@ def grant(url: str, role: str, level: str) -> bool:
     """Give a PostgreSQL role `read`, `write` or `admin` access to a factcheck database, creating
     the role (LOGIN, no password) if it does not exist; returns whether it was created.
 
-    Readers may SELECT everything. Writers may also add, change and delete rows, but only append
-    to the history (INSERT on revisions, never UPDATE or DELETE) and not change the schema. Admins
-    become members of the role that owns the tables: everything, migrations included. Any earlier
-    level of the role is replaced."""
+    Readers may SELECT everything. Writers may also add, change and delete rows, and the server
+    records each change in the history (migration 0014's triggers): they may not write the history
+    themselves, nor change the schema. Admins become members of the role that owns the tables:
+    everything, migrations included. Any earlier level of the role is replaced. Only an admin (a
+    member of the owner's role, or a superuser) may grant."""
     from sqlalchemy import inspect, text
 
     if level not in ACCESS_LEVELS:
@@ -108,6 +109,14 @@ def grant(url: str, role: str, level: str) -> bool:
         owner = connection.execute(
             text("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'claims'")
         ).scalar_one()
+        granter = connection.execute(text("SELECT current_user")).scalar_one()
+        if not connection.execute(
+            text("SELECT pg_has_role(current_user, :owner, 'MEMBER')"), {"owner": owner}
+        ).scalar():
+            raise DatabaseProblem(
+                f"{granter} may not grant access: only an admin (the tables' owner {owner}, a member of it, "
+                f"or a superuser) can run `factcheck db grant`; nothing was changed"
+            )
         if role == owner:
             raise DatabaseProblem(f"{role} owns the database's tables: it has every right already")
         created = not connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
@@ -132,9 +141,8 @@ def grant(url: str, role: str, level: str) -> bool:
                 for name in inspect(connection).get_table_names()
                 if name not in ("revisions", "alembic_version")
             )
-            statements += [
+            statements += [  # the history: written by the server's triggers alone
                 f"GRANT INSERT, UPDATE, DELETE ON {written} TO {who}",
-                f"GRANT INSERT ON revisions TO {who}",  # the history is appended to, never rewritten
                 f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA current_schema TO {who}",
             ]
         elif level == "admin":
@@ -212,6 +220,7 @@ def copy(
         if source.dialect.name == "postgresql":
             reading = reading.execution_options(isolation_level="REPEATABLE READ")
         with reading.begin(), _checked(target_url), target.connect() as writing, writing.begin():
+            history_triggers(writing, enabled=False)  # the rows come with their history: not recorded again
             for table in reversed(tables):
                 writing.execute(table.delete())
             for table in tables:
@@ -239,8 +248,28 @@ def copy(
                         on_progress(table.name, done, total)
                 copied[table.name] = done
             _counters_above_every_id(writing, tables, Revision)
+            history_triggers(writing, enabled=True)
     after_bulk_load(target_url)
     return copied
+
+
+def history_triggers(connection: Connection, *, enabled: bool) -> None:
+    """Turn PostgreSQL's history triggers off or on, inside the caller's transaction (so that they
+    are off for no other session: the tables stay locked until it ends). Only the owner may."""
+    from sqlalchemy import text
+
+    if connection.dialect.name != "postgresql":
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    tables = connection.execute(
+        text(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = c.relname || '_history' AND c.relnamespace = current_schema()::regnamespace"
+        )
+    ).scalars()
+    for table in list(tables):
+        toggle = "ENABLE" if enabled else "DISABLE"
+        connection.execute(text(f"ALTER TABLE {quote(table)} {toggle} TRIGGER {quote(table + '_history')}"))
 
 
 def after_bulk_load(url: str) -> None:

@@ -1,9 +1,11 @@
 """Revisions: every insert, update and delete of a tracked row is recorded in the same transaction.
 
 Every write session records them (db.session_scope installs `record_revisions`), whichever door the
-write came through: the CLI, the web view, a script, import, restore or dedupe. This module is a
-foundation so that the database module can: the history's readers and `restore` are in
-services/history.py."""
+write came through: the CLI, the web view, a script, import, restore or dedupe. On SQLite this
+module writes them; on PostgreSQL the database does, by trigger (migration 0014), so that a psql
+session leaves the same trail and no role but the owner can write the history: this module then
+only tells the server who is writing, in which batch and flush. This module is a foundation so
+that the database module can: the history's readers and `restore` are in services/history.py."""
 
 from __future__ import annotations
 
@@ -31,12 +33,15 @@ from .models import (
     Revision,
     RevisionAction,
     Source,
+    SourceVersion,
     Tag,
     Verdict,
     utcnow,
 )
 
-TRACKED = (Claim, Source, Actor, Evidence, ClaimLink, Verdict, Tag, Event)
+TRACKED = (Claim, Source, SourceVersion, Actor, Evidence, ClaimLink, Verdict, Tag, Event)
+# Columns left out of revisions: a source version's text is in the source's own revisions.
+UNRECORDED = {"source_versions": ("text",)}
 
 # The claim and source whose history a revision belongs to, in indexed columns (what `history
 # CLAIM` and `history SOURCE` look up), from the recorded row's columns; migration 0009 fills them
@@ -45,6 +50,7 @@ SUBJECTS = ("claim_id", "linked_claim_id", "source_id")
 _SUBJECT_FIELDS = {
     "claims": {"claim_id": "id"},
     "sources": {"source_id": "id"},
+    "source_versions": {"source_id": "source_id"},
     "evidence": {"claim_id": "claim_id", "source_id": "source_id"},
     "verdicts": {"claim_id": "claim_id"},
     "claim_links": {"claim_id": "from_claim_id", "linked_claim_id": "to_claim_id"},
@@ -73,8 +79,34 @@ def record_revisions(session: Session) -> None:
     (else `default_author`) and marked with one batch id for the whole transaction."""
     session.info.setdefault("batch", uuid.uuid4().hex)
     session.info["by"] = session.info.get("by") or default_author()
-    if not event.contains(session, "after_flush", _after_flush):  # once, however many callers ask
-        event.listen(session, "after_flush", _after_flush)
+    if event.contains(session, "after_begin", _tell_server):  # once, however many callers ask
+        return
+    event.listen(session, "after_begin", _tell_server)
+    event.listen(session, "before_flush", _next_flush)
+    event.listen(session, "after_flush", _after_flush)
+
+
+def _on_server(session: Session) -> bool:
+    """Whether the database records the history itself (PostgreSQL, by trigger)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _tell_server(session: Session, _transaction: Any, connection: Any) -> None:
+    """Who writes and in which batch, for the server's history triggers, for this transaction only."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "SELECT set_config('factcheck.by', %(by)s, true), set_config('factcheck.batch', %(batch)s, true)",
+            {"by": session.info["by"], "batch": session.info["batch"]},
+        )
+
+
+def _next_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """A flush's changes to one row are one revision, as this module records them on SQLite."""
+    if _on_server(session) and (session.new or session.dirty or session.deleted):
+        session.info["flush"] = session.info.get("flush", 0) + 1
+        session.connection().exec_driver_sql(
+            "SELECT set_config('factcheck.flush', %(flush)s, true)", {"flush": str(session.info["flush"])}
+        )
 
 
 def _stamp(session: Session) -> dict[str, Any]:
@@ -91,13 +123,20 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _columns(row: Any) -> dict[str, Any]:
+def _columns(row: Any, *, inserted: bool = False) -> dict[str, Any]:
+    """A row's columns; a column not loaded is left out (a deferred text nobody asked for), but
+    one never set on a row just inserted is NULL (no column has a server-side default)."""
     state = inspect(row)
-    return {
-        column.key: jsonable(getattr(row, column.key))
-        for column in state.mapper.column_attrs
-        if column.key not in state.unloaded  # a deferred column nobody asked for
-    }
+    unrecorded = UNRECORDED.get(state.mapper.local_table.name, ())
+    columns: dict[str, Any] = {}
+    for column in state.mapper.column_attrs:
+        if column.key in unrecorded:
+            continue
+        if column.key not in state.unloaded:
+            columns[column.key] = jsonable(getattr(row, column.key))
+        elif inserted and not column.deferred:
+            columns[column.key] = None
+    return columns
 
 
 def _collections(row: Any, *, only_changed: bool) -> dict[str, Any]:
@@ -123,8 +162,9 @@ def _collections(row: Any, *, only_changed: bool) -> dict[str, Any]:
 def _updates(row: Any) -> dict[str, Any]:
     state = inspect(row)
     changes: dict[str, Any] = {}
+    unrecorded = UNRECORDED.get(state.mapper.local_table.name, ())
     for column in state.mapper.column_attrs:
-        if column.key in ("updated_at", "created_at"):
+        if column.key in ("updated_at", "created_at", *unrecorded):
             continue
         history = state.attrs[column.key].history
         if history.has_changes():
@@ -137,6 +177,8 @@ def _updates(row: Any) -> dict[str, Any]:
 
 
 def _after_flush(session: Session, _context: Any) -> None:
+    if _on_server(session):
+        return
     rows: list[dict[str, Any]] = []
     stamp = _stamp(session)
 
@@ -155,7 +197,7 @@ def _after_flush(session: Session, _context: Any) -> None:
 
     for row in session.new:
         if isinstance(row, TRACKED):
-            changes = _columns(row)
+            changes = _columns(row, inserted=True)
             changes.update(_collections(row, only_changed=False))
             add(row, RevisionAction.INSERT, changes)
     for row in session.dirty:
@@ -190,8 +232,8 @@ _PLAIN_REVISIONS = sql_table(
 
 def record_inserts(session: Session, entity: str, rows: list[dict[str, Any]]) -> None:
     """Revisions for rows inserted in bulk (each a dict of its columns, with its id), written with
-    one executemany in the same transaction."""
-    if not rows:
+    one executemany in the same transaction (on PostgreSQL the server's triggers have recorded them)."""
+    if not rows or _on_server(session):
         return
     stamp = _stamp(session)
     to_database = Revision.__table__.c.at.type.bind_processor(session.get_bind().dialect)

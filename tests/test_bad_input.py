@@ -51,6 +51,14 @@ CASES = [
     (("evidence", "delete", "999"), ["no evidence with id 999"]),
     (("claim", "rate", CLAIM, "false", "--rationale", ""), ["rationale is empty"]),
     (("actor", "add", "Someone", "--kind", "robot"), ["unknown actor kind", "person"]),
+    # texts empty to a reader, and what no database stores alike (one rule, both backends)
+    (("claim", "add", "\u200b\u200b"), ["claim text is empty", "only invisible characters"]),
+    (("claim", "add", "\u200f\u200e \u2060"), ["claim text is empty", "only invisible characters"]),
+    (("claim", "add", "\ufeff"), ["claim text is empty", "only invisible characters"]),
+    (("claim", "add", "A claim\x00 with a NUL"), ["NUL character (U+0000)", "no database stores it"]),
+    (("claim", "add", "A claim", "--language", "e" * 17), ["language is 17 characters long", "at most 16"]),
+    (("source", "add", "A source", "--language", "English (United Kingdom)"), ["language is 24 characters"]),
+    (("claim", "add", "A claim", "--date", "2021-12-17T25:00"), ["impossible time", "00-23"]),
 ]
 
 
@@ -91,3 +99,31 @@ def test_a_database_locked_by_another_writer(world, db_path, dump, monkeypatch) 
     assert "database is busy" in error and "FACTCHECK_BUSY_TIMEOUT" in error
     assert dump() == before
     world.ok("claim", "add", "A claim made after the lock is released")
+
+
+def test_a_text_file_of_invisible_characters_is_no_source(world, dump, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    blank = tmp_path / "blank.txt"
+    blank.write_text("\ufeff\u200b\u200f\n\u2060", encoding="utf-8")
+    before = dump()
+    assert "holds only invisible characters" in world.fails("source", "add", "Blank", "--text-file", str(blank))
+    assert "holds only invisible characters" in world.fails("source", "edit", "fp", "--text-file", str(blank))
+    assert dump() == before
+
+
+def test_a_url_is_one_source_compared_as_written(world, dump) -> None:  # type: ignore[no-untyped-def]
+    """The decision README states: the same URL twice is refused, by every door; URLs that differ
+    in any character are not guessed to be one page."""
+    before = dump()
+    assert "source 'fp' already has the URL https://example.org/fp" in world.fails(
+        "source", "add", "Again", "--url", "https://example.org/fp"
+    )
+    world.ok("source", "add", "Another", "--slug", "another")
+    assert "already has the URL" in world.fails("source", "edit", "another", "--url", "https://example.org/fp")
+    assert dump() != before  # `another` was added; nothing else
+    for url in (
+        "https://EXAMPLE.org/fp",
+        "https://example.org/fp#part",
+        "https://example.org/fp/",
+        "http://example.org/fp",
+    ):
+        world.ok("source", "add", f"Variant {url}", "--url", url)

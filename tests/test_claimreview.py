@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from factcheck import db
+from factcheck.interchange.claimreview import FROM_HEADLINE
 from tests.conftest import Run
 
 FILES = Path(__file__).parent / "claimreview"
@@ -240,6 +241,74 @@ def test_claimskg_columns(cli) -> None:  # type: ignore[no-untyped-def]
     ]
     assert rows(cli, "SELECT rating FROM verdicts WHERE textual_rating = 'Half-True'") == [("mixed",)]
     assert rows(cli, "SELECT kind FROM actors WHERE name = 'राहुल शर्मा'") == [("person",)]
+
+
+# Some outlets' whole ClaimsKG exports leave the claim empty: the claim is in the review's headline.
+CLAIMSKG_HEADER = (
+    ",claimReview_author_name,claimReview_author_url,claimReview_claimReviewed,claimReview_datePublished,"
+    "claimReview_source,claimReview_url,creativeWork_author_name,creativeWork_author_sameAs,"
+    "creativeWork_datePublished,extra_body,extra_entities_author,extra_entities_body,"
+    "extra_entities_claimReview_claimReviewed,extra_entities_keywords,extra_refered_links,extra_tags,"
+    "extra_title,rating_alternateName,rating_bestRating,rating_ratingValue,rating_worstRating\n"
+)
+
+
+def test_claimskg_rows_without_a_claim_take_the_headline_and_say_so(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    export = tmp_path / "outlet.csv"
+    export.write_text(
+        CLAIMSKG_HEADER
+        + "0,checkyourfact,http://checkyourfact.com,,2019-3-5,checkyourfact,https://checkyourfact.com/2019/03/05/"
+        'fact-check-wall/,,,,"The post...",[],[],[],[],[],,'
+        '"FACT CHECK: Did The Wall Cost $25 Billion?",False,,,\n'
+        + '1,checkyourfact,http://checkyourfact.com,"",2019-03-06,checkyourfact,https://checkyourfact.com/2019/03/06/'
+        'fact-check-moon/,,,,"",[],[],[],[],[],,"FACT CHECK: Is This A Photo Of The Moon?",Verified,,,\n'
+    )
+    output = cli.ok("import", str(export), "--format", "claimskg")
+    assert "added 1 actors, 2 sources, 2 claims, 2 verdicts" in output
+    assert "2 claim(s) took their text from their review's headline" in output
+    assert rows(cli, "SELECT text, note FROM claims ORDER BY id") == [
+        ("FACT CHECK: Did The Wall Cost $25 Billion?", FROM_HEADLINE),
+        ("FACT CHECK: Is This A Photo Of The Moon?", FROM_HEADLINE),
+    ]
+    assert rows(cli, "SELECT reviewed_on FROM verdicts ORDER BY id") == [("2019-03-05",), ("2019-03-06",)]
+    # a row with neither is refused by its number, and nothing is written
+    empty = tmp_path / "empty.csv"
+    empty.write_text(CLAIMSKG_HEADER + "0,checkyourfact,,,,,,,,,,,,,,,,,False,,,\n")
+    before = dump()
+    assert "row #1: claimReview_claimReviewed: is empty, and so is extra_title" in cli.fails("import", str(empty))
+    assert dump() == before
+
+
+def test_a_review_with_no_reasons_and_unpadded_dates_is_kept(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An Indian outlet's export: dates with the year first and month and day unpadded, and reviews
+    whose page holds the reasons (no reviewBody); a verdict in our own format from a reviewer likewise."""
+    review = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": "https://www.example-check.in/fact-check/onion-cure/",
+        "claimReviewed": "Eating raw onion cures the flu",
+        "datePublished": "2021-7-16",
+        "author": {"@type": "Organization", "name": "Example Check", "url": "https://www.example-check.in"},
+        "itemReviewed": {"@type": "Claim", "datePublished": "2021-7-2", "appearance": []},
+        "reviewRating": {"@type": "Rating", "alternateName": "False", "ratingValue": "1", "bestRating": "5"},
+    }
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([review]))
+    cli.ok("import", str(feed), "--format", "claimreview")
+    assert rows(
+        cli, "SELECT c.stated_on, v.reviewed_on, v.rationale FROM claims c JOIN verdicts v ON v.claim_id = c.id"
+    ) == [("2021-07-02", "2021-07-16", None)]
+    dataset = tmp_path / "dataset.yaml"
+    dataset.write_text(
+        "actors:\n- {slug: afp, name: AFP, kind: organisation}\n"
+        "claims:\n- slug: x\n  text: A claim\n  verdicts:\n"
+        "  - {rating: false, reviewer: afp, review_url: 'https://factcheck.afp.com/x'}\n"
+    )
+    cli.ok("import", str(dataset))
+    assert "(no rationale given)" in cli.ok("claim", "show", "x")
+    typed = tmp_path / "typed.yaml"
+    typed.write_text("claims:\n- slug: y\n  text: Another claim\n  verdicts:\n  - {rating: false}\n")
+    assert "rationale is empty" in cli.fails("import", str(typed))  # typed in by a person: reasons are due
 
 
 def test_a_csv_without_claimskg_columns_is_refused(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -23,6 +23,11 @@ READ = [
     ("2022-02-17 01:47", "2022-02-17"),  # ClaimReview datePublished with a time
     ("2022-02-17T01:47:00+02:00", "2022-02-17"),
     ("2021-12-17T10:00:00Z", "2021-12-17"),
+    ("2021-7-16", "2021-07-16"),  # a four-digit year first reads one way only, padded or not
+    ("2021-7", "2021-07"),
+    ("2021.7.6", "2021-07-06"),
+    ("2021-7-16T09:05:00+05:30", "2021-07-16"),
+    ("2021-12-31T23:59:60Z", "2021-12-31"),  # a leap second exists
 ]
 
 
@@ -41,6 +46,10 @@ def test_unambiguous_dates_are_read(raw: str, expected: str) -> None:
         ("13/14/2022", ["impossible date"]),
         ("2021-02-30", ["impossible date"]),
         ("Feb 3 21", ["has no year"]),
+        ("2021-7-32", ["impossible date"]),
+        ("2021-12-17T25:00", ["impossible time", "00-23"]),  # a time that does not exist: its date is not kept
+        ("2021-12-17T10:61", ["impossible time"]),
+        ("2021-12-17T10:00+24:00", ["impossible time"]),
     ],
 )
 def test_ambiguous_or_short_dates_are_refused(raw: str, words: list[str]) -> None:

@@ -258,3 +258,34 @@ def test_claimreview_values_of_the_wrong_type_are_refused(cli, dump, tmp_path, r
     file = tmp_path / "review.json"
     file.write_text(json.dumps(document))
     assert expected in refused(cli, dump, file, "--format", "claimreview")
+
+
+# --- texts no reader sees, and what is not text -------------------------------------------------
+
+UNREADABLE = [
+    ("zero-width.yaml", 'claims:\n- {slug: x, text: "\\u200b\\u200c\\u200d"}\n', "claim text is empty"),
+    ("marks.yaml", 'claims:\n- {slug: x, text: "\\u200f\\u200e\\ufeff "}\n', "only invisible characters"),
+    ("nul.json", '{"claims": [{"slug": "x", "text": "A\\u0000 claim"}]}', "NUL character (U+0000)"),
+    ("surrogate.json", '{"claims": [{"slug": "x", "text": "A \\ud800 claim"}]}', "lone UTF-16 surrogate (U+D800)"),
+    ("surrogate-note.json", '{"actors": [{"slug": "a", "name": "A", "role": "\\udfff"}]}', "lone UTF-16 surrogate"),
+    ("nul.argdown", "[a-claim]: A claim\x00 with a NUL.\n", "NUL character (U+0000)"),
+    ("deep.argdown", "[a-claim]: A claim. {a: " + "[" * 200 + "]" * 200 + "}\n", "nested more than 64 levels"),
+    (
+        "aliases.argdown",
+        "[a-claim]: A claim. {a0: &a0 [x, x, x, x, x, x, x, x, x, x], "
+        + ", ".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9))
+        + "}\n",
+        "YAML aliases that stand for more than 10,000 values",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), UNREADABLE, ids=[name for name, _, _ in UNREADABLE])
+def test_texts_a_reader_cannot_see_or_no_database_can_store_are_refused(
+    cli, dump, tmp_path, name, content, expected
+) -> None:  # type: ignore[no-untyped-def]
+    """One rule on every backend: PostgreSQL refuses a NUL itself, SQLite stored it (and `db copy`
+    to PostgreSQL then failed); a lone surrogate was an internal error; YAML limits bind Argdown's data too."""
+    file = tmp_path / name
+    file.write_text(content, encoding="utf-8", errors="surrogatepass")
+    assert expected in refused(cli, dump, file)

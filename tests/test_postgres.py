@@ -44,10 +44,25 @@ def _matches(hits: list[dict[str, Any]]) -> list[tuple[str, str, float | None]]:
     return [(hit["slug"], hit["label"], hit["semantic"]) for hit in hits]
 
 
+def _history(cli: Run, *args: str, after: set[str]) -> str:
+    """`history` of what was done after the batches `after` (the seed's: loaded in bulk, where
+    PostgreSQL's triggers record what the loader leaves out on SQLite, a claim's tags), each
+    transaction's revisions in one order (the order of rows within a transaction differs: the
+    application records them in its order, PostgreSQL as its cascades run)."""
+    history = cli.json("history", *args)
+    batches: dict[str, list[dict[str, Any]]] = {}
+    for revision in history["revisions"]:
+        if revision["batch"] not in after:
+            batches.setdefault(revision["batch"], []).append({**revision, "id": "<id>"})
+    ordered = [sorted(rows, key=lambda r: (r["entity"], r["entity_id"], r["action"])) for rows in batches.values()]
+    return _stable(json.dumps({**history, "revisions": ordered}))
+
+
 def _walk(cli: Run) -> dict[str, Any]:
     """The seed walk-through of the README, as each command prints it."""
     seen: dict[str, Any] = {}
     seen["seed"] = cli.ok("seed")
+    seeded = {revision["batch"] for revision in cli.json("history", "--limit", "100000")["revisions"]}
     seen["show"] = _stable(cli.ok("claim", "show", CLAIM, "--json"))
     seen["list"] = _stable(cli.ok("claim", "list", "--json"))
     seen["search"] = _hits(cli.json("search", "Budapest"))
@@ -60,9 +75,9 @@ def _walk(cli: Run) -> dict[str, Any]:
     seen["delete"] = cli.ok("claim", "delete", "budapest-declaration-2008", "--cascade")
     history = cli.json("history")
     deleted = next(r["id"] for r in history["revisions"] if r["entity"] == "claims" and r["action"] == "delete")
-    seen["history"] = _stable(json.dumps(history))
+    seen["history"] = _history(cli, after=seeded)
     seen["restore"] = cli.ok("restore", str(deleted))
-    seen["claim history"] = _stable(json.dumps(cli.json("history", CLAIM)))
+    seen["claim history"] = _history(cli, CLAIM, after=seeded)
     seen["export"] = cli.ok("export", "--format", "json")
     seen["check"] = cli.json("db", "check")
     return seen
@@ -306,6 +321,30 @@ def test_eight_writer_processes_lose_nothing_on_postgres(pg_cli: Run, pg_url: st
     assert mismatched == 0
 
 
+def test_writers_adding_the_same_text_at_once_get_numbered_slugs(pg_cli: Run, pg_url: str) -> None:
+    """As on SQLite, where writers take turns: no writer fails on the unique slug."""
+    import subprocess
+    import sys
+
+    pg_cli.ok("claim", "add", "A claim to warm the model up")
+    command = [
+        sys.executable,
+        "-m",
+        "factcheck",
+        "--db",
+        pg_url,
+        "claim",
+        "add",
+        "The same claim, eight times",
+        "--force",
+    ]
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    outcomes = [(process.wait(timeout=120), process.stderr.read() if process.stderr else "") for process in processes]
+    assert [code for code, _ in outcomes] == [0] * 8, outcomes
+    slugs = sorted(claim["slug"] for claim in pg_cli.json("claim", "list") if claim["text"].startswith("The same"))
+    assert slugs == sorted(["the-same-claim-eight-times", *(f"the-same-claim-eight-times-{n}" for n in range(2, 9))])
+
+
 # --- roles --------------------------------------------------------------------------------------
 
 
@@ -382,6 +421,69 @@ def test_a_writer_appends_to_the_history_but_cannot_rewrite_it(pg_cli: Run, pg_u
     assert "only an admin may change the schema" in as_writer.fails("db", "downgrade", "--yes")
     pg_cli.ok("db", "grant", writer, "--read")  # a level replaces the one before
     assert "read-only access" in as_writer.fails("claim", "add", "Another")
+
+
+def test_a_writer_in_psql_is_recorded_and_cannot_forge_or_bypass_the_history(
+    pg_cli: Run, pg_url: str, roles: list[str]
+) -> None:
+    """The history is the server's own: what a `--write` role does with plain SQL is recorded as
+    what the CLI does is, with the server's time and user, and no way around it works."""
+    _reader, writer = roles
+    pg_cli.ok("seed")
+    page = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)  # noqa: SIM115
+    page.write("First text of the page.")
+    page.close()
+    pg_cli.ok("source", "add", "A page", "--text-file", page.name)
+    Path(page.name).unlink()
+    pg_cli.ok("db", "grant", writer, "--write")
+    as_writer = _url(pg_url, username=writer)
+    with create_engine(as_writer).connect() as connection:
+        before = connection.execute(text("SELECT max(id) FROM revisions")).scalar_one()
+        connection.execute(text("UPDATE verdicts SET rating = 'true' WHERE claim_id = 1"))
+        connection.execute(text("DELETE FROM source_versions WHERE number = 1"))
+        connection.execute(text("DELETE FROM claims WHERE slug = 'budapest-declaration-2008'"))  # cascades
+        connection.commit()
+        recorded = connection.execute(
+            text(
+                "SELECT entity, action, changes::text, by, db_user, at > now() - interval '1 minute' "
+                "FROM revisions WHERE id > :before ORDER BY id"
+            ),
+            {"before": before},
+        ).all()
+        for attempt in (
+            "INSERT INTO revisions (entity, entity_id, action, changes, at) "
+            "VALUES ('claims', 1, 'insert', '{}', now())",
+            "UPDATE revisions SET by = 'x'",
+            "DELETE FROM revisions",
+            "TRUNCATE revisions",
+            "SELECT factcheck_append_revision('claims', 1, 'update', '{}', '{}')",
+            "ALTER TABLE verdicts DISABLE TRIGGER verdicts_history",
+            "DROP TRIGGER verdicts_history ON verdicts",
+            "SET session_replication_role = replica",
+        ):
+            with pytest.raises(Exception, match="permission denied|must be owner|not supported"):
+                connection.execute(text(attempt))
+            connection.rollback()
+    kinds = [(entity, action) for entity, action, *_rest in recorded]
+    assert kinds[:2] == [("verdicts", "update"), ("source_versions", "delete")]
+    assert ("claims", "delete") in kinds and ("evidence", "delete") in kinds and ("claim_links", "delete") in kinds
+    assert json.loads(recorded[0][2]) == {"rating": ["misleading", "true"]}
+    assert all(row[3:] == (writer, writer, True) for row in recorded)  # no display name said: the server's user
+    # The CLI reads it as its own: in the claim's history, and restore brings the claim back whole.
+    assert pg_cli.json("history", CLAIM)["revisions"][0]["changes"] == {"rating": ["misleading", "true"]}
+    deleted = next(r for r in pg_cli.json("history")["revisions"] if r["entity"] == "claims")
+    assert deleted["action"] == "delete" and deleted["changes"]["tags"] == [4, 6]
+    pg_cli.ok("restore", str(deleted["id"]))
+    assert pg_cli.json("claim", "show", "budapest-declaration-2008")["claim"]["tags"] == ["discrepancy", "ukraine"]
+    # and only an admin gives access
+    message = Run(as_writer).fails("db", "grant", "someone_else", "--read")
+    assert message.startswith(f"Error: {writer} may not grant access: only an admin")
+    assert "someone_else" not in {row[0] for row in _roles(pg_url)}
+
+
+def _roles(pg_url: str) -> list[Any]:
+    with create_engine(pg_url).connect() as connection:
+        return connection.execute(text("SELECT rolname FROM pg_roles")).all()
 
 
 @pytest.mark.sqlite_only("the refusal on a SQLite file")

@@ -70,6 +70,31 @@ LABELS = [
     ("en", "Correct, but this doesn't take account of inflation.", T),
     ("en", "There is no evidence that this is true.", U),
     ("en", "True, but misleading", MS),
+    # English, descriptive and written glued: Africa Check, ABC Fact Check (RMIT ABC), Full Fact,
+    # Fact-Check Ghana, VERA Files (docs/ratings.md lists the pages)
+    ("en", "Exaggerates the number", MS),
+    ("en", "Understated", MS),
+    ("en", "Partlyfalse", MX),
+    ("en", "Partlytrue", MX),
+    ("en", "Not the full story", MS),
+    ("en", "More to the story", MS),
+    ("en", "Cherrypicking", MS),
+    ("en", "Checks out", T),
+    ("en", "Doesn't check out", F),
+    ("en", "Doesn't stack up", F),
+    ("en", "Nonsense", F),
+    ("en", "Broadly correct", MT),
+    ("en", "Roughly correct", MT),
+    ("en", "Not far off", MT),
+    ("en", "Not quite", MX),
+    ("en", "EntirelyTrue", T),
+    ("en", "MostlyTrue", MT),
+    ("en", "HalfTrue", MX),
+    ("en", "MostlyFalse", MF),
+    ("en", "CompletelyFalse", F),
+    ("en", "TrueButMisleading", MS),
+    ("en", "Not verifiable", U),
+    ("en", "No basis", U),
     # French: AFP Factuel, Les Décodeurs, Libération CheckNews
     ("fr", "Faux", F),
     ("fr", "Vrai", T),
@@ -86,6 +111,9 @@ LABELS = [
     ("fr", "Exagéré", MS),
     ("fr", "Inexact", F),
     ("fr", "Pas tout à fait vrai", MX),
+    ("fr", "Démenti", F),
+    ("fr", "Imprécis", MX),
+    ("fr", "Mélangé", MX),
     # Spanish: Maldita, Newtral, Chequeado, Colombiacheck, EFE Verifica
     ("es", "Falso", F),
     ("es", "Verdadero", T),
@@ -183,6 +211,22 @@ LABELS = [
     ("sh", "Нетачно", F),
     ("sh", "Неутемељено", U),
     ("sh", "Lažna vijest", F),
+    # Faktograf's scale, Istinomjer, Istinomer, Raskrinkavanje
+    ("sh", "Fakt", T),
+    ("sh", "Tri kvarta fakta", MT),
+    ("sh", "Polufakt", MX),
+    ("sh", "Ni pola fakta", MF),
+    ("sh", "Ni F od fakta", F),
+    ("sh", "Prijevara", F),
+    ("sh", "Istinita", T),
+    ("sh", "Neistinita", F),
+    ("sh", "Većim dijelom istina", MT),
+    ("sh", "Većim dijelom neistina", MF),
+    ("sh", "Skoro neistina", MF),
+    ("sh", "Zloupotreba činjenica", MS),
+    ("sh", "Manipulisanje činjenicama", MS),
+    ("sh", "Klikbejt", MS),
+    ("sh", "Neproverivo", U),
     # Turkish: Teyit, Doğruluk Payı, Malumatfuruş
     ("tr", "Yanlış", F),
     ("tr", "YANLIŞ", F),
@@ -203,6 +247,10 @@ LABELS = [
     ("el", "Ανακριβές", F),
     ("el", "Αναπόδεικτο", U),
     ("el", "Μη αληθές", F),
+    ("el", "Ψευδή", F),
+    ("el", "Ανακριβής", F),
+    ("el", "Παραπλανητικός", MS),
+    ("el", "Παραπλανητικά", MS),
     # Russian: Provereno, Factograph, The Insider Antifake
     ("ru", "Ложь", F),
     ("ru", "Неправда", F),
@@ -290,6 +338,40 @@ def test_words_not_substrings() -> None:
     assert read_label("Truest") is Rating.UNPROVEN
 
 
+# Labels whose meaning is in doubt: an outlet's catch-all, a scale step whose meaning we could not
+# confirm, a family of categories, or a verdict of uncertain degree. They stay unproven and reported.
+DOUBTFUL = [
+    "Checked",  # Africa Check: "multiple claims have been fact-checked"
+    "Kratke noge",  # Istinomer: a step of its scale, meaning not confirmed
+    "Dezinformacija",  # covers fake news, spin, clickbait and conspiracy theories alike
+    "In the ballpark",  # ABC Fact Check: degree unclear
+    "Fair call",
+    "Flimsy",
+    "Simplistic",
+    "Presque",
+    "Close to the mark",
+    "Nedosledno",  # Istinomer rates consistency, not truth
+    "Verify",  # factcheck.lk
+    "Void",
+]
+
+
+@pytest.mark.parametrize("label", DOUBTFUL)
+def test_doubtful_labels_stay_unproven(label: str) -> None:
+    reading = RatingReader().read(label)
+    assert reading.rating is Rating.UNPROVEN, f"{label!r} read as {reading}"
+    assert not reading.understood
+
+
+def test_glued_labels_are_whole_words_too() -> None:
+    # "Partlyfalse" is one word, listed as such: it does not make substrings match.
+    assert read_label("Partlyfalsehood") is Rating.UNPROVEN
+    assert read_label("Checks outside") is Rating.UNPROVEN
+    # Faktograf's "Ni F od fakta" is read as a whole, not as the Indonesian "fakta" (true)
+    assert read_label("Ni F od fakta") is Rating.FALSE
+    assert read_label("Nije fakt") is Rating.FALSE
+
+
 def test_user_mappings_win_over_the_package() -> None:
     reader = RatingReader({"Cuidado con esto": Rating.MISLEADING, "Correct": Rating.MOSTLY_TRUE})
     assert reader.read("CUIDADO con esto!").rating is Rating.MISLEADING
@@ -350,6 +432,8 @@ POSITIVE = [
     "pravda",
     "tačno",
     "istina",
+    "istinita",
+    "fakt",
     "doğru",
     "αληθές",
     "правда",

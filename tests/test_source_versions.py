@@ -68,7 +68,9 @@ def test_replacing_the_text_keeps_the_old_version_and_reports_the_orphan(minutes
     from factcheck import db
     from factcheck.web.app import create_app
 
-    page = TestClient(create_app(db.resolve_url(str(minutes.path)))).get("/claims/east").text
+    page = (
+        TestClient(create_app(db.resolve_url(str(minutes.path))), base_url="http://127.0.0.1").get("/claims/east").text
+    )
     assert page.count("orphaned since version 2 of the source's text") == 1
 
 

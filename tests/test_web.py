@@ -48,7 +48,7 @@ def seeded(cli, tmp_path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def client(db_url: str) -> TestClient:
-    return TestClient(create_app(db_url))
+    return TestClient(create_app(db_url), base_url="http://127.0.0.1")
 
 
 def page(client: TestClient, path: str, status: int = 200) -> Any:
@@ -447,6 +447,92 @@ def test_serve_with_workers_hands_them_the_database(seeded, monkeypatch, db_path
     (config,) = started
     assert (config.app, config.factory, config.workers) == (web_app.APP_FACTORY, True, 2)
     # What each worker process builds: the same app, on this database.
-    client = TestClient(web_app.app_from_environment())
+    client = TestClient(web_app.app_from_environment(), base_url="http://127.0.0.1")
     assert client.get(f"/claims/{CLAIM}.json").json() == seeded.json("claim", "show", CLAIM)
     monkeypatch.delenv(web_app.ENV_SERVE_DB)
+
+
+# --- who may ask: the Host header, and what the server answers before the app -------------------
+
+
+def test_only_its_addresses_localhost_and_allowed_names_are_served(seeded, db_url) -> None:  # type: ignore[no-untyped-def]
+    """A page elsewhere that points its own name at this server (DNS rebinding) is refused, with
+    the security headers; an address, localhost and a proxy's allowed name are served."""
+    app = create_app(db_url, ["facts.example.org"])
+    client = TestClient(app, base_url="http://127.0.0.1")
+    for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example", "facts.example.org.evil"):
+        response = client.get(f"/claims/{CLAIM}.json", headers={"host": host})
+        assert response.status_code == 400, host
+        assert response.text.startswith(f"host {host!r} is not served here")
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+        assert CLAIM not in response.text
+    for host in (
+        "127.0.0.1:8000",
+        "localhost:8000",
+        "[::1]:8000",
+        "192.168.1.20",
+        "facts.example.org",
+        "FACTS.example.org:443",
+    ):
+        assert client.get(f"/claims/{CLAIM}.json", headers={"host": host}).status_code == 200, host
+    # a trailing-slash or other redirect never points at another host: it is refused before
+    assert client.get("/claims/", headers={"host": "evil.example"}, follow_redirects=False).status_code == 400
+
+
+def test_the_web_similar_has_the_clis_limit_and_odd_slugs_are_not_found(client, seeded) -> None:  # type: ignore[no-untyped-def]
+    long = client.get("/similar.json", params={"text": "NATO " * 1000})
+    assert long.status_code == 400 and "at most 1,000 are allowed" in long.json()["error"]
+    for path in ("/claims/a%00b.json", "/sources/a%00b.json", "/history/a%00b.json", "/claims/%ED%A0%80.json"):
+        response = client.get(path)
+        assert response.status_code == 404, (path, response.text)
+        assert "postgresql" not in response.text and "sqlite" not in response.text
+
+
+def test_the_servers_own_refusals_carry_the_headers(seeded) -> None:  # type: ignore[no-untyped-def]
+    """What uvicorn answers itself, before the app: a malformed request (400) and a URL too long
+    (414, not a reset connection), with the same security headers as every page."""
+    import contextlib
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "factcheck", "--db", str(seeded.path), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+
+        def connect() -> socket.socket:
+            """The port is bound before the command says so; uvicorn listens on it a moment later."""
+            for _attempt in range(100):
+                with contextlib.suppress(ConnectionRefusedError):
+                    return socket.create_connection(("127.0.0.1", port), timeout=10)
+                time.sleep(0.1)
+            raise AssertionError(f"nothing listens on port {port}")
+
+        def ask(request: bytes) -> bytes:
+            with connect() as connection:
+                # The server may close while the URL is still arriving: its answer is read all the same.
+                with contextlib.suppress(OSError):
+                    connection.sendall(request)
+                answer = b""
+                with contextlib.suppress(ConnectionResetError):
+                    while chunk := connection.recv(65536):
+                        answer += chunk
+                return answer
+
+        malformed = ask(b"NOT HTTP AT ALL\r\n\r\n")
+        too_long = ask(b"GET /search?q=" + b"a" * 200_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert malformed.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert too_long.startswith(b"HTTP/1.1 414 URI Too Long\r\n")
+    for answer in (malformed, too_long):
+        assert b"content-security-policy: default-src 'none'" in answer
+        assert b"x-frame-options: DENY" in answer

@@ -42,7 +42,9 @@ def add(
 ) -> None:
     """Add a claim; refused, naming them, when similar claims exist (see `factcheck similar`)."""
     from ..services.claims import add_claim
+    from ..services.vectors import warm
 
+    warm()  # the model loads (a second or two) before the write transaction, which stays short
     with writing(ctx) as session:
         claim = add_claim(
             session,
@@ -77,7 +79,10 @@ def edit(
 ) -> None:
     """Change a claim's fields (only those given)."""
     from ..services.claims import edit_claim
+    from ..services.vectors import warm
 
+    if text is not None:
+        warm()  # before the write transaction, as `claim add`
     with writing(ctx) as session:
         edited = edit_claim(
             session,
@@ -236,6 +241,8 @@ def render_dossier(dossier: dict[str, Any]) -> None:
         lines.append(visible(f"{verdict['rating']}{label}"), style="bold magenta")
         if verdict["rationale"]:
             lines.append("\n  " + visible(verdict["rationale"]))
+        else:
+            lines.append("\n  (no rationale given)", style="dim")
     if not dossier["current_verdicts"]:
         lines.append("\nNo verdict yet.", style="dim")
     # A Text title: a markup string would load Rich's emoji table for nothing.

@@ -21,6 +21,13 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Server processes; one per CPU core serves the most readers.")
     ] = 1,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="A name the server is reached by besides its address and localhost (a proxy's); repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Serve a read-only web view of the database (GET and HEAD only), until Ctrl-C."""
     import socket
@@ -29,7 +36,8 @@ def serve(
 
     from ..db import require_current
     from ..errors import InvalidInput
-    from ..web.app import APP_FACTORY, ENV_SERVE_DB, create_app
+    from ..web.app import APP_FACTORY, ENV_SERVE_DB, ENV_SERVE_HOSTS, create_app
+    from ..web.server import Protocol
 
     url = state(ctx).url
     require_current(url)  # a database that cannot be opened stops here, in one line
@@ -53,14 +61,18 @@ def serve(
     bound_port = listener.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     say(f"Serving a read-only view of the database at http://{shown_host}:{bound_port}/ (Ctrl-C to stop).")
-    options: dict[str, Any] = {"log_level": "warning", "access_log": False, "lifespan": "off"}
+    hosts = [name.strip() for name in allow_host or [] if name.strip()]
+    if any(len(name.split()) != 1 for name in hosts):
+        raise InvalidInput("--allow-host takes one host name at a time, such as facts.example.org")
+    options: dict[str, Any] = {"log_level": "warning", "access_log": False, "lifespan": "off", "http": Protocol}
     if workers == 1:
-        uvicorn.Server(uvicorn.Config(create_app(url), **options)).run(sockets=[listener])
+        uvicorn.Server(uvicorn.Config(create_app(url, hosts), **options)).run(sockets=[listener])
         return
     from uvicorn.supervisors import Multiprocess
 
-    # Each worker process builds the app from its import path, for the database named here.
+    # Each worker process builds the app from its import path, for the database and names given here.
     os.environ[ENV_SERVE_DB] = url
+    os.environ[ENV_SERVE_HOSTS] = " ".join(hosts)
     config = uvicorn.Config(APP_FACTORY, factory=True, workers=workers, **options)
     Multiprocess(config, sockets=[listener]).run()
 

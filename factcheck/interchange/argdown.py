@@ -295,12 +295,13 @@ def _split(rest: str) -> tuple[str, list[str], dict[str, Any]]:
 
 
 def _facts(raw: str) -> dict[str, Any]:
-    import yaml
+    """A statement's {data}, read as a dataset's YAML is: under the same limits (aliases, depth)."""
+    from .parsing import parse_yaml
 
     try:
-        loaded = yaml.safe_load(raw)
-    except yaml.YAMLError as error:
-        raise ValueError(f"data {raw[:40]!r} is not readable: {str(error).splitlines()[0]}") from None
+        loaded = parse_yaml(raw, "data")
+    except InvalidInput as error:
+        raise ValueError(f"data {raw[:40]!r} is not readable: {str(error).removeprefix('data: ')}") from None
     if not isinstance(loaded, dict):
         raise ValueError(f"data {raw[:40]!r} is not a mapping")
     return loaded

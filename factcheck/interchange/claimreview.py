@@ -56,6 +56,8 @@ BEST, WORST = 5, 1  # our own scale, for verdicts made in this database
 OUR_RATING = "factcheck:rating"
 MAX_PROBLEMS = 20
 STATED_CLAIMANT = "Claimant as published: "
+# A review that states no claim is imported with its headline as the claim's text, marked so.
+FROM_HEADLINE = "Text taken from the review's headline (the review states no claim): reword it as the claim checked."
 LINK_TERMS = {relation: f"factcheck:{relation.value}" for relation in Relation}
 INVERSE_TERMS = {
     "factcheck:rebuttedBy": Relation.REBUTS,
@@ -117,6 +119,7 @@ class Review:
     our_rating: Rating | None = None  # factcheck:rating, as our own export wrote it
     own: bool = False  # a verdict of our own (no outlet's label), as our own export wrote it
     tags: list[str] = field(default_factory=list)
+    from_headline: bool = False  # `claim` is the review's headline: the review states no claim
 
 
 class Problems:

@@ -14,7 +14,7 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Actor, ActorKind, Verdict
-from .claimreview import CHUNK, CLAIM_ID, STATED_CLAIMANT, Party, Problems, Review, Work, slugify
+from .claimreview import CHUNK, CLAIM_ID, FROM_HEADLINE, STATED_CLAIMANT, Party, Problems, Review, Work, slugify
 from .claimreview_sources import Sources
 from .ratings import RatingReader, words
 from .records import SECTIONS, Record, add_records
@@ -119,6 +119,7 @@ class RecordBuilder:
         self.problems = problems
         self.unread: list[str] = []
         self.aliases_not_added: list[str] = []
+        self.from_headlines: set[str] = set()  # claims whose text is a review's headline
 
     def build(self, reviews: list[Review]) -> dict[str, list[Record]]:
         self.reviews = reviews
@@ -140,6 +141,9 @@ class RecordBuilder:
                 claim_slug, {"slug": claim_slug, "text": review.claim, "appearances": [], "verdicts": []}
             )
             self._claimant(review, claim, actors, existing_actors)
+            if review.from_headline and claim_slug not in self.from_headlines:
+                self.from_headlines.add(claim_slug)
+                claim["note"] = " ".join(filter(None, [claim.get("note"), FROM_HEADLINE]))
             for key, value in (("stated_on", review.stated_on), ("language", review.language)):
                 if value and not claim.get(key):
                     claim[key] = value
@@ -307,6 +311,7 @@ class ReadReviews:
     records: dict[str, list[Record]]
     unread_labels: list[str]
     aliases_not_added: list[str]
+    from_headlines: int = 0  # claims whose text was taken from their review's headline
 
 
 def build_records(
@@ -315,4 +320,4 @@ def build_records(
     builder = RecordBuilder(session, file, ratings or RatingReader(), problems)
     problems.raise_any()
     records = builder.build(reviews)
-    return ReadReviews(records, builder.unread, builder.aliases_not_added)
+    return ReadReviews(records, builder.unread, builder.aliases_not_added, len(builder.from_headlines))

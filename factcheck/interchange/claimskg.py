@@ -3,7 +3,8 @@ named after the ClaimReview fields they hold (`claimReview_claimReviewed`, `rati
 `claimReview_url`, `creativeWork_author_name`, `extra_title`, ...). Rows become the same reviews as
 ClaimReview JSON-LD (see claimreview.py), so they are read, matched and reported the same way.
 
-Read: the claim (`claimReview_claimReviewed`), its author (`creativeWork_author_name`,
+Read: the claim (`claimReview_claimReviewed`; where an outlet's export leaves it empty, the
+review's headline, `extra_title`, marked in the claim's note as taken from it), its author (`creativeWork_author_name`,
 `creativeWork_author_sameAs`) and date (`creativeWork_datePublished`); the reviewer
 (`claimReview_author_name`, `claimReview_author_url`), the review page (`claimReview_url`,
 `extra_title`) and date (`claimReview_datePublished`); the label (`rating_alternateName`) and the
@@ -73,7 +74,10 @@ def _row(problems: Problems, number: int, row: dict[str, str | None]) -> Review 
     fields = Fields(problems, f"row #{number}")
     if None in row:  # more cells than the header has columns
         fields.problem("", f"{len(row[None] or [])} cells more than the header's columns")  # type: ignore[index]
-    claim = fields.text(row.get("claimReview_claimReviewed"), "claimReview_claimReviewed", MAX_TEXT, required=True)
+    claim = fields.text(row.get("claimReview_claimReviewed"), "claimReview_claimReviewed", MAX_TEXT)
+    title = fields.text(row.get("extra_title"), "extra_title")
+    if not claim and not title and not fields.failed:  # some outlets' whole exports state no claim
+        fields.problem("claimReview_claimReviewed", "is empty, and so is extra_title: no text for the claim")
     label = fields.text(row.get("rating_alternateName"), "rating_alternateName", required=True)
     claimant = fields.text(row.get("creativeWork_author_name"), "creativeWork_author_name")
     claimant_id = fields.text(row.get("creativeWork_author_sameAs"), "creativeWork_author_sameAs")
@@ -82,7 +86,8 @@ def _row(problems: Problems, number: int, row: dict[str, str | None]) -> Review 
     tags = [tag.strip() for tag in (row.get("extra_tags") or "").split(",") if tag.strip()]
     review = Review(
         where=fields.where,
-        claim=" ".join((claim or "").split()),
+        claim=" ".join((claim or title or "").split()),
+        from_headline=not claim,
         label=label or "",
         claimant=Party(claimant, keys=[claimant_id] if claimant_id else []) if claimant else None,
         stated_on=fields.date(row.get("creativeWork_datePublished"), "creativeWork_datePublished"),
@@ -90,7 +95,7 @@ def _row(problems: Problems, number: int, row: dict[str, str | None]) -> Review 
         if reviewer or reviewer_url
         else None,
         url=fields.text(row.get("claimReview_url"), "claimReview_url"),
-        title=fields.text(row.get("extra_title"), "extra_title"),
+        title=title,
         date=fields.date(row.get("claimReview_datePublished"), "claimReview_datePublished"),
         values=(
             fields.number(row.get("rating_ratingValue")),

@@ -166,6 +166,11 @@ def _read(
         if read.aliases_not_added:
             names = ", ".join(f"“{name}”" for name in dict.fromkeys(read.aliases_not_added))
             notes.append(f"Reviewers already in the database were matched by their site; other names seen: {names}")
+        if read.from_headlines:
+            notes.append(
+                f"{read.from_headlines} claim(s) took their text from their review's headline (the review states "
+                "no claim): their note says so; reword them with `factcheck claim edit`"
+            )
         return read.records, notes
     if fmt == "argdown" and rating_map is None:
         from .argdown import read_argdown

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..limits import MAX_ARCHIVED_TEXT, MAX_NAME, MAX_TEXT, check_length
+from ..limits import MAX_ARCHIVED_TEXT, MAX_LANGUAGE, MAX_NAME, MAX_TEXT, check_length
 from ..models import (
     Actor,
     ActorKind,
@@ -200,7 +200,7 @@ def _source_row(record: Record, key: str, url: str | None, texts: Path | None) -
         "archive_url": text(record, "archive_url", "archive URL", MAX_NAME),
         "published_on": date(record, "published_on"),
         "accessed_on": date(record, "accessed_on"),
-        "language": text(record, "language", "language", MAX_NAME),
+        "language": text(record, "language", "language", MAX_LANGUAGE),
         "note": text(record, "note", "note"),
         "text": archived,
         "text_sha256": hashlib.sha256(archived.encode("utf-8")).hexdigest() if archived else None,
@@ -246,7 +246,7 @@ def _load_claims(
         row = {
             "slug": key,
             "text": text(record, "text", "claim text", MAX_TEXT, required=True),
-            "language": text(record, "language", "language", MAX_NAME),
+            "language": text(record, "language", "language", MAX_LANGUAGE),
             "claimant_id": actors.id(record, "claimant"),
             "stated_on": date(record, "stated_on"),
             "stated_in_id": sources.id(record, "stated_in"),

@@ -131,12 +131,18 @@ def _anchor(row: dict[str, Any], text: str | None) -> None:
     )
 
 
+def _reviewed(record: Record) -> bool:
+    """Whether a verdict is a review published elsewhere: a label, a page or a reviewer of its own."""
+    return any(record.data.get(field) for field in ("textual_rating", "review_url", "reviewer"))
+
+
 def _verdict_row(record: Record, claim_id: int, actors: Keys) -> dict[str, Any]:
     return {
         "claim_id": claim_id,
         "rating": word(record, "rating", Rating, "rating"),
-        # A reviewer's own label stands for its reasons when an imported review gives none.
-        "rationale": text(record, "rationale", "rationale", MAX_TEXT, required=not record.data.get("textual_rating")),
+        # A verdict typed in gives its reasons; an imported review may give none (its label, its
+        # page or its reviewer stand for them), and is kept without, shown as such.
+        "rationale": text(record, "rationale", "rationale", MAX_TEXT, required=not _reviewed(record)),
         "textual_rating": text(record, "textual_rating", "textual rating", MAX_NAME),
         "reviewer_id": actors.id(record, "reviewer"),
         "review_url": text(record, "review_url", "review URL", MAX_NAME),

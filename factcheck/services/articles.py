@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import limits
 from ..errors import InvalidInput
+from .common import visible
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -106,6 +107,8 @@ def _checked_text(text: str, path: Path) -> str:
         raise InvalidInput(f"{path} is a binary file, not text: give a UTF-8 text or HTML file")
     if not text.strip():
         raise InvalidInput(f"{path} is empty")
+    if not visible(text):
+        raise InvalidInput(f"{path} holds only invisible characters (zero-width spaces, direction marks): no text")
     return limits.check_length(text, f"the text of {path}", limits.MAX_ARCHIVED_TEXT)
 
 
@@ -209,7 +212,8 @@ def read_html_file(path: Path) -> Article:
         published_on=published_on,
         publisher=document.sitename,
         url=document.url,
-        language=document.language,
+        # a page's own language code, or nothing: a page cannot make the source's addition fail on it
+        language=document.language if document.language and len(document.language) <= limits.MAX_LANGUAGE else None,
         warnings=warnings,
     )
 

@@ -26,6 +26,7 @@ from ..models import (
 )
 from .actors import actor_view
 from .common import choice, get, optional_text, required_text, slugify, unique_slug
+from .common import language as language_code
 from .evidence import event_date, evidence_view
 from .similar import duplicates_of
 from .sources import source_view
@@ -114,7 +115,7 @@ def add_claim(
     claim = Claim(
         slug=unique_slug(session, Claim, slug, text),
         text=text,
-        language=optional_text(language),
+        language=language_code(language),
         claimant=get(session, Actor, claimant) if claimant else None,
         stated_on=stated_on,
         stated_in=get(session, Source, stated_in) if stated_in else None,
@@ -158,7 +159,7 @@ def edit_claim(
     if stated_in is not None:
         claim.stated_in = get(session, Source, stated_in)
     if language is not None:
-        claim.language = optional_text(language)
+        claim.language = language_code(language)
     if note is not None:
         claim.note = optional_text(note)
     for tag in _tags(session, add_tags or []):

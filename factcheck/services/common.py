@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidInput, NotFound, Remedy
-from ..limits import MAX_ID, MAX_TEXT, check_length
+from ..limits import MAX_ID, MAX_LANGUAGE, MAX_TEXT, check_length
 
 E = TypeVar("E", bound=enum.Enum)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -33,18 +33,58 @@ def choice(enum_class: type[E], value: str | E, what: str) -> E:
         raise InvalidInput(f"unknown {what} {value!r}: allowed: {allowed}") from None
 
 
+# Characters no reader sees: format characters (zero-width space and joiners, direction marks,
+# the byte-order mark) and separators, which Python's strip() keeps.
+_INVISIBLE = frozenset(("Cf", "Zs", "Zl", "Zp", "Cc"))
+# PostgreSQL stores no NUL in text (SQLite did, and `db copy` to PostgreSQL then failed): refused
+# everywhere alike. Other control characters are kept, and shown escaped wherever they are printed.
+_CONTROL = re.compile(r"\x00")
+
+
 def required_text(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
-    """Text that must say something, within `limit` characters; surrounding whitespace is dropped."""
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput(f"{what} is empty: give some text")
+    """Text that must say something a reader can see, within `limit` characters; surrounding
+    whitespace is dropped. The same rule for every door (CLI, web, import) and both backends."""
+    text = checked_characters((value or "").strip(), what)
+    if not visible(text):
+        raise InvalidInput(
+            f"{what} is empty: give some text" + (" (it holds only invisible characters)" if text else "")
+        )
     return check_length(text, what, limit)
 
 
 def optional_text(value: str | None, what: str = "a text field", limit: int = MAX_TEXT) -> str | None:
-    """Text that may be absent (None for blank), within `limit` characters."""
-    text = (value or "").strip()
-    return check_length(text, what, limit) if text else None
+    """Text that may be absent (None for blank, or for invisible characters alone), within `limit` characters."""
+    text = checked_characters((value or "").strip(), what)
+    return check_length(text, what, limit) if visible(text) else None
+
+
+def visible(text: str) -> bool:
+    """Whether a text holds a character a reader can see."""
+    return any(unicodedata.category(character) not in _INVISIBLE for character in text)
+
+
+def checked_characters(text: str, what: str) -> str:
+    """`text`, unless it holds a NUL or half of a UTF-16 surrogate pair (which no UTF-8 database or
+    file can store)."""
+    control = _CONTROL.search(text)
+    if control:
+        raise InvalidInput(
+            f"{what} holds a NUL character (U+0000) at character {control.start() + 1}: "
+            "no database stores it in text; remove it"
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidInput(
+            f"{what} holds a lone UTF-16 surrogate (U+{ord(text[error.start]):04X}) at character {error.start + 1}: "
+            "it is not text; fix the file's encoding"
+        ) from None
+    return text
+
+
+def language(value: str | None, what: str = "language") -> str | None:
+    """A language code or name ("en", "pt-BR", "English"), at most MAX_LANGUAGE characters."""
+    return optional_text(value, what, MAX_LANGUAGE)
 
 
 def slugify(text: str) -> str:
@@ -98,6 +138,7 @@ def unique_slug(session: Session, model: Any, wanted: str | None, text: str) -> 
     """The slug given (which must be free) or one made from `text`, numbered until it is free."""
     if wanted:
         slug = check_slug(wanted)
+        _hold_slugs(session, model, slug[: MAX_SLUG - 8])
         if session.scalar(select(model.id).where(model.slug == slug)) is not None:
             raise Conflict(f"{_noun(model)} slug {slug!r} is taken: choose another", remedy=Remedy.OTHER_SLUG)
         return slug
@@ -105,6 +146,7 @@ def unique_slug(session: Session, model: Any, wanted: str | None, text: str) -> 
     if base.isdigit():  # an all-digit slug would read as an id
         base = f"{_noun(model)}-{base}"[:MAX_SLUG]
     stem = base[: MAX_SLUG - 8]  # every numbered variant starts with it
+    _hold_slugs(session, model, stem)
     taken = set(session.scalars(select(model.slug).where(model.slug.startswith(stem, autoescape=True))))
     slug, number = base, 2
     while slug in taken:
@@ -112,6 +154,18 @@ def unique_slug(session: Session, model: Any, wanted: str | None, text: str) -> 
         slug = base[: MAX_SLUG - len(suffix)].rstrip("-") + suffix
         number += 1
     return slug
+
+
+def _hold_slugs(session: Session, model: Any, stem: str) -> None:
+    """On PostgreSQL, wait for any other transaction choosing a slug that starts with `stem` to end
+    (a lock held until this transaction ends), so that the slugs it took are seen and numbered
+    past, as one writer at a time does on SQLite; without it, writers adding the same text at once
+    failed on the unique slug."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import func
+
+        key = f"{model.__tablename__}:{stem}"
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
 
 def _noun(model: Any) -> str:
@@ -126,13 +180,23 @@ def as_id(ref: str | int) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
+def nameable(ref: str) -> bool:
+    """Whether `ref` could name a row: no slug holds a NUL or a lone surrogate, and
+    PostgreSQL refuses to compare with them (a NUL in a URL's slug was a 503)."""
+    try:
+        checked_characters(ref, "a reference")
+    except InvalidInput:
+        return False
+    return True
+
+
 def get(session: Session, model: Any, ref: str | int, *, options: tuple[Any, ...] = ()) -> Any:
     """A row by id (digits) or slug; NotFound suggests the closest slugs."""
     ref_text = str(ref).strip()
     key = as_id(ref_text)
     column = model.slug if key is None else model.id
     row = None
-    if key is None or key <= MAX_ID:  # a larger number names nothing, and no column could hold it
+    if (key is None and nameable(ref_text)) or (key is not None and key <= MAX_ID):  # no column holds more
         row = session.scalars(select(model).where(column == (ref_text if key is None else key)).options(*options))
         row = row.one_or_none()
     if row is None:

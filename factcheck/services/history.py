@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Mapper, Session, selectinload
 
 from ..limits import MAX_ID
 from ..models import (
@@ -22,6 +22,7 @@ from ..models import (
     Tag,
     Verdict,
 )
+from ..revisions import TRACKED
 
 
 def revision_view(revision: Revision) -> dict[str, Any]:
@@ -30,19 +31,35 @@ def revision_view(revision: Revision) -> dict[str, Any]:
         "entity": revision.entity,
         "entity_id": revision.entity_id,
         "action": revision.action.value,
-        "changes": revision.changes,
+        "changes": _in_model_order(revision.entity, revision.changes),
         "at": revision.at.isoformat(),
         "by": revision.by,
         "batch": revision.batch,
     }
 
 
+def _in_model_order(entity: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """A revision's fields in the order of its model's columns, then its collections, whichever
+    wrote it (PostgreSQL's triggers record them in the server's order)."""
+    mapper = _MAPPERS.get(entity)
+    if mapper is None or not isinstance(changes, dict):
+        return changes
+    order = [
+        *(column.key for column in mapper.column_attrs),
+        *(r.key for r in mapper.relationships if r.secondary is not None),
+    ]
+    ranked = {key: place for place, key in enumerate(order)}
+    return dict(sorted(changes.items(), key=lambda item: ranked.get(item[0], len(ranked))))
+
+
 def _subject(session: Session, ref: str) -> tuple[str, int, str]:
     """(entity, id, slug) of the claim or source `ref` names, even a deleted one."""
     from ..errors import NotFound
-    from .common import as_id, suggest
+    from .common import as_id, nameable, suggest
 
     key = as_id(ref)
+    if not nameable(ref):
+        raise NotFound(f"no claim or source {ref!r}, now or deleted")
     for model in (Claim, Source):
         if key is not None and key > MAX_ID:
             break
@@ -88,6 +105,7 @@ _MODELS: dict[str, Any] = {
     "verdicts": Verdict,
     "events": Event,
 }
+_MAPPERS: dict[str, Mapper[Any]] = {model.__tablename__: inspect(model) for model in TRACKED}
 
 
 # Rows deleted with a claim or source, restored after it (the order foreign keys need).

@@ -26,6 +26,7 @@ from ..models import (
 )
 from .articles import Article, read_html_file, read_text_file
 from .common import choice, get, in_id_blocks, optional_text, required_text, unique_slug
+from .common import language as language_code
 from .vectors import refresh_reviewed
 
 EDITABLE = (
@@ -153,7 +154,7 @@ def add_source(
         archive_url=optional_text(archive_url, "archive URL", MAX_NAME),
         published_on=published_on,
         accessed_on=accessed_on,
-        language=optional_text(language, "language", MAX_NAME),
+        language=language_code(language),
         republishes=get_source(session, republishes) if republishes else None,
         note=optional_text(note, "note"),
     )

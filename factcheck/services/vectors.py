@@ -93,6 +93,12 @@ def encoder() -> Any:
     return _encoder
 
 
+def warm() -> None:
+    """Load the model (its weights load at the first text embedded: a second or two), so that a
+    write transaction that embeds a text after this stays short."""
+    embed(["warm"])
+
+
 def embed(texts: list[str]) -> np.ndarray | None:
     """Unit-length float32 vectors of `texts`, one row each; None without the model."""
     import numpy as np

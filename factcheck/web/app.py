@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ SECURITY_HEADERS = [
 ]
 READ_METHODS = ("GET", "HEAD")
 ENV_SERVE_DB = "FACTCHECK_SERVE_DB"  # the database `serve --workers N` hands its worker processes
+ENV_SERVE_HOSTS = "FACTCHECK_SERVE_HOSTS"  # and the names it answers to (--allow-host), space-separated
 APP_FACTORY = "factcheck.web.app:app_from_environment"
 _SUGGESTIONS = re.compile(r"did you mean: (.*)\?$")
 
@@ -118,11 +120,38 @@ def error_page(status: int, message: str, kind: str | None, links: Links) -> str
     )
 
 
-class ReadOnly:
-    """Refuses every method but GET and HEAD, on every path, and adds the security headers."""
+def host_name(host: str) -> str:
+    """The name in a Host header, without its port: "127.0.0.1:8000" → "127.0.0.1", "[::1]:80" → "::1"."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
-    def __init__(self, app: ASGIApp) -> None:
+
+def _is_address(name: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class ReadOnly:
+    """Refuses every method but GET and HEAD, on every path, and adds the security headers.
+
+    Answers only requests for an address (127.0.0.1, a LAN address), `localhost` or a name in
+    `hosts`: a page on another site that makes its own name point at this server (DNS rebinding)
+    would otherwise read the whole database, as this server's own pages."""
+
+    def __init__(self, app: ASGIApp, hosts: Sequence[str] = ()) -> None:
         self.app = app
+        self.hosts = {"localhost", *(host_name(host) for host in hosts)}
+
+    def serves(self, host: str) -> bool:
+        name = host_name(host)
+        return name in self.hosts or _is_address(name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -134,6 +163,16 @@ class ReadOnly:
                 message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
             await send(message)
 
+        host = next((value for key, value in scope["headers"] if key == b"host"), b"").decode("latin-1")
+        if not self.serves(host):
+            response = Response(
+                f"host {host!r} is not served here: ask for this server by its address, or start it with "
+                "`factcheck serve --allow-host NAME` for a name of its own (a proxy's)\n",
+                status_code=400,
+                media_type="text/plain",
+            )
+            await response(scope, receive, send_with_headers)
+            return
         if scope["method"] not in READ_METHODS:
             response = Response(
                 f"{scope['method']} is not allowed: this view is read-only (GET and HEAD only)\n",
@@ -146,8 +185,9 @@ class ReadOnly:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(url: str) -> ASGIApp:
-    """The web view of the database at `url` (read-only sessions: it never writes)."""
+def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
+    """The web view of the database at `url` (read-only sessions: it never writes), answering
+    requests for an address, localhost or one of `hosts` (names a proxy gives it)."""
     from ..db import session_scope
 
     links = Links()
@@ -160,9 +200,11 @@ def create_app(url: str) -> ASGIApp:
             with session_scope(url) as session:
                 page = make(session)
                 body = to_json(page.data) if as_json else render(page, links, self_path=_self_path(request))
+        except DatabaseProblem as error:  # the server's log says what; a visitor need not see where the database is
+            print(f"factcheck serve: {error}", file=sys.stderr)
+            return _error(request, 503, "the database is unavailable just now; try again later", kind)
         except FactcheckError as error:
-            status = 404 if isinstance(error, NotFound) else 503 if isinstance(error, DatabaseProblem) else 400
-            return _error(request, status, str(error), kind)
+            return _error(request, 404 if isinstance(error, NotFound) else 400, str(error), kind)
         if as_json:
             return Response(body, media_type="application/json")
         return HTMLResponse(body)
@@ -238,14 +280,14 @@ def create_app(url: str) -> ASGIApp:
         Route("/static/style.css", stylesheet),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found})
-    return ReadOnly(app)
+    return ReadOnly(app, hosts)
 
 
 def app_from_environment() -> ASGIApp:
-    """The app for a worker process of `serve --workers N`, on the database it was handed."""
+    """The app for a worker process of `serve --workers N`, on the database and names it was handed."""
     import os
 
-    return create_app(os.environ[ENV_SERVE_DB])
+    return create_app(os.environ[ENV_SERVE_DB], os.environ.get(ENV_SERVE_HOSTS, "").split())
 
 
 def _self_path(request: Request) -> str:

@@ -13,9 +13,11 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
+from ..limits import MAX_QUERY
 from ..models import QuoteStatus, Relation, Stance
 from ..services.actors import show_actor
 from ..services.claims import list_claims, show_claim
+from ..services.common import required_text
 from ..services.history import list_history
 from ..services.similar import similar_claims
 from ..services.sources import show_source
@@ -229,6 +231,7 @@ def similar_page(session: Session, links: Links, text: str | None, limit: int = 
         return Page("similar.html.j2", "Similar claims", [], {"text": "", "matches": []})
     if not text.strip():
         raise InvalidInput("the text to compare is empty: give a claim in any wording")
+    text = required_text(text, "the text to compare", MAX_QUERY)  # the CLI's limit: a long text runs long
     matches = similar_claims(session, text, limit=limit)
     return Page("similar.html.j2", f"Similar to: {text}", matches, {"text": text, "matches": matches})
 

@@ -1,0 +1,239 @@
+"""history kept by the server: on PostgreSQL every change to a tracked row is recorded by trigger
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-06
+
+Before, the application wrote the revisions, so a `--write` role could change rows with plain SQL
+and leave no trace, or insert a revision of any time, author and content. Now the database records
+them itself, for every client alike: a trigger on each tracked table (and on the tables of the
+claims' tags and appearances and the events' sources) writes the revision in the same
+transaction, with the server's time and the server's user. The trigger functions run as the
+tables' owner (SECURITY DEFINER); no other role may insert revisions.
+
+The application only says who (`factcheck.by`, a display name), which batch (`factcheck.batch`,
+one per transaction) and which flush (`factcheck.flush`), by transaction-local settings; a client
+that says nothing is recorded as its server user, batch `tx` + its transaction id. The revisions
+have the shape the application writes on SQLite (factcheck/revisions.py): an insert or delete
+holds the row's columns and its collections as lists of ids, an update each changed column as
+[old, new] and each changed collection as {"added": [...], "removed": [...]}, one revision per
+row and flush. A source version's text is left out: the source's own revisions hold every text.
+
+Also on both backends: nothing. SQLite has no users; whoever can write the file can write anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TRACKED = ("claims", "sources", "source_versions", "actors", "evidence", "claim_links", "verdicts", "tags", "events")
+# Association table: (the entity it is a collection of, that entity's column, the member's column, the collection).
+COLLECTIONS = {
+    "claim_tags": ("claims", "claim_id", "tag_id", "tags"),
+    "claim_appearances": ("claims", "claim_id", "source_id", "appearances"),
+    "event_sources": ("events", "event_id", "source_id", "sources"),
+}
+
+UPGRADE = [
+    # Who, which batch and where this flush's revisions begin (the id above every earlier one).
+    """CREATE FUNCTION factcheck_revision_context(OUT author text, OUT batch_id text, OUT floor_id bigint)
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        flush text := coalesce(nullif(current_setting('factcheck.flush', true), ''), 'transaction');
+    BEGIN
+        author := coalesce(nullif(current_setting('factcheck.by', true), ''), session_user);
+        batch_id := coalesce(nullif(current_setting('factcheck.batch', true), ''), 'tx' || txid_current());
+        IF flush IS DISTINCT FROM nullif(current_setting('factcheck.flush_seen', true), '') THEN
+            PERFORM set_config('factcheck.flush_seen', flush, true);
+            PERFORM set_config('factcheck.flush_floor', (SELECT coalesce(max(id), 0) + 1 FROM revisions)::text, true);
+        END IF;
+        floor_id := current_setting('factcheck.flush_floor')::bigint;
+    END $$""",
+    # This flush's revision of one row, if it has one.
+    """CREATE FUNCTION factcheck_flush_revision(row_entity text, row_id integer, OUT found_id integer,
+        OUT found_action text, OUT found_changes jsonb) LANGUAGE plpgsql AS $$
+    DECLARE
+        context record := factcheck_revision_context();
+    BEGIN
+        SELECT id, action, changes::jsonb INTO found_id, found_action, found_changes FROM revisions
+        WHERE batch = context.batch_id AND entity = row_entity AND entity_id = row_id AND id >= context.floor_id
+        ORDER BY id DESC LIMIT 1;
+    END $$""",
+    """CREATE FUNCTION factcheck_append_revision(row_entity text, row_id integer, row_action text, row_changes jsonb,
+        row_values jsonb) RETURNS void LANGUAGE plpgsql AS $$
+    DECLARE
+        context record := factcheck_revision_context();
+        fields jsonb := CASE row_entity
+            WHEN 'claims' THEN '{"claim_id": "id"}'
+            WHEN 'sources' THEN '{"source_id": "id"}'
+            WHEN 'source_versions' THEN '{"source_id": "source_id"}'
+            WHEN 'evidence' THEN '{"claim_id": "claim_id", "source_id": "source_id"}'
+            WHEN 'verdicts' THEN '{"claim_id": "claim_id"}'
+            WHEN 'claim_links' THEN '{"claim_id": "from_claim_id", "linked_claim_id": "to_claim_id"}'
+            ELSE '{}' END;
+    BEGIN
+        INSERT INTO revisions (entity, entity_id, action, changes, at, by, batch, claim_id, linked_claim_id, source_id)
+        VALUES (row_entity, row_id, row_action, row_changes::json, now(), context.author, context.batch_id,
+                (row_values ->> (fields ->> 'claim_id'))::integer,
+                (row_values ->> (fields ->> 'linked_claim_id'))::integer,
+                (row_values ->> (fields ->> 'source_id'))::integer);
+    END $$""",
+    # A tracked row inserted, updated or deleted.
+    """CREATE FUNCTION factcheck_record_row() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path FROM CURRENT SET TimeZone = 'UTC' AS $$
+    DECLARE
+        old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+        new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+        unrecorded text[] := CASE TG_TABLE_NAME WHEN 'source_versions' THEN ARRAY['text'] ELSE ARRAY[]::text[] END;
+        collections text[] := CASE TG_TABLE_NAME
+            WHEN 'claims' THEN ARRAY['appearances', 'tags'] WHEN 'events' THEN ARRAY['sources']
+            ELSE ARRAY[]::text[] END;
+        recorded jsonb := '{}';
+        collection text;
+        earlier record;
+        field text;
+    BEGIN
+        IF TG_OP = 'UPDATE' THEN
+            FOR field IN SELECT jsonb_object_keys(new_row) LOOP
+                IF field <> ALL (unrecorded || ARRAY['created_at', 'updated_at'])
+                   AND new_row -> field IS DISTINCT FROM old_row -> field THEN
+                    recorded := recorded
+                        || jsonb_build_object(field, jsonb_build_array(old_row -> field, new_row -> field));
+                END IF;
+            END LOOP;
+            IF recorded <> '{}' THEN
+                PERFORM factcheck_append_revision(TG_TABLE_NAME, NEW.id, 'update', recorded, new_row);
+            END IF;
+            RETURN NULL;
+        END IF;
+        recorded := coalesce(new_row, old_row) - unrecorded;
+        FOREACH collection IN ARRAY collections LOOP
+            recorded := recorded || jsonb_build_object(collection, '[]'::jsonb);
+        END LOOP;
+        IF TG_OP = 'INSERT' THEN
+            PERFORM factcheck_append_revision(TG_TABLE_NAME, NEW.id, 'insert', recorded, new_row);
+            RETURN NULL;
+        END IF;
+        -- A row's collections are emptied just before it is deleted: what they held is the deleted
+        -- row's, as the application records it, in the deletion's revision, which comes last.
+        earlier := factcheck_flush_revision(TG_TABLE_NAME, OLD.id);
+        IF earlier.found_action = 'update' AND NOT EXISTS (
+            SELECT 1 FROM jsonb_each(earlier.found_changes) AS e(key, value) WHERE jsonb_typeof(e.value) <> 'object'
+        ) THEN
+            FOREACH collection IN ARRAY collections LOOP
+                recorded := recorded || jsonb_build_object(collection,
+                    coalesce(earlier.found_changes -> collection -> 'removed', '[]'::jsonb));
+            END LOOP;
+            DELETE FROM revisions WHERE id = earlier.found_id;  -- its id is a gap, as a rollback leaves
+        END IF;
+        PERFORM factcheck_append_revision(TG_TABLE_NAME, OLD.id, 'delete', recorded, old_row);
+        RETURN NULL;
+    END $$""",
+    # A member added to or removed from a collection (a claim's tags, ...): part of the owner's
+    # revision in this flush, or an update of its own.
+    """CREATE FUNCTION factcheck_record_member() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path FROM CURRENT SET TimeZone = 'UTC' AS $$
+    DECLARE
+        owner_entity text := TG_ARGV[0];
+        member_row jsonb := CASE TG_OP WHEN 'INSERT' THEN to_jsonb(NEW) ELSE to_jsonb(OLD) END;
+        owner_id integer := (member_row ->> TG_ARGV[1])::integer;
+        member jsonb := member_row -> TG_ARGV[2];
+        collection text := TG_ARGV[3];
+        side text := CASE TG_OP WHEN 'INSERT' THEN 'added' ELSE 'removed' END;
+        other text := CASE TG_OP WHEN 'INSERT' THEN 'removed' ELSE 'added' END;
+        earlier record := factcheck_flush_revision(owner_entity, owner_id);
+        change jsonb;
+    BEGIN
+        -- Added as the owner is inserted, or removed (by the foreign key's cascade) as it is deleted.
+        IF (earlier.found_action = 'insert' AND TG_OP = 'INSERT')
+           OR (earlier.found_action = 'delete' AND TG_OP = 'DELETE') THEN
+            UPDATE revisions SET changes = jsonb_set(earlier.found_changes, ARRAY[collection],
+                coalesce(earlier.found_changes -> collection, '[]'::jsonb) || jsonb_build_array(member))::json
+            WHERE id = earlier.found_id;
+        ELSIF earlier.found_action = 'update' THEN
+            change := coalesce(earlier.found_changes -> collection, '{"added": [], "removed": []}'::jsonb);
+            IF change -> other @> jsonb_build_array(member) THEN  -- added and removed again: no change
+                change := jsonb_set(change, ARRAY[other], (
+                    SELECT coalesce(jsonb_agg(value), '[]'::jsonb) FROM jsonb_array_elements(change -> other)
+                    WHERE value <> member));
+            ELSE
+                change := jsonb_set(change, ARRAY[side], (change -> side) || jsonb_build_array(member));
+            END IF;
+            UPDATE revisions SET changes = jsonb_set(earlier.found_changes, ARRAY[collection], change)::json
+            WHERE id = earlier.found_id;
+        ELSE
+            PERFORM factcheck_append_revision(owner_entity, owner_id, 'update',
+                jsonb_build_object(collection, jsonb_build_object(side, jsonb_build_array(member),
+                                                                  other, '[]'::jsonb)),
+                jsonb_build_object('id', owner_id));
+        END IF;
+        RETURN NULL;
+    END $$""",
+    # The server's user, whatever the client says: the login, since the trigger functions run as the owner.
+    """CREATE OR REPLACE FUNCTION factcheck_revision_user() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.db_user := session_user;
+        RETURN NEW;
+    END $$""",
+    # Only the triggers write the history: the helpers are not for calling, and no role but the
+    # owner inserts revisions (writers were granted it before).
+    "REVOKE EXECUTE ON FUNCTION factcheck_revision_context() FROM PUBLIC",
+    "REVOKE EXECUTE ON FUNCTION factcheck_flush_revision(text, integer) FROM PUBLIC",
+    "REVOKE EXECUTE ON FUNCTION factcheck_append_revision(text, integer, text, jsonb, jsonb) FROM PUBLIC",
+    """DO $$
+    DECLARE
+        grantee text;
+    BEGIN
+        FOR grantee IN SELECT DISTINCT g.grantee FROM information_schema.role_table_grants g
+            JOIN pg_tables t ON t.tablename = g.table_name AND t.schemaname = g.table_schema
+            WHERE g.table_name = 'revisions' AND g.table_schema = current_schema()
+              AND g.privilege_type = 'INSERT' AND g.grantee <> t.tableowner
+        LOOP
+            EXECUTE format('REVOKE INSERT ON revisions FROM %I', grantee);
+        END LOOP;
+    END $$""",
+    *(
+        f"CREATE TRIGGER {table}_history AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION factcheck_record_row()"
+        for table in TRACKED
+    ),
+    *(
+        f"CREATE TRIGGER {table}_history AFTER INSERT OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION factcheck_record_member({', '.join(repr(arg) for arg in args)})"
+        for table, args in COLLECTIONS.items()
+    ),
+]
+
+DOWNGRADE = [
+    *(f"DROP TRIGGER IF EXISTS {table}_history ON {table}" for table in (*TRACKED, *COLLECTIONS)),
+    "DROP FUNCTION IF EXISTS factcheck_record_member()",
+    "DROP FUNCTION IF EXISTS factcheck_record_row()",
+    "DROP FUNCTION IF EXISTS factcheck_append_revision(text, integer, text, jsonb, jsonb)",
+    "DROP FUNCTION IF EXISTS factcheck_flush_revision(text, integer)",
+    "DROP FUNCTION IF EXISTS factcheck_revision_context()",
+    """CREATE OR REPLACE FUNCTION factcheck_revision_user() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.db_user := current_user;
+        RETURN NEW;
+    END $$""",
+    # Writers' INSERT on revisions is not given back: `factcheck db grant ROLE --write` does.
+]
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in UPGRADE:
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in DOWNGRADE:
+            op.execute(statement)
