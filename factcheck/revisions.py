@@ -4,7 +4,7 @@ Every write session records them (db.session_scope installs `record_revisions`),
 write came through: the CLI, the web view, a script, import, restore or dedupe. On SQLite this
 module writes them; on PostgreSQL the database does, by trigger (migration 0014), so that a psql
 session leaves the same trail and no role but the owner can write the history: this module then
-only tells the server who is writing, in which batch and flush. This module is a foundation so
+only tells the server who is writing and which flush, and learns the transaction's batch. This module is a foundation so
 that the database module can: the history's readers and `restore` are in services/history.py."""
 
 from __future__ import annotations
@@ -86,18 +86,23 @@ def record_revisions(session: Session) -> None:
     event.listen(session, "after_flush", _after_flush)
 
 
+# What migration 0014's factcheck_batch() computes, in plain SQL so that it also runs on a database
+# at an older schema (which session_scope then refuses in one line).
+SERVER_BATCH = "md5(txid_current()::text || ':' || pg_postmaster_start_time()::text)"
+
+
 def _on_server(session: Session) -> bool:
     """Whether the database records the history itself (PostgreSQL, by trigger)."""
     return session.get_bind().dialect.name == "postgresql"
 
 
 def _tell_server(session: Session, _transaction: Any, connection: Any) -> None:
-    """Who writes and in which batch, for the server's history triggers, for this transaction only."""
+    """Who writes, for the server's history triggers, for this transaction only; and the batch the
+    server gives this transaction's revisions (no client chooses it)."""
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            "SELECT set_config('factcheck.by', %(by)s, true), set_config('factcheck.batch', %(batch)s, true)",
-            {"by": session.info["by"], "batch": session.info["batch"]},
-        )
+        session.info["batch"] = connection.exec_driver_sql(
+            f"SELECT set_config('factcheck.by', %(by)s, true), {SERVER_BATCH}", {"by": session.info["by"]}
+        ).one()[1]
 
 
 def _next_flush(session: Session, _context: Any, _instances: Any) -> None:

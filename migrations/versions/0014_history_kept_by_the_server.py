@@ -11,9 +11,10 @@ claims' tags and appearances and the events' sources) writes the revision in the
 transaction, with the server's time and the server's user. The trigger functions run as the
 tables' owner (SECURITY DEFINER); no other role may insert revisions.
 
-The application only says who (`factcheck.by`, a display name), which batch (`factcheck.batch`,
-one per transaction) and which flush (`factcheck.flush`), by transaction-local settings; a client
-that says nothing is recorded as its server user, batch `tx` + its transaction id. The revisions
+The application only says who (`factcheck.by`, a display name) and which flush (`factcheck.flush`),
+by transaction-local settings; a client that says nothing is recorded as its server user. The
+batch (one per transaction) is the server's: `factcheck_batch()`, which the application reads.
+Only a revision written by the same transaction is ever merged into or replaced. The revisions
 have the shape the application writes on SQLite (factcheck/revisions.py): an insert or delete
 holds the row's columns and its collections as lists of ids, an update each changed column as
 [old, new] and each changed collection as {"added": [...], "removed": [...]}, one revision per
@@ -42,6 +43,12 @@ COLLECTIONS = {
 }
 
 UPGRADE = [
+    # The batch of this transaction's revisions: the server's, so that no client can add its
+    # changes to another transaction's batch (which restore and `dedupe --undo` act on). The
+    # application reads the same expression (revisions.SERVER_BATCH).
+    """CREATE FUNCTION factcheck_batch() RETURNS text LANGUAGE sql AS $$
+        SELECT md5(txid_current()::text || ':' || pg_postmaster_start_time()::text)
+    $$""",
     # Who, which batch and where this flush's revisions begin (the id above every earlier one).
     """CREATE FUNCTION factcheck_revision_context(OUT author text, OUT batch_id text, OUT floor_id bigint)
     LANGUAGE plpgsql AS $$
@@ -49,14 +56,15 @@ UPGRADE = [
         flush text := coalesce(nullif(current_setting('factcheck.flush', true), ''), 'transaction');
     BEGIN
         author := coalesce(nullif(current_setting('factcheck.by', true), ''), session_user);
-        batch_id := coalesce(nullif(current_setting('factcheck.batch', true), ''), 'tx' || txid_current());
+        batch_id := factcheck_batch();
         IF flush IS DISTINCT FROM nullif(current_setting('factcheck.flush_seen', true), '') THEN
             PERFORM set_config('factcheck.flush_seen', flush, true);
             PERFORM set_config('factcheck.flush_floor', (SELECT coalesce(max(id), 0) + 1 FROM revisions)::text, true);
         END IF;
         floor_id := current_setting('factcheck.flush_floor')::bigint;
     END $$""",
-    # This flush's revision of one row, if it has one.
+    # This flush's revision of one row, if it has one. Only a revision this very transaction wrote
+    # (its row's xmin) is ever merged into or replaced, whatever the settings say.
     """CREATE FUNCTION factcheck_flush_revision(row_entity text, row_id integer, OUT found_id integer,
         OUT found_action text, OUT found_changes jsonb) LANGUAGE plpgsql AS $$
     DECLARE
@@ -64,6 +72,7 @@ UPGRADE = [
     BEGIN
         SELECT id, action, changes::jsonb INTO found_id, found_action, found_changes FROM revisions
         WHERE batch = context.batch_id AND entity = row_entity AND entity_id = row_id AND id >= context.floor_id
+          AND xmin::text = (txid_current() % 4294967296)::text
         ORDER BY id DESC LIMIT 1;
     END $$""",
     """CREATE FUNCTION factcheck_append_revision(row_entity text, row_id integer, row_action text, row_changes jsonb,
@@ -218,6 +227,7 @@ DOWNGRADE = [
     "DROP FUNCTION IF EXISTS factcheck_append_revision(text, integer, text, jsonb, jsonb)",
     "DROP FUNCTION IF EXISTS factcheck_flush_revision(text, integer)",
     "DROP FUNCTION IF EXISTS factcheck_revision_context()",
+    "DROP FUNCTION IF EXISTS factcheck_batch()",
     """CREATE OR REPLACE FUNCTION factcheck_revision_user() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         NEW.db_user := current_user;
