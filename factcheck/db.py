@@ -334,6 +334,8 @@ def _migrate(url: str, direction: str, revision: str) -> tuple[str | None, str |
             connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
             with connection.begin():
+                if before is not None and direction == "upgrade":
+                    _require_tables(url, connection, before)
                 if engine.dialect.name == "postgresql" and direction == "upgrade":
                     _require_extensions(url, connection)
                 getattr(command, direction)(alembic_config(url, connection), revision)
@@ -345,6 +347,21 @@ def _migrate(url: str, direction: str, revision: str) -> tuple[str | None, str |
             if sqlite:
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
     return before, current_revision(url)
+
+
+def _require_tables(url: str, connection: Connection, found: str) -> None:
+    """Refuse to upgrade (or call up to date) a database whose tables of its revision are gone."""
+    from sqlalchemy import inspect
+
+    from .models import Base
+
+    expected = {table.name for table in Base.metadata.sorted_tables} if found == SCHEMA_HEAD else {"claims", "sources"}
+    missing = sorted(expected - set(inspect(connection).get_table_names()))
+    if missing:
+        raise DatabaseProblem(
+            f"{describe(url)} is at schema {found} but has no table {', '.join(missing)}: it is damaged; "
+            "restore it from a backup (nothing was changed)"
+        )
 
 
 # Contrib extensions the PostgreSQL schema needs (migration 0006: accent-blind search).
@@ -398,7 +415,6 @@ def session_scope(
     read_only: bool | None = None,
 ) -> Iterator[Session]:
     """A session that is one transaction: committed if the block ends normally, else rolled back.
-
     `write` takes SQLite's write lock at the start, and makes every change the session flushes land
     in the history (factcheck.revisions), whoever calls; `by` is the author recorded in revisions;
     `on_open` is called with the new session before the transaction starts.
@@ -407,7 +423,8 @@ def session_scope(
     from sqlalchemy.orm import Session
 
     path = _sqlite_path(url)
-    if path is not None and (not path.exists() or path.is_dir()):  # before the engine would create it
+    # Before the engine would create it, or write its first page into an empty file.
+    if path is not None and (not path.exists() or path.is_dir() or path.stat().st_size == 0):
         require_current(url)
     engine = get_engine(url, read_only=not write if read_only is None else read_only)
     if write and engine.dialect.name == "sqlite":
@@ -456,45 +473,3 @@ def _checked(url: str) -> Iterator[None]:
                 "to the file and its folder); nothing was written"
             ) from None
         raise DatabaseProblem(f"cannot use {describe(url)}: {message}") from None
-
-
-def insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert rows (dicts with the same keys) in the session's transaction. On PostgreSQL by COPY,
-    each column's default and type conversion applied as an INSERT applies them: a pipeline of one
-    INSERT a row took twice the time of COPY for a bulk import. Elsewhere, one executemany."""
-    from sqlalchemy import insert
-
-    if not rows:
-        return
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(table), rows)
-        return
-    given = list(rows[0])
-    defaults = [column for column in table.columns if column.name not in given and column.default is not None]
-    columns = [table.c[name] for name in given] + defaults
-    convert = [_copy_processor(column, session.get_bind().dialect) for column in columns]
-    session.flush()  # rows the ORM holds go first: these may refer to them
-    connection = session.connection().connection.driver_connection
-    assert connection is not None
-    names = ", ".join(f'"{column.name}"' for column in columns)
-    with connection.cursor().copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            values = [row[name] for name in given] + [_default(column) for column in defaults]
-            copy.write_row([v if to is None or v is None else to(v) for to, v in zip(convert, values, strict=True)])
-
-
-def _copy_processor(column: Any, dialect: Any) -> Callable[[Any], Any] | None:
-    """How a value of `column` is written by COPY: as an INSERT would bind it; JSON as json.dumps
-    makes it (psycopg's COPY would write a list as an array)."""
-    import json
-
-    from sqlalchemy import JSON
-
-    if isinstance(column.type, JSON):
-        return json.dumps
-    return column.type.bind_processor(dialect)
-
-
-def _default(column: Any) -> Any:
-    """A column's Python-side default, as an INSERT would take it (a callable is called per row)."""
-    return column.default.arg(None) if column.default.is_callable else column.default.arg

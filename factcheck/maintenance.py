@@ -78,6 +78,8 @@ def backup(url: str, destination: Path, *, force: bool = False) -> int:
 # --- PostgreSQL roles ---------------------------------------------------------------------------
 
 ACCESS_LEVELS = ("read", "write", "admin")
+# Tables no writer writes: the schema's revision, and what the server's triggers keep (migration 0014).
+SERVERS_OWN = ("alembic_version", "revisions", "claims_fts", "sources_fts", "evidence_fts")
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_$-]{0,62}")
 
 
@@ -137,13 +139,12 @@ def grant(url: str, role: str, level: str) -> bool:
         ]
         if level == "write":
             written = ", ".join(
-                quote(name)
-                for name in inspect(connection).get_table_names()
-                if name not in ("revisions", "alembic_version")
+                quote(name) for name in inspect(connection).get_table_names() if name not in SERVERS_OWN
             )
-            statements += [  # the history: written by the server's triggers alone
+            statements += [  # the history and the search index: written by the server's triggers alone
                 f"GRANT INSERT, UPDATE, DELETE ON {written} TO {who}",
                 f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA current_schema TO {who}",
+                f"REVOKE ALL ON SEQUENCE revisions_id_seq FROM {who}",
             ]
         elif level == "admin":
             statements.append(f"GRANT {quote(owner)} TO {who}")
@@ -254,22 +255,24 @@ def copy(
 
 
 def history_triggers(connection: Connection, *, enabled: bool) -> None:
-    """Turn PostgreSQL's history triggers off or on, inside the caller's transaction (so that they
-    are off for no other session: the tables stay locked until it ends). Only the owner may."""
+    """Turn PostgreSQL's history triggers off or on (and the one that stamps a revision with its
+    writer: copied revisions keep theirs), inside the caller's transaction, so that they are off
+    for no other session: the tables stay locked until it ends. Only the owner may."""
     from sqlalchemy import text
 
     if connection.dialect.name != "postgresql":
         return
     quote = connection.dialect.identifier_preparer.quote
-    tables = connection.execute(
+    triggers = connection.execute(
         text(
-            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE t.tgname = c.relname || '_history' AND c.relnamespace = current_schema()::regnamespace"
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname IN (c.relname || '_history', 'revisions_db_user') "
+            "AND c.relnamespace = current_schema()::regnamespace"
         )
-    ).scalars()
-    for table in list(tables):
+    ).all()
+    for table, trigger in triggers:
         toggle = "ENABLE" if enabled else "DISABLE"
-        connection.execute(text(f"ALTER TABLE {quote(table)} {toggle} TRIGGER {quote(table + '_history')}"))
+        connection.execute(text(f"ALTER TABLE {quote(table)} {toggle} TRIGGER {quote(trigger)}"))
 
 
 def after_bulk_load(url: str) -> None:

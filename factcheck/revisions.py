@@ -23,7 +23,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy import table as sql_table
 from sqlalchemy.orm import Session
 
-from .db import insert_many
+from .inserts import insert_many
 from .models import (
     Actor,
     Claim,

@@ -84,6 +84,11 @@ def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     error = Run(notes).fails("claim", "list")
     assert "not a usable SQLite database" in error
     assert notes.read_bytes() == before
+    empty = tmp_path / "empty.db"  # an empty file is not rewritten by a command that needs a database
+    empty.touch()
+    for command in (("claim", "list"), ("claim", "add", "A claim"), ("source", "add", "A source")):
+        assert "empty.db is not a factcheck database: run `factcheck init`" in Run(empty).fails(*command)
+        assert empty.stat().st_size == 0
 
 
 def test_a_database_locked_by_another_writer(world, db_path, dump, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -127,3 +132,10 @@ def test_a_url_is_one_source_compared_as_written(world, dump) -> None:  # type: 
         "http://example.org/fp",
     ):
         world.ok("source", "add", f"Variant {url}", "--url", url)
+
+
+def test_source_list_text_is_matched_as_written(world) -> None:  # type: ignore[no-untyped-def]
+    world.ok("source", "add", "100% sure_thing", "--slug", "sure")
+    assert [s["slug"] for s in world.json("source", "list", "--text", "%")] == ["sure"]
+    assert [s["slug"] for s in world.json("source", "list", "--text", "_")] == ["sure"]
+    assert [s["slug"] for s in world.json("source", "list", "--text", "FOREIGN policy")] == ["fp"]

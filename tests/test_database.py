@@ -53,6 +53,16 @@ def test_init_creates_then_reports_up_to_date(tmp_path: Path) -> None:
     assert run.json("db", "current")["revision"] == db.SCHEMA_HEAD
 
 
+def test_init_notices_a_dropped_table(cli, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    """A database at the newest revision that lacks a table is damaged: not "up to date"."""
+    with db.get_engine(db_url).begin() as connection:
+        connection.execute(text("DROP TABLE event_sources"))
+        connection.execute(text("DROP TABLE events"))
+    for command in (("init",), ("db", "upgrade")):
+        message = cli.fails(*command)
+        assert f"is at schema {db.SCHEMA_HEAD} but has no table event_sources, events: it is damaged" in message
+
+
 def test_backup_holds_the_same_rows(cli, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     connection = sqlite3.connect(db_path)
     connection.execute(

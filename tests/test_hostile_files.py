@@ -289,3 +289,30 @@ def test_texts_a_reader_cannot_see_or_no_database_can_store_are_refused(
     file = tmp_path / name
     file.write_text(content, encoding="utf-8", errors="surrogatepass")
     assert expected in refused(cli, dump, file)
+
+
+DUPLICATE_KEYS = [
+    (
+        "twice.yaml",
+        "claims:\n- slug: x\n  text: First\n  text: Second\n",
+        "the key 'text' appears twice in one mapping",
+    ),
+    ("twice.json", '{"claims": [{"slug": "x", "text": "First", "text": "Second"}]}', "the key 'text' appears twice"),
+    ("twice.argdown", "[a-claim]: A claim. {stated_on: 2021, stated_on: 2022}\n", "the key 'stated_on' appears twice"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), DUPLICATE_KEYS, ids=[name for name, _, _ in DUPLICATE_KEYS])
+def test_a_key_written_twice_is_refused_not_overwritten(cli, dump, tmp_path, name, content, expected) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / name
+    file.write_text(content)
+    assert expected in refused(cli, dump, file)
+
+
+def test_a_claimreview_key_written_twice_is_refused(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / "reviews.json"
+    file.write_text(
+        '[{"@type": "ClaimReview", "claimReviewed": "A", "claimReviewed": "B", '
+        '"reviewRating": {"alternateName": "False"}}]'
+    )
+    assert "the key 'claimReviewed' appears twice" in refused(cli, dump, file, "--format", "claimreview")

@@ -206,6 +206,12 @@ def test_dedupe_apply_is_recorded_and_reversible(claims, db_path) -> None:  # ty
         assert connection.execute("SELECT count(*) FROM claim_links").fetchone() == (0,)
     assert "gone already" in claims.fails("dedupe", "--undo", applied["batch"])
     assert "no links were made in batch 'nope'" in claims.fails("dedupe", "--undo", "nope")
+    # a link a person made is not dedupe's to take back, though it says `duplicates` too
+    claims.ok("claim", "link", "nato-vowed-not-to-expand-eastward", "duplicates", slug)
+    by_hand = claims.json("history", "--limit", "1")["revisions"][0]["batch"]
+    assert "was not made by `dedupe --apply`" in claims.fails("dedupe", "--undo", by_hand)
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("SELECT count(*) FROM claim_links").fetchone() == (1,)
 
 
 def test_dedupe_leaves_out_claims_someone_has_related(claims) -> None:  # type: ignore[no-untyped-def]

@@ -52,8 +52,8 @@ def _history(cli: Run, *args: str, after: set[str]) -> str:
     history = cli.json("history", *args)
     batches: dict[str, list[dict[str, Any]]] = {}
     for revision in history["revisions"]:
-        if revision["batch"] not in after:
-            batches.setdefault(revision["batch"], []).append({**revision, "id": "<id>"})
+        if revision["batch"] not in after:  # the server's user is PostgreSQL's alone
+            batches.setdefault(revision["batch"], []).append({**revision, "id": "<id>", "db_user": None})
     ordered = [sorted(rows, key=lambda r: (r["entity"], r["entity_id"], r["action"])) for rows in batches.values()]
     return _stable(json.dumps({**history, "revisions": ordered}))
 
@@ -434,8 +434,12 @@ def test_a_writer_in_psql_is_recorded_and_cannot_forge_or_bypass_the_history(
     page.write("First text of the page.")
     page.close()
     pg_cli.ok("source", "add", "A page", "--text-file", page.name)
+    pg_cli.ok("source", "add", "Another page", "--text-file", page.name)
+    Path(page.name).write_text("Second text of the page.")
+    pg_cli.ok("source", "edit", "another-page", "--text-file", page.name)  # its first text is kept as version 1
     Path(page.name).unlink()
     pg_cli.ok("db", "grant", writer, "--write")
+    pg_cli.ok("actor", "add", "Nobody at all")
     pg_cli.ok("claim", "edit", "budapest-declaration-2008", "--tag", "dates")  # the victim: a tags-only revision
     as_writer = _url(pg_url, username=writer)
     with create_engine(as_writer).connect() as connection:
@@ -446,7 +450,9 @@ def test_a_writer_in_psql_is_recorded_and_cannot_forge_or_bypass_the_history(
         for name, value in (("batch", victim), ("flush", "x"), ("flush_seen", "x"), ("flush_floor", "0")):
             connection.execute(text(f"SET factcheck.{name} = '{value}'"))
         connection.execute(text("UPDATE verdicts SET rating = 'true' WHERE claim_id = 1"))
-        connection.execute(text("DELETE FROM source_versions WHERE number = 1"))
+        connection.execute(
+            text("DELETE FROM source_versions WHERE source_id = (SELECT id FROM sources WHERE slug = 'a-page')")
+        )
         connection.execute(text("DELETE FROM claims WHERE slug = 'budapest-declaration-2008'"))  # cascades
         connection.commit()
         recorded = connection.execute(
@@ -456,7 +462,29 @@ def test_a_writer_in_psql_is_recorded_and_cannot_forge_or_bypass_the_history(
             ),
             {"before": before},
         ).all()
+        # What a hostile review found: each write below is refused, or recorded like any other.
+        connection.execute(text("CREATE TEMP TABLE revisions (LIKE public.revisions INCLUDING DEFAULTS)"))
+        connection.execute(text("UPDATE claims SET note = 'written beside a shadow history' WHERE id = 2"))
+        connection.execute(text("UPDATE claim_tags SET tag_id = 1 WHERE claim_id = 3 AND tag_id = 2"))
+        connection.execute(text("UPDATE verdicts SET created_at = '2019-01-01' WHERE claim_id = 1"))
+        connection.commit()
+        later = connection.execute(
+            text("SELECT entity, entity_id, changes::text FROM public.revisions WHERE id > :before ORDER BY id"),
+            {"before": before},
+        ).all()[len(recorded) :]
+        assert [(entity, entity_id) for entity, entity_id, _ in later] == [
+            ("claims", 2),
+            ("claims", 3),
+            ("verdicts", 1),
+        ]
+        assert json.loads(later[1][2]) == {"tags": {"added": [1], "removed": [2]}}
+        connection.execute(text("DROP TABLE pg_temp.revisions"))  # the attempts below aim at the real one
+        connection.commit()
         for attempt in (
+            "UPDATE actors SET id = 900 WHERE slug = 'nobody-at-all'",  # its history is filed under its id
+            "UPDATE source_versions SET text = 'a forged archive' WHERE text IS NOT NULL",
+            "UPDATE claims_fts SET document = to_tsvector('ponies') WHERE id = 2",
+            "SELECT nextval('revisions_id_seq') FROM generate_series(1, 10)",
             "INSERT INTO revisions (entity, entity_id, action, changes, at) "
             "VALUES ('claims', 1, 'insert', '{}', now())",
             "UPDATE revisions SET by = 'x'",
@@ -467,7 +495,7 @@ def test_a_writer_in_psql_is_recorded_and_cannot_forge_or_bypass_the_history(
             "DROP TRIGGER verdicts_history ON verdicts",
             "SET session_replication_role = replica",
         ):
-            with pytest.raises(Exception, match="permission denied|must be owner|not supported"):
+            with pytest.raises(Exception, match="permission denied|must be owner|not supported|never changes"):
                 connection.execute(text(attempt))
             connection.rollback()
     with create_engine(pg_url).connect() as connection:
@@ -480,15 +508,17 @@ def test_a_writer_in_psql_is_recorded_and_cannot_forge_or_bypass_the_history(
             .all()
         )
     assert sorted(after) == sorted(history)  # nothing written before was changed or removed
-    assert len(batches) == 1 and batches[0] not in {row.batch for row in history}
+    assert len(batches) == 2 and not set(batches) & {row.batch for row in history}  # the writer's two transactions
     kinds = [(entity, action) for entity, action, *_rest in recorded]
     assert kinds[:2] == [("verdicts", "update"), ("source_versions", "delete")]
     assert ("claims", "delete") in kinds and ("evidence", "delete") in kinds and ("claim_links", "delete") in kinds
     assert json.loads(recorded[0][2]) == {"rating": ["misleading", "true"]}
     assert all(row[3:] == (writer, writer, True) for row in recorded)  # no display name said: the server's user
     # The CLI reads it as its own: in the claim's history, and restore brings the claim back whole.
-    assert pg_cli.json("history", CLAIM)["revisions"][0]["changes"] == {"rating": ["misleading", "true"]}
-    deleted = next(r for r in pg_cli.json("history")["revisions"] if r["entity"] == "claims")
+    changes = [revision["changes"] for revision in pg_cli.json("history", CLAIM)["revisions"]]
+    assert changes[0]["created_at"][1] == "2019-01-01T00:00:00+00:00"  # a back-dated verdict is seen
+    assert changes[1] == {"rating": ["misleading", "true"]}
+    deleted = next(r for r in pg_cli.json("history")["revisions"] if (r["entity"], r["action"]) == ("claims", "delete"))
     assert deleted["action"] == "delete" and len(deleted["changes"]["tags"]) == 3
     pg_cli.ok("restore", str(deleted["id"]))
     assert pg_cli.json("claim", "show", "budapest-declaration-2008")["claim"]["tags"] == [

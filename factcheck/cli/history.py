@@ -40,7 +40,7 @@ def history(
         (
             r["id"],
             r["at"][:19].replace("T", " "),
-            r["by"],
+            r["by"] if r["db_user"] in (None, r["by"]) else f"{r['by']} ({r['db_user']})",
             r["action"],
             f"{r['entity']} {r['entity_id']}",
             summary(r["changes"]),
@@ -49,7 +49,7 @@ def history(
     ]
     print_table(
         None,
-        ("revision", "at (UTC)", "by", "action", "row", "changes"),
+        ("revision", "at (UTC)", "by (server user)", "action", "row", "changes"),
         rows,
         empty="no recorded changes",
         ratios={"changes": 3},

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from ..db import insert_many
+from ..inserts import insert_many
 from ..revisions import record_inserts
 from .records import SECTIONS, Record, reference, slug
 

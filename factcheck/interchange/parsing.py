@@ -58,10 +58,21 @@ def read_json(file: Path) -> Any:
     return parse_json(_read(file), file.name)
 
 
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different: a key written twice would silently keep its
+    last value (the json module's way), so one of the two readings would be lost unseen."""
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise ValueError(f"the key {twice!r} appears twice in one object: keep one")
+    return mapping
+
+
 def parse_json(raw: str, name: str) -> Any:
-    """JSON text, nested at most MAX_DEPTH deep; `name` names it in errors."""
+    """JSON text, nested at most MAX_DEPTH deep, each object's keys different; `name` names it in errors."""
     try:
-        document = json.loads(raw)
+        document = json.loads(raw, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as error:
         raise InvalidInput(f"{name}: not valid JSON at line {error.lineno}: {error.msg}") from None
     except RecursionError:  # the C decoder stops at the interpreter's recursion limit
@@ -159,6 +170,18 @@ def _loader_class() -> type:
     class Constructor(SafeConstructor):
         def construct_decimal(self, node: Any) -> int:
             return int(self.construct_scalar(node), 10)  # "012" is twelve, as in YAML 1.2
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            """A mapping whose keys are all different: PyYAML keeps a repeated key's last value silently."""
+            seen: set[tuple[str, str]] = set()
+            for key, _value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    continue
+                if (key.tag, key.value) in seen:
+                    line = key.start_mark.line + 1 if key.start_mark else None
+                    raise _Refused(f"the key {key.value!r} appears twice in one mapping: keep one", line)
+                seen.add((key.tag, key.value))
+            return super().construct_mapping(node, deep)
 
     Constructor.yaml_constructors = {
         **SafeConstructor.yaml_constructors,

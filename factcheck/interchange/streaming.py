@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from ..errors import InvalidInput
 from ..limits import MAX_ARCHIVED_TEXT
-from .parsing import MAX_DEPTH, _depth_over, _too_deep, not_utf8, opened, yaml_errors, yaml_loader
+from .parsing import MAX_DEPTH, _depth_over, _too_deep, not_utf8, opened, unique_keys, yaml_errors, yaml_loader
 
 READ = 1 << 20  # characters read from the file at a time
 MAX_ITEM = 6 * MAX_ARCHIVED_TEXT  # the longest item read: a source's text with every character escaped
@@ -187,7 +187,7 @@ class _JsonText:
         self.stream, self.name = stream, name
         self.text, self.at, self.lines = "", 0, 0  # the piece in memory, where we are, lines before it
         self.ended = False
-        self.decoder = json.JSONDecoder()
+        self.decoder = json.JSONDecoder(object_pairs_hook=unique_keys)
         self.in_list = self.first = False
 
     def _more(self, at_least: int = READ) -> bool:

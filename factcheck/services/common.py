@@ -34,8 +34,9 @@ def choice(enum_class: type[E], value: str | E, what: str) -> E:
 
 
 # Characters no reader sees: format characters (zero-width space and joiners, direction marks,
-# the byte-order mark) and separators, which Python's strip() keeps.
-_INVISIBLE = frozenset(("Cf", "Zs", "Zl", "Zp", "Cc"))
+# the byte-order mark), which Python's strip() keeps, and spaces. (Control characters are shown,
+# escaped, wherever text is printed.)
+_INVISIBLE = frozenset(("Cf", "Zs", "Zl", "Zp"))
 # PostgreSQL stores no NUL in text (SQLite did, and `db copy` to PostgreSQL then failed): refused
 # everywhere alike. Other control characters are kept, and shown escaped wherever they are printed.
 _CONTROL = re.compile(r"\x00")
@@ -60,7 +61,7 @@ def optional_text(value: str | None, what: str = "a text field", limit: int = MA
 
 def visible(text: str) -> bool:
     """Whether a text holds a character a reader can see."""
-    return any(unicodedata.category(character) not in _INVISIBLE for character in text)
+    return any(not character.isspace() and unicodedata.category(character) not in _INVISIBLE for character in text)
 
 
 def checked_characters(text: str, what: str) -> str:

@@ -146,6 +146,10 @@ def _related(session: Session, ids: list[int], chunk: int = 500) -> dict[int, se
     return related
 
 
+# The note on each link `dedupe --apply` makes: what `dedupe --undo` may take back.
+MARK = "Linked by `factcheck dedupe --apply`."
+
+
 def record_duplicates(session: Session, clusters: list[dict[str, Any]]) -> dict[str, Any]:
     """Link every claim of each cluster to its oldest claim as `duplicates`, in this transaction
     (one batch in the history), skipping links that exist already. Returns the batch id and the
@@ -167,7 +171,9 @@ def record_duplicates(session: Session, clusters: list[dict[str, Any]]) -> dict[
             )
             if exists is None:
                 session.add(
-                    ClaimLink(from_claim_id=claim["id"], to_claim_id=oldest["id"], relation=Relation.DUPLICATES)
+                    ClaimLink(
+                        from_claim_id=claim["id"], to_claim_id=oldest["id"], relation=Relation.DUPLICATES, note=MARK
+                    )
                 )
                 made.append({"from": claim["slug"], "to": oldest["slug"]})
     session.flush()
@@ -182,18 +188,28 @@ def undo_duplicates(session: Session, batch: str) -> list[int]:
     from ..models import ClaimLink, Relation, Revision, RevisionAction
 
     batch = required_text(batch, "the batch id", 64)
-    ids = session.scalars(
-        select(Revision.entity_id).where(
+    made = session.execute(
+        select(Revision.entity_id, Revision.changes).where(
             Revision.batch == batch, Revision.entity == "claim_links", Revision.action == RevisionAction.INSERT
         )
     ).all()
-    if not ids:
+    if not made:
         raise NotFound(f"no links were made in batch {batch!r}: see `factcheck history`")
+    if any(changes.get("note") != MARK or changes.get("relation") != Relation.DUPLICATES.value for _, changes in made):
+        raise Conflict(
+            f"batch {batch!r} was not made by `dedupe --apply`: its links were made by hand, and "
+            "`dedupe --undo` takes back only its own"
+        )
+    # A link someone has since edited (its note) is theirs now: kept.
     links = session.scalars(
-        select(ClaimLink).where(ClaimLink.id.in_(ids), ClaimLink.relation == Relation.DUPLICATES)
+        select(ClaimLink).where(
+            ClaimLink.id.in_([link_id for link_id, _ in made]),
+            ClaimLink.relation == Relation.DUPLICATES,
+            ClaimLink.note == MARK,
+        )
     ).all()
     if not links:
-        raise Conflict(f"the links of batch {batch!r} are gone already")
+        raise Conflict(f"the links of batch {batch!r} are gone already, or were edited since")
     removed = sorted(link.id for link in links)
     for link in links:
         session.delete(link)

@@ -34,6 +34,7 @@ def revision_view(revision: Revision) -> dict[str, Any]:
         "changes": _in_model_order(revision.entity, revision.changes),
         "at": revision.at.isoformat(),
         "by": revision.by,
+        "db_user": revision.db_user,  # PostgreSQL's user that wrote it (None on SQLite)
         "batch": revision.batch,
     }
 

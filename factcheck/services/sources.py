@@ -330,8 +330,13 @@ def list_sources(
     if kind:
         query = query.where(Source.kind == choice(SourceKind, kind, "source kind"))
     if text:
-        pattern = f"%{text.strip()}%"
-        query = query.where(or_(Source.title.ilike(pattern), Source.publisher.ilike(pattern)))
+        words = text.strip()  # matched as written: % and _ are characters, not wildcards
+        query = query.where(
+            or_(
+                Source.title.icontains(words, autoescape=True),
+                Source.publisher.icontains(words, autoescape=True),
+            )
+        )
     query = query.order_by(Source.published_on.is_(None), Source.published_on, Source.id).limit(limit)
     return [source_view(source) for source in session.scalars(query)]  # type: ignore[misc]
 

@@ -42,6 +42,18 @@ COLLECTIONS = {
     "event_sources": ("events", "event_id", "source_id", "sources"),
 }
 
+# The functions that keep the full-text index (migrations 0006 and 0011). A migration that
+# replaces one must keep it SECURITY DEFINER with this search_path.
+INDEXING = (
+    "factcheck_index_claim(integer)",
+    "factcheck_claims_fts()",
+    "factcheck_claim_tags_fts()",
+    "factcheck_sources_fts()",
+    "factcheck_evidence_fts()",
+    "factcheck_headlines_fts()",
+    "factcheck_verdicts_fts()",
+)
+
 UPGRADE = [
     # The batch of this transaction's revisions: the server's, so that no client can add its
     # changes to another transaction's batch (which restore and `dedupe --undo` act on). The
@@ -89,14 +101,15 @@ UPGRADE = [
             ELSE '{}' END;
     BEGIN
         INSERT INTO revisions (entity, entity_id, action, changes, at, by, batch, claim_id, linked_claim_id, source_id)
-        VALUES (row_entity, row_id, row_action, row_changes::json, now(), context.author, context.batch_id,
+        VALUES (row_entity, row_id, row_action, row_changes::json, statement_timestamp(), context.author,
+                context.batch_id,
                 (row_values ->> (fields ->> 'claim_id'))::integer,
                 (row_values ->> (fields ->> 'linked_claim_id'))::integer,
                 (row_values ->> (fields ->> 'source_id'))::integer);
     END $$""",
     # A tracked row inserted, updated or deleted.
     """CREATE FUNCTION factcheck_record_row() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path FROM CURRENT SET TimeZone = 'UTC' AS $$
+    SET search_path = {schema}, pg_temp SET TimeZone = 'UTC' AS $$
     DECLARE
         old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
         new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
@@ -110,13 +123,21 @@ UPGRADE = [
         field text;
     BEGIN
         IF TG_OP = 'UPDATE' THEN
+            IF NEW.id IS DISTINCT FROM OLD.id THEN  -- its history is filed under its id
+                RAISE EXCEPTION 'the id of a row of % never changes (% to %)', TG_TABLE_NAME, OLD.id, NEW.id;
+            END IF;
             FOR field IN SELECT jsonb_object_keys(new_row) LOOP
-                IF field <> ALL (unrecorded || ARRAY['created_at', 'updated_at'])
+                IF field <> ALL (unrecorded || ARRAY['updated_at'])
                    AND new_row -> field IS DISTINCT FROM old_row -> field THEN
                     recorded := recorded
                         || jsonb_build_object(field, jsonb_build_array(old_row -> field, new_row -> field));
                 END IF;
             END LOOP;
+            -- The time of the last change goes with every change; alone, it is a change of its own.
+            IF recorded = '{}' AND new_row -> 'updated_at' IS DISTINCT FROM old_row -> 'updated_at' THEN
+                recorded := jsonb_build_object('updated_at',
+                    jsonb_build_array(old_row -> 'updated_at', new_row -> 'updated_at'));
+            END IF;
             IF recorded <> '{}' THEN
                 PERFORM factcheck_append_revision(TG_TABLE_NAME, NEW.id, 'update', recorded, new_row);
             END IF;
@@ -147,22 +168,18 @@ UPGRADE = [
     END $$""",
     # A member added to or removed from a collection (a claim's tags, ...): part of the owner's
     # revision in this flush, or an update of its own.
-    """CREATE FUNCTION factcheck_record_member() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path FROM CURRENT SET TimeZone = 'UTC' AS $$
+    # A member added to or removed from a collection (a claim's tags, ...): part of the owner's
+    # revision in this flush, or an update of its own.
+    """CREATE FUNCTION factcheck_record_membership(owner_entity text, owner_id integer, member jsonb,
+        collection text, added boolean) RETURNS void LANGUAGE plpgsql AS $$
     DECLARE
-        owner_entity text := TG_ARGV[0];
-        member_row jsonb := CASE TG_OP WHEN 'INSERT' THEN to_jsonb(NEW) ELSE to_jsonb(OLD) END;
-        owner_id integer := (member_row ->> TG_ARGV[1])::integer;
-        member jsonb := member_row -> TG_ARGV[2];
-        collection text := TG_ARGV[3];
-        side text := CASE TG_OP WHEN 'INSERT' THEN 'added' ELSE 'removed' END;
-        other text := CASE TG_OP WHEN 'INSERT' THEN 'removed' ELSE 'added' END;
+        side text := CASE WHEN added THEN 'added' ELSE 'removed' END;
+        other text := CASE WHEN added THEN 'removed' ELSE 'added' END;
         earlier record := factcheck_flush_revision(owner_entity, owner_id);
         change jsonb;
     BEGIN
         -- Added as the owner is inserted, or removed (by the foreign key's cascade) as it is deleted.
-        IF (earlier.found_action = 'insert' AND TG_OP = 'INSERT')
-           OR (earlier.found_action = 'delete' AND TG_OP = 'DELETE') THEN
+        IF (earlier.found_action = 'insert' AND added) OR (earlier.found_action = 'delete' AND NOT added) THEN
             UPDATE revisions SET changes = jsonb_set(earlier.found_changes, ARRAY[collection],
                 coalesce(earlier.found_changes -> collection, '[]'::jsonb) || jsonb_build_array(member))::json
             WHERE id = earlier.found_id;
@@ -183,8 +200,37 @@ UPGRADE = [
                                                                   other, '[]'::jsonb)),
                 jsonb_build_object('id', owner_id));
         END IF;
+    END $$""",
+    # A row of a collection's table inserted, deleted or changed (a removal and an addition).
+    """CREATE FUNCTION factcheck_record_member() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = {schema}, pg_temp SET TimeZone = 'UTC' AS $$
+    BEGIN
+        IF TG_OP IN ('DELETE', 'UPDATE') THEN
+            PERFORM factcheck_record_membership(TG_ARGV[0], (to_jsonb(OLD) ->> TG_ARGV[1])::integer,
+                to_jsonb(OLD) -> TG_ARGV[2], TG_ARGV[3], false);
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            PERFORM factcheck_record_membership(TG_ARGV[0], (to_jsonb(NEW) ->> TG_ARGV[1])::integer,
+                to_jsonb(NEW) -> TG_ARGV[2], TG_ARGV[3], true);
+        END IF;
         RETURN NULL;
     END $$""",
+    # A kept version's text is written once (when a newer text replaces it) and must be the text
+    # its recorded hash names: its revisions leave the text out, so it may not change unseen.
+    """CREATE FUNCTION factcheck_version_text() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.text_sha256 IS DISTINCT FROM OLD.text_sha256
+           OR (OLD.text IS NOT NULL AND NEW.text IS DISTINCT FROM OLD.text)
+           OR (NEW.text IS NOT NULL AND encode(sha256(convert_to(NEW.text, 'UTF8')), 'hex') <> NEW.text_sha256) THEN
+            RAISE EXCEPTION 'source version % of source %: a kept text never changes', OLD.number, OLD.source_id;
+        END IF;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER source_versions_text BEFORE UPDATE ON source_versions
+        FOR EACH ROW EXECUTE FUNCTION factcheck_version_text()""",
+    # The full-text index is the server's too: filled by triggers as the owner, never by a writer
+    # (who could make a search find what a claim does not say).
+    *(f"ALTER FUNCTION {function} SECURITY DEFINER SET search_path = {{schema}}, pg_temp" for function in INDEXING),
     # The server's user, whatever the client says: the login, since the trigger functions run as the owner.
     """CREATE OR REPLACE FUNCTION factcheck_revision_user() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -196,16 +242,20 @@ UPGRADE = [
     "REVOKE EXECUTE ON FUNCTION factcheck_revision_context() FROM PUBLIC",
     "REVOKE EXECUTE ON FUNCTION factcheck_flush_revision(text, integer) FROM PUBLIC",
     "REVOKE EXECUTE ON FUNCTION factcheck_append_revision(text, integer, text, jsonb, jsonb) FROM PUBLIC",
+    "REVOKE EXECUTE ON FUNCTION factcheck_record_membership(text, integer, jsonb, text, boolean) FROM PUBLIC",
     """DO $$
     DECLARE
         grantee text;
     BEGIN
         FOR grantee IN SELECT DISTINCT g.grantee FROM information_schema.role_table_grants g
             JOIN pg_tables t ON t.tablename = g.table_name AND t.schemaname = g.table_schema
-            WHERE g.table_name = 'revisions' AND g.table_schema = current_schema()
-              AND g.privilege_type = 'INSERT' AND g.grantee <> t.tableowner
+            WHERE g.table_name IN ('revisions', 'claims_fts', 'sources_fts', 'evidence_fts')
+              AND g.table_schema = current_schema() AND g.privilege_type IN ('INSERT', 'UPDATE', 'DELETE')
+              AND g.grantee <> t.tableowner
         LOOP
-            EXECUTE format('REVOKE INSERT ON revisions FROM %I', grantee);
+            EXECUTE format('REVOKE INSERT, UPDATE, DELETE ON revisions, claims_fts, sources_fts, evidence_fts FROM %I',
+                           grantee);
+            EXECUTE format('REVOKE ALL ON SEQUENCE revisions_id_seq FROM %I', grantee);
         END LOOP;
     END $$""",
     *(
@@ -214,7 +264,7 @@ UPGRADE = [
         for table in TRACKED
     ),
     *(
-        f"CREATE TRIGGER {table}_history AFTER INSERT OR DELETE ON {table} "
+        f"CREATE TRIGGER {table}_history AFTER INSERT OR UPDATE OR DELETE ON {table} "
         f"FOR EACH ROW EXECUTE FUNCTION factcheck_record_member({', '.join(repr(arg) for arg in args)})"
         for table, args in COLLECTIONS.items()
     ),
@@ -222,7 +272,11 @@ UPGRADE = [
 
 DOWNGRADE = [
     *(f"DROP TRIGGER IF EXISTS {table}_history ON {table}" for table in (*TRACKED, *COLLECTIONS)),
+    "DROP TRIGGER IF EXISTS source_versions_text ON source_versions",
+    "DROP FUNCTION IF EXISTS factcheck_version_text()",
+    *(f"ALTER FUNCTION {function} SECURITY INVOKER RESET search_path" for function in INDEXING),
     "DROP FUNCTION IF EXISTS factcheck_record_member()",
+    "DROP FUNCTION IF EXISTS factcheck_record_membership(text, integer, jsonb, text, boolean)",
     "DROP FUNCTION IF EXISTS factcheck_record_row()",
     "DROP FUNCTION IF EXISTS factcheck_append_revision(text, integer, text, jsonb, jsonb)",
     "DROP FUNCTION IF EXISTS factcheck_flush_revision(text, integer)",
@@ -238,9 +292,15 @@ DOWNGRADE = [
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    connection = op.get_bind()
+    if connection.dialect.name == "postgresql":
+        # The functions that run as the owner look in this schema alone, never first in the caller's
+        # temporary schema (where a writer's own `revisions` table would catch the history).
+        schema = connection.dialect.identifier_preparer.quote(
+            str(connection.exec_driver_sql("SELECT current_schema()").scalar_one())
+        )
         for statement in UPGRADE:
-            op.execute(statement)
+            op.execute(statement.replace("{schema}", schema))
 
 
 def downgrade() -> None:
