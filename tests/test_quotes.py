@@ -284,3 +284,22 @@ def test_quick_normalisation_gives_the_reference_text_and_offsets(pieces: list[t
     reference, reference_map = normalise_with_map(text, quick=False)
     assert quick == reference == normalise(text)
     assert [quick_map[i] for i in range(len(quick) + 1)] == [reference_map[i] for i in range(len(reference) + 1)]
+
+
+def test_a_text_stored_decomposed_matches_a_quote_typed_composed() -> None:
+    """NFD ("e" and a combining diaeresis, Hangul as its letters) and NFC are one text after NFKC,
+    as README promises: a quote in either form is verified in a text in the other, and its
+    offsets cover the combining marks."""
+    import unicodedata
+
+    for words, quote in (
+        ("The minister said: Zoë agreed. Renée left.", "Zoë agreed."),
+        ("회의에서 합의했다.", "합의했다"),
+    ):
+        for stored, typed in (("NFD", "NFC"), ("NFC", "NFD"), ("NFD", "NFD")):
+            text = unicodedata.normalize(stored, words)
+            anchor = anchor_quote(text, unicodedata.normalize(typed, quote))
+            assert anchor.status is QuoteStatus.VERIFIED, (stored, typed, quote)
+            assert unicodedata.normalize("NFC", text[anchor.start : anchor.end]) == unicodedata.normalize("NFC", quote)
+    long = unicodedata.normalize("NFD", "Zoë et Renée ont signé l'accord. " * 40)  # halved into stretches
+    assert normalise(long) == unicodedata.normalize("NFC", " ".join(long.split()))

@@ -234,3 +234,47 @@ def test_db_copy_carries_the_versions_and_the_orphans(minutes, tmp_path: Path) -
     assert copied.json("source", "versions", "minutes") == minutes.json("source", "versions", "minutes")
     assert copied.json("verify")["orphaned"] == minutes.json("verify")["orphaned"] != []
     assert copied.json("source", "diff", "minutes") == minutes.json("source", "diff", "minutes")
+
+
+TAMPERED = [
+    ("beyond the text", lambda v: v[0]["quotes"][0].update(start=90, end=900), "past the end of the text"),
+    ("absurdly large", lambda v: v[0]["quotes"][0].update(end=10**15), "past the end of the text"),
+    ("backwards", lambda v: v[0]["quotes"][0].update(start=40, end=20), "field 'end': 20 is before the start, 40"),
+    ("at the wrong place", lambda v: v[0]["quotes"][0].update(start=0, end=24), "verified quote is not at 0-24"),
+    ("no current version", lambda v: v[1].pop("current"), "mark none as current"),
+    ("the current not last", lambda v: (v[0].update(current=True), v[1].pop("current")), "mark [1] as current"),
+    ("two current", lambda v: v[0].update(current=True), "mark [1, 2] as current"),
+]
+
+
+@pytest.mark.parametrize(("what", "tamper", "expected"), TAMPERED, ids=[what for what, _, _ in TAMPERED])
+def test_tampered_versions_in_a_dataset_are_refused(minutes, tmp_path: Path, what, tamper, expected) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import Run
+
+    minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "second.txt"))
+    exported = json.loads(minutes.ok("export", "--format", "json"))
+    tamper(exported["source_versions"][0]["versions"])
+    dataset = tmp_path / "tampered.json"
+    dataset.write_text(json.dumps(exported))
+    fresh = Run(tmp_path / "fresh.db")
+    fresh.ok("init")
+    message = fresh.fails("import", str(dataset))
+    assert expected in message and "tampered.json" in message, what
+    assert fresh.json("claim", "list") == []  # nothing imported
+
+
+def test_db_check_sees_a_kept_version_that_is_not_what_it_says(minutes, tmp_path: Path, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from factcheck import db
+
+    minutes.ok("source", "edit", "minutes", "--text-file", str(tmp_path / "second.txt"))
+    assert minutes.json("db", "check")["ok"]
+    with db.get_engine(db_url).begin() as connection:  # as an admin's plain SQL, or a damaged file, might
+        place = '{"1": {"start": 0, "end": 5000, "status": "verified"}}'
+        connection.execute(text(f"UPDATE source_versions SET quotes = '{place}' WHERE number = 1"))
+    checked = minutes("db", "check", "--json")
+    assert checked.exit_code == 1
+    assert json.loads(checked.stdout)["problems"] == [
+        f"version 1 of source 1: evidence 1's quote is placed at 0-5000, past the end of the text ({len(FIRST)})"
+    ]

@@ -432,6 +432,13 @@ def test_site_never_overwrites_without_force(seeded, tmp_path, dump) -> None:  #
     file = tmp_path / "file.html"
     file.write_text("x")
     assert "is a file" in seeded.fails("site", "-o", str(file))
+    # a claim and a source deleted since are unpublished when the site is written again
+    seeded.ok("claim", "delete", "budapest-declaration-2008", "--cascade")
+    seeded.ok("source", "delete", "minister-page", "--cascade")
+    seeded.ok("site", "-o", str(site), "--force")
+    gone = ["claims/budapest-declaration-2008", "history/budapest-declaration-2008", "sources/minister-page"]
+    assert not [path for path in gone for suffix in (".html", ".json") if (site / f"{path}{suffix}").exists()]
+    assert (site / f"claims/{CLAIM}.html").is_file() and (site / "keep.txt").read_text() == "mine"
 
 
 def test_serve_with_workers_hands_them_the_database(seeded, monkeypatch, db_path) -> None:  # type: ignore[no-untyped-def]

@@ -54,19 +54,22 @@ def read_claimskg(session: Session, path: Path, ratings: RatingReader | None = N
     except FactcheckError as error:
         raise InvalidInput(f"{path.name}: {error}") from None
     csv.field_size_limit(MAX_TEXT * 100)  # extra_body holds whole articles; it is not read
+    # Row by row: each becomes a review at once, so that the rows (and their articles) are never
+    # all held together.
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    problems = Problems(path.name)
     try:
-        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        header = rows.fieldnames or []
+        missing = [column for column in REQUIRED_COLUMNS if column not in header]
+        if missing:
+            raise InvalidInput(
+                f"{path.name}: not a ClaimsKG CSV file: no column {', '.join(missing)} "
+                f"(it reads the claimskg-extractor's columns: {', '.join(KNOWN_COLUMNS)})"
+            )
+        reviews = [review for number, row in enumerate(rows, start=1) if (review := _row(problems, number, row))]
     except csv.Error as error:
         raise InvalidInput(f"{path.name}: not a valid CSV file: {error}") from None
-    header = rows[0].keys() if rows else next(csv.reader(io.StringIO(text)), [])
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise InvalidInput(
-            f"{path.name}: not a ClaimsKG CSV file: no column {', '.join(missing)} "
-            f"(it reads the claimskg-extractor's columns: {', '.join(KNOWN_COLUMNS)})"
-        )
-    problems = Problems(path.name)
-    reviews = [review for number, row in enumerate(rows, start=1) if (review := _row(problems, number, row))]
+    del text, rows  # the file's text is not needed any more
     return build_records(session, path.name, reviews, ratings, problems)
 
 

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.exc import DatabaseError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, undefer
 
 from ..models import (
     Actor,
@@ -81,12 +81,48 @@ def check_database(session: Session) -> dict[str, Any]:
     if bare:
         notes.append(f"{bare} claims have no evidence yet")
 
+    problems += version_problems(session)
+
     statuses = {status.value: 0 for status in QuoteStatus}
     for status, count in session.execute(select(Evidence.quote_status, func.count()).group_by(Evidence.quote_status)):
         statuses[status.value] = count
     if statuses[QuoteStatus.NOT_FOUND.value]:
         notes.append(f"{statuses['not-found']} quotes are not in their source's archived text: see `factcheck verify`")
     return {"ok": not problems, "problems": problems, "notes": notes, "quotes": statuses}
+
+
+def version_problems(session: Session) -> list[str]:
+    """Kept versions of sources' texts that are not what they say: a text that does not match its
+    SHA-256, quotes placed outside a text or, verified, not at their place; a newest version that
+    is not its source's text. One version's text in memory at a time."""
+    import hashlib
+
+    from ..models import SourceVersion
+    from .source_versions import misplaced
+
+    problems: list[str] = []
+    newest = select(SourceVersion.source_id, func.max(SourceVersion.number)).group_by(SourceVersion.source_id)
+    for slug, number, current, own in session.execute(
+        select(Source.slug, SourceVersion.number, SourceVersion.text_sha256, Source.text_sha256)
+        .join(SourceVersion, SourceVersion.source_id == Source.id)
+        .where(tuple_(SourceVersion.source_id, SourceVersion.number).in_(newest))
+    ):
+        if current != own:
+            problems.append(f"source {slug}: its newest version ({number}) is not its text (SHA-256 differs)")
+    kept = select(SourceVersion.id).where(SourceVersion.quotes.is_not(None)).order_by(SourceVersion.id)
+    for version_id in session.scalars(kept).all():
+        version = session.get(SourceVersion, version_id, options=[undefer(SourceVersion.text)])
+        assert version is not None
+        where = f"version {version.number} of source {version.source_id}"
+        if version.text is not None and hashlib.sha256(version.text.encode()).hexdigest() != version.text_sha256:
+            problems.append(f"{where}: its text does not match its SHA-256")
+        quoted = dict(
+            session.execute(select(Evidence.id, Evidence.quote).where(Evidence.source_id == version.source_id)).all()
+        )
+        if wrong := misplaced(version.text, version.size, version.quotes or {}, quoted):
+            problems.append(f"{where}: {wrong}")
+        session.expunge(version)
+    return problems
 
 
 # The claims index keeps its own copy of each claim's text and tag names (migration 0002).

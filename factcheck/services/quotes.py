@@ -163,8 +163,12 @@ def _by_character(text: str, start: int, stop: int, out: list[str], origin: Offs
             out.append(word)
             origin.add(first, end - first)
             continue
-        for index in range(first, end):
-            for piece in unicodedata.normalize("NFKC", text[index]).translate(_TRANSLATE):
+        index = first
+        while index < end:  # a character with the marks that follow it: NFD's "e" + "\u0308" is "ë"
+            after = index + 1
+            while after < end and _joins(text[after]):
+                after += 1
+            for piece in unicodedata.normalize("NFKC", text[index:after]).translate(_TRANSLATE):
                 if piece.isspace():
                     if out and not out[-1].endswith(" "):
                         out.append(" ")
@@ -172,6 +176,22 @@ def _by_character(text: str, start: int, stop: int, out: list[str], origin: Offs
                 else:
                     out.append(piece)
                     origin.add(index, 1)
+            index = after
+
+
+def _raw_end(text: str, origin: OffsetMap, end: int) -> int:
+    """Where the normalised text's first `end` characters end in the raw text: after the last
+    one's raw character and the marks NFKC composed into it."""
+    raw = origin[end - 1] + 1
+    while raw < len(text) and _joins(text[raw]):
+        raw += 1
+    return raw
+
+
+def _joins(character: str) -> bool:
+    """Whether NFKC may compose `character` with the one before it: a combining mark, or a Hangul
+    vowel or final consonant (a syllable stored as its letters, as NFD stores it)."""
+    return unicodedata.category(character)[0] == "M" or "\u1160" <= character <= "\u11ff"
 
 
 def _letter(text: str, index: int) -> bool:
@@ -221,6 +241,8 @@ def _stretch(text: str, start: int, stop: int, out: list[str], origin: OffsetMap
         _by_character(text, start, stop, out, origin)
     else:
         middle = (start + stop) // 2
+        while middle < stop and _joins(text[middle]):  # never between a character and its marks
+            middle += 1
         _stretch(text, start, middle, out, origin)
         _stretch(text, middle, stop, out, origin)
 
@@ -281,7 +303,7 @@ def anchor_quote(
         at = haystack.find(needle, at + 1)
     if hits:
         best = max(hits, key=lambda at: context.score(at, at + len(needle)))
-        return _anchor(text, origin[best], origin[best + len(needle) - 1] + 1, QuoteStatus.VERIFIED, 100.0)
+        return _anchor(text, origin[best], _raw_end(text, origin, best + len(needle)), QuoteStatus.VERIFIED, 100.0)
     if len(needle) < MIN_FUZZY_LENGTH:
         return _short(text, haystack, origin, needle, context)
     return _fuzzy(text, haystack, origin, needle, context)
@@ -351,10 +373,10 @@ def _fuzzy(text: str, haystack: str, origin: OffsetMap, needle: str, context: _C
     passing = [candidate for candidate in set(candidates) if candidate[0] >= FUZZY_THRESHOLD]
     if not passing:
         score, start, end = max(candidates)
-        passage = text[origin[start] : origin[end - 1] + 1]
+        passage = text[origin[start] : _raw_end(text, origin, end)]
         return Anchor(QuoteStatus.NOT_FOUND, passage=passage, score=round(score, 1))
     score, start, end = max(passing, key=lambda c: (context.score(c[1], c[2], c[0] / 100), c[0], -c[1]))
-    return _anchor(text, origin[start], origin[end - 1] + 1, QuoteStatus.FUZZY, score)
+    return _anchor(text, origin[start], _raw_end(text, origin, end), QuoteStatus.FUZZY, score)
 
 
 def _aligned(haystack: str, needle: str, low: int, high: int) -> tuple[float, int, int] | None:
@@ -407,7 +429,7 @@ def _short(text: str, haystack: str, origin: OffsetMap, needle: str, context: _C
         return Anchor(QuoteStatus.NOT_FOUND)
     ((start, end),) = found
     return _anchor(
-        text, origin[start], origin[end - 1] + 1, QuoteStatus.FUZZY, _similarity(needle, haystack[start:end])
+        text, origin[start], _raw_end(text, origin, end), QuoteStatus.FUZZY, _similarity(needle, haystack[start:end])
     )
 
 

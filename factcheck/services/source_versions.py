@@ -267,11 +267,18 @@ def restore_versions(
     texts matching their SHA-256, the last version the source's text."""
     import datetime as dt
 
+    quoted = dict(session.execute(select(Evidence.id, Evidence.quote).where(Evidence.source_id == source.id)).all())
     numbers = [record.get("number") for record in records]
     if not records or any(not isinstance(n, int) or isinstance(n, bool) or n < 1 for n in numbers):
         raise InvalidInput(f"the versions of source {source.slug!r} need numbers 1, 2, ...")
     if numbers != sorted({int(n) for n in numbers if n is not None}):
         raise InvalidInput(f"the versions of source {source.slug!r} are not numbered in rising order: {numbers}")
+    marked = [record.get("number") for record in records if record.get("current")]
+    if marked != [records[-1].get("number")]:
+        raise InvalidInput(
+            f"the versions of source {source.slug!r} mark {marked or 'none'} as current: the last one, "
+            "and only it, is the source's current text"
+        )
     if records[-1].get("sha256") != source.text_sha256:
         raise InvalidInput(f"the last version of source {source.slug!r} is not the source's text (its SHA-256 differs)")
     rows = []
@@ -295,6 +302,8 @@ def restore_versions(
             for key, place in (record.get("quotes") or {}).items()
             if str(key).isdigit() and int(key) in evidence_ids
         }
+        if record is not records[-1] and (wrong := misplaced(text, size, quotes, quoted)):
+            raise InvalidInput(f"{what}: {wrong}")
         rows.append(
             SourceVersion(
                 source_id=source.id,
@@ -309,3 +318,22 @@ def restore_versions(
     session.execute(delete(SourceVersion).where(SourceVersion.source_id == source.id))
     session.add_all(rows)
     session.flush()
+
+
+def misplaced(text: str | None, size: Any, places: dict[str, Any], quoted: dict[int, str]) -> str | None:
+    """What is wrong with where a kept version says its quotes stood, or None: each place within
+    the text (or its size, when the text is not kept), and a verified quote's place holding it."""
+    from .quotes import normalise
+
+    length = len(text) if text is not None else size if isinstance(size, int) and not isinstance(size, bool) else None
+    for key, place in places.items():
+        start, end = (place.get("start"), place.get("end")) if isinstance(place, dict) else (None, None)
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or not 0 <= start < end:
+            return f"the place of evidence {key}'s quote, {place!r}, is not two offsets, start before end"
+        if length is not None and end > length:
+            return f"evidence {key}'s quote is placed at {start}-{end}, past the end of the text ({length:,})"
+        said = quoted.get(int(key)) if key.isdigit() else None
+        verified = place.get("status") == QuoteStatus.VERIFIED.value
+        if text is not None and said is not None and verified and normalise(text[start:end]) != normalise(said):
+            return f"evidence {key}'s verified quote is not at {start}-{end}: the text there reads {text[start:end]!r}"
+    return None

@@ -28,11 +28,13 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
     (folder / "style.css").write_text(STYLESHEET(), encoding="utf-8")
     inner = Links(static=True, up="../")
     counts = {"claims": 0, "sources": 0, "actors": 0}
+    written: set[str] = set()  # paths without suffix: an earlier site's other pages are removed below
 
     def write(path: str, make: Callable[..., Page], links: Links, *args: Any, **kwargs: Any) -> None:
         page = make(session, links, *args, **kwargs)
         (folder / path).write_text(render(page, links, self_path=path.rpartition("/")[2]), encoding="utf-8")
         (folder / path).with_suffix(".json").write_text(to_json(page.data), encoding="utf-8")
+        written.add(path.removesuffix(".html"))
         session.expunge_all()  # nothing of this page is kept once it is written
 
     for dossiers in suggested_dossiers(session):  # a block of claims at a time (see suggestions.BLOCK)
@@ -58,6 +60,10 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
         number = page.stem.removeprefix("index-")
         if page.suffix in (".html", ".json") and number.isdigit() and int(number) > last:
             page.unlink()
+    for name in FOLDERS:  # an earlier site's pages of what is gone (a deleted claim stays unpublished)
+        for page in (folder / name).iterdir():
+            if page.suffix in (".html", ".json") and f"{name}/{page.stem}" not in written:
+                page.unlink()
     return counts
 
 
