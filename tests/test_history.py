@@ -176,3 +176,32 @@ def test_a_script_that_names_no_author_is_recorded_as_the_user(cli, db_url) -> N
     with db.session_scope(db_url, write=True) as session:  # no `by`: $FACTCHECK_USER, as the CLI
         add_claim(session, "A claim written from Python")
     assert [r["by"] for r in cli.json("history")["revisions"]] == ["tester"]
+
+
+def test_every_door_leaves_its_revisions_on_either_backend(cli, db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The guarantee README states, door by door: the CLI, a script's session_scope (no hook
+    passed), an import, a restore and `dedupe --apply` all write what they change into the history."""
+    from factcheck import db
+    from factcheck.services.claims import add_claim
+
+    def newest(batch_of: str | None = None) -> list[tuple[str, str, str | None]]:
+        revisions = cli.json("history", "--limit", "1000")["revisions"]
+        batch = revisions[0]["batch"] if batch_of is None else batch_of
+        return sorted((r["entity"], r["action"], r["by"]) for r in revisions if r["batch"] == batch)
+
+    cli.ok("--by", "desk", "claim", "add", "NATO promised Gorbachev no eastward expansion in 1990.")
+    assert newest() == [("claims", "insert", "desk")]
+    with db.session_scope(db_url, write=True, by="a script") as session:
+        add_claim(session, "A claim a script wrote", tags=["scripted"])
+    assert newest() == [("claims", "insert", "a script"), ("tags", "insert", "a script")]
+    dataset = tmp_path / "dataset.yaml"
+    dataset.write_text("claims:\n- {slug: imported, text: An imported claim}\n")
+    cli.ok("--by", "importer", "import", str(dataset))
+    assert newest() == [("claims", "insert", "importer")]
+    cli.ok("claim", "delete", "imported")
+    deletion = cli.json("history", "--limit", "1")["revisions"][0]
+    cli.ok("--by", "restorer", "restore", str(deletion["id"]))
+    assert newest() == [("claims", "insert", "restorer")]
+    cli.ok("claim", "add", "NATO vowed to Gorbachev not to expand eastward in 1990.", "--force")
+    applied = cli.json("--by", "deduper", "dedupe", "--apply")["recorded"]
+    assert applied["links"] and newest(applied["batch"]) == [("claim_links", "insert", "deduper")]

@@ -5,6 +5,7 @@ out of datasets."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,13 +178,22 @@ def diff_versions(
         if not versions[number].kept:
             raise InvalidInput(f"the text of version {number} of source {source.slug!r} was not kept")
     texts = {number: _version_text(session, source, versions[number]) for number in (first, second)}
-    diff = difflib.unified_diff(
-        texts[first].splitlines(),
-        texts[second].splitlines(),
+    old, new = texts[first].splitlines(), texts[second].splitlines()
+    del texts
+    # The lines both begin and end with are left out of difflib (which holds a table of every
+    # line it compares: two 20 MB texts took 1 GB), but three of context; the hunks are renumbered.
+    same = next((n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+    rest = min(len(old), len(new)) - same
+    tail = next((n for n in range(rest) if old[-1 - n] != new[-1 - n]), rest)
+    skip, keep = max(0, same - 3), max(0, tail - 3)
+    lines = difflib.unified_diff(
+        old[skip : len(old) - keep],
+        new[skip : len(new) - keep],
         f"{source.slug} version {first}",
         f"{source.slug} version {second}",
         lineterm="",
     )
+    diff = (_HUNK.sub(lambda m: _renumbered(m, skip), line) if line.startswith("@@") else line for line in lines)
     before, after = versions[first].quotes, versions[second].quotes
     ids = [int(key) for key in sorted({*before, *after}, key=int)]
     described = dict(
@@ -218,6 +228,13 @@ def diff_versions(
         "quotes_found": gained,
         "quotes_moved": moved,
     }
+
+
+_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+
+
+def _renumbered(hunk: re.Match[str], skip: int) -> str:
+    return f"@@ -{int(hunk[1]) + skip}{hunk[2] or ''} +{int(hunk[3]) + skip}{hunk[4] or ''} @@"
 
 
 def _version_text(session: Session, source: Source, version: _Version) -> str:
