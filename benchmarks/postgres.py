@@ -132,7 +132,7 @@ def raw_copy(loaded: str, empty: str) -> float:
     with connect(empty) as target:  # the revisions come as rows: the server's history triggers are off
         for table, trigger in target.execute(
             "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE t.tgname IN (c.relname || '_history', 'revisions_db_user')"
+            "WHERE t.tgname IN (c.relname || '_history', c.relname || '_history_inserts', 'revisions_db_user')"
         ).fetchall():
             target.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"')
     start = time.perf_counter()

@@ -266,7 +266,7 @@ def history_triggers(connection: Connection, *, enabled: bool) -> None:
     triggers = connection.execute(
         text(
             "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE t.tgname IN (c.relname || '_history', 'revisions_db_user') "
+            "WHERE t.tgname IN (c.relname || '_history', c.relname || '_history_inserts', 'revisions_db_user') "
             "AND c.relnamespace = current_schema()::regnamespace"
         )
     ).all()
