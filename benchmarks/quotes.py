@@ -115,7 +115,7 @@ def rows_for(size: int, runs: int) -> list[tuple[str, str, float, float]]:
 
     def cold(action: Callable[[], object]) -> Callable[[], object]:
         def run() -> object:
-            quotes._source_map.cache_clear()
+            quotes.source_map.cache_clear()  # the cache of factcheck.services.normalised
             return action()
 
         return run
@@ -175,7 +175,7 @@ def version_rows(size: int, runs: int) -> list[tuple[str, str, float, float]]:
         ours, theirs = [], []
         for run in range(runs):
             text = texts[(run + 1) % 2]
-            quotes._source_map.cache_clear()
+            quotes.source_map.cache_clear()  # the cache of factcheck.services.normalised
             start = time.perf_counter()
             with db.session_scope(url, write=True, on_open=record_revisions) as session:
                 replace_text(session, get_source(session, "article"), text)

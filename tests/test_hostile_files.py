@@ -295,7 +295,7 @@ DUPLICATE_KEYS = [
     (
         "twice.yaml",
         "claims:\n- slug: x\n  text: First\n  text: Second\n",
-        "the key 'text' appears twice in one mapping",
+        "the key 'text' appears twice in one mapping, with two values",
     ),
     ("twice.json", '{"claims": [{"slug": "x", "text": "First", "text": "Second"}]}', "the key 'text' appears twice"),
     ("twice.argdown", "[a-claim]: A claim. {stated_on: 2021, stated_on: 2022}\n", "the key 'stated_on' appears twice"),
@@ -307,6 +307,16 @@ def test_a_key_written_twice_is_refused_not_overwritten(cli, dump, tmp_path, nam
     file = tmp_path / name
     file.write_text(content)
     assert expected in refused(cli, dump, file)
+
+
+def test_a_key_written_twice_with_the_same_value_is_one_key(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A slip real JSON-LD has ("@context" twice) does not cost the whole feed."""
+    file = tmp_path / "reviews.json"
+    file.write_text(
+        '[{"@context": "https://schema.org", "@context": "https://schema.org", "@type": "ClaimReview", '
+        '"claimReviewed": "A claim", "reviewRating": {"alternateName": "False"}}]'
+    )
+    assert "added 1 claims" in cli.ok("import", str(file), "--format", "claimreview").replace("1 actors, ", "")
 
 
 def test_a_claimreview_key_written_twice_is_refused(cli, dump, tmp_path) -> None:  # type: ignore[no-untyped-def]

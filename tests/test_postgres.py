@@ -480,6 +480,25 @@ def test_a_writer_in_psql_is_recorded_and_cannot_forge_or_bypass_the_history(
         assert json.loads(later[1][2]) == {"tags": {"added": [1], "removed": [2]}}
         connection.execute(text("DROP TABLE pg_temp.revisions"))  # the attempts below aim at the real one
         connection.commit()
+        # A deletion inside a savepoint (psql's ON_ERROR_ROLLBACK makes one a statement) keeps
+        # the claim's tags in its revision, as restore needs them.
+        tagged, tags = connection.execute(
+            text(
+                "SELECT claim_id, count(*) FROM claim_tags WHERE claim_id NOT IN (1, 2, 3, 15) "
+                "GROUP BY claim_id ORDER BY claim_id LIMIT 1"
+            )
+        ).one()
+        with connection.begin_nested():
+            connection.execute(text("DELETE FROM claims WHERE id = :id"), {"id": tagged})
+        connection.commit()
+        kept = connection.execute(
+            text(
+                "SELECT changes::json -> 'tags' FROM public.revisions WHERE entity = 'claims' AND entity_id = :id "
+                "AND action = 'delete'"
+            ),
+            {"id": tagged},
+        ).scalar_one()
+        assert len(kept) == tags
         for attempt in (
             "UPDATE actors SET id = 900 WHERE slug = 'nobody-at-all'",  # its history is filed under its id
             "UPDATE source_versions SET text = 'a forged archive' WHERE text IS NOT NULL",
@@ -494,6 +513,13 @@ def test_a_writer_in_psql_is_recorded_and_cannot_forge_or_bypass_the_history(
             "ALTER TABLE verdicts DISABLE TRIGGER verdicts_history",
             "DROP TRIGGER verdicts_history ON verdicts",
             "SET session_replication_role = replica",
+            # the server's functions on a table of one's own would write revisions of one's choosing
+            "CREATE TEMP TABLE claims (id integer, slug text); "
+            "CREATE TRIGGER forged AFTER UPDATE ON pg_temp.claims "
+            "FOR EACH ROW EXECUTE FUNCTION public.factcheck_record_row()",
+            "CREATE TEMP TABLE sources (id integer, title text); "
+            "CREATE TRIGGER poisoned AFTER INSERT ON pg_temp.sources "
+            "FOR EACH ROW EXECUTE FUNCTION public.factcheck_sources_fts()",
         ):
             with pytest.raises(Exception, match="permission denied|must be owner|not supported|never changes"):
                 connection.execute(text(attempt))
@@ -508,17 +534,21 @@ def test_a_writer_in_psql_is_recorded_and_cannot_forge_or_bypass_the_history(
             .all()
         )
     assert sorted(after) == sorted(history)  # nothing written before was changed or removed
-    assert len(batches) == 2 and not set(batches) & {row.batch for row in history}  # the writer's two transactions
+    assert len(batches) == 3 and not set(batches) & {row.batch for row in history}  # the writer's three transactions
     kinds = [(entity, action) for entity, action, *_rest in recorded]
     assert kinds[:2] == [("verdicts", "update"), ("source_versions", "delete")]
     assert ("claims", "delete") in kinds and ("evidence", "delete") in kinds and ("claim_links", "delete") in kinds
     assert json.loads(recorded[0][2]) == {"rating": ["misleading", "true"]}
     assert all(row[3:] == (writer, writer, True) for row in recorded)  # no display name said: the server's user
     # The CLI reads it as its own: in the claim's history, and restore brings the claim back whole.
-    changes = [revision["changes"] for revision in pg_cli.json("history", CLAIM)["revisions"]]
-    assert changes[0]["created_at"][1] == "2019-01-01T00:00:00+00:00"  # a back-dated verdict is seen
-    assert changes[1] == {"rating": ["misleading", "true"]}
-    deleted = next(r for r in pg_cli.json("history")["revisions"] if (r["entity"], r["action"]) == ("claims", "delete"))
+    verdicts = [r["changes"] for r in pg_cli.json("history", CLAIM)["revisions"] if r["entity"] == "verdicts"]
+    assert verdicts[0]["created_at"][1] == "2019-01-01T00:00:00+00:00"  # a back-dated verdict is seen
+    assert verdicts[1] == {"rating": ["misleading", "true"]}
+    deleted = next(
+        r
+        for r in pg_cli.json("history")["revisions"]
+        if (r["entity"], r["entity_id"], r["action"]) == ("claims", 15, "delete")
+    )
     assert deleted["action"] == "delete" and len(deleted["changes"]["tags"]) == 3
     pg_cli.ok("restore", str(deleted["id"]))
     assert pg_cli.json("claim", "show", "budapest-declaration-2008")["claim"]["tags"] == [

@@ -277,7 +277,7 @@ PIECES = [
 @settings(max_examples=200)
 @given(st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(["", " ", "\n", "  ", " \n"])), max_size=200))
 def test_quick_normalisation_gives_the_reference_text_and_offsets(pieces: list[tuple[str, str]]) -> None:
-    from factcheck.services.quotes import normalise_with_map
+    from factcheck.services.normalised import normalise_with_map
 
     text = "".join(piece + gap for piece, gap in pieces) * 3  # long enough to be halved
     quick, quick_map = normalise_with_map(text)
@@ -303,3 +303,12 @@ def test_a_text_stored_decomposed_matches_a_quote_typed_composed() -> None:
             assert unicodedata.normalize("NFC", text[anchor.start : anchor.end]) == unicodedata.normalize("NFC", quote)
     long = unicodedata.normalize("NFD", "Zoë et Renée ont signé l'accord. " * 40)  # halved into stretches
     assert normalise(long) == unicodedata.normalize("NFC", " ".join(long.split()))
+
+
+def test_a_match_ends_before_a_mark_that_is_a_character_of_its_own() -> None:
+    """An Arabic vowel mark is kept as its own character by NFKC: a quote without it ends before
+    it, so that the slice is the quote (what `db check` and a re-import compare)."""
+    text = "Arabic: قالَ الوزيرُ كلاماً"
+    anchor = anchor_quote(text, "Arabic: قال")
+    assert anchor.status is QuoteStatus.VERIFIED
+    assert text[anchor.start : anchor.end] == "Arabic: قال"

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from factcheck.services.common import visible
 from tests.conftest import Run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,8 +182,8 @@ def test_arbitrary_text_round_trips_or_fails_cleanly(cli, dump, text: str, note:
         stored = shown.get("name") or shown.get("title") or shown["claim"]["text"]
         assert stored == text.strip()
         if kind == "claim":
-            assert shown["claim"]["note"] == (note.strip() or None)
-        if kind == "claim" and quote.strip():
+            assert shown["claim"]["note"] == (note.strip() if visible(note) else None)  # else empty to a reader
+        if kind == "claim" and visible(quote):
             evidence = cli("evidence", "add", slug, "1", "--stance", "context", "--quote", quote)
             if evidence.exit_code == 0:
                 assert cli.json("evidence", "list", "--claim", slug)[-1]["quote"] == quote.strip()

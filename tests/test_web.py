@@ -476,17 +476,21 @@ def test_only_its_addresses_localhost_and_allowed_names_are_served(seeded, db_ur
     for host in (
         "127.0.0.1:8000",
         "localhost:8000",
+        "localhost.",
         "[::1]:8000",
         "192.168.1.20",
         "facts.example.org",
-        "FACTS.example.org:443",
+        "FACTS.example.org.:443",
     ):
         assert client.get(f"/claims/{CLAIM}.json", headers={"host": host}).status_code == 200, host
+    assert "without scheme, port or path" in seeded.fails("serve", "--allow-host", "https://facts.example.org")
     # a trailing-slash or other redirect never points at another host: it is refused before
     assert client.get("/claims/", headers={"host": "evil.example"}, follow_redirects=False).status_code == 400
 
 
 def test_the_web_similar_has_the_clis_limit_and_odd_slugs_are_not_found(client, seeded) -> None:  # type: ignore[no-untyped-def]
+    too_long = client.get("/search.json", params={"q": "x" * 20_000})
+    assert too_long.status_code == 414 and "default-src 'none'" in too_long.headers["content-security-policy"]
     long = client.get("/similar.json", params={"text": "NATO " * 1000})
     assert long.status_code == 400 and "at most 1,000 are allowed" in long.json()["error"]
     for path in ("/claims/a%00b.json", "/sources/a%00b.json", "/history/a%00b.json", "/claims/%ED%A0%80.json"):

@@ -62,8 +62,9 @@ def serve(
     shown_host = f"[{host}]" if ":" in host else host
     say(f"Serving a read-only view of the database at http://{shown_host}:{bound_port}/ (Ctrl-C to stop).")
     hosts = [name.strip() for name in allow_host or [] if name.strip()]
-    if any(len(name.split()) != 1 for name in hosts):
-        raise InvalidInput("--allow-host takes one host name at a time, such as facts.example.org")
+    if any(len(name.split()) != 1 or "/" in name or ":" in name for name in hosts):
+        raise InvalidInput("--allow-host takes a host name, without scheme, port or path, such as facts.example.org")
+    hosts.append(host)  # the name it was told to listen on is one it answers to
     options: dict[str, Any] = {"log_level": "warning", "access_log": False, "lifespan": "off", "http": Protocol}
     if workers == 1:
         uvicorn.Server(uvicorn.Config(create_app(url, hosts), **options)).run(sockets=[listener])

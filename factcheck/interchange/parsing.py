@@ -59,13 +59,14 @@ def read_json(file: Path) -> Any:
 
 
 def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys are all different: a key written twice would silently keep its
-    last value (the json module's way), so one of the two readings would be lost unseen."""
+    """A JSON object whose keys say one thing each: a key written twice with two values would
+    silently keep its last (the json module's way), so one reading would be lost unseen. Written
+    twice with the same value (a slip real JSON-LD has), it is one key."""
     mapping = dict(pairs)
     if len(mapping) != len(pairs):
-        seen: set[str] = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-        raise ValueError(f"the key {twice!r} appears twice in one object: keep one")
+        for key, value in pairs:
+            if mapping[key] != value:
+                raise ValueError(f"the key {key!r} appears twice in one object, with two values: keep one")
     return mapping
 
 
@@ -172,15 +173,17 @@ def _loader_class() -> type:
             return int(self.construct_scalar(node), 10)  # "012" is twelve, as in YAML 1.2
 
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            """A mapping whose keys are all different: PyYAML keeps a repeated key's last value silently."""
-            seen: set[tuple[str, str]] = set()
-            for key, _value in node.value:
+            """A mapping whose keys say one thing each: PyYAML keeps a repeated key's last value silently."""
+            seen: dict[tuple[str, str], Any] = {}
+            for key, value in node.value:
                 if not isinstance(key, yaml.ScalarNode):
                     continue
-                if (key.tag, key.value) in seen:
+                said = (value.tag, value.value) if isinstance(value, yaml.ScalarNode) else id(value)
+                if seen.setdefault((key.tag, key.value), said) != said:  # the same value twice is one key
                     line = key.start_mark.line + 1 if key.start_mark else None
-                    raise _Refused(f"the key {key.value!r} appears twice in one mapping: keep one", line)
-                seen.add((key.tag, key.value))
+                    raise _Refused(
+                        f"the key {key.value!r} appears twice in one mapping, with two values: keep one", line
+                    )
             return super().construct_mapping(node, deep)
 
     Constructor.yaml_constructors = {

@@ -33,10 +33,14 @@ def choice(enum_class: type[E], value: str | E, what: str) -> E:
         raise InvalidInput(f"unknown {what} {value!r}: allowed: {allowed}") from None
 
 
-# Characters no reader sees: format characters (zero-width space and joiners, direction marks,
-# the byte-order mark), which Python's strip() keeps, and spaces. (Control characters are shown,
-# escaped, wherever text is printed.)
-_INVISIBLE = frozenset(("Cf", "Zs", "Zl", "Zp"))
+# What no reader sees alone: format characters (zero-width space and joiners, direction marks, the
+# byte-order mark), which Python's strip() keeps, spaces, marks with nothing to sit on (a lone
+# combining accent, a variation selector) and the blank fillers of Hangul and Braille. Some format
+# characters are signs a reader sees (the Arabic number sign, the end of ayah). (Control characters
+# are shown, escaped, wherever text is printed.)
+_INVISIBLE = frozenset(("Cf", "Zs", "Zl", "Zp", "Mn", "Mc", "Me"))
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_SEEN_FORMAT = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u08e2\U000110bd\U000110cd")
 # PostgreSQL stores no NUL in text (SQLite did, and `db copy` to PostgreSQL then failed): refused
 # everywhere alike. Other control characters are kept, and shown escaped wherever they are printed.
 _CONTROL = re.compile(r"\x00")
@@ -61,7 +65,11 @@ def optional_text(value: str | None, what: str = "a text field", limit: int = MA
 
 def visible(text: str) -> bool:
     """Whether a text holds a character a reader can see."""
-    return any(not character.isspace() and unicodedata.category(character) not in _INVISIBLE for character in text)
+    return any(
+        character in _SEEN_FORMAT
+        or not (character.isspace() or character in _BLANK or unicodedata.category(character) in _INVISIBLE)
+        for character in text
+    )
 
 
 def checked_characters(text: str, what: str) -> str:

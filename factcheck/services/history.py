@@ -229,7 +229,11 @@ def _relink(session: Session, update: Revision, deletion: Revision, restored: di
     for field, change in update.changes.items():
         if isinstance(change, list) and change[1] is None and change[0] == deletion.entity_id and field.endswith("_id"):
             setattr(row, field, change[0])
-        elif isinstance(change, dict) and deletion.entity_id in change.get("removed", []):
+        elif (
+            isinstance(change, dict)
+            and _COLLECTIONS_POINT_TO.get(field) == deletion.entity  # a claim's tags are not sources
+            and deletion.entity_id in change.get("removed", [])
+        ):
             getattr(row, field).append(session.get(_MODELS[deletion.entity], deletion.entity_id))
         else:
             continue

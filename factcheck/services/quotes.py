@@ -17,13 +17,10 @@ whose every seed is missing or commonplace is then `not-found`, however long the
 from __future__ import annotations
 
 import re
-import unicodedata
-from array import array
-from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..models import QuoteStatus
+from .normalised import OffsetMap, normalise, raw_end, source_map
 
 CONTEXT = 32  # characters of prefix and suffix kept around a quote
 FUZZY_THRESHOLD = 90.0  # rapidfuzz alignment score (0-100) a passage needs to count as the quote
@@ -43,208 +40,6 @@ MAX_EXACT_HITS = 1_000  # exact occurrences among which prefix and suffix choose
 QUOTE_WEIGHT, PREFIX_WEIGHT, SUFFIX_WEIGHT, POSITION_WEIGHT = 50, 20, 20, 2
 MIN_SHORT_FUZZY = 4  # a short quote shorter than this must match exactly, context or not
 SHORT_CONTEXT = 16  # characters of prefix (its end) and suffix (its start) that must be found exactly
-
-_TRANSLATE = str.maketrans(
-    {
-        "‘": "'",
-        "’": "'",
-        "‚": "'",
-        "‛": "'",
-        "′": "'",
-        "`": "'",
-        "´": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "‟": '"',
-        "″": '"',
-        "«": '"',
-        "»": '"',
-        "‐": "-",
-        "‑": "-",
-        "‒": "-",
-        "–": "-",
-        "—": "-",
-        "―": "-",
-        "−": "-",
-    }
-)
-# After a letter (checked apart: a pattern starting with "-" is searched for quickly).
-_LINE_BREAK_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*(?=[a-z])")
-_REPLACED = {chr(mark): plain for mark, plain in _TRANSLATE.items()}
-_RUNS = re.compile(r"(\s+)|(\S+)")
-_IRREGULAR_SPACE = re.compile(r"[^\S ]\s*| \s+")  # whitespace other than one plain space
-SMALLEST_STRETCH = 64  # characters gone through one by one when NFKC changes some of them
-
-
-def normalise(text: str) -> str:
-    """The comparable form of a text: NFKC, plain quote marks and dashes, single spaces."""
-    if text.isascii() and "`" not in text and "-" not in text:  # only whitespace to fold
-        return " ".join(text.split())
-    return normalise_with_map(text)[0]
-
-
-@lru_cache(maxsize=8)  # a normalised 1 MB text with its map: 1-15 MB (the map grows with irregular text)
-def _source_map(text: str) -> tuple[str, OffsetMap]:
-    """normalise_with_map for archived texts, which are searched for quote after quote."""
-    return normalise_with_map(text)
-
-
-class OffsetMap:
-    """Normalised index → raw index, stored as runs that map one to one (a word is one run), so
-    that a long text costs a few entries per word rather than one per character."""
-
-    def __init__(self) -> None:
-        # Machine integers, not lists of int objects: a 20 MB text has millions of runs.
-        self.normalised = array("q")  # where each run starts in the normalised text
-        self.raw = array("q")  # and in the raw text
-        self.length = 0  # of the normalised text mapped so far
-        self.end = 0  # raw index past the end: where index `length` maps to
-
-    def add(self, raw_start: int, size: int) -> None:
-        self.normalised.append(self.length)
-        self.raw.append(raw_start)
-        self.length += size
-
-    def truncate(self, length: int) -> None:
-        while self.normalised and self.normalised[-1] >= length:
-            self.normalised.pop()
-            self.raw.pop()
-        self.length = length
-
-    def __getitem__(self, index: int) -> int:
-        if index < 0:
-            index += self.length + 1
-        if index >= self.length:
-            return self.end
-        run = bisect_right(self.normalised, index) - 1
-        return self.raw[run] + index - self.normalised[run]
-
-
-def _fold(text: str, start: int, stop: int, out: list[str], origin: OffsetMap) -> None:
-    """A stretch with nothing to normalise but its whitespace: copy the pieces between irregular
-    whitespace (anything but one plain space) whole. (The loop of a 1 MB text: kept tight.)"""
-    spaced = not out or out[-1].endswith(" ")  # a space here would come first or double
-    normalised, raw, length = origin.normalised, origin.raw, origin.length
-    for gap in [*_IRREGULAR_SPACE.finditer(text, start, stop), None]:
-        end = gap.start() if gap else stop
-        if start < end:
-            if spaced and text[start] == " ":
-                start += 1
-            if start < end:
-                out.append(text[start:end])
-                normalised.append(length)
-                raw.append(start)
-                length += end - start
-                spaced = text[end - 1] == " "
-        if gap is not None:
-            if not spaced:
-                out.append(" ")
-                normalised.append(length)
-                raw.append(gap.start())
-                length += 1
-                spaced = True
-            start = gap.end()
-    origin.length = length
-
-
-def _by_character(text: str, start: int, stop: int, out: list[str], origin: OffsetMap) -> None:
-    """A stretch with characters NFKC changes: word by word, and those words character by
-    character (NFKC may make one character several, or a space)."""
-    for run in _RUNS.finditer(text, start, stop):
-        first, end = run.span()
-        if run.lastindex == 1:  # whitespace: one space, never two, never first
-            if out and not out[-1].endswith(" "):
-                out.append(" ")
-                origin.add(first, 1)
-            continue
-        word = run.group(2)
-        if _stable(word):  # nothing to normalise
-            out.append(word)
-            origin.add(first, end - first)
-            continue
-        index = first
-        while index < end:  # a character with the marks that follow it: NFD's "e" + "\u0308" is "ë"
-            after = index + 1
-            while after < end and _joins(text[after]):
-                after += 1
-            for piece in unicodedata.normalize("NFKC", text[index:after]).translate(_TRANSLATE):
-                if piece.isspace():
-                    if out and not out[-1].endswith(" "):
-                        out.append(" ")
-                        origin.add(index, 1)
-                else:
-                    out.append(piece)
-                    origin.add(index, 1)
-            index = after
-
-
-def _raw_end(text: str, origin: OffsetMap, end: int) -> int:
-    """Where the normalised text's first `end` characters end in the raw text: after the last
-    one's raw character and the marks NFKC composed into it."""
-    raw = origin[end - 1] + 1
-    while raw < len(text) and _joins(text[raw]):
-        raw += 1
-    return raw
-
-
-def _joins(character: str) -> bool:
-    """Whether NFKC may compose `character` with the one before it: a combining mark, or a Hangul
-    vowel or final consonant (a syllable stored as its letters, as NFD stores it)."""
-    return unicodedata.category(character)[0] == "M" or "\u1160" <= character <= "\u11ff"
-
-
-def _letter(text: str, index: int) -> bool:
-    """Whether text[index] is a letter: what the pattern [^\\W\\d_] matches."""
-    return index >= 0 and text[index].isalnum() and not text[index].isdecimal()
-
-
-def _stable(piece: str) -> bool:
-    """Whether NFKC leaves every character of `piece` as it is (plain ASCII always)."""
-    return piece.isascii() or unicodedata.is_normalized("NFKC", piece)
-
-
-def normalise_with_map(text: str, *, quick: bool = True) -> tuple[str, OffsetMap]:
-    """The normalised text, and the raw index each of its characters came from (index
-    len(normalised) maps past the end), so that a match can be mapped back to raw offsets.
-
-    Quick: quote marks and dashes are replaced in one pass (one character for one, so indices
-    stay), and the stretches NFKC leaves alone (found by halving, checked in C) only have their
-    whitespace folded; only the few characters around those NFKC changes are gone through one by
-    one. `quick=False` does that everywhere (the reference the
-    tests and the benchmark compare with)."""
-    out: list[str] = []
-    origin = OffsetMap()
-    text_in = text
-    for mark, plain in _REPLACED.items():  # str.replace per mark: far quicker than str.translate
-        if mark in text:
-            text = text.replace(mark, plain)
-    position = 0
-    # "inter-\nnational" reads "international": the hyphen and line break are left out.
-    breaks = [found for found in _LINE_BREAK_HYPHEN.finditer(text) if _letter(text, found.start() - 1)]
-    for match in [*breaks, None]:
-        stop = match.start() if match else len(text)
-        (_stretch if quick else _by_character)(text, position, stop, out, origin)
-        position = match.end() if match else len(text)
-    normalised = "".join(out).rstrip(" ")
-    origin.truncate(len(normalised))
-    origin.end = len(text_in)
-    return normalised, origin
-
-
-def _stretch(text: str, start: int, stop: int, out: list[str], origin: OffsetMap) -> None:
-    """text[start:stop] normalised: folded if NFKC leaves it alone, else halved until the halves
-    it changes are small enough to go through character by character."""
-    if _stable(text[start:stop]):
-        _fold(text, start, stop, out, origin)
-    elif stop - start <= SMALLEST_STRETCH:
-        _by_character(text, start, stop, out, origin)
-    else:
-        middle = (start + stop) // 2
-        while middle < stop and _joins(text[middle]):  # never between a character and its marks
-            middle += 1
-        _stretch(text, start, middle, out, origin)
-        _stretch(text, middle, stop, out, origin)
 
 
 @dataclass(frozen=True)
@@ -291,7 +86,7 @@ def anchor_quote(
     ):
         return _anchor(text, start, end, QuoteStatus.VERIFIED, 100.0)
 
-    haystack, origin = _source_map(text)
+    haystack, origin = source_map(text)
     needle = normalise(quote)
     if not needle:
         return Anchor(QuoteStatus.NOT_FOUND)
@@ -303,7 +98,7 @@ def anchor_quote(
         at = haystack.find(needle, at + 1)
     if hits:
         best = max(hits, key=lambda at: context.score(at, at + len(needle)))
-        return _anchor(text, origin[best], _raw_end(text, origin, best + len(needle)), QuoteStatus.VERIFIED, 100.0)
+        return _anchor(text, origin[best], raw_end(text, origin, best + len(needle)), QuoteStatus.VERIFIED, 100.0)
     if len(needle) < MIN_FUZZY_LENGTH:
         return _short(text, haystack, origin, needle, context)
     return _fuzzy(text, haystack, origin, needle, context)
@@ -373,10 +168,10 @@ def _fuzzy(text: str, haystack: str, origin: OffsetMap, needle: str, context: _C
     passing = [candidate for candidate in set(candidates) if candidate[0] >= FUZZY_THRESHOLD]
     if not passing:
         score, start, end = max(candidates)
-        passage = text[origin[start] : _raw_end(text, origin, end)]
+        passage = text[origin[start] : raw_end(text, origin, end)]
         return Anchor(QuoteStatus.NOT_FOUND, passage=passage, score=round(score, 1))
     score, start, end = max(passing, key=lambda c: (context.score(c[1], c[2], c[0] / 100), c[0], -c[1]))
-    return _anchor(text, origin[start], _raw_end(text, origin, end), QuoteStatus.FUZZY, score)
+    return _anchor(text, origin[start], raw_end(text, origin, end), QuoteStatus.FUZZY, score)
 
 
 def _aligned(haystack: str, needle: str, low: int, high: int) -> tuple[float, int, int] | None:
@@ -429,7 +224,7 @@ def _short(text: str, haystack: str, origin: OffsetMap, needle: str, context: _C
         return Anchor(QuoteStatus.NOT_FOUND)
     ((start, end),) = found
     return _anchor(
-        text, origin[start], _raw_end(text, origin, end), QuoteStatus.FUZZY, _similarity(needle, haystack[start:end])
+        text, origin[start], raw_end(text, origin, end), QuoteStatus.FUZZY, _similarity(needle, haystack[start:end])
     )
 
 

@@ -43,6 +43,7 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 READ_METHODS = ("GET", "HEAD")
+MAX_URL = 16_384  # bytes of path and query; a longer request head is refused by the server before (also 414)
 ENV_SERVE_DB = "FACTCHECK_SERVE_DB"  # the database `serve --workers N` hands its worker processes
 ENV_SERVE_HOSTS = "FACTCHECK_SERVE_HOSTS"  # and the names it answers to (--allow-host), space-separated
 APP_FACTORY = "factcheck.web.app:app_from_environment"
@@ -125,7 +126,7 @@ def host_name(host: str) -> str:
     host = host.strip().lower()
     if host.startswith("["):
         return host[1:].split("]", 1)[0]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return (host.rsplit(":", 1)[0] if host.count(":") == 1 else host).rstrip(".")  # "localhost." is localhost
 
 
 def _is_address(name: str) -> bool:
@@ -150,8 +151,9 @@ class ReadOnly:
         self.hosts = {"localhost", *(host_name(host) for host in hosts)}
 
     def serves(self, host: str) -> bool:
+        """Whether to answer a request for `host` (no Host at all: an HTTP/1.0 client, not a browser)."""
         name = host_name(host)
-        return name in self.hosts or _is_address(name)
+        return not name or name in self.hosts or _is_address(name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -170,6 +172,12 @@ class ReadOnly:
                 "`factcheck serve --allow-host NAME` for a name of its own (a proxy's)\n",
                 status_code=400,
                 media_type="text/plain",
+            )
+            await response(scope, receive, send_with_headers)
+            return
+        if len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") > MAX_URL:
+            response = Response(
+                f"the URL is too long: at most {MAX_URL:,} bytes\n", status_code=414, media_type="text/plain"
             )
             await response(scope, receive, send_with_headers)
             return

@@ -1,5 +1,6 @@
-"""uvicorn's own answers, given before the app sees a request (a malformed request, a request line
-too long), with the app's security headers, and 414 for a URL too long rather than a bare 400."""
+"""uvicorn's own answers, given before the app sees a request (a malformed request, a request head
+too long for its buffer), with the app's security headers, and 414 for a head too long (a huge
+URL or headers: which of them, h11 does not say) rather than a bare 400."""
 
 from __future__ import annotations
 

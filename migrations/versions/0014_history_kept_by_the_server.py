@@ -14,7 +14,7 @@ tables' owner (SECURITY DEFINER); no other role may insert revisions.
 The application only says who (`factcheck.by`, a display name) and which flush (`factcheck.flush`),
 by transaction-local settings; a client that says nothing is recorded as its server user. The
 batch (one per transaction) is the server's: `factcheck_batch()`, which the application reads.
-Only a revision written by the same transaction is ever merged into or replaced. The revisions
+Only a revision of the same transaction (its batch) is ever merged into or replaced. The revisions
 have the shape the application writes on SQLite (factcheck/revisions.py): an insert or delete
 holds the row's columns and its collections as lists of ids, an update each changed column as
 [old, new] and each changed collection as {"added": [...], "removed": [...]}, one revision per
@@ -75,8 +75,9 @@ UPGRADE = [
         END IF;
         floor_id := current_setting('factcheck.flush_floor')::bigint;
     END $$""",
-    # This flush's revision of one row, if it has one. Only a revision this very transaction wrote
-    # (its row's xmin) is ever merged into or replaced, whatever the settings say.
+    # This flush's revision of one row, if it has one. The batch is the server's, one per
+    # transaction (savepoints included): only a revision this transaction wrote is ever merged
+    # into or replaced, whatever the settings say.
     """CREATE FUNCTION factcheck_flush_revision(row_entity text, row_id integer, OUT found_id integer,
         OUT found_action text, OUT found_changes jsonb) LANGUAGE plpgsql AS $$
     DECLARE
@@ -84,7 +85,6 @@ UPGRADE = [
     BEGIN
         SELECT id, action, changes::jsonb INTO found_id, found_action, found_changes FROM revisions
         WHERE batch = context.batch_id AND entity = row_entity AND entity_id = row_id AND id >= context.floor_id
-          AND xmin::text = (txid_current() % 4294967296)::text
         ORDER BY id DESC LIMIT 1;
     END $$""",
     # Which of a row's columns name the claim and source its revision belongs to (revisions.SUBJECTS).
@@ -123,6 +123,9 @@ UPGRADE = [
             WHEN 'claims' THEN '{"appearances": [], "tags": []}' WHEN 'events' THEN '{"sources": []}'
             ELSE '{}' END;
     BEGIN
+        IF TG_TABLE_SCHEMA <> {schema_name} THEN  -- only the schema's own tables
+            RAISE EXCEPTION 'factcheck''s history is kept for the tables of its schema only';
+        END IF;
         INSERT INTO revisions (entity, entity_id, action, changes, at, by, batch, claim_id, linked_claim_id, source_id)
         SELECT TG_TABLE_NAME, (row ->> 'id')::integer, 'insert', ((row - unrecorded) || collections)::json,
                statement_timestamp(), context.author, context.batch_id,
@@ -147,6 +150,9 @@ UPGRADE = [
         earlier record;
         field text;
     BEGIN
+        IF TG_TABLE_SCHEMA <> {schema_name} THEN  -- only the schema's own tables
+            RAISE EXCEPTION 'factcheck''s history is kept for the tables of its schema only';
+        END IF;
         IF TG_OP = 'UPDATE' THEN
             IF NEW.id IS DISTINCT FROM OLD.id THEN  -- its history is filed under its id
                 RAISE EXCEPTION 'the id of a row of % never changes (% to %)', TG_TABLE_NAME, OLD.id, NEW.id;
@@ -226,6 +232,9 @@ UPGRADE = [
     """CREATE FUNCTION factcheck_record_member() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = {schema}, pg_temp SET TimeZone = 'UTC' AS $$
     BEGIN
+        IF TG_TABLE_SCHEMA <> {schema_name} THEN  -- only the schema's own tables
+            RAISE EXCEPTION 'factcheck''s history is kept for the tables of its schema only';
+        END IF;
         IF TG_OP IN ('DELETE', 'UPDATE') THEN
             PERFORM factcheck_record_membership(TG_ARGV[0], (to_jsonb(OLD) ->> TG_ARGV[1])::integer,
                 to_jsonb(OLD) -> TG_ARGV[2], TG_ARGV[3], false);
@@ -264,6 +273,14 @@ UPGRADE = [
     "REVOKE EXECUTE ON FUNCTION factcheck_flush_revision(text, integer) FROM PUBLIC",
     "REVOKE EXECUTE ON FUNCTION factcheck_append_revision(text, integer, text, jsonb, jsonb) FROM PUBLIC",
     "REVOKE EXECUTE ON FUNCTION factcheck_record_membership(text, integer, jsonb, text, boolean) FROM PUBLIC",
+    # The trigger functions too: anyone may attach a function they may execute to a table of their
+    # own, and a writer's temporary `claims` with these would write revisions (and index entries)
+    # of its choosing. The triggers made here keep working: a trigger is checked when it is made.
+    "REVOKE EXECUTE ON FUNCTION factcheck_record_row() FROM PUBLIC",
+    "REVOKE EXECUTE ON FUNCTION factcheck_record_inserts() FROM PUBLIC",
+    "REVOKE EXECUTE ON FUNCTION factcheck_record_member() FROM PUBLIC",
+    "REVOKE EXECUTE ON FUNCTION factcheck_version_text() FROM PUBLIC",
+    *(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC" for function in INDEXING),
     """DO $$
     DECLARE
         grantee text;
@@ -316,7 +333,22 @@ DOWNGRADE = [
         NEW.db_user := current_user;
         RETURN NEW;
     END $$""",
-    # Writers' INSERT on revisions is not given back: `factcheck db grant ROLE --write` does.
+    # Writers (the roles that may insert claims) get back what 0013's writers had: they write the
+    # history and the search index themselves again.
+    """DO $$
+    DECLARE
+        grantee text;
+    BEGIN
+        FOR grantee IN SELECT DISTINCT g.grantee FROM information_schema.role_table_grants g
+            JOIN pg_tables t ON t.tablename = g.table_name AND t.schemaname = g.table_schema
+            WHERE g.table_name = 'claims' AND g.table_schema = current_schema()
+              AND g.privilege_type = 'INSERT' AND g.grantee <> t.tableowner
+        LOOP
+            EXECUTE format('GRANT INSERT, UPDATE, DELETE ON claims_fts, sources_fts, evidence_fts TO %I', grantee);
+            EXECUTE format('GRANT INSERT ON revisions TO %I', grantee);
+            EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE revisions_id_seq TO %I', grantee);
+        END LOOP;
+    END $$""",
 ]
 
 
@@ -328,8 +360,10 @@ def upgrade() -> None:
         schema = connection.dialect.identifier_preparer.quote(
             str(connection.exec_driver_sql("SELECT current_schema()").scalar_one())
         )
+        name = str(connection.exec_driver_sql("SELECT current_schema()").scalar_one())
+        literal = "'" + name.replace("'", "''") + "'"
         for statement in UPGRADE:
-            op.execute(statement.replace("{schema}", schema))
+            op.execute(statement.replace("{schema}", schema).replace("{schema_name}", literal))
 
 
 def downgrade() -> None:
