@@ -323,13 +323,6 @@ def test_real_labels(language: str, label: str, expected: str) -> None:
     assert reading.understood
 
 
-def test_unknown_labels_are_unproven_and_reported() -> None:
-    for label in ("Flip-flop", "Cuidado con esto", "", "   ", "🤔"):
-        reading = RatingReader().read(label)
-        assert reading.rating is Rating.UNPROVEN
-        assert not reading.understood
-
-
 def test_words_not_substrings() -> None:
     # The old reader found "true" in "untrue", "right" in "copyright" and "false" in "falsehood".
     assert read_label("Copyright") is Rating.UNPROVEN
@@ -338,9 +331,15 @@ def test_words_not_substrings() -> None:
     assert read_label("Truest") is Rating.UNPROVEN
 
 
-# Labels whose meaning is in doubt: an outlet's catch-all, a scale step whose meaning we could not
-# confirm, a family of categories, or a verdict of uncertain degree. They stay unproven and reported.
+# Labels nothing explains, and labels whose meaning is in doubt: an outlet's catch-all, a scale step
+# whose meaning we could not confirm, a family of categories, or a verdict of uncertain degree.
+# They stay unproven and reported.
 DOUBTFUL = [
+    "Flip-flop",
+    "Cuidado con esto",
+    "",
+    "   ",
+    "🤔",
     "Checked",  # Africa Check: "multiple claims have been fact-checked"
     "Kratke noge",  # Istinomer: a step of its scale, meaning not confirmed
     "Dezinformacija",  # covers fake news, spin, clickbait and conspiracy theories alike
@@ -357,7 +356,7 @@ DOUBTFUL = [
 
 
 @pytest.mark.parametrize("label", DOUBTFUL)
-def test_doubtful_labels_stay_unproven(label: str) -> None:
+def test_unknown_and_doubtful_labels_are_unproven_and_reported(label: str) -> None:
     reading = RatingReader().read(label)
     assert reading.rating is Rating.UNPROVEN, f"{label!r} read as {reading}"
     assert not reading.understood
