@@ -19,8 +19,13 @@ have the shape the application writes on SQLite (factcheck/revisions.py): an ins
 holds the row's columns and its collections as lists of ids, an update each changed column as
 [old, new] and each changed collection as {"added": [...], "removed": [...]}, one revision per
 row and flush. A source version's text is left out: the source's own revisions hold every text.
+Inserts are recorded a statement at a time (a transition table), the rest a row at a time.
 
-Also on both backends: nothing. SQLite has no users; whoever can write the file can write anything.
+Also: a row's id never changes; a kept version's text, once written, never changes and matches its
+hash; the full-text index is written by the server's functions alone; no one but the owner may
+execute these functions or use the revisions' sequence.
+
+SQLite: nothing changes. It has no users; whoever can write the file can write anything.
 """
 
 from __future__ import annotations
