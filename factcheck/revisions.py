@@ -4,8 +4,10 @@ Every write session records them (db.session_scope installs `record_revisions`),
 write came through: the CLI, the web view, a script, import, restore or dedupe. On SQLite this
 module writes them; on PostgreSQL the database does, by trigger (migration 0014), so that a psql
 session leaves the same trail and no role but the owner can write the history: this module then
-only tells the server who is writing and which flush, and learns the transaction's batch. This module is a foundation so
-that the database module can: the history's readers and `restore` are in services/history.py."""
+only tells the server who is writing and which flush, and learns the transaction's batch.
+
+This module is a foundation so that the database module can: the history's readers and `restore`
+are in services/history.py."""
 
 from __future__ import annotations
 
@@ -75,8 +77,9 @@ def default_author() -> str:
 
 
 def record_revisions(session: Session) -> None:
-    """Make `session` write a Revision for each change it flushes, authored by session.info['by']
-    (else `default_author`) and marked with one batch id for the whole transaction."""
+    """Make `session` write a Revision for each change it flushes (on PostgreSQL, have the server
+    write it), authored by session.info['by'] (else `default_author`) and marked with one batch id
+    for the whole transaction (on PostgreSQL, the server's)."""
     session.info.setdefault("batch", uuid.uuid4().hex)
     session.info["by"] = session.info.get("by") or default_author()
     if event.contains(session, "after_begin", _tell_server):  # once, however many callers ask
