@@ -109,19 +109,24 @@ def version_problems(session: Session) -> list[str]:
     ):
         if current != own:
             problems.append(f"source {slug}: its newest version ({number}) is not its text (SHA-256 differs)")
-    kept = select(SourceVersion.id).where(SourceVersion.quotes.is_not(None)).order_by(SourceVersion.id)
-    for version_id in session.scalars(kept).all():
+    kept = select(SourceVersion.id, SourceVersion.source_id).where(SourceVersion.quotes.is_not(None))
+    quoted: dict[int, str] = {}
+    source_of_quoted = None
+    # By source: its quotes read once, whatever number of versions it keeps.
+    for version_id, source_id in session.execute(kept.order_by(SourceVersion.source_id, SourceVersion.number)).all():
+        if source_id != source_of_quoted:
+            quoted = dict(
+                session.execute(select(Evidence.id, Evidence.quote).where(Evidence.source_id == source_id)).all()
+            )
+            source_of_quoted = source_id
         version = session.get(SourceVersion, version_id, options=[undefer(SourceVersion.text)])
         assert version is not None
-        where = f"version {version.number} of source {version.source_id}"
+        where = f"version {version.number} of source {source_id}"
         if version.text is not None and hashlib.sha256(version.text.encode()).hexdigest() != version.text_sha256:
             problems.append(f"{where}: its text does not match its SHA-256")
-        quoted = dict(
-            session.execute(select(Evidence.id, Evidence.quote).where(Evidence.source_id == version.source_id)).all()
-        )
         if wrong := misplaced(version.text, version.size, version.quotes or {}, quoted):
             problems.append(f"{where}: {wrong}")
-        session.expunge(version)
+        session.expunge(version)  # one kept text in memory at a time
     return problems
 
 

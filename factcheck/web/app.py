@@ -4,6 +4,7 @@ as the CLI's `--json` prints it. GET and HEAD only; strict security headers on e
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import sys
@@ -130,8 +131,6 @@ def host_name(host: str) -> str:
 
 
 def _is_address(name: str) -> bool:
-    import ipaddress
-
     try:
         ipaddress.ip_address(name)
     except ValueError:
@@ -165,32 +164,34 @@ class ReadOnly:
                 message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
             await send(message)
 
-        host = next((value for key, value in scope["headers"] if key == b"host"), b"").decode("latin-1")
-        if not self.serves(host):
-            response = Response(
-                f"host {host!r} is not served here: ask for this server by its address, or start it with "
-                "`factcheck serve --allow-host NAME` for a name of its own (a proxy's)\n",
-                status_code=400,
-                media_type="text/plain",
-            )
-            await response(scope, receive, send_with_headers)
-            return
-        if len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") > MAX_URL:
-            response = Response(
-                f"the URL is too long: at most {MAX_URL:,} bytes\n", status_code=414, media_type="text/plain"
-            )
-            await response(scope, receive, send_with_headers)
-            return
-        if scope["method"] not in READ_METHODS:
-            response = Response(
-                f"{scope['method']} is not allowed: this view is read-only (GET and HEAD only)\n",
-                status_code=405,
-                headers={"Allow": ", ".join(READ_METHODS)},
-                media_type="text/plain",
-            )
-            await response(scope, receive, send_with_headers)
+        refusal = self.refusal(scope)
+        if refusal is not None:
+            await refusal(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
+
+    def refusal(self, scope: Scope) -> Response | None:
+        """The plain-text answer to a request this view does not serve, or None."""
+        host = next((value for key, value in scope["headers"] if key == b"host"), b"").decode("latin-1")
+        if not self.serves(host):
+            return _plain(
+                400,
+                f"host {host!r} is not served here: ask for this server by its address, or start it with "
+                "`factcheck serve --allow-host NAME` for a name of its own (a proxy's)",
+            )
+        if len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") > MAX_URL:
+            return _plain(414, f"the URL is too long: at most {MAX_URL:,} bytes")
+        if scope["method"] not in READ_METHODS:
+            return _plain(
+                405,
+                f"{scope['method']} is not allowed: this view is read-only (GET and HEAD only)",
+                {"Allow": ", ".join(READ_METHODS)},
+            )
+        return None
+
+
+def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(message + "\n", status_code=status, headers=headers, media_type="text/plain")
 
 
 def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
