@@ -82,10 +82,10 @@ def report_db_ms_per_claim(path: Path) -> tuple[float, float]:
     """Milliseconds a claim of gathering what `report --all` renders (dossiers and their diagrams),
     without rendering: CPU time of this process (SQLite runs in it), and wall time, which on a busy
     machine also counts waiting for a core."""
-    from factcheck import db
+    import factcheck
     from factcheck.reports.dossiers import claim_pages
 
-    with db.session_scope(db.resolve_url(str(path))) as session:
+    with factcheck.open(str(path)).read() as session:
         cpu, wall = time.process_time(), time.perf_counter()
         claims = sum(1 for _page in claim_pages(session))
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall

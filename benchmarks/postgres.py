@@ -39,11 +39,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import SEARCH_WORDS, generate  # noqa: E402
 
+import factcheck  # noqa: E402
 from factcheck import db  # noqa: E402
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
-from factcheck.maintenance import after_bulk_load  # noqa: E402
 from factcheck.models import Claim  # noqa: E402
-from factcheck.revisions import record_revisions  # noqa: E402
 from factcheck.search import FTS_TABLES, backend  # noqa: E402
 from factcheck.services.claims import add_claim, list_claims, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
@@ -93,18 +92,16 @@ def load(url: str, dataset: dict[str, Any]) -> float:
     """`factcheck import --no-index` of the dataset: the load, then (on PostgreSQL) VACUUM ANALYZE."""
     db.upgrade(url)
     start = time.perf_counter()
-    with db.session_scope(url, write=True, by="benchmark", on_open=record_revisions) as session:
+    with factcheck.open(url, by="benchmark").write() as session:
         load_records(session, add_records({section: [] for section in SECTIONS}, dataset, "generated"), index=False)
-    after_bulk_load(url)
     return time.perf_counter() - start
 
 
 def index(url: str) -> float:
     """`factcheck index rebuild`: every claim's sentence vector."""
     start = time.perf_counter()
-    with db.session_scope(url, write=True) as session:
+    with factcheck.open(url).write() as session:
         rebuild(session)
-    after_bulk_load(url)
     return time.perf_counter() - start
 
 
@@ -153,7 +150,7 @@ def writer(url: str, number: int, claims: int, ready: Any, times: Any) -> None:
     rng, run = random.Random(number), secrets.token_hex(3)
 
     def add(n: int) -> None:
-        with db.session_scope(url, write=True, by=f"writer-{number}", on_open=record_revisions) as session:
+        with factcheck.open(url, by=f"writer-{number}").write() as session:
             words = " ".join(rng.choice(SEARCH_WORDS) for _ in range(8))
             add_claim(session, f"Writer {number} claim {n}: {words}", slug=f"w{number}-{run}-c{n}", force=True)
 
@@ -224,7 +221,7 @@ def bench(size: int, runs: int, folder: Path) -> list[tuple[str, str, str, str]]
                 items = itertools.cycle(inputs)
 
                 def run() -> object:
-                    with db.session_scope(url) as session:
+                    with factcheck.open(url).read() as session:
                         return work(session, next(items))
 
                 run()  # warm the engine and the caches

@@ -150,8 +150,8 @@ def version_rows(size: int, runs: int) -> list[tuple[str, str, float, float]]:
     import sqlite3
     import tempfile
 
+    import factcheck
     from factcheck import db
-    from factcheck.revisions import record_revisions
     from factcheck.services.claims import add_claim
     from factcheck.services.evidence import add_evidence
     from factcheck.services.source_versions import replace_text
@@ -165,7 +165,7 @@ def version_rows(size: int, runs: int) -> list[tuple[str, str, float, float]]:
         path = Path(folder) / "versions.db"
         url = db.resolve_url(str(path))
         db.upgrade(url)
-        with db.session_scope(url, write=True, on_open=record_revisions) as session:
+        with factcheck.open(url).write() as session:
             source = add_source(session, "Article", text=texts[0])
             claim = add_claim(session, "The minister said so")
             step = len(sentences) // 20
@@ -177,7 +177,7 @@ def version_rows(size: int, runs: int) -> list[tuple[str, str, float, float]]:
             text = texts[(run + 1) % 2]
             quotes.source_map.cache_clear()  # the cache of factcheck.services.normalised
             start = time.perf_counter()
-            with db.session_scope(url, write=True, on_open=record_revisions) as session:
+            with factcheck.open(url).write() as session:
                 replace_text(session, get_source(session, "article"), text)
             ours.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()

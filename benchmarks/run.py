@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import SEARCH_WORDS, generate  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+import factcheck  # noqa: E402
 from factcheck import db  # noqa: E402
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
 from factcheck.models import Claim  # noqa: E402
 from factcheck.reports import render_claim  # noqa: E402
-from factcheck.revisions import record_revisions  # noqa: E402
 from factcheck.search import QUERY_WORDS, any_words_query, backend, query_words, rarest  # noqa: E402
 from factcheck.services.claims import list_claims, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
@@ -55,7 +55,7 @@ def load_factcheck(path: Path, dataset: dict) -> float:  # type: ignore[type-arg
     url = db.resolve_url(str(path))
     db.upgrade(url)
     start = time.perf_counter()
-    with db.session_scope(url, write=True, by="benchmark", on_open=record_revisions) as session:
+    with factcheck.open(url, by="benchmark").write() as session:
         load_records(session, add_records({section: [] for section in SECTIONS}, dataset, "generated"))
     return time.perf_counter() - start
 
@@ -284,7 +284,7 @@ def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, flo
 
     def ours_op(work: Callable[[Session, Any], object]) -> Callable[[Any], object]:
         def run(item: Any) -> object:
-            with db.session_scope(url) as session:
+            with factcheck.open(url).read() as session:
                 return work(session, item)
 
         return run

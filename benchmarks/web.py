@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import generate  # noqa: E402
 
+import factcheck  # noqa: E402
 from factcheck import db  # noqa: E402
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
-from factcheck.revisions import record_revisions  # noqa: E402
 
 
 def load(path: Path, claims: int) -> None:
@@ -39,7 +39,7 @@ def load(path: Path, claims: int) -> None:
     db.upgrade(url)
     started = time.perf_counter()
     dataset = generate(claims)
-    with db.session_scope(url, write=True, by="benchmark", on_open=record_revisions) as session:
+    with factcheck.open(url, by="benchmark").write() as session:
         load_records(session, add_records({section: [] for section in SECTIONS}, dataset, "generated"))
     print(f"loaded {claims:,} claims in {time.perf_counter() - started:.0f} s", flush=True)
 

@@ -41,6 +41,7 @@ MAX_BUSY_TIMEOUT = 3600.0  # an hour: longer is a mistake, not patience
 # The newest Alembic revision. Kept here so that ordinary commands can check a database's schema
 # without loading the migration scripts; tests/test_migrations.py keeps it equal to the scripts' head.
 SCHEMA_HEAD = "0014"
+BULK_LOADED = "bulk_loaded"  # session.info key: a path that wrote many rows asks for after_bulk_load
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -417,7 +418,8 @@ def session_scope(
     """A session that is one transaction: committed if the block ends normally, else rolled back.
     `write` takes SQLite's write lock at the start, and makes every change the session flushes land
     in the history (factcheck.revisions), whoever calls; `by` is the author recorded in revisions;
-    `on_open` is called with the new session before the transaction starts.
+    `on_open` is called with the new session before the transaction starts. (factcheck.api's
+    write sessions add the upkeep after a bulk load: see BULK_LOADED.)
     A session that does not `write` is `read_only` unless told otherwise: it cannot write, and
     works on a file or in a folder this process may not write to."""
     from sqlalchemy.orm import Session

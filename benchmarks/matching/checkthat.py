@@ -43,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from factcheck import db  # noqa: E402
+from factcheck import open as open_database  # noqa: E402
 from factcheck.services import similar, vectors  # noqa: E402
 
 REVIEW_URL = "https://checkthat2020.invalid/vclaims/{}"  # one per verified claim: how hits map back to vclaim ids
@@ -134,7 +135,7 @@ def vclaims_of_claims(url: str) -> dict[str, set[int]]:
     from factcheck.models import Claim, Verdict
 
     found: dict[str, set[int]] = {}
-    with db.session_scope(url) as session:
+    with open_database(url).read() as session:
         for slug, review_url in session.execute(select(Claim.slug, Verdict.review_url).join(Verdict)):
             found.setdefault(slug, set()).add(int(review_url.rsplit("/", 1)[1]))
     return found
@@ -173,7 +174,7 @@ def bm25_rankings(url: str, tweets: list[str], *, headlines: bool) -> list[list[
     index = sqlite3.connect(":memory:")
     index.execute("CREATE VIRTUAL TABLE docs USING fts5(text, tokenize='porter unicode61 remove_diacritics 2')")
     owners: dict[int, set[int]] = {}
-    with db.session_scope(url) as session:
+    with open_database(url).read() as session:
         texts: dict[int, list[str]] = {}
         rows = session.execute(
             select(Claim.id, Claim.text, Verdict.review_url, Source.title)
@@ -204,7 +205,7 @@ def cosine_rankings(url: str, tweets: list[str]) -> list[list[set[int]]]:
 
     from factcheck.models import ClaimVector, Verdict
 
-    with db.session_scope(url) as session:
+    with open_database(url).read() as session:
         rows = session.execute(select(ClaimVector.claim_id, ClaimVector.vector)).all()
         owners: dict[int, set[int]] = {}
         for claim_id, review_url in session.execute(select(Verdict.claim_id, Verdict.review_url)):

@@ -36,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE.parent))
 
+import factcheck  # noqa: E402
 from factcheck import db  # noqa: E402
 from factcheck.services import similar, vectors  # noqa: E402
 from factcheck.services.claims import add_claim  # noqa: E402
@@ -55,7 +56,7 @@ def build(path: Path, claims: int, cases: dict[str, Any]) -> dict[str, int]:
         url = db.resolve_url(str(path))
         db.upgrade(url)
         rows = [{"slug": c["slug"], "text": c["text"]} for c in generate(claims, evidence_per_claim=0)["claims"]]
-        with db.session_scope(url, write=True) as session:
+        with factcheck.open(url).write() as session:
             session.execute(insert(Claim), rows)
             for key, seed in cases["seeds"].items():
                 add_claim(session, seed["text"], slug=key, force=True)
@@ -73,7 +74,7 @@ def seed_ids(url: str, cases: dict[str, Any]) -> dict[str, int]:
 
     from factcheck.models import Claim, ClaimVector
 
-    with db.session_scope(url) as session:
+    with factcheck.open(url).read() as session:
         ids = dict(session.execute(select(Claim.slug, Claim.id).where(Claim.slug.in_(list(cases["seeds"])))).all())
         assert session.scalar(select(ClaimVector.claim_id).limit(1)) is not None
     return {str(k): int(v) for k, v in ids.items()}
@@ -96,7 +97,7 @@ def main() -> None:
 
     figures: dict[str, Any] = {"claims_in_database": args.claims + len(seeds), "model": vectors.model_name()}
     times: list[float] = []
-    with db.session_scope(url) as session:
+    with factcheck.open(url).read() as session:
 
         def ask(text: str) -> list[dict[str, Any]]:
             started = time.perf_counter()
@@ -185,10 +186,10 @@ def multilingual(url: str, data: dict[str, Any], verbose: bool) -> dict[str, Any
         copy = Path(scratch) / "copy.sqlite"
         shutil.copy(make_url(url).database or "", copy)
         copy_url = db.resolve_url(str(copy))
-        with db.session_scope(copy_url, write=True) as session:
+        with factcheck.open(copy_url).write() as session:
             ids = [add_claim(session, group["english"], force=True).id for group in data["groups"]]
         found: dict[str, list[int]] = {}
-        with db.session_scope(copy_url) as session:
+        with factcheck.open(copy_url).read() as session:
             for claim_id, group in zip(ids, data["groups"], strict=True):
                 for wording in group["wordings"]:
                     hits = similar.similar_claims(session, wording["text"], limit=5, min_score=0)

@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 
 from checkthat import build, read_split, read_tsv, require_data, vclaims_of_claims  # noqa: E402
 
+import factcheck  # noqa: E402
 from factcheck import db  # noqa: E402
 from factcheck.services import similar  # noqa: E402
 
@@ -79,7 +80,7 @@ def main() -> None:
     owners = vclaims_of_claims(url)
     tweets = read_split(args.data, "train")
     queries: list[tuple[str, Any, Any, Any, set[int]]] = []
-    with db.session_scope(url) as session:
+    with factcheck.open(url).read() as session:
         for number, (_id, tweet, wanted) in enumerate(tweets, start=1):
             candidates, relevance, cosines = similar.candidates_of(session, tweet)
             queries.append((tweet, candidates, relevance, cosines, wanted))

@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE.parent))
 
+import factcheck  # noqa: E402
 from factcheck import db  # noqa: E402
 from factcheck.services import similar, vectors  # noqa: E402
 from factcheck.services.suggestions import suggested_duplicates  # noqa: E402
@@ -78,7 +79,7 @@ def build(path: Path, claims: int) -> None:
     real = embedded(min(claims, EMBEDDED))
     rng = np.random.default_rng(7)
     rows = [{"slug": c["slug"], "text": c["text"]} for c in generate(claims, evidence_per_claim=0)["claims"]]
-    with db.session_scope(url, write=True) as session:
+    with factcheck.open(url).write() as session:
         for start in range(0, claims, 10_000):
             session.execute(insert(Claim), rows[start : start + 10_000])
             block = np.array(real[np.arange(start, min(claims, start + 10_000)) % len(real)], dtype="float32")
@@ -134,7 +135,7 @@ def bench(claims: int, runs: int, queries: list[str]) -> list[str]:
     scan: list[float] = []
     raw: list[float] = []
     found = {10: 0.0, 50: 0.0}
-    with db.session_scope(db.resolve_url(str(path))) as session:
+    with factcheck.open(str(path)).read() as session:
         # The claims whose suggestions are timed, spread over the table (7,919 is prime).
         shown = [index * 7_919 % claims + 1 for index in range(runs)]
         stored = {row[0]: row[1] for row in session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(shown)))}
@@ -196,7 +197,7 @@ def batch_row(claims: int, count: int, alone: int) -> list[str]:
         for cached in (similar._read, search._porter, wordindex._terms):
             cached.cache_clear()
 
-    with db.session_scope(db.resolve_url(str(path))) as session:
+    with factcheck.open(str(path)).read() as session:
         cold()
         started = time.perf_counter()
         one_by_one = [similar.similar_claims(session, text) for text in texts[:alone]]

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from .output import JsonFlag, console, escape, print_json, print_table, say, warn
-from .state import reading, state, writing
+from .state import reading, writing
 
 index_app = typer.Typer(help="The claims' sentence vectors, used to match claims in any wording.", no_args_is_help=True)
 
@@ -83,12 +83,10 @@ def dedupe(
 def rebuild(ctx: typer.Context) -> None:
     """Recompute every claim's vector with the installed model (after an upgrade, or an import
     made without it); vectors of another model are dropped."""
-    from ..maintenance import after_bulk_load
     from ..services.vectors import rebuild as rebuild_vectors
 
     with writing(ctx) as session, progress_bar("Embedding claims") as progress:
         count = rebuild_vectors(session, progress=progress)
-    after_bulk_load(state(ctx).url)
     say(f"Indexed {count} claim(s).")
 
 

@@ -10,7 +10,7 @@ import typer
 
 from ..interchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from .output import ForceFlag, console, ensure_writable, escape, say, say_loaded
-from .state import reading, state, writing
+from .state import reading, writing
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -87,7 +87,6 @@ def import_(
 ) -> None:
     """Import a dataset, ClaimReview or ClaimsKG file in one transaction; what is already there is skipped."""
     from ..interchange.formats import import_file
-    from ..interchange.loader_bulk import BATCH
 
     with writing(ctx) as session, _Progress() as progress:
         report = import_file(
@@ -100,10 +99,6 @@ def import_(
             progress=progress.start,
             index=not no_index,
         )
-    if sum(report.added.values()) >= BATCH:  # a bulk load: the server's statistics are out of date
-        from ..maintenance import after_bulk_load
-
-        after_bulk_load(state(ctx).url)
     say_loaded(file, report.as_dict())
     for note in report.notes:
         say(escape(note))

@@ -12,6 +12,8 @@ import typer
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ..api import Database
+
 
 @dataclass
 class AppState:
@@ -25,11 +27,11 @@ class AppState:
         return resolve_url(self.db)
 
     @property
-    def author(self) -> str:
-        """Who a change is recorded as made by: --by, $FACTCHECK_USER, or the OS user."""
-        from ..revisions import default_author
+    def database(self) -> Database:
+        """The database, its writes recorded as made by --by, $FACTCHECK_USER, or the OS user."""
+        from ..api import open as open_database
 
-        return self.by or default_author()
+        return open_database(self.db, by=self.by)
 
 
 def state(ctx: typer.Context) -> AppState:
@@ -38,18 +40,14 @@ def state(ctx: typer.Context) -> AppState:
 
 def reading(ctx: typer.Context) -> AbstractContextManager[Session]:
     """A read-only session on the command's database."""
-    from ..db import session_scope
-
-    return session_scope(state(ctx).url)
+    return state(ctx).database.read()
 
 
 @contextmanager
 def writing(ctx: typer.Context) -> Iterator[Session]:
     """One write transaction, recorded in the history as made by the command's author."""
-    from ..db import session_scope
     from .output import mark_saved
 
-    app_state = state(ctx)
-    with session_scope(app_state.url, write=True, by=app_state.author) as session:
+    with state(ctx).database.write() as session:
         yield session
     mark_saved()  # committed: a failure to print from here on must not read as "nothing written"

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from ..db import BULK_LOADED
 from ..limits import MAX_ARCHIVED_TEXT, MAX_LANGUAGE, MAX_NAME, MAX_TEXT, check_length
 from ..models import (
     Actor,
@@ -42,6 +43,7 @@ from ..services.common import slugify
 from ..services.sources import check_republishes, check_url_free
 from ..services.vectors import matching_texts, refresh_reviewed, store_vectors
 from .loader_bulk import (
+    BATCH,
     CHUNK,
     Keys,
     LoadReport,
@@ -115,6 +117,8 @@ def load_records(
     for batch in batches(records.get("source_versions", ())):
         load_source_versions(session, batch, sources, claims, report)
         tick(len(batch))
+    if sum(report.added.values()) >= BATCH:  # the server's statistics are out of date once committed
+        session.info[BULK_LOADED] = True
     return report
 
 

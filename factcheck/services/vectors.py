@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from ..db import BULK_LOADED
 from ..models import Claim, ClaimVector
 
 if TYPE_CHECKING:
@@ -261,6 +262,7 @@ def rebuild(session: Session, *, progress: Callable[[int, int], None] | None = N
         last = rows[-1][0]
         if progress:
             progress(done, total)
+    session.info[BULK_LOADED] = True  # every claim's vector rewritten: the server's upkeep follows
     return done
 
 

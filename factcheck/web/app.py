@@ -197,8 +197,9 @@ def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> 
 def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
     """The web view of the database at `url` (read-only sessions: it never writes), answering
     requests for an address, localhost or one of `hosts` (names a proxy gives it)."""
-    from ..db import session_scope
+    from ..api import open as open_database
 
+    database = open_database(url)
     links = Links()
 
     def answer(request: Request, kind: str | None, make: Callable[[Session], Page]) -> Response:
@@ -206,7 +207,7 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
         error is a page naming it: 404 for what does not exist, 400 for a malformed query."""
         as_json = request.url.path.endswith(".json")
         try:
-            with session_scope(url) as session:
+            with database.read() as session:
                 page = make(session)
                 body = to_json(page.data) if as_json else render(page, links, self_path=_self_path(request))
         except DatabaseProblem as error:  # the server's log says what; a visitor need not see where the database is
