@@ -46,7 +46,9 @@ def test_read_sessions_cannot_write(database: factcheck.Database) -> None:
 def _dataset(folder: Path, count: int) -> Path:
     folder.mkdir()
     (folder / "claims.yaml").write_text(
-        yaml.safe_dump({"claims": [{"slug": f"claim-{n}", "text": f"Claim number {n} was said."} for n in range(count)]})
+        yaml.safe_dump(
+            {"claims": [{"slug": f"claim-{n}", "text": f"Claim number {n} was said."} for n in range(count)]}
+        )
     )
     return folder
 
