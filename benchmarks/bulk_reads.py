@@ -83,7 +83,7 @@ def report_db_ms_per_claim(path: Path) -> tuple[float, float]:
     without rendering: CPU time of this process (SQLite runs in it), and wall time, which on a busy
     machine also counts waiting for a core."""
     import factcheck
-    from factcheck.reports.dossiers import claim_pages
+    from factcheck.services.pages import claim_pages
 
     with factcheck.open(str(path)).read() as session:
         cpu, wall = time.process_time(), time.perf_counter()

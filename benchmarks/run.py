@@ -43,6 +43,7 @@ from factcheck.interchange.dataset import SECTIONS, add_records, load_records  #
 from factcheck.models import Claim  # noqa: E402
 from factcheck.reports import render_claim  # noqa: E402
 from factcheck.search import QUERY_WORDS, any_words_query, backend, query_words, rarest  # noqa: E402
+from factcheck.services import suggestions  # noqa: E402
 from factcheck.services.claims import list_claims, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
 from factcheck.services.history import list_history  # noqa: E402
@@ -312,7 +313,7 @@ def bench_size(size: int, folder: Path, runs: int) -> list[tuple[str, float, flo
     # search from the claim's stored vector). The raw side still reads the dossier only.
     measure(
         "claim show, as the CLI runs it (with suggestions)",
-        lambda s, slug: show_claim(s, slug, suggest=True),
+        suggestions.show_claim,
         raw_show,
         slugs,
     )

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from .interchange.dataset.loader_bulk import LoadReport
     from .interchange.formats import Exported
-    from .interchange.loader_bulk import LoadReport
 
 
 @dataclass(frozen=True)

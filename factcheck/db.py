@@ -65,6 +65,10 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _patience() -> str:
+    return f"{busy_timeout():g} s (set {ENV_BUSY_TIMEOUT} to wait longer)"
+
+
 def busy_timeout() -> float:
     """Seconds a writer waits for another one: $FACTCHECK_BUSY_TIMEOUT, from 0 to an hour."""
     raw = os.environ.get(ENV_BUSY_TIMEOUT, "").strip()
@@ -455,7 +459,7 @@ def _checked(url: str) -> Iterator[None]:
         if is_postgres(url):
             from .server_errors import postgres_problem
 
-            raise postgres_problem(url, exc) from None
+            raise postgres_problem(url, exc, where=describe(url), patience=_patience()) from None
         if not isinstance(exc, OperationalError):
             if isinstance(exc, DatabaseError):
                 raise DatabaseProblem(
@@ -466,8 +470,8 @@ def _checked(url: str) -> Iterator[None]:
         message = str(exc.orig)
         if "locked" in message or "busy" in message:
             raise DatabaseProblem(
-                f"database is busy: another process held {describe(url)} for longer than "
-                f"{busy_timeout():g} s (set {ENV_BUSY_TIMEOUT} to wait longer); nothing was written"
+                f"database is busy: another process held {describe(url)} for longer than {_patience()}; "
+                "nothing was written"
             ) from None
         if "readonly" in message or "unable to open" in message:
             raise DatabaseProblem(

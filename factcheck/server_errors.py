@@ -14,11 +14,10 @@ _READ_ONLY = ("25006",)
 _NO_PRIVILEGE = ("42501",)
 
 
-def postgres_problem(url: str, exc: Exception) -> DatabaseProblem:
-    """One line for a failure of the PostgreSQL server or of the connection to it."""
+def postgres_problem(url: str, exc: Exception, *, where: str, patience: str) -> DatabaseProblem:
+    """One line for a failure of the PostgreSQL server or of the connection to it; `where` names the
+    database as the user would, `patience` says how long a writer waits and how to change it."""
     from sqlalchemy.engine import make_url
-
-    from .db import ENV_BUSY_TIMEOUT, busy_timeout, describe
 
     orig = getattr(exc, "orig", exc)
     code = getattr(orig, "sqlstate", None) or ""
@@ -26,7 +25,6 @@ def postgres_problem(url: str, exc: Exception) -> DatabaseProblem:
     message = " ".join(str(orig).split("\n")[0].split())
     message = message.removeprefix("connection failed: ")
     parsed = make_url(url)
-    where = describe(url)
     user = parsed.username or os.environ.get("PGUSER") or "your user"
     if code in _CONFLICT:
         return DatabaseProblem(
@@ -34,8 +32,7 @@ def postgres_problem(url: str, exc: Exception) -> DatabaseProblem:
         )
     if code in _LOCK_TIMEOUT or "lock timeout" in message:
         return DatabaseProblem(
-            f"database is busy: another writer held a lock on {where} for longer than {busy_timeout():g} s "
-            f"(set {ENV_BUSY_TIMEOUT} to wait longer); nothing was written"
+            f"database is busy: another writer held a lock on {where} for longer than {patience}; nothing was written"
         )
     # Only a schema change writes alembic_version: a migration with nothing to change on this
     # server (one for SQLite only) is refused there, not at its first DDL statement.

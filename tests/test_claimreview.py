@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from factcheck import db
-from factcheck.interchange.claimreview import FROM_HEADLINE
+from factcheck.interchange.claimreview.reviews import FROM_HEADLINE
 from tests.conftest import Run
 
 FILES = Path(__file__).parent / "claimreview"

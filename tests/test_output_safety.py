@@ -197,7 +197,7 @@ def test_csv_cells_never_run_as_formulas(cli, tmp_path) -> None:  # type: ignore
 
 def test_csv_cells_starting_with_a_tab_or_carriage_return_are_inert() -> None:
     # The services strip leading whitespace from what the CLI stores; the writer must not rely on it.
-    from factcheck.interchange.csvfiles import inert
+    from factcheck.interchange.dataset.csvfiles import inert
 
     assert [inert(cell) for cell in ("\tx", "\r=1", "text", "", None, -3)] == ["'\tx", "'\r=1", "text", "", None, -3]
 

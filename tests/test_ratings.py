@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factcheck.interchange.ratings import RatingReader, package_vocabulary, read_label
+from factcheck.interchange.claimreview.ratings import RatingReader, package_vocabulary, read_label
 from factcheck.models import Rating
 
 T, MT, MX, MS, MF, F, U = (

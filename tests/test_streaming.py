@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from factcheck import db
-from factcheck.interchange.export import export_dataset
-from factcheck.interchange.loader_bulk import BATCH
-from factcheck.interchange.streaming import READ
+from factcheck.interchange.dataset.export import export_dataset
+from factcheck.interchange.dataset.loader_bulk import BATCH
+from factcheck.interchange.dataset.streaming import READ
 from tests.conftest import Run
 from tests.test_interchange import generated_dataset
 

@@ -369,9 +369,10 @@ def test_site_pages_are_the_web_views_pages(seeded, tmp_path, db_url, monkeypatc
     5 candidates a search, the two ways score different numbers of vectors at once: a cosine must
     not depend on that."""
     from factcheck import db
+    from factcheck.jsontext import to_json
     from factcheck.services import similar, suggestions
     from factcheck.web import pages
-    from factcheck.web.app import render, to_json
+    from factcheck.web.app import render
     from factcheck.web.site import write_site
 
     monkeypatch.setattr(suggestions, "BLOCK", 7)  # blocks of 7 of the 26 claims, the last one short

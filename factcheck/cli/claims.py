@@ -199,10 +199,10 @@ def list_(
 def show(ctx: typer.Context, claim: ClaimRef, as_json: JsonFlag = False) -> None:
     """Show a claim with all evidence for and against it, its counterclaims, and claims that may
     say the same but are not linked to it yet."""
-    from ..services.claims import show_claim
+    from ..services.suggestions import show_claim
 
     with reading(ctx) as session:
-        dossier = show_claim(session, claim, suggest=True)
+        dossier = show_claim(session, claim)
     if as_json:
         print_json(dossier)
     else:
@@ -231,7 +231,7 @@ def render_dossier(dossier: dict[str, Any]) -> None:
     if claim["tags"]:
         lines.append("\ntags: " + visible(", ".join(claim["tags"])), style="dim")
     if len(dossier["current_verdicts"]) > 1:  # reviewers side by side: do they agree?
-        from ..interchange.graph import verdict_summary
+        from ..services.graphs import verdict_summary
 
         lines.append("\n" + visible(verdict_summary(dossier["current_verdicts"]) or ""), style="bold")
     for verdict in dossier["current_verdicts"]:

@@ -39,7 +39,7 @@ def export(
         exported = export_data(session, fmt, output=output, claims=claim, tags=tag, stream=stdout)
     if output is None:
         return
-    if fmt.folder:
+    if fmt.files:
         files = ", ".join(f"{name} ({rows} rows)" for name, rows in (exported.written or {}).items())
         say(f"Wrote {escape(files)} to {escape(str(output))}.")
     else:

@@ -8,7 +8,6 @@ Everything the CLI prints goes through here, so that two promises hold in one pl
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from ..controls import UNSAFE, json_safe, visible
+from ..controls import UNSAFE, visible
+from ..jsontext import json_list, to_json
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -125,24 +125,18 @@ def write_out(text: str) -> None:
 def print_json(document: Any) -> None:
     """Only JSON on stdout, whatever the terminal. The data stays exact; characters that could
     steer a terminal are written as JSON escapes (`\\u202e`), which read back the same."""
-    write_out(_json_text(document) + "\n")
+    write_out(to_json(document))
 
 
 def print_json_list(items: Iterable[Any]) -> None:
     """print_json of a list, written item by item as it is read: a long listing is never held whole."""
-    from ..interchange.export import json_list
-
     pieces: list[str] = []
-    for piece in json_list(items, dumps=_json_text):
+    for piece in json_list(items):
         pieces.append(piece)
         if len(pieces) >= 256:  # a few hundred rows a write, not one write a row
             write_out("".join(pieces))
             pieces.clear()
     write_out("".join(pieces))
-
-
-def _json_text(document: Any) -> str:
-    return json_safe(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
 def _print(renderable: Any, **options: Any) -> None:

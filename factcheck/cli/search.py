@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..controls import json_safe
+from ..jsontext import to_json_line
 from ..limits import MAX_ID, MAX_QUERY
 from .output import JsonFlag, output_failure, print_json, print_rows, print_table, visible, warn, write_out
 from .state import reading
@@ -27,24 +26,13 @@ def search(
     as_json: JsonFlag = False,
 ) -> None:
     """Full-text search over claims (text, tags, reviews' headlines), sources (title, publisher, text) and quotes."""
-    from ..search import backend
+    from ..services.search import hit_view
+    from ..services.search import search as search_hits
 
     with reading(ctx) as session:
-        hits = backend(session).search(query, scope=scope, limit=limit, advanced=advanced)
+        hits = search_hits(session, query, scope=scope, limit=limit, advanced=advanced)
     if as_json:
-        print_json(
-            [
-                {
-                    "kind": hit.kind,
-                    "id": hit.id,
-                    "slug": hit.slug,
-                    "title": hit.title,
-                    "snippet": hit.highlighted("**", "**"),
-                    "rank": round(hit.score, 3),
-                }
-                for hit in hits
-            ]
-        )
+        print_json([hit_view(hit) for hit in hits])
         return
     from rich.text import Text
 
@@ -93,7 +81,7 @@ def similar(
             # Written as they are found, a batch of texts at a time: memory stays flat however many.
             found = matching.similar_each(session, texts, limit=limit, min_score=floor)
             for query, hits in zip(texts, found, strict=True):
-                write_out(json_safe(json.dumps({"text": query, "hits": hits}, ensure_ascii=False)) + "\n")
+                write_out(to_json_line({"text": query, "hits": hits}))
                 if output_failure():  # the reader has gone (`| head`): matching the rest is for nobody
                     break
             return

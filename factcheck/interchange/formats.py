@@ -1,57 +1,94 @@
-"""The export and import formats: which exist, what each can do, and the functions that write or
-read them. A new format is added here (and in its own module); the CLI only lists these.
+"""The formats factcheck reads and writes: one registry, one entry a format. Each entry names the
+functions that read and write it by import string, so that the CLI can list the formats in its help
+without loading them; a new format is a module of its family's package and an entry here.
 
-Heavy libraries (SQLAlchemy, PyYAML) are imported inside the functions, so that the CLI can name
-the formats in its help without loading them."""
+The families: our dataset (`dataset/`: YAML, JSON, CSV), fact-checkers' reviews (`claimreview/`:
+ClaimReview JSON-LD, ClaimsKG CSV) and argument maps (`argmaps/`: Argdown, AIF, DOT).
+
+A reader is `read(session, path, rating_map) -> (records by section, notes)`; a writer of one file
+is `write(session, *, claims, tags) -> text chunks`, and of a folder `write(session, folder) ->
+{file name: rows}`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import InvalidInput
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from .loader_bulk import LoadReport
-    from .records import Record
+    from .dataset.loader_bulk import LoadReport
+    from .dataset.records import Record
+
+_HOME = "factcheck.interchange."
 
 
 @dataclass(frozen=True)
-class ExportFormat:
+class Format:
     name: str
-    folder: bool = False  # writes several files into a folder, rather than one text
+    reader: str | None = None  # "module:function" that reads a file in this format
+    writer: str | None = None  # "module:function" that writes it
+    suffixes: tuple[str, ...] = ()  # file names an import guesses this format from
+    folders: bool = False  # reads a folder of such files
+    files: tuple[str, ...] = ()  # writes these files into a folder, rather than one text
     subset: bool = False  # can write only some claims (--claim, --tag)
+    labels: bool = False  # holds fact-checkers' labels, read as ratings (--rating-map)
 
     def targets(self, output: Path | None) -> list[Path]:
         """The files an export to `output` writes, to check before anything is written."""
         if output is None:
             return []
-        if self.folder:  # a folder that does not exist yet is made, empty
-            return [output / name for name in CSV_FILES] if output.is_dir() else []
+        if self.files:  # a folder that does not exist yet is made, empty
+            return [output / name for name in self.files] if output.is_dir() else []
         return [output]
 
+    def read(self) -> Callable[[Session, Path, Path | None], tuple[Mapping[str, Iterable[Record]], list[str]]]:
+        return _function(self.reader)
 
-EXPORT_FORMATS = {
+    def write(self) -> Callable[..., Any]:
+        return _function(self.writer)
+
+
+def _function(reference: str | None) -> Callable[..., Any]:
+    module, _, name = (reference or "").partition(":")
+    return getattr(import_module(_HOME + module), name)
+
+
+FORMATS = {
     fmt.name: fmt
     for fmt in (
-        ExportFormat("yaml", subset=True),
-        ExportFormat("json", subset=True),
-        ExportFormat("claimreview"),
-        ExportFormat("csv", folder=True),
-        ExportFormat("argdown", subset=True),
-        ExportFormat("aif", subset=True),
-        ExportFormat("dot", subset=True),
+        Format(
+            "yaml",
+            "dataset.records:read_file",
+            "dataset.export:write_yaml",
+            suffixes=(".yaml", ".yml"),
+            folders=True,
+            subset=True,
+        ),
+        Format("json", "dataset.records:read_file", "dataset.export:write_json", suffixes=(".json",), subset=True),
+        Format("claimreview", "claimreview.read:read_file", "claimreview.write:write_file", labels=True),
+        Format("claimskg", "claimreview.claimskg:read_file", suffixes=(".csv",), labels=True),
+        Format("csv", writer="dataset.csvfiles:write_csv", files=("claims.csv", "evidence.csv")),
+        Format(
+            "argdown",
+            "argmaps.argdown:read_file",
+            "argmaps.argdown:write_file",
+            suffixes=(".argdown", ".ad"),
+            subset=True,
+        ),
+        Format("aif", writer="argmaps.aif:write_file", subset=True),
+        Format("dot", writer="argmaps.dot:write_file", subset=True),
     )
 }
-GRAPH_FORMATS = ("argdown", "aif", "dot")  # argument maps: written by factcheck.interchange.graph's writers
-IMPORT_FORMATS = ("yaml", "json", "claimreview", "claimskg", "argdown")
-REVIEW_FORMATS = ("claimreview", "claimskg")  # fact-checkers' reviews: their labels are read as ratings
-CSV_FILES = ("claims.csv", "evidence.csv")
+EXPORT_FORMATS = {name: fmt for name, fmt in FORMATS.items() if fmt.writer}
+IMPORT_FORMATS = {name: fmt for name, fmt in FORMATS.items() if fmt.reader}
+GUESSED = "json"  # what a file no format claims is read as
 
 
 @dataclass
@@ -62,7 +99,7 @@ class Exported:
     written: dict[str, int | None] | None = None  # file → rows (None: one document)
 
 
-def export_format(name: str, *, subset: bool = False, output: Path | None = None) -> ExportFormat:
+def export_format(name: str, *, subset: bool = False, output: Path | None = None) -> Format:
     """The format called `name`, checked against the options given with it."""
     fmt = EXPORT_FORMATS.get(name.strip().lower())
     if fmt is None:
@@ -70,8 +107,8 @@ def export_format(name: str, *, subset: bool = False, output: Path | None = None
     if subset and not fmt.subset:
         allowed = " or ".join(other.name for other in EXPORT_FORMATS.values() if other.subset)
         raise InvalidInput(f"only some claims (--claim, --tag) can be exported as {allowed}, not {fmt.name}")
-    if fmt.folder:
-        listed = " and ".join(CSV_FILES)
+    if fmt.files:
+        listed = " and ".join(fmt.files)
         if output is None:
             raise InvalidInput(f"{fmt.name} writes {listed}: give a folder with -o DIR")
         if output.exists() and not output.is_dir():
@@ -81,7 +118,7 @@ def export_format(name: str, *, subset: bool = False, output: Path | None = None
 
 def export_data(
     session: Session,
-    fmt: ExportFormat,
+    fmt: Format,
     *,
     output: Path | None = None,
     claims: Iterable[str] | None = None,
@@ -92,57 +129,39 @@ def export_data(
     as text. A file appears only once it is complete."""
     from ..files import atomic_output
 
-    if fmt.name == "csv":
-        from .csvfiles import write_csv
-
-        return Exported(written=dict(write_csv(session, output)))  # type: ignore[arg-type]
+    if fmt.files:
+        assert output is not None  # export_format asked for a folder
+        return Exported(written=dict(fmt.write()(session, output)))
     chunks = export_chunks(session, fmt, claims=claims, tags=tags)
     if output is None and stream is None:
         return Exported(text="".join(chunks))
     with atomic_output(output) if output is not None else nullcontext(stream) as out:
+        assert out is not None
         for chunk in chunks:
-            out.write(chunk)  # type: ignore[union-attr]
+            out.write(chunk)
     return Exported(written={str(output): None} if output is not None else {})
 
 
 def export_chunks(
-    session: Session, fmt: ExportFormat, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
+    session: Session, fmt: Format, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
 ) -> Iterator[str]:
     """The text of an export in a one-file format, piece by piece as it is read."""
-    if fmt.name == "claimreview":
-        from .claimreview_write import export_claimreview
-        from .export import json_list
-
-        return json_list(export_claimreview(session))
-    if fmt.name in GRAPH_FORMATS:  # an argument map is drawn whole: it is made for some claims
-        from .graph import write_graph
-
-        return iter([write_graph(session, fmt.name, claims=claims, tags=tags)])
-    from .export import dataset_chunks, dataset_sections
-
-    return dataset_chunks(dataset_sections(session, claims=claims, tags=tags), fmt.name)
+    chunks: Iterator[str] = fmt.write()(session, claims=claims, tags=tags)
+    return chunks
 
 
-def import_format(path: Path, name: str | None = None) -> str:
-    """The format to read `path` in: `name`, or one its name suggests (a folder is a YAML dataset,
-    a .csv file ClaimsKG's CSV)."""
+def import_format(path: Path, name: str | None = None) -> Format:
+    """The format to read `path` in: `name`, or the one its name suggests (a folder is a dataset)."""
     if name is None:
-        if path.suffix.lower() == ".csv":
-            return "claimskg"
-        if path.suffix.lower() in (".argdown", ".ad"):
-            return "argdown"
-        return "yaml" if path.is_dir() or path.suffix.lower() in (".yaml", ".yml") else "json"
-    chosen = name.strip().lower()
-    if chosen not in IMPORT_FORMATS:
+        suffix = path.suffix.lower()
+        for fmt in IMPORT_FORMATS.values():
+            if (fmt.folders and path.is_dir()) or suffix in fmt.suffixes:
+                return fmt
+        return IMPORT_FORMATS[GUESSED]
+    chosen = IMPORT_FORMATS.get(name.strip().lower())
+    if chosen is None:
         raise InvalidInput(f"unknown format {name!r}: allowed: {', '.join(IMPORT_FORMATS)}")
     return chosen
-
-
-def read_import(
-    session: Session, path: Path, format: str | None = None, *, rating_map: Path | None = None
-) -> Mapping[str, Iterable[Record]]:
-    """The dataset records in a file (or dataset folder), checked for shape, nothing written yet."""
-    return _read(session, path, format, rating_map)[0]
 
 
 def _read(
@@ -150,37 +169,10 @@ def _read(
 ) -> tuple[Mapping[str, Iterable[Record]], list[str]]:
     """The records, and what the reading has to say about them (labels not understood)."""
     fmt = import_format(path, format)
-    if fmt in REVIEW_FORMATS:
-        from .ratings import not_understood_summary, rating_reader
-
-        ratings = rating_reader(rating_map)
-        if fmt == "claimreview":
-            from .claimreview_read import read_claimreview
-
-            read = read_claimreview(session, path, ratings)
-        else:
-            from .claimskg import read_claimskg
-
-            read = read_claimskg(session, path, ratings)
-        notes = [note for note in [not_understood_summary(read.unread_labels)] if note]
-        if read.aliases_not_added:
-            names = ", ".join(f"“{name}”" for name in dict.fromkeys(read.aliases_not_added))
-            notes.append(f"Reviewers already in the database were matched by their site; other names seen: {names}")
-        if read.from_headlines:
-            notes.append(
-                f"{read.from_headlines} claim(s) took their text from their review's headline (the review states "
-                "no claim): their note says so; reword them with `factcheck claim edit`"
-            )
-        return read.records, notes
-    if fmt == "argdown" and rating_map is None:
-        from .argdown import read_argdown
-
-        return read_argdown(path)
-    if rating_map is not None:
-        raise InvalidInput(f"--rating-map reads fact-checkers' labels: it is for {' and '.join(REVIEW_FORMATS)} files")
-    from .records import read_dataset
-
-    return read_dataset(path), []
+    if rating_map is not None and not fmt.labels:
+        labelled = " and ".join(name for name, other in IMPORT_FORMATS.items() if other.labels)
+        raise InvalidInput(f"--rating-map reads fact-checkers' labels: it is for {labelled} files")
+    return fmt.read()(session, path, rating_map)
 
 
 def import_file(
@@ -199,7 +191,7 @@ def import_file(
     current folder) maps reviewers' labels to ratings; `progress(total)` gives a tick for each step;
     `index` writes the new claims' sentence vectors too."""
     from ..dates import date_order as reading_dates
-    from .loader import load_records
+    from .dataset.loader import load_records
 
     with reading_dates(date_order.strip().lower()) if date_order else nullcontext():
         records, notes = _read(session, path, format, rating_map)

@@ -9,7 +9,6 @@ dossier in `claims/SLUG.md`, a source's page in `sources/SLUG.md`."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -17,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from ..controls import visible
 from ..errors import InvalidInput
-from ..models import Claim, ClaimLink, Relation, Stance
+from ..models import Relation, Stance
 from ..services.claims import show_claim
-from ..services.sources import show_source
 
 TEMPLATES = ("claim.md.j2", "index.md.j2", "source.md.j2")
 CLAIMS_FOLDER = "claims"
@@ -143,8 +140,8 @@ def _timeline(dossier: dict[str, Any]) -> list[dict[str, str]]:
 
 def render_claim(session: Session, ref: str | int, *, template_dir: Path | None = None) -> str:
     """The dossier of one claim as markdown."""
-    from ..interchange.dot import mermaid
-    from ..interchange.graph import claim_graph
+    from ..services.graphs import claim_graph
+    from .diagrams import mermaid
 
     dossier = show_claim(session, ref)
     slug = dossier["claim"]["slug"]
@@ -152,45 +149,11 @@ def render_claim(session: Session, ref: str | int, *, template_dir: Path | None 
     return _render(environment(template_dir), "claim.md.j2", **dossier_context(dossier, diagram))
 
 
-def diagrams(session: Session, claims: list[tuple[int, str, str]]) -> dict[int, str]:
-    """Each of `claims`' (id, slug, text) mermaid diagram, as render_claim draws it from
-    claim_graph(claims=[it]): the claim and the claims linked to it in id order, and the links
-    that touch it in link order; all in one query, for report --all."""
-    from ..interchange.dot import mermaid
-    from ..interchange.graph import ClaimGraph, GraphClaim, GraphLink
-
-    first, second = aliased(Claim), aliased(Claim)
-    ids = [claim_id for claim_id, _slug, _text in claims]
-    rows = session.execute(
-        select(
-            ClaimLink.relation, ClaimLink.note, first.id, first.slug, first.text, second.id, second.slug, second.text
-        )
-        .join(first, first.id == ClaimLink.from_claim_id)
-        .join(second, second.id == ClaimLink.to_claim_id)
-        .where(or_(ClaimLink.from_claim_id.in_(ids), ClaimLink.to_claim_id.in_(ids)))
-        .order_by(ClaimLink.id)
-    )
-    links: dict[int, list[GraphLink]] = defaultdict(list)
-    neighbours: dict[int, dict[int, GraphClaim]] = defaultdict(dict)
-    for relation, note, from_id, from_slug, from_text, to_id, to_slug, to_text in rows:
-        link = GraphLink(from_slug, relation.value, to_slug, note)
-        ends = {from_id: GraphClaim(from_slug, from_text), to_id: GraphClaim(to_slug, to_text)}
-        for end in ends:
-            links[end].append(link)
-            neighbours[end].update(ends)
-    diagrams = {}
-    for claim_id, slug, text in claims:
-        around = neighbours[claim_id] or {claim_id: GraphClaim(slug, text)}
-        graph = ClaimGraph([around[key] for key in sorted(around)], links[claim_id])
-        diagrams[claim_id] = mermaid(graph, slug)
-    return diagrams
-
-
 def dossier_context(dossier: dict[str, Any], diagram: str) -> dict[str, Any]:
     """What claim.md.j2 is given. Stances and relations come from their Enums, so that a new one
     appears in every dossier without a change here. `diagram` is the mermaid diagram of the claim
-    and the claims linked to it, its labels escaped (see factcheck.interchange.dot)."""
-    from ..interchange.graph import verdict_summary
+    and the claims linked to it, its labels escaped (see reports.diagrams)."""
+    from ..services.graphs import verdict_summary
 
     related = [
         item for relation in Relation if relation != Relation.REBUTS for item in dossier["related"].get(relation, [])
@@ -223,19 +186,9 @@ def _generate(env: Environment, name: str, **context: Any) -> Iterator[str]:
 
 def render_source(session: Session, ref: str | int, *, template_dir: Path | None = None) -> str:
     """Everything one source says, claim by claim, as markdown."""
-    view = show_source(session, ref)
-    claims = {evidence["claim"] for evidence in view["evidence"]}
-    texts = dict(session.execute(select(Claim.slug, Claim.text).where(Claim.slug.in_(claims))).all())
-    return _render(environment(template_dir), "source.md.j2", **source_context(view, texts))
+    from ..services.pages import source_page
 
-
-def source_context(view: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
-    """What source.md.j2 is given: the source's view (show_source), its quotes by claim, and the
-    text of each claim they bear on (by slug)."""
-    by_claim: dict[str, list[dict[str, Any]]] = {}
-    for evidence in view["evidence"]:
-        by_claim.setdefault(evidence["claim"], []).append(evidence)
-    return {"s": view, "by_claim": by_claim, "texts": texts}
+    return _render(environment(template_dir), "source.md.j2", **source_context(*source_page(session, ref)))
 
 
 def write_all(session: Session, folder: Path, *, template_dir: Path | None = None) -> dict[str, int]:
@@ -245,7 +198,8 @@ def write_all(session: Session, folder: Path, *, template_dir: Path | None = Non
     so an interrupted run leaves no half-written file. No slug can collide with another file: each
     kind has its own folder, and only the index sits at the top.
     Returns how many claim dossiers and source pages were written."""
-    from .dossiers import claim_pages, index_groups, source_list, source_pages
+    from ..services.pages import claim_pages, index_groups, source_list, source_pages
+    from .diagrams import mermaid
 
     env = environment(template_dir)
     claims_folder, sources_folder = folder / CLAIMS_FOLDER, folder / SOURCES_FOLDER
@@ -255,10 +209,12 @@ def write_all(session: Session, folder: Path, *, template_dir: Path | None = Non
         except OSError as error:  # e.g. a file of that name is in the way
             raise InvalidInput(f"cannot make folder {made}: {error.strerror}") from None
     counts = {"claims": 0, "sources": 0}
-    for slug, dossier, diagram in claim_pages(session):
-        _write(claims_folder / page(slug), _generate(env, "claim.md.j2", **dossier_context(dossier, diagram)))
+    for slug, dossier, graph in claim_pages(session):
+        context = dossier_context(dossier, mermaid(graph, slug))
+        _write(claims_folder / page(slug), _generate(env, "claim.md.j2", **context))
         counts["claims"] += 1
-    for context in source_pages(session):
+    for view, texts in source_pages(session):
+        context = source_context(view, texts)
         _write(sources_folder / page(context["s"]["slug"]), _generate(env, "source.md.j2", **context))
         counts["sources"] += 1
     index = _generate(
@@ -292,3 +248,12 @@ def template_errors(template_dir: Path | None) -> Iterator[None]:
         raise InvalidInput(f"template {error.name}, line {error.lineno}: {error.message}") from None
     except TemplateError as error:
         raise InvalidInput(f"template problem: {error}") from None
+
+
+def source_context(view: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
+    """What source.md.j2 is given: the source's view (show_source), its quotes by claim, and the
+    text of each claim they bear on (by slug)."""
+    by_claim: dict[str, list[dict[str, Any]]] = {}
+    for evidence in view["evidence"]:
+        by_claim.setdefault(evidence["claim"], []).append(evidence)
+    return {"s": view, "by_claim": by_claim, "texts": texts}

@@ -293,19 +293,12 @@ DOSSIER = (
 )
 
 
-def show_claim(session: Session, ref: str | int, *, suggest: bool = False) -> dict[str, Any]:
-    """Everything about a claim in one document: verdicts, evidence by stance, counterclaims.
-    With `suggest`, also "suggested_duplicates": claims that may say the same and are not linked
-    to it (see suggestions.suggested_duplicates).
+def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
+    """Everything about a claim in one document: verdicts, evidence by stance, counterclaims
+    (suggestions.show_claim adds the claims that may say the same and are not linked to it).
 
     Runs a fixed number of queries whatever the amount of evidence."""
-    claim = get(session, Claim, ref, options=DOSSIER)
-    dossier = claim_dossiers(session, [claim])[0]
-    if suggest:
-        from .suggestions import linked_slugs, suggested_duplicates
-
-        dossier["suggested_duplicates"] = suggested_duplicates(session, claim.id, claim.text, linked_slugs(dossier))
-    return dossier
+    return claim_dossiers(session, [get(session, Claim, ref, options=DOSSIER)])[0]
 
 
 def claim_dossiers(session: Session, claims: list[Claim]) -> list[dict[str, Any]]:

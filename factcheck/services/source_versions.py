@@ -16,8 +16,16 @@ from .. import limits
 from ..errors import InvalidInput, NotFound
 from ..limits import check_length
 from ..models import Claim, Evidence, QuoteStatus, Source, SourceVersion, utcnow
+from .common import get
 from .evidence import QuoteCheck, check_source_quotes, orphaned_quotes, quote_state, record_quote_check
-from .sources import get_source, set_text
+
+
+def set_text(source: Source, text: str) -> None:
+    """Archive a source's text with its SHA-256, so quotes can be checked against it later."""
+    if not text.strip():
+        raise InvalidInput(f"the text for source {source.slug!r} is empty")
+    source.text = check_length(text, f"the text for source {source.slug!r}", limits.MAX_ARCHIVED_TEXT)
+    source.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _size(text: str) -> int:
@@ -139,7 +147,7 @@ def _versions(session: Session, source: Source) -> list[_Version]:
 def list_versions(session: Session, ref: str | int) -> list[dict[str, Any]]:
     """The versions of a source's archived text: number, date archived, size, SHA-256, and how
     many of its quotes each holds."""
-    source = get_source(session, ref)
+    source = get(session, Source, ref)
     return [
         {
             "version": version.number,
@@ -162,7 +170,7 @@ def diff_versions(
     current, and the current): a unified diff, and the quotes lost, found or moved."""
     import difflib
 
-    source = get_source(session, ref)
+    source = get(session, Source, ref)
     versions = {version.number: version for version in _versions(session, source)}
     if not versions:
         raise InvalidInput(f"source {source.slug!r} has no archived text")
@@ -257,7 +265,7 @@ def version_records(session: Session, source_id: int) -> list[dict[str, Any]]:
     """The versions of a source's text as a dataset carries them, oldest first: each with its
     number, SHA-256, size and date, the earlier ones with their text and where each quote stood
     (by evidence id); the current one without text (the source's own)."""
-    source = session.get(Source, source_id) or get_source(session, source_id)
+    source = session.get(Source, source_id) or get(session, Source, source_id)
     records = []
     for version in _versions(session, source):
         record: dict[str, Any] = {

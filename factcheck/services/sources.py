@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
-from .. import limits
 from ..errors import Conflict, InvalidInput, Remedy
 from ..limits import MAX_NAME, check_length
 from ..models import (
@@ -27,6 +25,7 @@ from ..models import (
 from .articles import Article, read_html_file, read_text_file
 from .common import choice, get, in_id_blocks, optional_text, required_text, unique_slug
 from .common import language as language_code
+from .source_versions import replace_text, set_text
 from .vectors import refresh_reviewed
 
 EDITABLE = (
@@ -174,14 +173,6 @@ def _authors(names: list[str] | None) -> list[str]:
     return [check_length(name.strip(), "author", MAX_NAME) for name in names or [] if name.strip()]
 
 
-def set_text(source: Source, text: str) -> None:
-    """Archive a source's text with its SHA-256, so quotes can be checked against it later."""
-    if not text.strip():
-        raise InvalidInput(f"the text for source {source.slug!r} is empty")
-    source.text = check_length(text, f"the text for source {source.slug!r}", limits.MAX_ARCHIVED_TEXT)
-    source.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def read_source_file(text_file: Path | None = None, html_file: Path | None = None) -> Article | None:
     """The article in a saved text or HTML file (at most one of the two). Reading touches no
     database, so callers do it before they start writing."""
@@ -265,8 +256,6 @@ def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
             check_republishes(session, source, original)
             source.republishes = original
         elif field == "text":
-            from .source_versions import replace_text  # which uses this module
-
             replace_text(session, source, value)
         elif field in ("published_on", "accessed_on"):
             setattr(source, field, value or None)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..search import CandidateSearch
+from . import claims
 from .similar import CANDIDATES, SUGGEST, candidates_of, query_texts, rank, shown
 
 SUGGESTIONS = 3  # unlinked look-alikes a claim's page lists
@@ -70,18 +71,26 @@ def _unlinked(ranked: list[dict[str, Any]], linked: set[str]) -> list[dict[str, 
     return [hit for hit in shown(ranked, SUGGEST, SUGGESTIONS + len(linked)) if hit["slug"] not in linked][:SUGGESTIONS]
 
 
+def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
+    """claims.show_claim's document and "suggested_duplicates": claims that may say the same and
+    are not linked to it (see suggested_duplicates), as `claim show` and a claim's page show it."""
+    dossier = claims.show_claim(session, ref)
+    claim = dossier["claim"]
+    dossier["suggested_duplicates"] = suggested_duplicates(session, claim["id"], claim["text"], linked_slugs(dossier))
+    return dossier
+
+
 def suggested_dossiers(session: Session) -> Iterator[list[dict[str, Any]]]:
-    """show_claim(suggest=True) of every claim, in id order, BLOCK claims at a time: their
+    """show_claim of every claim, in id order, BLOCK claims at a time: their
     dossiers in a few queries and their suggestions in one pass over the vectors."""
     from ..models import Claim
     from ..wordindex import bulk_search
-    from .claims import DOSSIER, claim_dossiers
     from .common import in_id_blocks
 
     search = bulk_search(session)
-    for claims in in_id_blocks(session, Claim, BLOCK, *DOSSIER):
-        dossiers = claim_dossiers(session, claims)
-        block = [(claim.id, claim.text, linked_slugs(dossier)) for claim, dossier in zip(claims, dossiers, strict=True)]
+    for found in in_id_blocks(session, Claim, BLOCK, *claims.DOSSIER):
+        dossiers = claims.claim_dossiers(session, found)
+        block = [(claim.id, claim.text, linked_slugs(dossier)) for claim, dossier in zip(found, dossiers, strict=True)]
         for dossier, suggested in zip(dossiers, suggestions_each(session, block, search), strict=True):
             dossier["suggested_duplicates"] = suggested
         yield dossiers

@@ -23,8 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-from ..controls import json_safe
 from ..errors import DatabaseProblem, FactcheckError, NotFound
+from ..jsontext import to_json
 from . import pages
 from .pages import Links, Page
 
@@ -96,11 +96,6 @@ def render(page: Page, links: Links, *, self_path: str) -> str:
         .get_template(page.template)
         .render(title=page.title, links=links, json_href=links.json(self_path), **context)
     )
-
-
-def to_json(data: Any) -> str:
-    """As `print_json` writes it for the CLI's --json, so that both parse to the same value."""
-    return json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n"
 
 
 def error_page(status: int, message: str, kind: str | None, links: Links) -> str:

@@ -13,15 +13,18 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
+from ..interchange.claimreview.write import reviews_by_claim
 from ..limits import MAX_QUERY
 from ..models import QuoteStatus, Relation, Stance
 from ..services.actors import show_actor
-from ..services.claims import list_claims, show_claim
+from ..services.claims import list_claims
 from ..services.common import required_text
 from ..services.history import list_history
+from ..services.pages import archived_text, events_for_sources
 from ..services.similar import similar_claims
 from ..services.sources import show_source
-from . import lookups, svg
+from ..services.suggestions import show_claim
+from . import svg
 
 INDEX_LIMIT = 1000  # claims on the index page; a tag or a search narrows a larger database
 SEARCH_LIMIT = 20  # as `factcheck search`
@@ -133,13 +136,13 @@ def claim_page(
 ) -> Page:
     """The dossier: `claim show SLUG --json`, with its pictures and ClaimReview JSON-LD; `dossier`
     and `reviews` when read already, for many claims at once (the static site)."""
-    dossier = dossier or show_claim(session, slug, suggest=True)
+    dossier = dossier or show_claim(session, slug)
 
     claim_id = dossier["claim"]["id"]
 
     def context() -> dict[str, Any]:
         cited = sorted({row["source"]["slug"] for rows in dossier["evidence"].values() for row in rows})
-        events = lookups.events_for_sources(session, cited)
+        events = events_for_sources(session, cited)
         entries = svg.timeline_entries(dossier, events, lambda s: links.claim(s), lambda s: links.source(s))
         ratings = {verdict["rating"] for verdict in dossier["current_verdicts"]}
         related = [
@@ -156,7 +159,7 @@ def claim_page(
             "graph": svg.claim_graph(dossier, lambda s: links.claim(s)),
             "timeline": svg.timeline(entries),
             "relation_colours": svg.RELATION_COLOURS,
-            "reviews": reviews if reviews is not None else lookups.claim_reviews(session, [claim_id])[claim_id],
+            "reviews": reviews if reviews is not None else reviews_by_claim(session, [claim_id])[claim_id],
         }
 
     return Page("claim.html.j2", dossier["claim"]["text"], dossier, context)
@@ -168,7 +171,7 @@ def source_page(session: Session, links: Links, slug: str, view: dict[str, Any] 
     view = view or show_source(session, slug)
 
     def context() -> dict[str, Any]:
-        text, offsets = lookups.archived_text(session, view["id"])
+        text, offsets = archived_text(session, view["id"])
         evidence = {row["id"]: row for row in view["evidence"]}
         return {
             "s": view,
@@ -189,22 +192,12 @@ def search_page(
     session: Session, links: Links, query: str | None, scope: str | None = None, limit: int = SEARCH_LIMIT
 ) -> Page:
     """`search QUERY [--in SCOPE] --json`; with no query, the empty form."""
-    from ..search import backend
+    from ..services.search import hit_view, search
 
     if query is None:
         return Page("search.html.j2", "Search", [], {"query": "", "scope": scope, "hits": []})
-    hits = backend(session).search(query, scope=scope or None, limit=limit, advanced=False)
-    data = [
-        {
-            "kind": hit.kind,
-            "id": hit.id,
-            "slug": hit.slug,
-            "title": hit.title,
-            "snippet": hit.highlighted("**", "**"),
-            "rank": round(hit.score, 3),
-        }
-        for hit in hits
-    ]
+    hits = search(session, query, scope=scope, limit=limit)
+    data = [hit_view(hit) for hit in hits]
     shown = [
         {
             "kind": hit.kind,

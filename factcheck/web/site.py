@@ -9,12 +9,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..interchange.claimreview.write import reviews_by_claim
+from ..jsontext import to_json
 from ..services.actors import list_actors
 from ..services.claims import list_claims
 from ..services.sources import source_views
 from ..services.suggestions import suggested_dossiers
-from . import lookups, pages
-from .app import STYLESHEET, render, to_json
+from . import pages
+from .app import STYLESHEET, render
 from .pages import Links, Page
 
 FOLDERS = ("claims", "sources", "actors", "history")
@@ -38,7 +40,7 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
         session.expunge_all()  # nothing of this page is kept once it is written
 
     for dossiers in suggested_dossiers(session):  # a block of claims at a time (see suggestions.BLOCK)
-        reviews = lookups.claim_reviews(session, [dossier["claim"]["id"] for dossier in dossiers])
+        reviews = reviews_by_claim(session, [dossier["claim"]["id"] for dossier in dossiers])
         for dossier in dossiers:
             slug = dossier["claim"]["slug"]
             write(f"claims/{slug}.html", pages.claim_page, inner, slug, dossier, reviews[dossier["claim"]["id"]])

@@ -31,9 +31,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidInput
-from ..limits import MAX_FILE_BYTES
-from ..models import Rating
+from ...errors import InvalidInput
+from ...limits import MAX_FILE_BYTES
+from ...models import Rating
 
 PROJECT_FILE = "factcheck-ratings.yaml"
 _CLAUSE_BREAKS = ".!?;:\n\r•|–—"

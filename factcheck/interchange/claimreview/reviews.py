@@ -20,7 +20,7 @@ What is read, and how (the README has examples):
 - The review page is the verdict's review URL and a source of its own (kind article: the schema
   has no fact-check kind yet), never an appearance of the claim.
 - The outlet's label is the verdict's textual rating, verbatim; our rating is read from it by
-  factcheck.interchange.ratings. ``ratingValue``/``bestRating``/``worstRating`` are kept as
+  claimreview.ratings. ``ratingValue``/``bestRating``/``worstRating`` are kept as
   data when they are numbers; anything else in them is ignored, never refused.
 - Every problem in the file is reported at once (up to 20, then a count), with the item's
   position as the file has it ("#3") and the field; nothing is written unless there are none.
@@ -32,9 +32,8 @@ prefix ``factcheck:`` to ``urn:factcheck:``, a Claim has the ``@id`` ``urn:factc
 ``factcheck:duplicatedBy``) list the other claims, as ``{"@type": "Claim", "@id": ..., "text": ...}``.
 
 This module holds what reading and writing share: the vocabulary, the reviews as read (Work,
-Party, Review) and the checking of their fields. The parts: claimreview_read (finding the reviews
-in a file's shapes), claimreview_build and claimreview_sources (reviews into dataset records),
-claimreview_write (export)."""
+Party, Review) and the checking of their fields. The parts: read (finding the reviews in a file's
+shapes), build and sources (reviews into dataset records), write (export)."""
 
 from __future__ import annotations
 
@@ -42,12 +41,12 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..dates import parse_partial_date
-from ..errors import FactcheckError, InvalidInput
-from ..limits import MAX_NAME
-from ..models import Rating, Relation
-from ..services.common import slugify as _slugify
-from .records import describe
+from ...dates import parse_partial_date
+from ...errors import FactcheckError, InvalidInput
+from ...limits import MAX_NAME
+from ...models import Rating, Relation
+from ...services.common import slugify as _slugify
+from ..dataset.records import describe
 
 NAMESPACE = "urn:factcheck:"
 CLAIM_ID = f"{NAMESPACE}claim:"

@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..db import BULK_LOADED
-from ..limits import MAX_ARCHIVED_TEXT, MAX_LANGUAGE, MAX_NAME, MAX_TEXT, check_length
-from ..models import (
+from ...db import BULK_LOADED
+from ...limits import MAX_ARCHIVED_TEXT, MAX_LANGUAGE, MAX_NAME, MAX_TEXT, check_length
+from ...models import (
     Actor,
     ActorKind,
     Claim,
@@ -37,11 +37,11 @@ from ..models import (
     event_sources,
     utcnow,
 )
-from ..services.articles import read_text_file
-from ..services.claims import check_link
-from ..services.common import slugify
-from ..services.sources import check_republishes, check_url_free
-from ..services.vectors import matching_texts, refresh_reviewed, store_vectors
+from ...services.articles import read_text_file
+from ...services.claims import check_link
+from ...services.common import slugify
+from ...services.sources import check_republishes, check_url_free
+from ...services.vectors import matching_texts, refresh_reviewed, store_vectors
 from .loader_bulk import (
     BATCH,
     CHUNK,

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..files import cannot_write
-from ..models import Claim, Evidence, Source
-from ..services.claims import list_claims
-from ..services.evidence import evidence_view
+from ...files import cannot_write
+from ...models import Claim, Evidence, Source
+from ...services.claims import list_claims
+from ...services.evidence import evidence_view
 from .export import PAGE
 
 CLAIM_COLUMNS = ("id", "slug", "text", "claimant", "stated_on", "tags", "supports", "refutes", "evidence", "rating")
@@ -26,7 +26,7 @@ EVIDENCE_COLUMNS = ("id", "claim", "source", "stance", "quote", "speaker", "loca
 
 def write_csv(session: Session, folder: Path) -> dict[str, int]:
     """claims.csv and evidence.csv in `folder`, written row by row; returns how many rows each has."""
-    from ..files import atomic_output
+    from ...files import atomic_output
 
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 """ClaimReview out: each rated claim's reviews as schema.org ClaimReview JSON-LD (the format is
-described in claimreview.py)."""
+described in reviews.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..models import ActorKind, Claim, ClaimLink, Source, Verdict
-from .claimreview import BEST, CHUNK, CLAIM_ID, CONTEXT, INVERSE_NAMES, LINK_TERMS, OUR_RATING, STATED_CLAIMANT, WORST
+from ...jsontext import json_list
+from ...models import ActorKind, Claim, ClaimLink, Source, Verdict
+from .reviews import BEST, CHUNK, CLAIM_ID, CONTEXT, INVERSE_NAMES, LINK_TERMS, OUR_RATING, STATED_CLAIMANT, WORST
 
 
 class _Other(NamedTuple):
@@ -173,3 +174,21 @@ def _review(claim: Claim, item: dict[str, Any], verdict: Verdict, page: Source |
 def _site(url: str | None) -> str | None:
     parts = urlsplit(url or "")
     return f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def write_file(
+    session: Session, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
+) -> Iterator[str]:
+    """`factcheck export --format claimreview`: a JSON list of every claim's reviews, as it is read."""
+    return json_list(export_claimreview(session))
+
+
+def reviews_by_claim(session: Session, claim_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The ClaimReview JSON-LD of these claims, by claim id, exactly as `factcheck export --format
+    claimreview` writes it: a few small queries, whatever the size of the database."""
+    rows = session.execute(select(Claim.slug, Claim.id).where(Claim.id.in_(claim_ids)))
+    ids = {slug: claim_id for slug, claim_id in rows}
+    reviews: dict[int, list[dict[str, Any]]] = {claim_id: [] for claim_id in claim_ids}
+    for review in export_claimreview(session, claim_ids):
+        reviews[ids[review["itemReviewed"]["@id"].removeprefix(CLAIM_ID)]].append(review)
+    return reviews

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from ..inserts import insert_many
-from ..revisions import record_inserts
+from ...inserts import insert_many
+from ...revisions import record_inserts
 from .records import SECTIONS, Record, reference, slug
 
 CHUNK = 500  # rows per look-up of existing keys

@@ -1,6 +1,6 @@
 """ClaimReview in, first half: finding the reviews in a file's shapes (an object, a list, an
 ``@graph`` with ``@id`` references, feeds, claims:search) and reading each into a Review; the
-format is described in claimreview.py, and claimreview_build.py makes the records."""
+format is described in reviews.py, and build.py makes the records."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..errors import FactcheckError, InvalidInput
-from ..limits import MAX_TEXT
-from ..models import Rating, Relation
-from .claimreview import (
+from ...errors import FactcheckError, InvalidInput
+from ...limits import MAX_TEXT
+from ...models import Rating, Relation
+from ..dataset.records import Record, describe
+from .build import ReadReviews, build_records
+from .ratings import RatingReader, rating_reader
+from .reviews import (
     BEST,
     INVERSE_TERMS,
     LINK_TERMS,
@@ -27,9 +30,6 @@ from .claimreview import (
     Work,
     schema_types,
 )
-from .claimreview_build import ReadReviews, build_records
-from .ratings import RatingReader
-from .records import describe
 
 _ARTICLE_TYPES = {"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
 
@@ -262,8 +262,8 @@ def _link_term(term: str) -> tuple[Relation | None, bool]:
 
 
 def read_json_file(path: Path) -> Any:
-    from ..services.articles import read_text_file
-    from .parsing import parse_json
+    from ...services.articles import read_text_file
+    from ..parsing import parse_json
 
     try:
         text = read_text_file(path)  # a UTF-8 byte-order mark is dropped
@@ -278,3 +278,9 @@ def read_claimreview(session: Session, path: Path, ratings: RatingReader | None 
     reader = JsonLdReader(read_json_file(path), problems)
     reviews = list(reader.reviews())
     return build_records(session, path.name, reviews, ratings, problems)
+
+
+def read_file(session: Session, path: Path, rating_map: Path | None) -> tuple[dict[str, list[Record]], list[str]]:
+    """`factcheck import --format claimreview`: the records, and what the reading has to say."""
+    read = read_claimreview(session, path, rating_reader(rating_map))
+    return read.records, read.notes()

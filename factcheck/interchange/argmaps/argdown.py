@@ -23,14 +23,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidInput
-from ..limits import MAX_FILE_BYTES
-from .graph import ClaimGraph, GraphClaim, GraphEvidence
-from .records import SECTIONS, Record
+from ...errors import InvalidInput
+from ...limits import MAX_FILE_BYTES
+from ...services.graphs import ClaimGraph, GraphClaim, GraphEvidence, claim_graph
+from ..dataset.records import SECTIONS, Record
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # Argdown relation arrows, seen from the statement they are indented under.
 OUTGOING = {"rebuts": "->", "supports": "+>", "qualifies": "_>", "duplicates": "+>"}
@@ -296,7 +300,7 @@ def _split(rest: str) -> tuple[str, list[str], dict[str, Any]]:
 
 def _facts(raw: str) -> dict[str, Any]:
     """A statement's {data}, read as a dataset's YAML is: under the same limits (aliases, depth)."""
-    from .parsing import parse_yaml
+    from ..parsing import parse_yaml
 
     try:
         loaded = parse_yaml(raw, "data")
@@ -341,3 +345,16 @@ def _notes(evidence: int) -> list[str]:
     if not evidence:
         return []
     return [f"{evidence} arguments (evidence) were read but not imported: Argdown carries no sources to check them"]
+
+
+def write_file(
+    session: Session, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
+) -> Iterator[str]:
+    """`factcheck export --format argdown`: the argument map of every claim, or of some with all they link to."""
+    graph = claim_graph(session, claims=claims, tags=tags)
+    return iter([write_argdown(graph)])
+
+
+def read_file(session: Session, path: Path, rating_map: Path | None) -> tuple[dict[str, list[Record]], list[str]]:
+    """`factcheck import --format argdown`: the records, and notes on what was not imported."""
+    return read_argdown(path)

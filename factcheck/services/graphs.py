@@ -3,7 +3,7 @@ evidence, and the links between them. One function gathers it (for the whole dat
 claims with every claim they link to); Argdown, AIF, DOT and the reports' mermaid pictures each
 render it.
 
-SQLAlchemy is imported inside `claim_graph`, so that the CLI can import the verdict summary
+SQLAlchemy is imported inside the functions, so that the CLI can import the verdict summary
 without it."""
 
 from __future__ import annotations
@@ -67,6 +67,24 @@ class ClaimGraph:
         return next(claim for claim in self.claims if claim.slug == slug)
 
 
+def chosen_claim_ids(session: Session, claims: Iterable[str | int] | None, tags: Iterable[str] | None) -> set[int]:
+    """The ids of the claims a subset export names: by id or slug (`--claim`), or by tag (`--tag`)."""
+    from sqlalchemy import select
+
+    from ..models import Claim, Tag, claim_tags
+    from .common import get, slugify
+
+    wanted = {get(session, Claim, ref).id for ref in claims or []}
+    tag_slugs = [slugify(tag) for tag in tags or []]
+    if tag_slugs:
+        wanted |= set(
+            session.scalars(
+                select(claim_tags.c.claim_id).join(Tag, Tag.id == claim_tags.c.tag_id).where(Tag.slug.in_(tag_slugs))
+            )
+        )
+    return wanted
+
+
 def claim_graph(
     session: Session,
     *,
@@ -81,8 +99,7 @@ def claim_graph(
     from sqlalchemy.orm import joinedload, selectinload
 
     from ..models import Claim, ClaimLink, Evidence, Verdict
-    from ..services.claims import current_verdicts
-    from .export import chosen_claim_ids
+    from .claims import current_verdicts
 
     wanted: set[int] | None = None
     if claims is not None or tags is not None:
@@ -165,22 +182,3 @@ def verdict_summary(verdicts: Iterable[dict[str, Any]]) -> str | None:
         return f"1 reviewer: {parts[0]}"
     agree = "agree" if len({v["rating"] for v in rows}) == 1 else "disagree"
     return f"{len(rows)} reviewers {agree}: {', '.join(parts)}"
-
-
-def write_graph(
-    session: Session, format: str, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
-) -> str:
-    """The claim graph (or some claims with everything they link to) as Argdown, AIF JSON or DOT."""
-    graph = claim_graph(session, claims=claims, tags=tags)
-    if format == "argdown":
-        from .argdown import write_argdown
-
-        return write_argdown(graph)
-    if format == "aif":
-        from .aif import write_aif
-        from .export import to_json
-
-        return to_json(write_aif(graph))
-    from .dot import write_dot
-
-    return write_dot(graph)

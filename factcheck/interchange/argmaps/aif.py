@@ -11,9 +11,14 @@ AIFdb's dialogical corpora, and is listed in `locutions` with the speaker and so
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from .graph import ClaimGraph
+from ...jsontext import to_json
+from ...services.graphs import ClaimGraph, claim_graph
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SCHEMES = {"supports": "RA", "rebuts": "CA", "qualifies": "CA", "duplicates": "MA"}
 SCHEME_TEXT = {"RA": "Default Inference", "CA": "Default Conflict", "MA": "Default Rephrase"}
@@ -103,3 +108,11 @@ def _locution(aif: _Builder, quote: str, evidence: Any) -> None:
             "quoteStatus": evidence.quote_status,
         }
     )
+
+
+def write_file(
+    session: Session, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
+) -> Iterator[str]:
+    """`factcheck export --format aif`: the argument map of every claim, or of some with all they link to."""
+    graph = claim_graph(session, claims=claims, tags=tags)
+    return iter([to_json(write_aif(graph))])

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ..errors import InvalidInput
-from ..models import (
+from ...jsontext import json_list
+from ...models import (
     Actor,
     Claim,
     ClaimLink,
@@ -24,31 +24,14 @@ from ..models import (
     Evidence,
     Source,
     SourceVersion,
-    Tag,
     Verdict,
     claim_appearances,
-    claim_tags,
 )
-from ..services.common import slugify
+from ...services.graphs import chosen_claim_ids
 
 PAGE = 500  # rows read at a time
 Records = Iterator[dict[str, Any]]
 Sections = Iterable[tuple[str, Iterable[dict[str, Any]]]]
-
-
-def chosen_claim_ids(session: Session, claims: Iterable[str | int] | None, tags: Iterable[str] | None) -> set[int]:
-    """The ids of the claims a subset export names: by id or slug (`--claim`), or by tag (`--tag`)."""
-    from ..services.common import get
-
-    wanted = {get(session, Claim, ref).id for ref in claims or []}
-    tag_slugs = [slugify(tag) for tag in tags or []]
-    if tag_slugs:
-        wanted |= set(
-            session.scalars(
-                select(claim_tags.c.claim_id).join(Tag, Tag.id == claim_tags.c.tag_id).where(Tag.slug.in_(tag_slugs))
-            )
-        )
-    return wanted
 
 
 def _compact(record: dict[str, Any]) -> dict[str, Any]:
@@ -189,7 +172,7 @@ def _versions_section(
 def _source_versions(session: Session, source_ids: set[int] | None, claim_ids: set[int] | None) -> Records:
     """Each source's versions (of those kept, for a subset), the quotes each held named by claim
     slug and quote (see loader_evidence.load_source_versions); a source of one version has none to carry."""
-    from ..services.source_versions import version_records
+    from ...services.source_versions import version_records
 
     versioned = session.scalars(
         select(SourceVersion.source_id)
@@ -316,16 +299,6 @@ def _claim_record(claim: Claim) -> dict[str, Any]:
 # --- text ---------------------------------------------------------------------------------------
 
 
-def dataset_chunks(sections: Sections, format: str) -> Iterator[str]:
-    """A dataset as YAML or JSON text, a record at a time: the same text as `dump` of the whole."""
-    return _json_document(sections) if format == "json" else _yaml_document(sections)
-
-
-def dump(document: dict[str, Any], format: str) -> str:
-    """A dataset as YAML or JSON text."""
-    return "".join(dataset_chunks(document.items(), format))
-
-
 def _yaml_document(sections: Sections) -> Iterator[str]:
     # A block sequence under a top-level key is written unindented, so each record dumped as a
     # one-item list is exactly its part of the whole document.
@@ -356,24 +329,15 @@ def _json_document(sections: Sections) -> Iterator[str]:
     yield "\n}\n"
 
 
-def json_list(items: Iterable[Any], *, depth: int = 1, dumps: Callable[[Any], str] | None = None) -> Iterator[str]:
-    """A JSON list written item by item, laid out as `to_json` (or `dumps`) lays out the whole
-    (indent 2), at nesting `depth`; a top-level list (depth 1) ends with a newline."""
-    dumps = dumps or to_json
-    inner, outer = "  " * depth, "  " * (depth - 1)
-    empty = True
-    for item in items:
-        # JSON text has no raw line breaks inside strings: "\n" only ever separates lines.
-        yield ("[\n" if empty else ",\n") + "\n".join(inner + line for line in dumps(item).rstrip("\n").split("\n"))
-        empty = False
-    yield ("[]" if empty else f"\n{outer}]") + ("\n" if depth == 1 else "")
+def write_yaml(
+    session: Session, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
+) -> Iterator[str]:
+    """`factcheck export --format yaml`: the dataset (or some claims with what they reference)."""
+    return _yaml_document(dataset_sections(session, claims=claims, tags=tags))
 
 
-def to_json(document: Any) -> str:
-    """JSON text; NaN and infinities, which JSON does not have, are refused rather than written."""
-    try:
-        return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    except ValueError:
-        raise InvalidInput(
-            "the data holds a number that JSON cannot write (NaN or infinity): correct it, or export as YAML"
-        ) from None
+def write_json(
+    session: Session, *, claims: Iterable[str] | None = None, tags: Iterable[str] | None = None
+) -> Iterator[str]:
+    """`factcheck export --format json`: the dataset as JSON, as `write_yaml`."""
+    return _json_document(dataset_sections(session, claims=claims, tags=tags))

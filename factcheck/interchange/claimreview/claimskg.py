@@ -1,7 +1,7 @@
 """ClaimsKG's flattened CSV, as the claimskg-extractor writes it: one review per row, in columns
 named after the ClaimReview fields they hold (`claimReview_claimReviewed`, `rating_alternateName`,
 `claimReview_url`, `creativeWork_author_name`, `extra_title`, ...). Rows become the same reviews as
-ClaimReview JSON-LD (see claimreview.py), so they are read, matched and reported the same way.
+ClaimReview JSON-LD (see reviews.py), so they are read, matched and reported the same way.
 
 Read: the claim (`claimReview_claimReviewed`; where an outlet's export leaves it empty, the
 review's headline, `extra_title`, marked in the claim's note as taken from it), its author (`creativeWork_author_name`,
@@ -21,11 +21,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ..errors import FactcheckError, InvalidInput
-from ..limits import MAX_TEXT
-from .claimreview import Fields, Party, Problems, Review
-from .claimreview_build import ReadReviews, build_records
-from .ratings import RatingReader
+from ...errors import FactcheckError, InvalidInput
+from ...limits import MAX_TEXT
+from ..dataset.records import Record
+from .build import ReadReviews, build_records
+from .ratings import RatingReader, rating_reader
+from .reviews import Fields, Party, Problems, Review
 
 REQUIRED_COLUMNS = ("claimReview_claimReviewed", "rating_alternateName")
 KNOWN_COLUMNS = (
@@ -47,7 +48,7 @@ KNOWN_COLUMNS = (
 
 def read_claimskg(session: Session, path: Path, ratings: RatingReader | None = None) -> ReadReviews:
     """A ClaimsKG CSV file as dataset records, checked in full (every problem reported together)."""
-    from ..services.articles import read_text_file
+    from ...services.articles import read_text_file
 
     try:
         text = read_text_file(path)
@@ -108,3 +109,9 @@ def _row(problems: Problems, number: int, row: dict[str, str | None]) -> Review 
         tags=tags,
     )
     return None if fields.failed else review
+
+
+def read_file(session: Session, path: Path, rating_map: Path | None) -> tuple[dict[str, list[Record]], list[str]]:
+    """`factcheck import --format claimskg`: the records, and what the reading has to say."""
+    read = read_claimskg(session, path, rating_reader(rating_map))
+    return read.records, read.notes()

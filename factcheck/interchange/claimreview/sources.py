@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Source
-from .claimreview import CHUNK, Review, Work, slugify
+from ...models import Source
+from .reviews import CHUNK, Review, Work, slugify
 
 
 def _url_slug(url: str) -> str:

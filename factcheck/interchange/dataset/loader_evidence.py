@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..limits import MAX_NAME, MAX_TEXT, check_length
-from ..models import Evidence, QuoteStatus, Rating, Source, SourceVersion, Stance, Verdict, utcnow
-from ..services.quotes import anchor_quote
+from ...limits import MAX_NAME, MAX_TEXT, check_length
+from ...models import Evidence, QuoteStatus, Rating, Source, SourceVersion, Stance, Verdict, utcnow
+from ...services.quotes import anchor_quote
 from .loader_bulk import CHUNK, Keys, LoadReport, existing_rows, insert_rows, mentioned
 from .records import Record, about, date, describe, nested_records, number, raw_text, reference, slug, text, word
 
@@ -161,7 +161,7 @@ def load_source_versions(
     A version names the quotes it held by claim slug and quote, the natural key of evidence within
     a source: a dataset's evidence has no id, and a quote's position in its claim shifts when a
     claim already in the database gains evidence from another file."""
-    from ..services.source_versions import restore_versions
+    from ...services.source_versions import restore_versions
 
     sources.look_up(mentioned([record.data for record in records], "source"))
     for record in records:

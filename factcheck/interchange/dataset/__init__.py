@@ -1,16 +1,17 @@
 """The dataset format: human-editable YAML (or JSON) of actors, sources, claims (with their
 evidence and verdicts), links and events; see seeds/README.md.
 
-Its parts: `records` (sections, fields, reading files and checking values; `parsing` reads YAML
-and JSON under limits), `loader` (the bulk loader, also used by the ClaimReview importer) and
-`export`. This module gathers the names callers use."""
+Its parts: `records` (sections, fields, reading files and checking values; `streaming` reads a
+file record by record, under the limits of `interchange.parsing`), `loader` with `loader_bulk` and
+`loader_evidence` (the bulk loader, which every import format's records go through), `export`
+(YAML and JSON) and `csvfiles`. This module gathers the names callers use."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..resources import bundled
-from .export import dump, export_dataset, to_json
+from ...resources import bundled
+from .export import export_dataset
 from .loader import load_dataset, load_records
 from .loader_bulk import LoadReport, Progress
 from .records import FIELDS, REQUIRED, SECTIONS, Record, add_records, check_shape, read_dataset
@@ -25,12 +26,10 @@ __all__ = [
     "add_records",
     "check_shape",
     "default_seeds_dir",
-    "dump",
     "export_dataset",
     "load_dataset",
     "load_records",
     "read_dataset",
-    "to_json",
 ]
 
 

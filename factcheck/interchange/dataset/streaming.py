@@ -15,9 +15,9 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..errors import InvalidInput
-from ..limits import MAX_ARCHIVED_TEXT
-from .parsing import MAX_DEPTH, _depth_over, _too_deep, not_utf8, opened, unique_keys, yaml_errors, yaml_loader
+from ...errors import InvalidInput
+from ...limits import MAX_ARCHIVED_TEXT
+from ..parsing import MAX_DEPTH, _depth_over, _too_deep, not_utf8, opened, unique_keys, yaml_errors, yaml_loader
 
 READ = 1 << 20  # characters read from the file at a time
 MAX_ITEM = 6 * MAX_ARCHIVED_TEXT  # the longest item read: a source's text with every character escaped

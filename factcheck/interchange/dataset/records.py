@@ -9,13 +9,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..dates import parse_partial_date
-from ..errors import FactcheckError, InvalidInput
-from ..limits import MAX_NAME, MAX_TEXT
-from ..services.common import check_slug, choice, optional_text, required_text
+from ...dates import parse_partial_date
+from ...errors import FactcheckError, InvalidInput
+from ...limits import MAX_NAME, MAX_TEXT
+from ...services.common import check_slug, choice, optional_text, required_text
 from .streaming import ListsFile
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -315,3 +318,8 @@ def number(record: Record, name: str) -> float | None:
     if not math.isfinite(result):
         raise record.fail(f"field {name!r}: {str(value)[:40]!r} is not a finite number")
     return result
+
+
+def read_file(session: Session, path: Path, rating_map: Path | None) -> tuple[DatasetFiles, list[str]]:
+    """`factcheck import --format yaml|json`: the records, read as they are loaded; nothing to say."""
+    return read_dataset(path), []

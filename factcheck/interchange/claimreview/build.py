@@ -1,4 +1,4 @@
-"""ClaimReview in, second half: reviews (from claimreview_read.py or claimskg.py) made into the
+"""ClaimReview in, second half: reviews (from read.py or claimskg.py) made into the
 dataset's records, with the identity of reviewers, placeholder claimants and the sources of
 appearances and review pages matched against the database."""
 
@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from ..models import Actor, ActorKind, Verdict
-from .claimreview import CHUNK, CLAIM_ID, FROM_HEADLINE, STATED_CLAIMANT, Party, Problems, Review, Work, slugify
-from .claimreview_sources import Sources
-from .ratings import RatingReader, words
-from .records import SECTIONS, Record, add_records
+from ...models import Actor, ActorKind, Verdict
+from ..dataset.records import SECTIONS, Record, add_records
+from .ratings import RatingReader, not_understood_summary, words
+from .reviews import CHUNK, CLAIM_ID, FROM_HEADLINE, STATED_CLAIMANT, Party, Problems, Review, Work, slugify
+from .sources import Sources
 
 # Who "said" it when nobody is named: kept as text, never made a person. One line per language.
 # Actors with aliases: compared as text, since PostgreSQL's json type has no comparison operators.
@@ -312,6 +312,19 @@ class ReadReviews:
     unread_labels: list[str]
     aliases_not_added: list[str]
     from_headlines: int = 0  # claims whose text was taken from their review's headline
+
+    def notes(self) -> list[str]:
+        """What an import says of the reading: labels not understood, names, headlines as claims."""
+        notes = [note for note in [not_understood_summary(self.unread_labels)] if note]
+        if self.aliases_not_added:
+            names = ", ".join(f"“{name}”" for name in dict.fromkeys(self.aliases_not_added))
+            notes.append(f"Reviewers already in the database were matched by their site; other names seen: {names}")
+        if self.from_headlines:
+            notes.append(
+                f"{self.from_headlines} claim(s) took their text from their review's headline (the review states "
+                "no claim): their note says so; reword them with `factcheck claim edit`"
+            )
+        return notes
 
 
 def build_records(

@@ -1,0 +1,45 @@
+"""The one way factcheck writes JSON: `--json` on the CLI, the web view's JSON twins, the static
+site and every JSON export. Indented by 2, UTF-8 text as it is, dates and other values as their
+text; the characters that could steer a terminal or reorder what a reader sees are JSON escapes
+(`\\u202e`, the same data once parsed); NaN and infinities, which JSON does not have, are refused.
+Light (json and re only), so the CLI can use it before anything heavy is loaded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .controls import json_safe
+from .errors import InvalidInput
+
+
+def to_json(document: Any) -> str:
+    """`document` as JSON text ending with a newline."""
+    return json_safe(_dumps(document, indent=2)) + "\n"
+
+
+def to_json_line(document: Any) -> str:
+    """`document` as one line of JSON (for JSON lines), ending with a newline."""
+    return json_safe(_dumps(document, indent=None)) + "\n"
+
+
+def _dumps(document: Any, indent: int | None) -> str:
+    try:
+        return json.dumps(document, ensure_ascii=False, indent=indent, allow_nan=False, default=str)
+    except ValueError:
+        raise InvalidInput(
+            "the data holds a number that JSON cannot write (NaN or infinity): correct it, or export as YAML"
+        ) from None
+
+
+def json_list(items: Iterable[Any], *, depth: int = 1, dumps: Callable[[Any], str] = to_json) -> Iterator[str]:
+    """A JSON list written item by item, laid out as `to_json` lays out the whole, at nesting
+    `depth`; a top-level list (depth 1) ends with a newline."""
+    inner, outer = "  " * depth, "  " * (depth - 1)
+    empty = True
+    for item in items:
+        # JSON text has no raw line breaks inside strings: "\n" only ever separates lines.
+        yield ("[\n" if empty else ",\n") + "\n".join(inner + line for line in dumps(item).rstrip("\n").split("\n"))
+        empty = False
+    yield ("[]" if empty else f"\n{outer}]") + ("\n" if depth == 1 else "")
