@@ -243,6 +243,7 @@ def record_inserts(session: Session, entity: str, rows: list[dict[str, Any]]) ->
     one executemany in the same transaction (on PostgreSQL the server's triggers have recorded them)."""
     if not rows or _on_server(session):
         return
+    unrecorded = UNRECORDED.get(entity, ())
     stamp = _stamp(session)
     to_database = Revision.__table__.c.at.type.bind_processor(session.get_bind().dialect)
     at = to_database(stamp["at"]) if to_database else stamp["at"]
@@ -254,7 +255,11 @@ def record_inserts(session: Session, entity: str, rows: list[dict[str, Any]]) ->
                 "entity": entity,
                 "entity_id": row["id"],
                 "action": RevisionAction.INSERT.value,
-                "changes": json.dumps(row, default=_json_default, ensure_ascii=False),
+                "changes": json.dumps(
+                    {name: value for name, value in row.items() if name not in unrecorded},
+                    default=_json_default,
+                    ensure_ascii=False,
+                ),
                 "at": at,
                 "by": stamp["by"],
                 "batch": stamp["batch"],

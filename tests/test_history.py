@@ -205,3 +205,26 @@ def test_every_door_leaves_its_revisions_on_either_backend(cli, db_url, tmp_path
     cli.ok("claim", "add", "NATO vowed to Gorbachev not to expand eastward in 1990.", "--force")
     applied = cli.json("--by", "deduper", "dedupe", "--apply")["recorded"]
     assert applied["links"] and newest(applied["batch"]) == [("claim_links", "insert", "deduper")]
+
+
+def test_a_bulk_import_records_what_one_add_records_on_either_backend(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """History is recorded one way: a claim imported in bulk has the insert revision a claim added
+    by `claim add` has (its text and columns, its tags and appearances), and an event its sources."""
+    cli.ok("source", "add", "Where it was said", "--url", "https://example.org/said")
+    cli.ok("claim", "add", "Added one by one.", "--tag", "nato", "--language", "en")
+    dataset = tmp_path / "dataset.yaml"
+    dataset.write_text(
+        "claims:\n- {slug: imported, text: Imported in bulk., tags: [nato], language: en,"
+        " appearances: [where-it-was-said]}\n"
+        "events:\n- {slug: summit, title: A summit, sources: [where-it-was-said]}\n"
+    )
+    cli.ok("import", str(dataset))
+    inserted = {
+        (r["entity"], r["entity_id"]): r["changes"]
+        for r in cli.json("history", "--limit", "100")["revisions"]
+        if r["action"] == "insert"
+    }
+    one, bulk, event = inserted[("claims", 1)], inserted[("claims", 2)], inserted[("events", 1)]
+    assert set(bulk) == set(one)  # the same fields: text, columns and collections
+    assert bulk["text"] == "Imported in bulk." and bulk["tags"] == one["tags"] and bulk["appearances"] == [1]
+    assert event["sources"] == [1]

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Actor, ActorKind, Claim, Evidence
-from .common import choice, get, optional_text, required_text, unique_slug
+from .common import choice, get, unique_slug
+from .fields import ACTOR
 
 
 def actor_view(actor: Actor | None) -> dict[str, Any] | None:
@@ -33,14 +34,8 @@ def add_actor(
     aliases: list[str] | None = None,
     slug: str | None = None,
 ) -> Actor:
-    name = required_text(name, "actor name")
-    actor = Actor(
-        slug=unique_slug(session, Actor, slug, name),
-        name=name,
-        kind=choice(ActorKind, kind, "actor kind"),
-        role=optional_text(role),
-        aliases=[alias.strip() for alias in aliases or [] if alias.strip()],
-    )
+    values = ACTOR.checked({"name": name, "kind": kind, "role": role, "aliases": aliases})
+    actor = Actor(slug=unique_slug(session, Actor, slug, values["name"]), **values)
     session.add(actor)
     session.flush()
     return actor

@@ -25,9 +25,9 @@ from ..models import (
     claim_tags,
 )
 from .actors import actor_view
-from .common import choice, get, optional_text, required_text, slugify, unique_slug
-from .common import language as language_code
+from .common import choice, get, required_text, slugify, unique_slug
 from .evidence import event_date, evidence_view
+from .fields import CLAIM, LINK, checked_verdict
 from .similar import duplicates_of
 from .sources import source_view
 from .vectors import matching_texts, store_vectors
@@ -103,7 +103,8 @@ def add_claim(
     force: bool = False,
 ) -> Claim:
     """Add a claim. A claim that says what an existing one says is refused unless `force`."""
-    text = required_text(text, "claim text")
+    values = CLAIM.checked({"text": text, "stated_on": stated_on, "language": language, "note": note})
+    text = values["text"]
     if not force:
         duplicates = duplicates_of(session, text)
         if duplicates:
@@ -114,14 +115,11 @@ def add_claim(
             )
     claim = Claim(
         slug=unique_slug(session, Claim, slug, text),
-        text=text,
-        language=language_code(language),
         claimant=get(session, Actor, claimant) if claimant else None,
-        stated_on=stated_on,
         stated_in=get(session, Source, stated_in) if stated_in else None,
         appearances=[get(session, Source, ref) for ref in appearances or []],
         tags=_tags(session, tags or []),
-        note=optional_text(note),
+        **values,
     )
     session.add(claim)
     session.flush()
@@ -146,8 +144,8 @@ def edit_claim(
 ) -> Claim:
     """Change what is given; None leaves a field as it is."""
     claim = get_claim(session, ref)
-    if text is not None and required_text(text, "claim text") != claim.text:
-        claim.text = required_text(text, "claim text")
+    if text is not None and CLAIM["text"].check(text) != claim.text:
+        claim.text = CLAIM["text"].check(text)
         session.flush()
         store_vectors(session, matching_texts(session, [claim.id]))  # the vector follows the new wording
     if slug is not None:
@@ -155,13 +153,13 @@ def edit_claim(
     if claimant is not None:
         claim.claimant = get(session, Actor, claimant)
     if stated_on is not None:
-        claim.stated_on = stated_on or None
+        claim.stated_on = CLAIM["stated_on"].check(stated_on)
     if stated_in is not None:
         claim.stated_in = get(session, Source, stated_in)
     if language is not None:
-        claim.language = language_code(language)
+        claim.language = CLAIM["language"].check(language)
     if note is not None:
-        claim.note = optional_text(note)
+        claim.note = CLAIM["note"].check(note)
     for tag in _tags(session, add_tags or []):
         if tag not in claim.tags:
             claim.tags.append(tag)
@@ -217,7 +215,7 @@ def link_claims(
     session: Session, ref: str | int, relation: str, other_ref: str | int, *, note: str | None = None
 ) -> ClaimLink:
     """Record that claim `ref` <relation> claim `other_ref` (e.g. a counterclaim rebuts a claim)."""
-    kind = choice(Relation, relation, "relation")
+    kind = LINK["relation"].check(relation)
     claim, other = get(session, Claim, ref), get(session, Claim, other_ref)
     check_link(claim.id, other.id, claim.slug)
     existing = session.scalar(
@@ -227,7 +225,7 @@ def link_claims(
     )
     if existing is not None:
         raise Conflict(f"{claim.slug!r} {kind.value} {other.slug!r} is recorded already (link {existing})")
-    link = ClaimLink(from_claim_id=claim.id, to_claim_id=other.id, relation=kind, note=optional_text(note))
+    link = ClaimLink(from_claim_id=claim.id, to_claim_id=other.id, relation=kind, note=LINK["note"].check(note))
     session.add(link)
     session.flush()
     return link
@@ -246,14 +244,16 @@ def rate_claim(
 ) -> Verdict:
     """Add a verdict. Verdicts are append-only: the previous ones stay, as history."""
     claim = get(session, Claim, ref)
+    given = {
+        "rating": rating,
+        "rationale": rationale,
+        "textual_rating": textual_rating,
+        "reviewer": reviewer,
+        "review_url": review_url,
+        "reviewed_on": reviewed_on,
+    }
     verdict = Verdict(
-        claim_id=claim.id,
-        rating=choice(Rating, rating, "rating"),
-        rationale=required_text(rationale, "rationale"),
-        textual_rating=optional_text(textual_rating),
-        reviewer=get(session, Actor, reviewer) if reviewer else None,
-        review_url=optional_text(review_url),
-        reviewed_on=reviewed_on,
+        claim_id=claim.id, reviewer=get(session, Actor, reviewer) if reviewer else None, **checked_verdict(given)
     )
     session.add(verdict)
     session.flush()

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, object_session, undefer
 
 from ..errors import Conflict, InvalidInput, NotFound, Remedy
-from ..limits import MAX_NAME
-from ..models import Actor, Claim, Evidence, QuoteStatus, Source, SourceVersion, Stance
-from .common import choice, get, optional_text, required_text
+from ..models import Actor, Claim, Evidence, QuoteStatus, Source, SourceVersion
+from .common import get, optional_text, required_text
+from .fields import EVIDENCE
 from .quotes import Anchor, anchor_quote
 
 
@@ -153,9 +153,9 @@ def add_evidence(
     a quote that is not there is refused unless `allow_unverified` (then it is kept as
     `not-found`); without archived text it stays `unverified`. `checked` is the anchoring done
     beforehand by check_quote; without it, the quote is anchored here."""
-    stance_value = choice(Stance, stance, "stance")
-    quote_text = required_text(quote, "quote")
-    prefix, suffix = optional_text(prefix, "prefix"), optional_text(suffix, "suffix")
+    given = {"stance": stance, "quote": quote, "prefix": prefix, "suffix": suffix, "locator": locator, "note": note}
+    values = EVIDENCE.checked(given)
+    stance_value, quote_text, prefix, suffix = values["stance"], values["quote"], values["prefix"], values["suffix"]
     cited = get(session, Source, source, options=(joinedload(Source.republishes),))
     if checked is None:
         checked = check_quote(session, cited.id, quote_text, prefix=prefix, suffix=suffix)
@@ -184,8 +184,8 @@ def add_evidence(
         start_offset=anchor.start,
         end_offset=anchor.end,
         speaker=get(session, Actor, speaker) if speaker else None,
-        locator=optional_text(locator, "locator", MAX_NAME),
-        note=optional_text(note, "note"),
+        locator=values["locator"],
+        note=values["note"],
         quote_status=anchor.status,
     )
     session.add(row)

@@ -11,7 +11,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from ..errors import Conflict, InvalidInput, Remedy
-from ..limits import MAX_NAME, check_length
 from ..models import (
     Claim,
     Event,
@@ -23,26 +22,12 @@ from ..models import (
     event_sources,
 )
 from .articles import Article, read_html_file, read_text_file
-from .common import choice, get, in_id_blocks, optional_text, required_text, unique_slug
-from .common import language as language_code
+from .common import choice, get, in_id_blocks, unique_slug
+from .fields import REF, SOURCE
 from .source_versions import replace_text, set_text
 from .vectors import refresh_reviewed
 
-EDITABLE = (
-    "title",
-    "kind",
-    "publisher",
-    "authors",
-    "url",
-    "archive_url",
-    "published_on",
-    "accessed_on",
-    "language",
-    "republishes",
-    "note",
-    "slug",
-    "text",
-)
+EDITABLE = (*(field.name for field in SOURCE if field.column or field.kind == REF), "slug", "text")
 
 
 def source_view(source: Source | None, *, brief: bool = False) -> dict[str, Any] | None:
@@ -140,22 +125,24 @@ def add_source(
     note: str | None = None,
     slug: str | None = None,
 ) -> Source:
-    title = required_text(title, "source title", MAX_NAME)
-    url = optional_text(url, "source URL", MAX_NAME)
-    check_url_free(session, url)
+    given = {
+        "title": title,
+        "kind": kind,
+        "publisher": publisher,
+        "authors": authors,
+        "url": url,
+        "archive_url": archive_url,
+        "published_on": published_on,
+        "accessed_on": accessed_on,
+        "language": language,
+        "note": note,
+    }
+    values = SOURCE.checked(given)
+    check_url_free(session, values["url"])
     source = Source(
-        slug=unique_slug(session, Source, slug, title),
-        title=title,
-        kind=choice(SourceKind, kind, "source kind"),
-        publisher=optional_text(publisher, "publisher", MAX_NAME),
-        authors=_authors(authors),
-        url=url,
-        archive_url=optional_text(archive_url, "archive URL", MAX_NAME),
-        published_on=published_on,
-        accessed_on=accessed_on,
-        language=language_code(language),
+        slug=unique_slug(session, Source, slug, values["title"]),
         republishes=get_source(session, republishes) if republishes else None,
-        note=optional_text(note, "note"),
+        **values,
     )
     if text is not None:
         set_text(source, text)
@@ -167,10 +154,6 @@ def add_source(
         session.flush()
     refresh_reviewed(session, [source.url])  # a review's page: its title is that claim's headline
     return source
-
-
-def _authors(names: list[str] | None) -> list[str]:
-    return [check_length(name.strip(), "author", MAX_NAME) for name in names or [] if name.strip()]
 
 
 def read_source_file(text_file: Path | None = None, html_file: Path | None = None) -> Article | None:
@@ -239,30 +222,19 @@ def edit_source(session: Session, ref: str | int, **changes: Any) -> Source:
             continue
         if field not in EDITABLE:
             raise InvalidInput(f"cannot edit {field!r}: editable fields: {', '.join(EDITABLE)}")
-        if field == "title":
-            source.title = required_text(value, "source title", MAX_NAME)
-        elif field == "slug":
+        if field == "slug":
             source.slug = unique_slug(session, Source, value, source.title)
-        elif field == "kind":
-            source.kind = choice(SourceKind, value, "source kind")
-        elif field == "url":
-            url = optional_text(value, "source URL", MAX_NAME)
-            check_url_free(session, url, keep=source)
-            source.url = url
-        elif field == "authors":
-            source.authors = _authors(value)
         elif field == "republishes":
             original = get_source(session, value)
             check_republishes(session, source, original)
             source.republishes = original
         elif field == "text":
             replace_text(session, source, value)
-        elif field in ("published_on", "accessed_on"):
-            setattr(source, field, value or None)
-        elif field == "note":
-            source.note = optional_text(value, "note")
         else:
-            setattr(source, field, optional_text(value, field.replace("_", " "), MAX_NAME))
+            checked = SOURCE[field].check(value)
+            if field == "url":
+                check_url_free(session, checked, keep=source)
+            setattr(source, field, checked)
     session.flush()
     if (source.url, source.title) != headline:
         refresh_reviewed(session, [headline[0], source.url])

@@ -27,6 +27,7 @@ from ...models import (
     Verdict,
     claim_appearances,
 )
+from ...services.fields import ACTOR, CLAIM, EVENT, EVIDENCE, SOURCE, VERDICT
 from ...services.graphs import chosen_claim_ids
 
 PAGE = 500  # rows read at a time
@@ -206,94 +207,23 @@ def _source_versions(session: Session, source_ids: set[int] | None, claim_ids: s
 
 
 def _actor_record(actor: Actor) -> dict[str, Any]:
-    return _compact(
-        {
-            "slug": actor.slug,
-            "name": actor.name,
-            "kind": actor.kind.value,
-            "role": actor.role,
-            "aliases": list(actor.aliases or []),
-        }
-    )
+    return ACTOR.record(actor)
 
 
 def _event_record(event: Event) -> dict[str, Any]:
-    return _compact(
-        {
-            "slug": event.slug,
-            "title": event.title,
-            "description": event.description,
-            "occurred_on": event.occurred_on,
-            "sources": sorted(s.slug for s in event.sources),
-        }
-    )
+    return EVENT.record(event)
 
 
 def _source_record(source: Source) -> dict[str, Any]:
-    return _compact(
-        {
-            "slug": source.slug,
-            "title": source.title,
-            "kind": source.kind.value,
-            "publisher": source.publisher,
-            "authors": list(source.authors or []),
-            "url": source.url,
-            "archive_url": source.archive_url,
-            "published_on": source.published_on,
-            "accessed_on": source.accessed_on,
-            "language": source.language,
-            "republishes": source.republishes.slug if source.republishes else None,
-            "note": source.note,
-            "text": source.text,
-        }
-    )
+    return SOURCE.record(source)
 
 
 def _claim_record(claim: Claim) -> dict[str, Any]:
-    return _compact(
-        {
-            "slug": claim.slug,
-            "text": claim.text,
-            "claimant": claim.claimant.slug if claim.claimant else None,
-            "stated_on": claim.stated_on,
-            "stated_in": claim.stated_in.slug if claim.stated_in else None,
-            "appearances": sorted(source.slug for source in claim.appearances),
-            "tags": sorted(tag.name for tag in claim.tags),
-            "language": claim.language,
-            "note": claim.note,
-            "evidence": [
-                _compact(
-                    {
-                        "source": e.source.slug,
-                        "stance": e.stance.value,
-                        "quote": e.quote,
-                        "prefix": e.prefix,
-                        "suffix": e.suffix,
-                        "speaker": e.speaker.slug if e.speaker else None,
-                        "locator": e.locator,
-                        "note": e.note,
-                    }
-                )
-                for e in sorted(claim.evidence, key=lambda e: e.id)
-            ],
-            "verdicts": [
-                _compact(
-                    {
-                        "rating": v.rating.value,
-                        "rationale": v.rationale,
-                        "textual_rating": v.textual_rating,
-                        "reviewer": v.reviewer.slug if v.reviewer else None,
-                        "review_url": v.review_url,
-                        "reviewed_on": v.reviewed_on,
-                        "rating_value": v.rating_value,
-                        "best_rating": v.best_rating,
-                        "worst_rating": v.worst_rating,
-                    }
-                )
-                for v in sorted(claim.verdicts, key=lambda v: v.id)
-            ],
-        }
-    )
+    nested = {
+        "evidence": [EVIDENCE.record(e) for e in sorted(claim.evidence, key=lambda e: e.id)],
+        "verdicts": [VERDICT.record(v) for v in sorted(claim.verdicts, key=lambda v: v.id)],
+    }
+    return CLAIM.record(claim, nested=nested.__getitem__)
 
 
 # --- text ---------------------------------------------------------------------------------------

@@ -21,16 +21,13 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ...db import BULK_LOADED
-from ...limits import MAX_ARCHIVED_TEXT, MAX_LANGUAGE, MAX_NAME, MAX_TEXT, check_length
+from ...limits import MAX_ARCHIVED_TEXT, MAX_NAME, check_length
 from ...models import (
     Actor,
-    ActorKind,
     Claim,
     ClaimLink,
     Event,
-    Relation,
     Source,
-    SourceKind,
     Tag,
     claim_appearances,
     claim_tags,
@@ -40,6 +37,7 @@ from ...models import (
 from ...services.articles import read_text_file
 from ...services.claims import check_link
 from ...services.common import slugify
+from ...services.fields import ACTOR, CLAIM, EVENT, LINK, SOURCE
 from ...services.sources import check_republishes, check_url_free
 from ...services.vectors import matching_texts, refresh_reviewed, store_vectors
 from .loader_bulk import (
@@ -53,12 +51,14 @@ from .loader_bulk import (
     fresh_records,
     insert_rows,
     mentioned,
+    record_with_collections,
 )
 from .loader_evidence import load_evidence_and_verdicts, load_source_versions
 from .records import (
     Record,
     about,
-    date,
+    column_values,
+    field_value,
     nested_records,
     raw_text,
     read_dataset,
@@ -66,7 +66,6 @@ from .records import (
     slug,
     text,
     text_list,
-    word,
 )
 
 
@@ -124,13 +123,7 @@ def load_records(
 
 def _load_actors(session: Session, records: list[Record], actors: Keys, report: LoadReport) -> None:
     rows = [
-        {
-            "slug": slug(record),
-            "name": text(record, "name", "actor name", MAX_NAME, required=True),
-            "kind": word(record, "kind", ActorKind, "actor kind", default="person"),
-            "role": text(record, "role", "actor role", MAX_NAME),
-            "aliases": text_list(record, "aliases", "alias"),
-        }
+        {"slug": slug(record), **column_values(record, ACTOR)}
         for record in fresh_records(records, actors, report, "actors")
     ]
     insert_rows(session, Actor, rows, actors.ids, report, "actors")
@@ -156,7 +149,7 @@ def _load_sources(
         urls: dict[str, tuple[str, Record]] = {}
         for record in fresh_records(batch, sources, report, "sources"):
             key = slug(record)
-            url = text(record, "url", "source URL", MAX_NAME)
+            url = field_value(record, SOURCE["url"])
             if url is not None and urls.setdefault(url, (key, record))[0] != key:
                 raise record.fail(f"field 'url': source {urls[url][0]!r} in the dataset has the URL {url} already")
             rows.append(_source_row(record, key, url, texts))
@@ -196,16 +189,8 @@ def _source_row(record: Record, key: str, url: str | None, texts: Path | None) -
     archived = archived if archived and archived.strip() else None
     return {
         "slug": key,
-        "title": text(record, "title", "source title", MAX_NAME, required=True),
-        "kind": word(record, "kind", SourceKind, "source kind", default="article"),
-        "publisher": text(record, "publisher", "publisher", MAX_NAME),
-        "authors": text_list(record, "authors", "author"),
+        **column_values(record, SOURCE, skip=["url"]),
         "url": url,
-        "archive_url": text(record, "archive_url", "archive URL", MAX_NAME),
-        "published_on": date(record, "published_on"),
-        "accessed_on": date(record, "accessed_on"),
-        "language": text(record, "language", "language", MAX_LANGUAGE),
-        "note": text(record, "note", "note"),
         "text": archived,
         "text_sha256": hashlib.sha256(archived.encode("utf-8")).hexdigest() if archived else None,
     }
@@ -213,7 +198,7 @@ def _source_row(record: Record, key: str, url: str | None, texts: Path | None) -
 
 def _document_text(record: Record, texts: Path | None) -> str | None:
     """The text of the file a source's `document` names, which must be inside the `texts` folder."""
-    document = text(record, "document", "document name", MAX_NAME)
+    document = text(record, "document", SOURCE["document"].label, MAX_NAME)
     if texts is None or document is None:
         return None
     name = Path(document)
@@ -249,14 +234,11 @@ def _load_claims(
         key = slug(record)
         row = {
             "slug": key,
-            "text": text(record, "text", "claim text", MAX_TEXT, required=True),
-            "language": text(record, "language", "language", MAX_LANGUAGE),
+            **column_values(record, CLAIM),
             "claimant_id": actors.id(record, "claimant"),
-            "stated_on": date(record, "stated_on"),
             "stated_in_id": sources.id(record, "stated_in"),
-            "note": text(record, "note", "note"),
         }
-        for name in text_list(record, "tags", "tag"):
+        for name in text_list(record, "tags", CLAIM["tags"].label):
             tag = slugify(name)
             if tag not in tags:
                 tags[tag] = -1  # made below
@@ -266,12 +248,10 @@ def _load_claims(
     tag_ids: dict[str, int] = {tag: id_ for tag, id_ in tags.items() if id_ != -1}
     insert_rows(session, Tag, new_tags, tag_ids, report, "tags")
     tags.update(tag_ids)
-    added_ids = insert_rows(session, Claim, new_claims, claims.ids, report, "claims")
-    if tag_rows:
-        session.execute(
-            insert(claim_tags),
-            [{"claim_id": claims.ids[claim], "tag_id": tag_ids[tag]} for claim, tag in dict.fromkeys(tag_rows)],
-        )
+    added_ids = insert_rows(session, Claim, new_claims, claims.ids, report, "claims", recorded=False)
+    tagged = [(claims.ids[claim], tag_ids[tag]) for claim, tag in dict.fromkeys(tag_rows)]
+    if tagged:
+        session.execute(insert(claim_tags), [{"claim_id": claim, "tag_id": tag} for claim, tag in tagged])
     # Appearances of every claim in the file, new or already there: a review may name new places
     # where a known claim appeared.
     for record in records:
@@ -289,6 +269,7 @@ def _load_claims(
         new_ids = {row["id"] for row in new_claims}
         # Counted only for claims already there: a new claim's appearances are part of it.
         report.added["appearances"] += sum(1 for claim, _source in fresh if claim not in new_ids)
+    record_with_collections(session, "claims", new_claims, {"tags": tagged, "appearances": fresh})
     load_evidence_and_verdicts(session, records, actors, sources, claims, report)
     return [(claim_id, str(row["text"])) for claim_id, row in zip(added_ids, new_claims, strict=True)]
 
@@ -298,7 +279,7 @@ def _load_links(session: Session, records: list[Record], claims: Keys, report: L
     planned = []
     for record in records:
         first, second = claims.id(record, "from", required=True), claims.id(record, "to", required=True)
-        relation = word(record, "relation", Relation, "relation")
+        relation = field_value(record, LINK["relation"])
         with about(record, "to"):
             check_link(first, second, reference(record, "from"))  # type: ignore[arg-type]
         planned.append((record, (first, second, relation)))
@@ -321,7 +302,7 @@ def _load_links(session: Session, records: list[Record], claims: Keys, report: L
                 "from_claim_id": first,
                 "to_claim_id": second,
                 "relation": relation,
-                "note": text(record, "note", "note"),
+                "note": field_value(record, LINK["note"]),
                 "created_at": utcnow(),
             }
         )
@@ -332,20 +313,11 @@ def _load_events(session: Session, records: list[Record], sources: Keys, events:
     rows, links = [], []
     for record in fresh_records(records, events, report, "events"):
         key = slug(record)
-        row = {
-            "slug": key,
-            "title": text(record, "title", "event title", MAX_NAME, required=True),
-            "description": text(record, "description", "event description"),
-            "occurred_on": date(record, "occurred_on"),
-        }
+        row = {"slug": key, **column_values(record, EVENT)}
         links += [(key, sources.resolve(record, "sources", ref)) for ref in text_list(record, "sources", "source")]
         rows.append(row)
-    insert_rows(session, Event, rows, events.ids, report, "events")
-    if links:
-        session.execute(
-            insert(event_sources),
-            [
-                {"event_id": events.ids[event], "source_id": sources.ids[source]}
-                for event, source in dict.fromkeys(links)
-            ],
-        )
+    insert_rows(session, Event, rows, events.ids, report, "events", recorded=False)
+    pairs = [(events.ids[event], sources.ids[source]) for event, source in dict.fromkeys(links)]
+    if pairs:
+        session.execute(insert(event_sources), [{"event_id": event, "source_id": source} for event, source in pairs])
+    record_with_collections(session, "events", rows, {"sources": pairs})

@@ -12,10 +12,12 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from ...inserts import insert_many
+from ...models import utcnow
 from ...revisions import record_inserts
 from .records import SECTIONS, Record, reference, slug
 
 CHUNK = 500  # rows per look-up of existing keys
+STAMPS = {"created_at", "updated_at"}
 BATCH = 1000  # records loaded at a time
 BATCH_CHARACTERS = 32_000_000  # text held in a batch at most, beyond its last record's
 
@@ -125,14 +127,26 @@ def _characters(value: Any) -> int:
 
 
 def insert_rows(
-    session: Session, model: Any, rows: list[dict[str, Any]], ids: dict[str, int], report: LoadReport, kind: str
+    session: Session,
+    model: Any,
+    rows: list[dict[str, Any]],
+    ids: dict[str, int],
+    report: LoadReport,
+    kind: str,
+    *,
+    recorded: bool = True,
 ) -> list[int]:
-    """Insert rows in bulk, learn their ids, and record their revisions."""
+    """Insert rows in bulk, learn their ids, and (unless the caller records them with their
+    collections, see `record_with_collections`) record their revisions."""
     if not rows:
         return []
     # Core executemany (no ORM bookkeeping) with ids the database gives: other writers may take
     # ids in between on PostgreSQL, so none is guessed.
     table = model.__table__
+    now = utcnow()  # the times a row added one at a time gets, here in its revision too
+    for row in rows:
+        for stamp in STAMPS.intersection(table.c.keys()):
+            row.setdefault(stamp, now)
     if session.get_bind().dialect.name == "postgresql":
         # Ids taken from the table's sequence first, then the rows sent by COPY: INSERT ... RETURNING
         # would be one statement of a thousand rows' values, which the driver parses anew each time.
@@ -152,7 +166,8 @@ def insert_rows(
     for row in rows:
         if "slug" in row:
             ids[row["slug"]] = row["id"]
-    record_inserts(session, model.__tablename__, [{k: v for k, v in row.items() if k != "text"} for row in rows])
+    if recorded:
+        record_inserts(session, model.__tablename__, rows)
     report.added[kind] += len(rows)
     return new_ids
 
@@ -165,3 +180,17 @@ def existing_rows(
         chunk = claim_ids[start : start + CHUNK]
         found.update(tuple(row) for row in session.execute(select(*columns).where(claim_column.in_(chunk))))
     return found
+
+
+def record_with_collections(
+    session: Session, table: str, rows: list[dict[str, Any]], members: dict[str, list[tuple[int, int]]]
+) -> None:
+    """The revisions of rows inserted with `recorded=False`, each with its collections (a claim's
+    tags and appearances, an event's sources: name → (row id, member id) pairs, in the order they
+    were added), as a row added one at a time records them."""
+    collected: dict[int, dict[str, list[int]]] = {row["id"]: {name: [] for name in members} for row in rows}
+    for name, pairs in members.items():
+        for owner, member in pairs:
+            if owner in collected:
+                collected[owner][name].append(member)
+    record_inserts(session, table, [{**row, **collected[row["id"]]} for row in rows])

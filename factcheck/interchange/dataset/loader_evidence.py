@@ -8,11 +8,22 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...limits import MAX_NAME, MAX_TEXT, check_length
-from ...models import Evidence, QuoteStatus, Rating, Source, SourceVersion, Stance, Verdict, utcnow
+from ...limits import MAX_TEXT
+from ...models import Evidence, QuoteStatus, Source, SourceVersion, Verdict, utcnow
+from ...services.fields import EVIDENCE, VERDICT, require_rationale
 from ...services.quotes import anchor_quote
 from .loader_bulk import CHUNK, Keys, LoadReport, existing_rows, insert_rows, mentioned
-from .records import Record, about, date, describe, nested_records, number, raw_text, reference, slug, text, word
+from .records import (
+    Record,
+    about,
+    column_values,
+    describe,
+    nested_records,
+    reference,
+    slug,
+    text,
+    word,
+)
 
 
 def load_evidence_and_verdicts(
@@ -96,26 +107,12 @@ def _source_texts(session: Session, records: list[Record], sources: Keys) -> dic
     return texts
 
 
-def _context(record: Record, name: str) -> str | None:
-    """A quote's prefix or suffix, kept as written (its spaces are part of it)."""
-    value = raw_text(record, name)
-    if not value:
-        return None
-    with about(record, name):
-        return check_length(value, name, MAX_TEXT)
-
-
 def _evidence_row(record: Record, claim_id: int, actors: Keys, sources: Keys) -> dict[str, Any]:
     return {
         "claim_id": claim_id,
         "source_id": sources.id(record, "source", required=True),
-        "stance": word(record, "stance", Stance, "stance"),
-        "quote": text(record, "quote", "quote", MAX_TEXT, required=True),
-        "prefix": _context(record, "prefix"),
-        "suffix": _context(record, "suffix"),
+        **column_values(record, EVIDENCE),
         "speaker_id": actors.id(record, "speaker"),
-        "locator": text(record, "locator", "locator", MAX_NAME),
-        "note": text(record, "note", "note"),
     }
 
 
@@ -131,27 +128,11 @@ def _anchor(row: dict[str, Any], text: str | None) -> None:
     )
 
 
-def _reviewed(record: Record) -> bool:
-    """Whether a verdict is a review published elsewhere: a label, a page or a reviewer of its own."""
-    return any(record.data.get(field) for field in ("textual_rating", "review_url", "reviewer"))
-
-
 def _verdict_row(record: Record, claim_id: int, actors: Keys) -> dict[str, Any]:
-    return {
-        "claim_id": claim_id,
-        "rating": word(record, "rating", Rating, "rating"),
-        # A verdict typed in gives its reasons; an imported review may give none (its label, its
-        # page or its reviewer stand for them), and is kept without, shown as such.
-        "rationale": text(record, "rationale", "rationale", MAX_TEXT, required=not _reviewed(record)),
-        "textual_rating": text(record, "textual_rating", "textual rating", MAX_NAME),
-        "reviewer_id": actors.id(record, "reviewer"),
-        "review_url": text(record, "review_url", "review URL", MAX_NAME),
-        "reviewed_on": date(record, "reviewed_on"),
-        "rating_value": number(record, "rating_value"),
-        "best_rating": number(record, "best_rating"),
-        "worst_rating": number(record, "worst_rating"),
-        "created_at": utcnow(),
-    }
+    values = column_values(record, VERDICT)
+    with about(record, "rationale"):
+        require_rationale(values, record.data)
+    return {"claim_id": claim_id, **values, "reviewer_id": actors.id(record, "reviewer"), "created_at": utcnow()}
 
 
 def load_source_versions(

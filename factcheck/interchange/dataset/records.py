@@ -15,6 +15,7 @@ from ...dates import parse_partial_date
 from ...errors import FactcheckError, InvalidInput
 from ...limits import MAX_NAME, MAX_TEXT
 from ...services.common import check_slug, choice, optional_text, required_text
+from ...services.fields import CHOICE, ENTITIES, NAMES, NUMBER, Field, Fields
 from .streaming import ListsFile
 
 if TYPE_CHECKING:
@@ -23,64 +24,17 @@ if TYPE_CHECKING:
 E = TypeVar("E", bound=enum.Enum)
 
 SECTIONS = ("actors", "sources", "claims", "links", "events", "source_versions")
+# The entities' fields are described once, in services/fields.py; a source's kept versions are
+# the dataset's own (see services/source_versions.py).
 FIELDS = {
-    "actors": ("slug", "name", "kind", "role", "aliases"),
-    "sources": (
-        "slug",
-        "title",
-        "kind",
-        "publisher",
-        "authors",
-        "url",
-        "archive_url",
-        "published_on",
-        "accessed_on",
-        "language",
-        "republishes",
-        "note",
-        "document",
-        "text",
-    ),
-    "claims": (
-        "slug",
-        "text",
-        "claimant",
-        "stated_on",
-        "stated_in",
-        "appearances",
-        "tags",
-        "language",
-        "note",
-        "evidence",
-        "verdicts",
-    ),
-    "evidence": ("source", "stance", "quote", "prefix", "suffix", "speaker", "locator", "note"),
-    "verdicts": (
-        "rating",
-        "rationale",
-        "textual_rating",
-        "reviewer",
-        "review_url",
-        "reviewed_on",
-        "rating_value",
-        "best_rating",
-        "worst_rating",
-    ),
-    "links": ("from", "relation", "to", "note"),
-    "events": ("slug", "title", "description", "occurred_on", "sources"),
+    **{section: fields.names for section, fields in ENTITIES.items()},
     # A source's earlier texts, after the claims, since they name the quotes each text held.
     "source_versions": ("source", "versions"),
     "versions": ("number", "sha256", "size", "archived_at", "current", "text", "quotes"),
     "quotes": ("claim", "quote", "start", "end", "status"),
 }
 REQUIRED = {
-    "actors": ("slug", "name"),
-    "sources": ("slug", "title"),
-    "claims": ("slug", "text"),
-    "evidence": ("source", "stance", "quote"),
-    "verdicts": ("rating",),  # and a rationale, unless it is a reviewer's label (textual_rating)
-    "links": ("from", "relation", "to"),
-    "events": ("slug", "title"),
+    **{section: fields.required for section, fields in ENTITIES.items()},
     "source_versions": ("source", "versions"),
     "versions": ("number", "sha256"),
     "quotes": ("claim", "quote", "start", "end", "status"),
@@ -323,3 +277,28 @@ def number(record: Record, name: str) -> float | None:
 def read_file(session: Session, path: Path, rating_map: Path | None) -> tuple[DatasetFiles, list[str]]:
     """`factcheck import --format yaml|json`: the records, read as they are loaded; nothing to say."""
     return read_dataset(path), []
+
+
+def column_values(record: Record, fields: Fields, *, skip: Iterable[str] = ()) -> dict[str, Any]:
+    """The record's values of the entity's column fields (see services.fields), each checked by its
+    field's one rule after the file's value is checked to be of the right type."""
+    left_out = set(skip)
+    return {field.name: field_value(record, field) for field in fields if field.column and field.name not in left_out}
+
+
+def field_value(record: Record, field: Field) -> Any:
+    name, value = field.name, record.data.get(field.name)
+    if field.kind == CHOICE:
+        if isinstance(value, bool):  # YAML's true and false are the words "true" and "false"
+            value = str(value).lower()
+        if value not in (None, "") and not isinstance(value, str):
+            allowed = ", ".join(member.value for member in field.choices or ())
+            raise record.fail(f"field {name!r} is {describe(value)}: expected one of {allowed}")
+    elif field.kind == NUMBER:
+        return number(record, name)
+    elif field.kind == NAMES:
+        return text_list(record, name, field.label)
+    elif field.kind != "date":
+        raw_text(record, name)
+    with about(record, name):
+        return field.check(value)
