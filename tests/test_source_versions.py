@@ -278,3 +278,27 @@ def test_db_check_sees_a_kept_version_that_is_not_what_it_says(minutes, tmp_path
     assert json.loads(checked.stdout)["problems"] == [
         f"version 1 of source 1: evidence 1's quote is placed at 0-5000, past the end of the text ({len(FIRST)})"
     ]
+
+
+def test_an_imported_text_is_its_sources_first_version_as_source_add_keeps_it(cli, db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine, text
+
+    cli.ok("source", "add", "Typed in", "--text-file", str(_file(tmp_path / "typed.txt", "Typed in here.")))
+    dataset = tmp_path / "dataset.yaml"
+    dataset.write_text("sources:\n- {slug: imported, title: Imported, text: Imported here.}\n")
+    cli.ok("import", str(dataset))
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT s.slug, v.number, v.text_sha256 = s.text_sha256, v.size FROM source_versions v "
+                "JOIN sources s ON s.id = v.source_id ORDER BY s.slug"
+            )
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [("imported", 1, True, 14), ("typed-in", 1, True, 14)]
+
+
+def _file(path, content: str):  # type: ignore[no-untyped-def]
+    path.write_text(content, encoding="utf-8")
+    return path

@@ -28,7 +28,7 @@ def set_text(source: Source, text: str) -> None:
     source.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _size(text: str) -> int:
+def text_size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
@@ -66,7 +66,7 @@ def replace_text(session: Session, source: Source, text: str, check: QuoteCheck 
                     source_id=source.id,
                     number=versions[-1].number + 1 if versions else 1,
                     text_sha256=old_sha256,
-                    size=_size(old_text),
+                    size=text_size(old_text),
                     archived_at=source.updated_at or utcnow(),
                 )
             )
@@ -74,7 +74,7 @@ def replace_text(session: Session, source: Source, text: str, check: QuoteCheck 
         versions[-1].text = old_text
         versions[-1].quotes = _found_now(session, source.id)
     number = versions[-1].number + 1 if versions else 1
-    session.add(SourceVersion(source_id=source.id, number=number, text_sha256=source.text_sha256, size=_size(text)))
+    session.add(SourceVersion(source_id=source.id, number=number, text_sha256=source.text_sha256, size=text_size(text)))
     session.flush()
     quotes_now = {
         row.id: quote_state(row) for row in session.scalars(select(Evidence).where(Evidence.source_id == source.id))
@@ -137,7 +137,7 @@ def _versions(session: Session, source: Source) -> list[_Version]:
     if versions and versions[-1].sha256 == source.text_sha256 and not versions[-1].kept:
         versions[-1].current = versions[-1].kept = True
     else:
-        size = _size(session.scalar(select(Source.text).where(Source.id == source.id)) or "")
+        size = text_size(session.scalar(select(Source.text).where(Source.id == source.id)) or "")
         number = versions[-1].number + 1 if versions else 1
         versions.append(_Version(number, source.text_sha256, size, source.updated_at, True, True, {}))
     versions[-1].quotes = _found_now(session, source.id)
@@ -335,7 +335,7 @@ def restore_versions(
                 number=record["number"],
                 text=None if record is records[-1] else text,
                 text_sha256=str(record.get("sha256")),
-                size=_size(text) if text is not None else size,
+                size=text_size(text) if text is not None else size,
                 archived_at=archived if archived.tzinfo else archived.replace(tzinfo=dt.UTC),
                 quotes=quotes if record is not records[-1] else None,
             )

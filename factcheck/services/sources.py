@@ -24,7 +24,7 @@ from ..models import (
 from .articles import Article, read_html_file, read_text_file
 from .common import choice, get, in_id_blocks, unique_slug
 from .fields import REF, SOURCE
-from .source_versions import replace_text, set_text
+from .source_versions import replace_text, set_text, text_size
 from .vectors import refresh_reviewed
 
 EDITABLE = (*(field.name for field in SOURCE if field.column or field.kind == REF), "slug", "text")
@@ -149,8 +149,7 @@ def add_source(
     session.add(source)
     session.flush()
     if text is not None:
-        size = len(text.encode("utf-8"))
-        session.add(SourceVersion(source_id=source.id, number=1, text_sha256=source.text_sha256, size=size))
+        session.add(SourceVersion(source_id=source.id, number=1, text_sha256=source.text_sha256, size=text_size(text)))
         session.flush()
     refresh_reviewed(session, [source.url])  # a review's page: its title is that claim's headline
     return source

@@ -28,6 +28,7 @@ from ...models import (
     ClaimLink,
     Event,
     Source,
+    SourceVersion,
     Tag,
     claim_appearances,
     claim_tags,
@@ -38,6 +39,7 @@ from ...services.articles import read_text_file
 from ...services.claims import check_link
 from ...services.common import slugify
 from ...services.fields import ACTOR, CLAIM, EVENT, LINK, SOURCE
+from ...services.source_versions import text_size
 from ...services.sources import check_republishes, check_url_free
 from ...services.vectors import matching_texts, refresh_reviewed, store_vectors
 from .loader_bulk import (
@@ -164,6 +166,13 @@ def _load_sources(
                 with about(urls[url or ""][1], "url"):
                     check_url_free(session, url)
         insert_rows(session, Source, rows, sources.ids, report, "sources")
+        # A source's text is its first version, as `source add` keeps it (not counted apart).
+        first = [
+            {"source_id": row["id"], "number": 1, "text_sha256": row["text_sha256"], "size": text_size(row["text"])}
+            for row in rows
+            if row["text"] is not None
+        ]
+        insert_rows(session, SourceVersion, first, {}, LoadReport(), "source_versions")
         if index:
             refresh_reviewed(session, listed)
         tick(len(batch))
