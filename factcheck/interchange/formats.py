@@ -18,7 +18,9 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ..dates import date_order as reading_dates
 from ..errors import InvalidInput
+from ..files import atomic_output
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -127,7 +129,6 @@ def export_data(
 ) -> Exported:
     """Export in `fmt`: to `output` when given (a file, or a folder for csv), else to `stream`, else
     as text. A file appears only once it is complete."""
-    from ..files import atomic_output
 
     if fmt.files:
         assert output is not None  # export_format asked for a folder
@@ -190,8 +191,8 @@ def import_file(
     ("dmy" or "mdy") reads ambiguous numeric dates; `rating_map` (and factcheck-ratings.yaml in the
     current folder) maps reviewers' labels to ratings; `progress(total)` gives a tick for each step;
     `index` writes the new claims' sentence vectors too."""
-    from ..dates import date_order as reading_dates
-    from .dataset.loader import load_records
+
+    from .dataset.loader import load_records  # the registry itself stays light: --help lists it
 
     with reading_dates(date_order.strip().lower()) if date_order else nullcontext():
         records, notes = _read(session, path, format, rating_map)

@@ -20,8 +20,12 @@ from sqlalchemy.orm import Session
 
 from ..controls import visible
 from ..errors import InvalidInput
+from ..files import atomic_output
 from ..models import Relation, Stance
 from ..services.claims import show_claim
+from ..services.graphs import claim_graph, verdict_summary
+from ..services.pages import claim_pages, index_groups, source_list, source_page, source_pages
+from .diagrams import mermaid
 
 TEMPLATES = ("claim.md.j2", "index.md.j2", "source.md.j2")
 CLAIMS_FOLDER = "claims"
@@ -140,8 +144,6 @@ def _timeline(dossier: dict[str, Any]) -> list[dict[str, str]]:
 
 def render_claim(session: Session, ref: str | int, *, template_dir: Path | None = None) -> str:
     """The dossier of one claim as markdown."""
-    from ..services.graphs import claim_graph
-    from .diagrams import mermaid
 
     dossier = show_claim(session, ref)
     slug = dossier["claim"]["slug"]
@@ -153,7 +155,6 @@ def dossier_context(dossier: dict[str, Any], diagram: str) -> dict[str, Any]:
     """What claim.md.j2 is given. Stances and relations come from their Enums, so that a new one
     appears in every dossier without a change here. `diagram` is the mermaid diagram of the claim
     and the claims linked to it, its labels escaped (see reports.diagrams)."""
-    from ..services.graphs import verdict_summary
 
     related = [
         item for relation in Relation if relation != Relation.REBUTS for item in dossier["related"].get(relation, [])
@@ -186,7 +187,6 @@ def _generate(env: Environment, name: str, **context: Any) -> Iterator[str]:
 
 def render_source(session: Session, ref: str | int, *, template_dir: Path | None = None) -> str:
     """Everything one source says, claim by claim, as markdown."""
-    from ..services.pages import source_page
 
     return _render(environment(template_dir), "source.md.j2", **source_context(*source_page(session, ref)))
 
@@ -198,8 +198,6 @@ def write_all(session: Session, folder: Path, *, template_dir: Path | None = Non
     so an interrupted run leaves no half-written file. No slug can collide with another file: each
     kind has its own folder, and only the index sits at the top.
     Returns how many claim dossiers and source pages were written."""
-    from ..services.pages import claim_pages, index_groups, source_list, source_pages
-    from .diagrams import mermaid
 
     env = environment(template_dir)
     claims_folder, sources_folder = folder / CLAIMS_FOLDER, folder / SOURCES_FOLDER
@@ -226,7 +224,6 @@ def write_all(session: Session, folder: Path, *, template_dir: Path | None = Non
 
 def _write(path: Path, chunks: Iterable[str]) -> None:
     """`path` written whole or not at all (a full disk is named as such)."""
-    from ..files import atomic_output
 
     with atomic_output(path) as out:
         for chunk in chunks:

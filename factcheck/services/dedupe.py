@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
+from ..models import ClaimLink, ClaimVector, Relation, Revision, RevisionAction
+from . import vectors
 from .common import required_text
 from .similar import CANDIDATES, DUPLICATE, PAIR_COSINE, similar_claims, texts_of
 
@@ -23,9 +25,6 @@ def duplicate_clusters(
     PAIR_COSINE close are scored in full, as `similar` scores them. Two claims linked already as rebutting,
     supporting or qualifying one another are never joined: someone has said they differ."""
     from sqlalchemy import select
-
-    from ..models import ClaimVector
-    from . import vectors
 
     name = vectors.model_name()
     if name is None:
@@ -99,7 +98,6 @@ def _duplicate_pairs(
     """(score, first, second) of the close pairs that `similar` labels duplicates, one claim's
     text against all the others (from its stored vector), as `claim add` would judge it: each
     pair by the better of its two ways."""
-    from . import vectors
 
     wanted: dict[int, set[int]] = {}
     for first, second, _cosine in pairs:
@@ -129,8 +127,6 @@ def _related(session: Session, ids: list[int], chunk: int = 500) -> dict[int, se
     """The claims each of these claims is linked to by a relation other than duplicates (both ways)."""
     from sqlalchemy import select
 
-    from ..models import ClaimLink, Relation
-
     related: dict[int, set[int]] = {}
     for start in range(0, len(ids), chunk):
         some = ids[start : start + chunk]
@@ -155,8 +151,6 @@ def record_duplicates(session: Session, clusters: list[dict[str, Any]]) -> dict[
     (one batch in the history), skipping links that exist already. Returns the batch id and the
     links made; `undo_duplicates(batch)` takes them back."""
     from sqlalchemy import select
-
-    from ..models import ClaimLink, Relation
 
     made: list[dict[str, str]] = []
     for cluster in clusters:
@@ -184,8 +178,6 @@ def undo_duplicates(session: Session, batch: str) -> list[int]:
     """Delete the `duplicates` links a `dedupe --apply` made in history batch `batch` (the deletion
     is recorded too). Returns the ids of the links removed."""
     from sqlalchemy import select
-
-    from ..models import ClaimLink, Relation, Revision, RevisionAction
 
     batch = required_text(batch, "the batch id", 64)
     made = session.execute(

@@ -1,16 +1,17 @@
 """The claim graph that the argument-map formats draw: claims with their current verdicts, tags and
 evidence, and the links between them. One function gathers it (for the whole database, or some
 claims with every claim they link to); Argdown, AIF, DOT and the reports' mermaid pictures each
-render it.
-
-SQLAlchemy is imported inside the functions, so that the CLI can import the verdict summary
-without it."""
+render it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ..models import Claim, ClaimLink, Evidence, Tag, Verdict, claim_tags
+from .claims import current_verdicts
+from .common import get, slugify
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -71,9 +72,6 @@ def chosen_claim_ids(session: Session, claims: Iterable[str | int] | None, tags:
     """The ids of the claims a subset export names: by id or slug (`--claim`), or by tag (`--tag`)."""
     from sqlalchemy import select
 
-    from ..models import Claim, Tag, claim_tags
-    from .common import get, slugify
-
     wanted = {get(session, Claim, ref).id for ref in claims or []}
     tag_slugs = [slugify(tag) for tag in tags or []]
     if tag_slugs:
@@ -97,9 +95,6 @@ def claim_graph(
     whatever the size."""
     from sqlalchemy import or_, select
     from sqlalchemy.orm import joinedload, selectinload
-
-    from ..models import Claim, ClaimLink, Evidence, Verdict
-    from .claims import current_verdicts
 
     wanted: set[int] | None = None
     if claims is not None or tags is not None:

@@ -10,6 +10,8 @@ from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, aliased, undefer
 
+from ..db import open_read_only
+from ..errors import DatabaseProblem
 from ..models import (
     Actor,
     Claim,
@@ -17,12 +19,14 @@ from ..models import (
     Evidence,
     QuoteStatus,
     Source,
+    SourceVersion,
     Tag,
     Verdict,
     claim_appearances,
     claim_tags,
     event_sources,
 )
+from .source_versions import misplaced
 
 # Rows are taken from the database a thousand at a time, not all at once: the check of a large
 # database holds what it reports, not the tables it reads.
@@ -96,9 +100,6 @@ def version_problems(session: Session) -> list[str]:
     SHA-256, quotes placed outside a text or, verified, not at their place; a newest version that
     is not its source's text. One version's text in memory at a time."""
     import hashlib
-
-    from ..models import SourceVersion
-    from .source_versions import misplaced
 
     problems: list[str] = []
     newest = select(SourceVersion.source_id, func.max(SourceVersion.number)).group_by(SourceVersion.source_id)
@@ -200,9 +201,6 @@ def _rebuilt_and_compared(session: Session) -> tuple[list[str], list[str]]:
     is rebuilt from what it indexes in a temporary table, beside the database opened `mode=ro`, and
     every word's place (word, row, column, offset) is compared between the two."""
     import sqlite3
-
-    from ..db import open_read_only
-    from ..errors import DatabaseProblem
 
     try:
         connection = open_read_only(session.get_bind().engine.url.render_as_string(hide_password=False))

@@ -9,6 +9,7 @@ from sqlalchemy import DateTime, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapper, Session, selectinload
 
+from ..errors import Conflict, InvalidInput, NotFound
 from ..limits import MAX_ID
 from ..models import (
     Actor,
@@ -23,6 +24,8 @@ from ..models import (
     Verdict,
 )
 from ..revisions import TRACKED
+from .common import as_id, nameable, suggest
+from .vectors import matching_texts, refresh_reviewed, store_vectors
 
 
 def revision_view(revision: Revision) -> dict[str, Any]:
@@ -55,8 +58,6 @@ def _in_model_order(entity: str, changes: dict[str, Any]) -> dict[str, Any]:
 
 def _subject(session: Session, ref: str) -> tuple[str, int, str]:
     """(entity, id, slug) of the claim or source `ref` names, even a deleted one."""
-    from ..errors import NotFound
-    from .common import as_id, nameable, suggest
 
     key = as_id(ref)
     if not nameable(ref):
@@ -131,7 +132,6 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
     deleted in the same transaction (evidence, links, verdicts) and the references to it that were
     cleared. All of it comes back, with the same ids, or nothing does: a row it needs that is gone
     is named ("restore source 3 first"). Returns what was restored."""
-    from ..errors import Conflict, InvalidInput, NotFound
 
     revision = session.get(Revision, revision_id) if 0 < revision_id <= MAX_ID else None
     if revision is None:
@@ -180,7 +180,6 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
             f"cannot restore revision {revision_id}: a row made since holds its place "
             f"({error.orig}); nothing was restored"
         ) from None
-    from .vectors import matching_texts, refresh_reviewed, store_vectors  # vectors are not in the history
 
     store_vectors(session, matching_texts(session, restored.get("claims", [])))  # made again
     urls = session.scalars(select(Source.url).where(Source.id.in_(restored.get("sources", [])))).all()
@@ -190,7 +189,6 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
 
 def _require_targets(session: Session, deletion: Revision, coming_back: set[tuple[str, int]], revision_id: int) -> None:
     """Refuse, naming it, when a row this deletion's row points to is gone and is not coming back with it."""
-    from ..errors import Conflict
 
     changes = deletion.changes
     targets = [(_POINTS_TO[field], value) for field, value in changes.items() if field in _POINTS_TO and value]

@@ -50,7 +50,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
+from ..limits import MAX_QUERY, MAX_TEXT
+from ..models import Claim
 from ..search import CandidateSearch, backend, query_words
+from ..wordindex import bulk_search
+from . import vectors
+from .articles import read_bytes
 from .common import required_text
 
 _MODEL: dict[str, Any] = json.loads(Path(__file__).with_name("ranking.json").read_text(encoding="utf-8"))
@@ -329,8 +334,6 @@ def similar_each(
     """similar_claims of each text, in order, `batch` texts at a time: embedded together, and
     their nearest vectors found in one read of the stored codes (vectors.nearest_many); of
     BULK_TEXTS texts or more, their full-text candidates from the index held in memory."""
-    from ..wordindex import bulk_search
-    from . import vectors
 
     search = bulk_search(session) if len(texts) >= BULK_TEXTS else None
     for start in range(0, len(texts), batch):
@@ -362,8 +365,6 @@ def candidates_of(
     `search` finds the full-text candidates (by default the database's search)."""
     import numpy as np
 
-    from . import vectors
-
     words, statement = query_texts(text)
     if not query_words(words):
         return {}, {}, None
@@ -392,8 +393,6 @@ def candidates_of(
 
 def texts_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
     from sqlalchemy import select
-
-    from ..models import Claim
 
     if not ids:
         return {}
@@ -441,9 +440,6 @@ def queries_from_file(path: Path) -> list[str]:
     lines are skipped; a line that is malformed, empty or too long is named by its number and
     nothing is searched."""
     import json
-
-    from ..limits import MAX_QUERY, MAX_TEXT
-    from .articles import read_bytes
 
     try:
         content = read_bytes(path).decode("utf-8-sig")

@@ -18,6 +18,7 @@ from ..limits import check_length
 from ..models import Claim, Evidence, QuoteStatus, Source, SourceVersion, utcnow
 from .common import get
 from .evidence import QuoteCheck, check_source_quotes, orphaned_quotes, quote_state, record_quote_check
+from .quotes import normalise
 
 
 def set_text(source: Source, text: str) -> None:
@@ -348,7 +349,6 @@ def restore_versions(
 def misplaced(text: str | None, size: Any, places: dict[str, Any], quoted: dict[int, str]) -> str | None:
     """What is wrong with where a kept version says its quotes stood, or None: each place within
     the text (or its size, when the text is not kept), and a verified quote's place holding it."""
-    from .quotes import normalise
 
     length = len(text) if text is not None else size if isinstance(size, int) and not isinstance(size, bool) else None
     for key, place in places.items():

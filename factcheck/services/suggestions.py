@@ -9,9 +9,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..models import Claim
 from ..search import CandidateSearch
-from . import claims
+from ..wordindex import bulk_search
+from . import claims, vectors
+from .common import in_id_blocks
 from .similar import CANDIDATES, SUGGEST, candidates_of, query_texts, rank, shown
+from .vectors import vectors_of
 
 SUGGESTIONS = 3  # unlinked look-alikes a claim's page lists
 BLOCK = 500  # claims whose suggestions are found together: their scores of one vector chunk take 4 MB
@@ -23,7 +27,6 @@ def suggested_duplicates(
     """Claims scoring SUGGEST or more with this claim that are not among the `linked` slugs, best
     first, at most SUGGESTIONS, from the claim's stored vector if any (so a claim already indexed
     does not load the model), finding paraphrases and translations too."""
-    from .vectors import vectors_of
 
     stored = vectors_of(session, [claim_id]).get(claim_id)
     return _unlinked(rank(text, *candidates_of(session, text, exclude=claim_id, vector=stored, search=search)), linked)
@@ -37,7 +40,6 @@ def suggestions_each(
     search a claim. The vectors' candidates are the exact nearest, which on a table of more than
     vectors.RESCORE claims may add some that a single search's codes pass over. `search` finds
     the full-text candidates (wordindex.bulk_search: the same ones, faster)."""
-    from . import vectors
 
     if vectors.model_name() is None or not claims:  # by words alone, as a single claim is
         return [suggested_duplicates(session, *claim, search=search) for claim in claims]
@@ -83,9 +85,6 @@ def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
 def suggested_dossiers(session: Session) -> Iterator[list[dict[str, Any]]]:
     """show_claim of every claim, in id order, BLOCK claims at a time: their
     dossiers in a few queries and their suggestions in one pass over the vectors."""
-    from ..models import Claim
-    from ..wordindex import bulk_search
-    from .common import in_id_blocks
 
     search = bulk_search(session)
     for found in in_id_blocks(session, Claim, BLOCK, *claims.DOSSIER):

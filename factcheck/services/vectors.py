@@ -26,7 +26,8 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..db import BULK_LOADED
-from ..models import Claim, ClaimVector
+from ..errors import InvalidInput
+from ..models import Claim, ClaimVector, Source, Verdict
 
 if TYPE_CHECKING:
     import numpy as np
@@ -140,7 +141,6 @@ def matching_texts(session: Session, ids: list[int]) -> list[tuple[int, str]]:
     """(id, text) of these claims as their vectors embed them: the claim's text, then the
     headlines of its reviews (the titles of the sources its verdicts' review_url name), as the
     full-text index has them (migration 0011). Ids of claims that do not exist are left out."""
-    from ..models import Source, Verdict
 
     texts: dict[int, list[str]] = {}
     for start in range(0, len(ids), 500):
@@ -161,7 +161,6 @@ def matching_texts(session: Session, ids: list[int]) -> list[tuple[int, str]]:
 def refresh_reviewed(session: Session, urls: Iterable[str | None]) -> int:
     """Store again the vectors of the claims whose verdicts' review_url is one of `urls`: the page
     at that url was added, retitled or removed, and with it one of their headlines."""
-    from ..models import Verdict
 
     wanted = sorted({url for url in urls if url})
     if not wanted:
@@ -245,7 +244,6 @@ def notice(session: Session) -> str | None:
 def rebuild(session: Session, *, progress: Callable[[int, int], None] | None = None, batch: int = 256) -> int:
     """Recompute every claim's vector with the installed model and drop vectors of other models.
     Reads the claims `batch` at a time. Returns the number of vectors written."""
-    from ..errors import InvalidInput
 
     name = model_name()
     if name is None:

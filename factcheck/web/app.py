@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+from ..api import open as open_database
 from ..errors import DatabaseProblem, FactcheckError, NotFound
 from ..jsontext import to_json
 from . import pages
@@ -192,7 +193,6 @@ def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> 
 def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
     """The web view of the database at `url` (read-only sessions: it never writes), answering
     requests for an address, localhost or one of `hosts` (names a proxy gives it)."""
-    from ..api import open as open_database
 
     database = open_database(url)
     links = Links()

@@ -21,6 +21,7 @@ from ..services.claims import list_claims
 from ..services.common import required_text
 from ..services.history import list_history
 from ..services.pages import archived_text, events_for_sources
+from ..services.search import hit_view, search
 from ..services.similar import similar_claims
 from ..services.sources import show_source
 from ..services.suggestions import show_claim
@@ -192,7 +193,6 @@ def search_page(
     session: Session, links: Links, query: str | None, scope: str | None = None, limit: int = SEARCH_LIMIT
 ) -> Page:
     """`search QUERY [--in SCOPE] --json`; with no query, the empty form."""
-    from ..services.search import hit_view, search
 
     if query is None:
         return Page("search.html.j2", "Search", [], {"query": "", "scope": scope, "hits": []})

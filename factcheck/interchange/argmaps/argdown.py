@@ -32,6 +32,7 @@ from ...errors import InvalidInput
 from ...limits import MAX_FILE_BYTES
 from ...services.graphs import ClaimGraph, GraphClaim, GraphEvidence, claim_graph
 from ..dataset.records import SECTIONS, Record
+from ..parsing import parse_yaml
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -300,7 +301,6 @@ def _split(rest: str) -> tuple[str, list[str], dict[str, Any]]:
 
 def _facts(raw: str) -> dict[str, Any]:
     """A statement's {data}, read as a dataset's YAML is: under the same limits (aliases, depth)."""
-    from ..parsing import parse_yaml
 
     try:
         loaded = parse_yaml(raw, "data")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ...errors import FactcheckError, InvalidInput
 from ...limits import MAX_TEXT
+from ...services.articles import read_text_file
 from ..dataset.records import Record
 from .build import ReadReviews, build_records
 from .ratings import RatingReader, rating_reader
@@ -48,7 +49,6 @@ KNOWN_COLUMNS = (
 
 def read_claimskg(session: Session, path: Path, ratings: RatingReader | None = None) -> ReadReviews:
     """A ClaimsKG CSV file as dataset records, checked in full (every problem reported together)."""
-    from ...services.articles import read_text_file
 
     try:
         text = read_text_file(path)

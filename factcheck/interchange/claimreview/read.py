@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from ...errors import FactcheckError, InvalidInput
 from ...limits import MAX_TEXT
 from ...models import Rating, Relation
+from ...services.articles import read_text_file
 from ..dataset.records import Record, describe
+from ..parsing import parse_json
 from .build import ReadReviews, build_records
 from .ratings import RatingReader, rating_reader
 from .reviews import (
@@ -262,8 +264,6 @@ def _link_term(term: str) -> tuple[Relation | None, bool]:
 
 
 def read_json_file(path: Path) -> Any:
-    from ...services.articles import read_text_file
-    from ..parsing import parse_json
 
     try:
         text = read_text_file(path)  # a UTF-8 byte-order mark is dropped

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ...files import cannot_write
+from ...files import atomic_output, cannot_write
 from ...models import Claim, Evidence, Source
 from ...services.claims import list_claims
 from ...services.evidence import evidence_view
@@ -26,7 +26,6 @@ EVIDENCE_COLUMNS = ("id", "claim", "source", "stance", "quote", "speaker", "loca
 
 def write_csv(session: Session, folder: Path) -> dict[str, int]:
     """claims.csv and evidence.csv in `folder`, written row by row; returns how many rows each has."""
-    from ...files import atomic_output
 
     try:
         folder.mkdir(parents=True, exist_ok=True)

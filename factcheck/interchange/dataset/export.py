@@ -29,6 +29,7 @@ from ...models import (
 )
 from ...services.fields import ACTOR, CLAIM, EVENT, EVIDENCE, SOURCE, VERDICT
 from ...services.graphs import chosen_claim_ids
+from ...services.source_versions import version_records
 
 PAGE = 500  # rows read at a time
 Records = Iterator[dict[str, Any]]
@@ -173,7 +174,6 @@ def _versions_section(
 def _source_versions(session: Session, source_ids: set[int] | None, claim_ids: set[int] | None) -> Records:
     """Each source's versions (of those kept, for a subset), the quotes each held named by claim
     slug and quote (see loader_evidence.load_source_versions); a source of one version has none to carry."""
-    from ...services.source_versions import version_records
 
     versioned = session.scalars(
         select(SourceVersion.source_id)

@@ -12,6 +12,7 @@ from ...limits import MAX_TEXT
 from ...models import Evidence, QuoteStatus, Source, SourceVersion, Verdict, utcnow
 from ...services.fields import EVIDENCE, VERDICT, require_rationale
 from ...services.quotes import anchor_quote
+from ...services.source_versions import restore_versions
 from .loader_bulk import CHUNK, Keys, LoadReport, existing_rows, insert_rows, mentioned
 from .records import (
     Record,
@@ -142,7 +143,6 @@ def load_source_versions(
     A version names the quotes it held by claim slug and quote, the natural key of evidence within
     a source: a dataset's evidence has no id, and a quote's position in its claim shifts when a
     claim already in the database gains evidence from another file."""
-    from ...services.source_versions import restore_versions
 
     sources.look_up(mentioned([record.data for record in records], "source"))
     for record in records:
