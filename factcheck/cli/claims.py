@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..limits import MAX_ID
 from .output import JsonFlag, escape, print_json, print_rich, print_rows, print_table, say, say_deleted, visible
 from .state import reading, writing
+
+if TYPE_CHECKING:
+    from ..services.views import CitedSource, Dossier, RelatedClaim
 
 # The values of Relation and Rating in factcheck.models, written out because importing the models
 # would load SQLAlchemy for --help; tests/test_reports.py fails when they drift apart.
@@ -209,7 +212,7 @@ def show(ctx: typer.Context, claim: ClaimRef, as_json: JsonFlag = False) -> None
         render_dossier(dossier)
 
 
-def render_dossier(dossier: dict[str, Any]) -> None:
+def render_dossier(dossier: Dossier) -> None:
     """A claim's dossier for the terminal. Sections follow the vocabularies in factcheck.models, so a
     new stance or relation shows up here without a change."""
     from rich.panel import Panel
@@ -248,7 +251,7 @@ def render_dossier(dossier: dict[str, Any]) -> None:
     # A Text title: a markup string would load Rich's emoji table for nothing.
     print_rich(Panel(lines, title=Text(f"Claim {claim['id']}"), title_align="left"))
 
-    def cite(source: dict[str, Any]) -> str:
+    def cite(source: CitedSource) -> str:
         cited = ", ".join(filter(None, [source["title"], source["publisher"], source["published_on"]]))
         original = source["republishes"]
         if original:
@@ -276,7 +279,7 @@ def render_dossier(dossier: dict[str, Any]) -> None:
                 ratios={"quote": 3, "speaker": 1, "source": 2},
             )
 
-    def related_rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    def related_rows(items: list[RelatedClaim]) -> list[tuple[Any, ...]]:
         return [
             (
                 item["reads"],

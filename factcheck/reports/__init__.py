@@ -25,6 +25,7 @@ from ..models import Relation, Stance
 from ..services.claims import show_claim
 from ..services.graphs import claim_graph, verdict_summary
 from ..services.pages import claim_pages, index_groups, source_list, source_page, source_pages
+from ..services.views import Dossier
 from .diagrams import mermaid
 
 TEMPLATES = ("claim.md.j2", "index.md.j2", "source.md.j2")
@@ -117,7 +118,7 @@ class Citations:
         return f"[^{list(self.sources).index(source['slug']) + 1}]"
 
 
-def _timeline(dossier: dict[str, Any]) -> list[dict[str, str]]:
+def _timeline(dossier: Dossier) -> list[dict[str, str]]:
     """The dated claims and sources a dossier involves, in date order."""
     entries: dict[tuple[str, str], str] = {}
     claim = dossier["claim"]
@@ -151,7 +152,7 @@ def render_claim(session: Session, ref: str | int, *, template_dir: Path | None 
     return _render(environment(template_dir), "claim.md.j2", **dossier_context(dossier, diagram))
 
 
-def dossier_context(dossier: dict[str, Any], diagram: str) -> dict[str, Any]:
+def dossier_context(dossier: Dossier, diagram: str) -> dict[str, Any]:
     """What claim.md.j2 is given. Stances and relations come from their Enums, so that a new one
     appears in every dossier without a change here. `diagram` is the mermaid diagram of the claim
     and the claims linked to it, its labels escaped (see reports.diagrams)."""

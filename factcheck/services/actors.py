@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from ..models import Actor, ActorKind, Claim, Evidence
 from .common import choice, get, unique_slug
 from .fields import ACTOR
+from .views import ActorView
 
 
-def actor_view(actor: Actor | None) -> dict[str, Any] | None:
+def actor_view(actor: Actor | None) -> ActorView | None:
     if actor is None:
         return None
     return {
@@ -61,7 +62,7 @@ def show_actor(session: Session, ref: str | int) -> dict[str, Any]:
         .order_by(Claim.stated_on, Claim.id)
     ).all()
     quoted = session.scalar(select(func.count()).where(Evidence.speaker_id == actor.id))
-    view = actor_view(actor) or {}
+    view: dict[str, Any] = dict(actor_view(actor) or {})
     view["claims"] = [{"slug": slug, "text": text, "stated_on": on} for slug, text, on in claims]
     view["quoted_in_evidence"] = quoted
     return view

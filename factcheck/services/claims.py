@@ -31,9 +31,10 @@ from .fields import CLAIM, LINK, checked_verdict
 from .similar import duplicates_of
 from .sources import source_view
 from .vectors import matching_texts, store_vectors
+from .views import ClaimView, Dossier, EvidenceView, LastChange, RelatedClaim, VerdictView
 
 
-def claim_view(claim: Claim) -> dict[str, Any]:
+def claim_view(claim: Claim) -> ClaimView:
     return {
         "id": claim.id,
         "slug": claim.slug,
@@ -42,13 +43,13 @@ def claim_view(claim: Claim) -> dict[str, Any]:
         "claimant": actor_view(claim.claimant),
         "stated_on": claim.stated_on,
         "stated_in": source_view(claim.stated_in, brief=True),
-        "appearances": [source_view(source, brief=True) for source in claim.appearances],
+        "appearances": [view for source in claim.appearances if (view := source_view(source, brief=True))],
         "tags": sorted(tag.slug for tag in claim.tags),
         "note": claim.note,
     }
 
 
-def verdict_view(verdict: Verdict) -> dict[str, Any]:
+def verdict_view(verdict: Verdict) -> VerdictView:
     return {
         "id": verdict.id,
         "rating": verdict.rating.value,
@@ -293,7 +294,7 @@ DOSSIER = (
 )
 
 
-def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
+def show_claim(session: Session, ref: str | int) -> Dossier:
     """Everything about a claim in one document: verdicts, evidence by stance, counterclaims
     (suggestions.show_claim adds the claims that may say the same and are not linked to it).
 
@@ -301,7 +302,7 @@ def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
     return claim_dossiers(session, [get(session, Claim, ref, options=DOSSIER)])[0]
 
 
-def claim_dossiers(session: Session, claims: list[Claim]) -> list[dict[str, Any]]:
+def claim_dossiers(session: Session, claims: list[Claim]) -> list[Dossier]:
     """show_claim's document for each of `claims` (loaded with the DOSSIER options), in a fixed
     number of queries for them all, so that a report of every claim reads them a page at a time."""
     ids = [claim.id for claim in claims]
@@ -330,12 +331,12 @@ def claim_dossiers(session: Session, claims: list[Claim]) -> list[dict[str, Any]
 
 def _dossier(
     claim: Claim, links: list[ClaimLink], counts: dict[int, dict[str, int]], last_change: Revision | None
-) -> dict[str, Any]:
-    evidence: dict[str, list[dict[str, Any]]] = {stance.value: [] for stance in Stance}
+) -> Dossier:
+    evidence: dict[str, list[EvidenceView]] = {stance.value: [] for stance in Stance}
     for row in sorted(claim.evidence, key=lambda e: (event_date(e.source), e.id)):
         evidence[row.stance.value].append(evidence_view(row))
 
-    related: dict[str, list[dict[str, Any]]] = {relation.value: [] for relation in Relation}
+    related: dict[str, list[RelatedClaim]] = {relation.value: [] for relation in Relation}
     for link in links:
         outgoing = link.from_claim_id == claim.id
         other = link.to_claim if outgoing else link.from_claim
@@ -365,11 +366,11 @@ def _dossier(
         "evidence_counts": {stance: len(rows) for stance, rows in evidence.items()},
         "counterclaims": related.pop(Relation.REBUTS.value),
         "related": related,
-        "last_change": {
-            "action": last_change.action.value,
-            "at": last_change.at.isoformat(),
-            "by": last_change.by,
-        }
+        "last_change": LastChange(
+            action=last_change.action.value,
+            at=last_change.at.isoformat(),
+            by=last_change.by,
+        )
         if last_change
         else None,
     }

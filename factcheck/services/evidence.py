@@ -14,9 +14,10 @@ from ..models import Actor, Claim, Evidence, QuoteStatus, Source, SourceVersion
 from .common import get, optional_text, required_text
 from .fields import EVIDENCE
 from .quotes import Anchor, anchor_quote
+from .views import EvidenceView, OriginalSource
 
 
-def evidence_view(row: Evidence) -> dict[str, Any]:
+def evidence_view(row: Evidence) -> EvidenceView:
     source = row.source
     return {
         "id": row.id,
@@ -90,7 +91,7 @@ def orphaned_quotes(session: Session, source_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _original(source: Source | None) -> dict[str, Any] | None:
+def _original(source: Source | None) -> OriginalSource | None:
     if source is None:
         return None
     return {

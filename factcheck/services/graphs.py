@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..models import Claim, ClaimLink, Evidence, Tag, Verdict, claim_tags
 from .claims import current_verdicts
@@ -15,6 +15,8 @@ from .common import get, slugify
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from .views import VerdictView
 
 
 @dataclass(frozen=True)
@@ -163,12 +165,12 @@ def claim_graph(
     return ClaimGraph(graph_claims, graph_links)
 
 
-def verdict_summary(verdicts: Iterable[dict[str, Any]]) -> str | None:
+def verdict_summary(verdicts: Iterable[VerdictView]) -> str | None:
     """Each reviewer's current verdict side by side, saying whether they agree:
     "2 reviewers disagree: false (AFP), mixed (PolitiFact)". `verdicts` are verdict views (dicts
     with `rating` and `reviewer`), listed by reviewer's name; None when there is none."""
     rows = sorted(
-        verdicts, key=lambda v: (v.get("reviewer") is None, (v.get("reviewer") or {}).get("name", "").lower())
+        verdicts, key=lambda v: (v["reviewer"] is None, v["reviewer"]["name"].lower() if v["reviewer"] else "")
     )
     if not rows:
         return None

@@ -19,11 +19,12 @@ from .claims import DOSSIER, claim_dossiers, list_claims
 from .common import get, in_id_blocks
 from .graphs import ClaimGraph, GraphClaim, GraphLink
 from .sources import show_source, source_view, source_views
+from .views import Dossier
 
 PAGE = 500  # claims read at once: their queries stay few, their objects few
 
 
-def claim_pages(session: Session, size: int = PAGE) -> Iterator[tuple[str, dict[str, Any], ClaimGraph]]:
+def claim_pages(session: Session, size: int = PAGE) -> Iterator[tuple[str, Dossier, ClaimGraph]]:
     """(slug, dossier, the graph of the claim and its linked claims) of every claim in id order,
     as show_claim and claim_graph(claims=[slug]) give them one at a time."""
     for claims in in_id_blocks(session, Claim, size, *DOSSIER):

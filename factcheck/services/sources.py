@@ -26,14 +26,15 @@ from .common import choice, get, in_id_blocks, unique_slug
 from .fields import REF, SOURCE
 from .source_versions import replace_text, set_text, text_size
 from .vectors import refresh_reviewed
+from .views import SourceView
 
 EDITABLE = (*(field.name for field in SOURCE if field.column or field.kind == REF), "slug", "text")
 
 
-def source_view(source: Source | None, *, brief: bool = False) -> dict[str, Any] | None:
+def source_view(source: Source | None, *, brief: bool = False) -> SourceView | None:
     if source is None:
         return None
-    view: dict[str, Any] = {
+    view: SourceView = {
         "id": source.id,
         "slug": source.slug,
         "title": source.title,
@@ -44,15 +45,13 @@ def source_view(source: Source | None, *, brief: bool = False) -> dict[str, Any]
         "url": source.url,
     }
     if not brief:
-        view.update(
-            archive_url=source.archive_url,
-            accessed_on=source.accessed_on,
-            language=source.language,
-            republishes=source.republishes.slug if source.republishes else None,
-            has_text=source.text_sha256 is not None,
-            text_sha256=source.text_sha256,
-            note=source.note,
-        )
+        view["archive_url"] = source.archive_url
+        view["accessed_on"] = source.accessed_on
+        view["language"] = source.language
+        view["republishes"] = source.republishes.slug if source.republishes else None
+        view["has_text"] = source.text_sha256 is not None
+        view["text_sha256"] = source.text_sha256
+        view["note"] = source.note
     return view
 
 
@@ -310,7 +309,7 @@ def show_source(session: Session, ref: str | int) -> dict[str, Any]:
         .options(joinedload(Evidence.claim), joinedload(Evidence.speaker))
         .order_by(Evidence.start_offset, Evidence.id)
     ).all()
-    view = source_view(source) or {}
+    view: dict[str, Any] = dict(source_view(source) or {})
     view["evidence"] = [quote_view(row) for row in rows]
     return view
 
@@ -332,7 +331,7 @@ def source_views(session: Session) -> Iterator[tuple[dict[str, Any], dict[str, s
             quoted.setdefault(row.source_id, []).append(row)
         for source in sources:
             rows = quoted.get(source.id, [])
-            view = {**(source_view(source) or {}), "evidence": [quote_view(row) for row in rows]}
+            view = {**dict(source_view(source) or {}), "evidence": [quote_view(row) for row in rows]}
             yield view, {row.claim.slug: row.claim.text for row in rows}
 
 

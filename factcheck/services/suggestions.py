@@ -16,6 +16,7 @@ from . import claims, vectors
 from .common import in_id_blocks
 from .similar import CANDIDATES, SUGGEST, candidates_of, query_texts, rank, shown
 from .vectors import vectors_of
+from .views import Dossier
 
 SUGGESTIONS = 3  # unlinked look-alikes a claim's page lists
 BLOCK = 500  # claims whose suggestions are found together: their scores of one vector chunk take 4 MB
@@ -61,7 +62,7 @@ def suggestions_each(
     ]
 
 
-def linked_slugs(dossier: dict[str, Any]) -> set[str]:
+def linked_slugs(dossier: Dossier) -> set[str]:
     """The slugs of the claims a dossier's claim is linked to, either way: never suggested as its duplicates."""
     related = (dossier["counterclaims"], *dossier["related"].values())
     return {item["slug"] for items in related for item in items}
@@ -73,7 +74,7 @@ def _unlinked(ranked: list[dict[str, Any]], linked: set[str]) -> list[dict[str, 
     return [hit for hit in shown(ranked, SUGGEST, SUGGESTIONS + len(linked)) if hit["slug"] not in linked][:SUGGESTIONS]
 
 
-def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
+def show_claim(session: Session, ref: str | int) -> Dossier:
     """claims.show_claim's document and "suggested_duplicates": claims that may say the same and
     are not linked to it (see suggested_duplicates), as `claim show` and a claim's page show it."""
     dossier = claims.show_claim(session, ref)
@@ -82,7 +83,7 @@ def show_claim(session: Session, ref: str | int) -> dict[str, Any]:
     return dossier
 
 
-def suggested_dossiers(session: Session) -> Iterator[list[dict[str, Any]]]:
+def suggested_dossiers(session: Session) -> Iterator[list[Dossier]]:
     """show_claim of every claim, in id order, BLOCK claims at a time: their
     dossiers in a few queries and their suggestions in one pass over the vectors."""
 

@@ -25,6 +25,7 @@ from ..services.search import hit_view, search
 from ..services.similar import similar_claims
 from ..services.sources import show_source
 from ..services.suggestions import show_claim
+from ..services.views import Dossier
 from . import svg
 
 INDEX_LIMIT = 1000  # claims on the index page; a tag or a search narrows a larger database
@@ -132,13 +133,13 @@ def claim_page(
     session: Session,
     links: Links,
     slug: str,
-    dossier: dict[str, Any] | None = None,
+    dossier: Dossier | None = None,
     reviews: list[dict[str, Any]] | None = None,
 ) -> Page:
     """The dossier: `claim show SLUG --json`, with its pictures and ClaimReview JSON-LD; `dossier`
     and `reviews` when read already, for many claims at once (the static site)."""
-    dossier = dossier or show_claim(session, slug)
-
+    if dossier is None:
+        dossier = show_claim(session, slug)
     claim_id = dossier["claim"]["id"]
 
     def context() -> dict[str, Any]:

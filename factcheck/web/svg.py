@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..models import Relation
+from ..services.views import Dossier
 
 # Colour by relation; also used by the page's legend and CSS classes.
 RELATION_COLOURS = {
@@ -65,7 +66,7 @@ def _box(x: float, y: float, text: str, colour: str, href: str, title: str, *, s
     )
 
 
-def claim_graph(dossier: dict[str, Any], claim_href: Callable[[str], str]) -> Markup:
+def claim_graph(dossier: Dossier, claim_href: Callable[[str], str]) -> Markup:
     """The claim in the middle, counterclaims and related claims around it, one arrow each in
     the colour of its relation, pointing the way the link reads; every box links to its claim."""
     neighbours = [
@@ -130,7 +131,7 @@ def claim_graph(dossier: dict[str, Any], claim_href: Callable[[str], str]) -> Ma
 
 
 def timeline_entries(
-    dossier: dict[str, Any],
+    dossier: Dossier,
     events: list[dict[str, Any]],
     claim_href: Callable[[str], str],
     source_href: Callable[[str], str],
