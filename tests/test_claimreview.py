@@ -458,3 +458,61 @@ def test_unnamed_reviewers_and_urls_differing_in_case(cli, tmp_path) -> None:  #
         ("https://example.test/post",),
     ]
     assert "added nothing" in cli.ok("import", str(file), "--format", "claimreview")
+
+
+# --- files of any size: read item by item and loaded a batch at a time (interchange/claimreview/feeds.py)
+
+
+def _export(cli: Run) -> dict[str, list[str]]:
+    """The export's records, section by section, in an order of their own (ids follow the batches)."""
+    import yaml
+
+    sections = yaml.safe_load(cli.ok("export", "--format", "yaml"))
+    return {
+        name: sorted(json.dumps(record, sort_keys=True) for record in records) for name, records in sections.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["list-of-reviews.json", "hindi-claimants.json", "factcheck-tools-api.json", "claimskg.csv"]
+)
+def test_a_file_read_item_by_item_in_batches_gives_what_a_whole_reading_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    whole = Run(tmp_path / "whole.db")
+    whole.ok("init")
+    said = load(whole, name, "--no-index")
+    # As if the file were too large to read whole (ClaimReview) and its reviews came two at a time.
+    monkeypatch.setattr("factcheck.interchange.claimreview.read.MAX_ARCHIVED_TEXT", 100)
+    monkeypatch.setattr("factcheck.interchange.claimreview.feeds.REVIEWS_AT_ONCE", 2)
+    batched = Run(tmp_path / "batched.db")
+    batched.ok("init")
+    assert load(batched, name, "--no-index") == said
+    assert _export(batched) == _export(whole)
+
+
+def test_a_large_feed_with_a_duplicate_key_or_broken_json_is_refused_whole(
+    cli: Run,
+    dump,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr("factcheck.interchange.claimreview.read.MAX_ARCHIVED_TEXT", 10)
+    monkeypatch.setattr("factcheck.interchange.claimreview.feeds.REVIEWS_AT_ONCE", 1)
+    reviews = json.loads((FILES / "list-of-reviews.json").read_text(encoding="utf-8"))
+    before = dump()
+    twice = tmp_path / "twice.json"
+    good = json.dumps(reviews[:3])[1:-1]
+    twice.write_text(f'[{good}, {{"@type": "ClaimReview", "url": "https://a.test/1", "url": "https://a.test/2"}}]')
+    assert "item 4: the key 'url' appears twice in one object, with two values" in cli.fails(
+        "import", str(twice), "--format", "claimreview"
+    )
+    broken = tmp_path / "broken.json"
+    broken.write_text(f"[{good}, {{")
+    assert "broken.json: not valid JSON" in cli.fails("import", str(broken), "--format", "claimreview")
+    other = tmp_path / "other.json"
+    other.write_text('{"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://a.test"}')
+    assert "too large to read whole, and not a list of reviews" in cli.fails(
+        "import", str(other), "--format", "claimreview"
+    )
+    assert dump() == before  # the first batches were loaded, and rolled back with the rest

@@ -93,6 +93,18 @@ IMPORT_FORMATS = {name: fmt for name, fmt in FORMATS.items() if fmt.reader}
 GUESSED = "json"  # what a file no format claims is read as
 
 
+class Batches:
+    """What a reader gives for a file too large to hold: its records a batch at a time, each batch
+    loaded before the next is read (so that it finds what the earlier ones added). Its notes are
+    complete once every batch has been read."""
+
+    def __init__(self, batches: Iterable[Mapping[str, Iterable[Record]]]) -> None:
+        self.batches = batches
+
+    def __iter__(self) -> Iterator[Mapping[str, Iterable[Record]]]:
+        return iter(self.batches)
+
+
 @dataclass
 class Exported:
     """What an export made: its text (when no output file was given) or the files it wrote."""
@@ -193,11 +205,17 @@ def import_file(
     `index` writes the new claims' sentence vectors too."""
 
     from .dataset.loader import load_records  # the registry itself stays light: --help lists it
+    from .dataset.loader_bulk import LoadReport
 
     with reading_dates(date_order.strip().lower()) if date_order else nullcontext():
         records, notes = _read(session, path, format, rating_map)
-        tick = progress(count(records)) if progress else None
-        report = load_records(session, records, texts=texts, progress=tick, index=index)
+        if isinstance(records, Batches):
+            report, earlier = LoadReport(), dict[str, set[str]]()
+            for batch in records:
+                report.add(load_records(session, batch, texts=texts, index=index, earlier=earlier))
+        else:
+            tick = progress(count(records)) if progress else None
+            report = load_records(session, records, texts=texts, progress=tick, index=index)
     report.notes = notes
     return report
 

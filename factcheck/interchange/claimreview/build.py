@@ -128,6 +128,10 @@ class RecordBuilder:
         for slug, record in reviewers.values():
             if record is not None:
                 actors.setdefault(slug, record)
+        # A review page's publisher is its reviewer, new in this file or already in the database.
+        known = sorted({slug for slug, record in reviewers.values() if record is None})
+        names = dict(self.session.execute(select(Actor.slug, Actor.name).where(Actor.slug.in_(known))).all())
+        names.update((slug, record["name"]) for slug, record in actors.items())
         sources = Sources(self.session, reviews)
         claims: dict[str, dict[str, Any]] = {}
         links: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -156,7 +160,7 @@ class RecordBuilder:
             if review.tags:
                 claim["tags"] = list(dict.fromkeys([*claim.get("tags", []), *review.tags]))
             reviewer_slug, _ = reviewers.get(id(review), (None, None))
-            reviewer_name = actors[reviewer_slug]["name"] if reviewer_slug in actors else None
+            reviewer_name = names.get(reviewer_slug) if reviewer_slug else None
             if review.url:
                 page = Work(review.url, review.title, publisher=reviewer_name, date=review.date, article=True)
                 sources.add(page, language=review.review_language)

@@ -16,17 +16,16 @@ the extractor's entity annotations (`extra_entities_*`)."""
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ...errors import FactcheckError, InvalidInput
+from ...errors import InvalidInput
 from ...limits import MAX_TEXT
-from ...services.articles import read_text_file
-from ..dataset.records import Record
-from .build import ReadReviews, build_records
-from .ratings import RatingReader, rating_reader
+from ..formats import Batches
+from .feeds import in_batches, text_stream
+from .ratings import rating_reader
 from .reviews import Fields, Party, Problems, Review
 
 REQUIRED_COLUMNS = ("claimReview_claimReviewed", "rating_alternateName")
@@ -47,31 +46,38 @@ KNOWN_COLUMNS = (
 )
 
 
-def read_claimskg(session: Session, path: Path, ratings: RatingReader | None = None) -> ReadReviews:
-    """A ClaimsKG CSV file as dataset records, checked in full (every problem reported together)."""
+def read_file(session: Session, path: Path, rating_map: Path | None) -> tuple[Batches, list[str]]:
+    """`factcheck import --format claimskg`: the records, a batch of rows at a time (see feeds.py),
+    and what the reading has to say once every row is read. The file is read as it goes: an export
+    of any number of rows is read in flat memory."""
+    problems, notes = Problems(path.name), list[str]()
+    reviews = _reviews(path, problems)
+    return Batches(in_batches(session, path.name, reviews, rating_reader(rating_map), problems, notes)), notes
 
-    try:
-        text = read_text_file(path)
-    except FactcheckError as error:
-        raise InvalidInput(f"{path.name}: {error}") from None
+
+def _reviews(path: Path, problems: Problems) -> Iterator[Review]:
+    """Row by row, each a review at once, so that the rows (and their articles) are never all held."""
     csv.field_size_limit(MAX_TEXT * 100)  # extra_body holds whole articles; it is not read
-    # Row by row: each becomes a review at once, so that the rows (and their articles) are never
-    # all held together.
-    rows = csv.DictReader(io.StringIO(text, newline=""))
-    problems = Problems(path.name)
     try:
-        header = rows.fieldnames or []
-        missing = [column for column in REQUIRED_COLUMNS if column not in header]
-        if missing:
-            raise InvalidInput(
-                f"{path.name}: not a ClaimsKG CSV file: no column {', '.join(missing)} "
-                f"(it reads the claimskg-extractor's columns: {', '.join(KNOWN_COLUMNS)})"
-            )
-        reviews = [review for number, row in enumerate(rows, start=1) if (review := _row(problems, number, row))]
+        with text_stream(path) as stream:
+            rows = csv.DictReader(stream)
+            header = rows.fieldnames or []
+            missing = [column for column in REQUIRED_COLUMNS if column not in header]
+            if missing:
+                raise InvalidInput(
+                    f"{path.name}: not a ClaimsKG CSV file: no column {', '.join(missing)} "
+                    f"(it reads the claimskg-extractor's columns: {', '.join(KNOWN_COLUMNS)})"
+                )
+            for number, row in enumerate(rows, start=1):
+                if review := _row(problems, number, row):
+                    yield review
     except csv.Error as error:
         raise InvalidInput(f"{path.name}: not a valid CSV file: {error}") from None
-    del text, rows  # the file's text is not needed any more
-    return build_records(session, path.name, reviews, ratings, problems)
+    except UnicodeDecodeError as error:
+        raise InvalidInput(
+            f"{path.name}: is not {error.encoding.upper()} text (byte {error.start} of a chunk cannot be read): "
+            "convert it to UTF-8 first"
+        ) from None
 
 
 def _row(problems: Problems, number: int, row: dict[str, str | None]) -> Review | None:
@@ -109,9 +115,3 @@ def _row(problems: Problems, number: int, row: dict[str, str | None]) -> Review 
         tags=tags,
     )
     return None if fields.failed else review
-
-
-def read_file(session: Session, path: Path, rating_map: Path | None) -> tuple[dict[str, list[Record]], list[str]]:
-    """`factcheck import --format claimskg`: the records, and what the reading has to say."""
-    read = read_claimskg(session, path, rating_reader(rating_map))
-    return read.records, read.notes()

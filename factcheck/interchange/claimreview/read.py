@@ -11,12 +11,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ...errors import FactcheckError, InvalidInput
-from ...limits import MAX_TEXT
+from ...limits import MAX_ARCHIVED_TEXT, MAX_TEXT
 from ...models import Rating, Relation
 from ...services.articles import read_text_file
 from ..dataset.records import Record, describe
+from ..formats import Batches
 from ..parsing import parse_json
 from .build import ReadReviews, build_records
+from .feeds import feed_items, in_batches
 from .ratings import RatingReader, rating_reader
 from .reviews import (
     BEST,
@@ -213,9 +215,18 @@ class JsonLdReader:
                 review.links.append((relation, outgoing, target_id, text))
         return None if fields.failed else review
 
-    def _api(self, claims: list[Any]) -> Iterator[Review]:
+    def reviews_at(self, where: str) -> Iterator[Review]:
+        """The reviews of a document that is one item (at `where`) of a large file's list (see
+        feeds.py); an item holding none is no problem."""
+        for position, item in self._walk(self.document, [where]):
+            if item is not None:
+                review = self._json_ld(position, item)
+                if review is not None:
+                    yield review
+
+    def _api(self, claims: list[Any], start: int = 1) -> Iterator[Review]:
         """claims:search: claims[].claimReview[] with publisher, textualRating, languageCode, reviewDate."""
-        for number, claim in enumerate(claims, start=1):
+        for number, claim in enumerate(claims, start=start):
             where = f"claims #{number}"
             fields = Fields(self.problems, where)
             if not isinstance(claim, dict):
@@ -280,7 +291,32 @@ def read_claimreview(session: Session, path: Path, ratings: RatingReader | None 
     return build_records(session, path.name, reviews, ratings, problems)
 
 
-def read_file(session: Session, path: Path, rating_map: Path | None) -> tuple[dict[str, list[Record]], list[str]]:
-    """`factcheck import --format claimreview`: the records, and what the reading has to say."""
-    read = read_claimreview(session, path, rating_reader(rating_map))
-    return read.records, read.notes()
+def read_file(
+    session: Session, path: Path, rating_map: Path | None
+) -> tuple[dict[str, list[Record]] | Batches, list[str]]:
+    """`factcheck import --format claimreview`: the records, and what the reading has to say. A
+    file too large to read whole (over MAX_ARCHIVED_TEXT bytes) is read item by item and loaded a
+    batch at a time (see feeds.py): its reviews are the items of its list, each item's @id
+    references followed within the item."""
+    ratings = rating_reader(rating_map)
+    if path.stat().st_size <= MAX_ARCHIVED_TEXT:
+        read = read_claimreview(session, path, ratings)
+        return read.records, read.notes()
+    problems, notes = Problems(path.name), list[str]()
+    return Batches(in_batches(session, path.name, _listed_reviews(path, problems), ratings, problems, notes)), notes
+
+
+def _listed_reviews(path: Path, problems: Problems) -> Iterator[Review]:
+    found = False
+    for prefix, number, item in feed_items(path):
+        found = True
+        if prefix == "claims.item":  # a claims:search response
+            yield from JsonLdReader(item, problems)._api([item], start=number)
+            continue
+        where = " ".join(filter(None, [prefix.removesuffix("item").removesuffix("."), f"#{number}"]))
+        if not isinstance(item, dict | list):
+            problems.add(where, f"{describe(item)}: expected a ClaimReview object")
+            continue
+        yield from JsonLdReader(item, problems).reviews_at(where)
+    if not found:
+        raise InvalidInput(f"{path.name}: no ClaimReview found (its list is empty)")

@@ -86,17 +86,20 @@ def load_records(
     texts: Path | None = None,
     progress: Progress | None = None,
     index: bool = True,
+    earlier: dict[str, set[str]] | None = None,
 ) -> LoadReport:
     """Load the records of each section, in batches (see loader_bulk.batches); `progress` is told
     how many records each batch held. With `index`, each batch of new claims gets its sentence
-    vectors (see services.vectors) in the same transaction; without the model, none."""
+    vectors (see services.vectors) in the same transaction; without the model, none. `earlier`
+    carries, from one of a file's batches to the next (formats.Batches), the slugs they added."""
     report = LoadReport()
     tick = progress or (lambda _n: None)
-    actors, sources, claims, events = (
-        Keys(session, Actor),
-        Keys(session, Source),
-        Keys(session, Claim),
-        Keys(session, Event),
+    earlier = earlier if earlier is not None else {}
+    actors, sources, claims, events = keys = (
+        Keys(session, Actor, earlier.setdefault("actors", set())),
+        Keys(session, Source, earlier.setdefault("sources", set())),
+        Keys(session, Claim, earlier.setdefault("claims", set())),
+        Keys(session, Event, earlier.setdefault("events", set())),
     )
     for batch in batches(records["actors"]):
         _load_actors(session, batch, actors, report)
@@ -120,6 +123,8 @@ def load_records(
         tick(len(batch))
     if sum(report.added.values()) >= BATCH:  # the server's statistics are out of date once committed
         session.info[BULK_LOADED] = True
+    for loaded in keys:
+        loaded.earlier |= loaded.added
     return report
 
 

@@ -30,6 +30,11 @@ class LoadReport:
     skipped: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)  # what the reading of the file had to say
 
+    def add(self, other: LoadReport) -> None:
+        """Count what another load (a later batch of one file) added and skipped."""
+        self.added.update(other.added)
+        self.skipped.update(other.skipped)
+
     def as_dict(self) -> dict[str, dict[str, int]]:
         kinds = [
             kind
@@ -43,10 +48,13 @@ class Keys:
     """Natural keys → ids, for what this load has looked up in the database or added: the slugs
     that a load names, never the whole table."""
 
-    def __init__(self, session: Session, model: Any) -> None:
+    def __init__(self, session: Session, model: Any, earlier: set[str] | None = None) -> None:
         self.session, self.model = session, model
         self.ids: dict[str, int] = {}
         self.added: set[str] = set()  # the slugs of records this load adds
+        # The slugs an earlier batch of the same import added (formats.Batches): met again, they
+        # are the same thing named twice in one file, not something the database had.
+        self.earlier = earlier if earlier is not None else set()
 
     def look_up(self, slugs: Iterable[str]) -> None:
         """Learn which of these slugs the database has, and their ids."""
@@ -81,7 +89,7 @@ def fresh_records(records: list[Record], keys: Keys, report: LoadReport, kind: s
         if key in keys.added:
             raise record.fail(f"slug {key!r} appears twice in the dataset")
         if key in keys.ids:
-            report.skipped[kind] += 1
+            report.skipped[kind] += key not in keys.earlier
         else:
             keys.added.add(key)
             yield record

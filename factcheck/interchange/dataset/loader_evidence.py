@@ -57,13 +57,14 @@ def load_evidence_and_verdicts(
     evidence_rows, verdict_rows = [], []
     for record in records:
         claim_id = claims.ids[slug(record)]
+        again = slug(record) not in claims.earlier  # a claim of an earlier batch: one file says it twice
         for number_, item in enumerate(nested_records(record, "evidence")):
             row = _evidence_row(
                 Record(record.file, f"{record.where} evidence", number_, item), claim_id, actors, sources
             )
             evidence_key = (claim_id, row["source_id"], row["quote"])
             if evidence_key in have_evidence:
-                report.skipped["evidence"] += 1
+                report.skipped["evidence"] += again
                 continue
             have_evidence.add(evidence_key)
             evidence_rows.append(row)
@@ -79,7 +80,7 @@ def load_evidence_and_verdicts(
                 row["textual_rating"],
             )
             if verdict_key in have_verdicts:
-                report.skipped["verdicts"] += 1
+                report.skipped["verdicts"] += again
                 continue
             have_verdicts.add(verdict_key)
             verdict_rows.append(row)
