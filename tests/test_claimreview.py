@@ -509,10 +509,94 @@ def test_a_large_feed_with_a_duplicate_key_or_broken_json_is_refused_whole(
     )
     broken = tmp_path / "broken.json"
     broken.write_text(f"[{good}, {{")
-    assert "broken.json: not valid JSON" in cli.fails("import", str(broken), "--format", "claimreview")
+    assert "broken.json: not valid UTF-8 JSON" in cli.fails("import", str(broken), "--format", "claimreview")
     other = tmp_path / "other.json"
     other.write_text('{"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://a.test"}')
     assert "too large to read whole, and not a list of reviews" in cli.fails(
         "import", str(other), "--format", "claimreview"
     )
     assert dump() == before  # the first batches were loaded, and rolled back with the rest
+
+
+def _streamed(monkeypatch: pytest.MonkeyPatch, at_once: int = 2) -> None:
+    """As if every ClaimReview file were too large to read whole, its reviews loaded `at_once`."""
+    monkeypatch.setattr("factcheck.interchange.claimreview.read.MAX_ARCHIVED_TEXT", 10)
+    monkeypatch.setattr("factcheck.interchange.claimreview.feeds.REVIEWS_AT_ONCE", at_once)
+
+
+def test_a_bad_review_after_the_last_full_batch_is_still_refused(
+    cli: Run,
+    dump,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    _streamed(monkeypatch)
+    reviews = json.loads((FILES / "list-of-reviews.json").read_text(encoding="utf-8"))[:4]
+    bad = {**reviews[0], "url": "https://a.test/bad", "claimReviewed": ["a list"]}
+    file = tmp_path / "bad-last.json"
+    file.write_text(json.dumps([*reviews, bad]))
+    before = dump()
+    assert "#5: claimReviewed: a list: expected text" in cli.fails("import", str(file), "--format", "claimreview")
+    csv_file = tmp_path / "bad-last.csv"
+    lines = (FILES / "claimskg.csv").read_text(encoding="utf-8").splitlines()
+    csv_file.write_text("\n".join([*lines[:5], lines[1].replace("2019-05-02", "2019-13-45", 1)]) + "\n")
+    assert "row #5" in cli.fails("import", str(csv_file), "--format", "claimskg")
+    assert dump() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "refusal"),
+    [
+        ('{"items": [], "feed": {"dataFeedElement": []}}', "holds 'feed' beside its 'items': split the file"),
+        ('{"@graph": [], "@graph": []}', "the key '@graph' appears twice"),
+        (
+            '{"@graph": [{"@id": "#org", "@type": "Organization", "name": "Checks Example"},'
+            ' {"@type": "ClaimReview", "url": "https://a.test/1", "author": {"@id": "#org"}}]}',
+            "item 2 refers to '#org', a node of item 1",
+        ),
+        ("[" * 3000 + "]" * 3000, "nested more than 64 levels"),
+        ('[{"a": ' * 3000 + "1" + "}" * 3000 + "]", "nested more than 64 levels"),
+    ],
+)
+def test_a_large_file_read_item_by_item_is_refused_where_it_would_be_misread(
+    cli: Run,
+    dump,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    content: str,
+    refusal: str,  # type: ignore[no-untyped-def]
+) -> None:
+    _streamed(monkeypatch)
+    file = tmp_path / "large.json"
+    file.write_text(content)
+    before = dump()
+    assert refusal in cli.fails("import", str(file), "--format", "claimreview")
+    assert dump() == before
+
+
+def test_a_large_file_may_start_with_a_utf8_byte_order_mark_but_must_be_utf8(
+    cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _streamed(monkeypatch)
+    text = (FILES / "list-of-reviews.json").read_text(encoding="utf-8")
+    marked = tmp_path / "marked.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert "6 claims" in cli.ok("import", str(marked), "--format", "claimreview", "--no-index")
+    wide = tmp_path / "wide.json"
+    wide.write_text(text, encoding="utf-16")
+    assert "in UTF-8 only: convert it to UTF-8" in cli.fails("import", str(wide), "--format", "claimreview")
+
+
+@pytest.mark.parametrize("name", ["claims-search-page.json", "claimskg.csv"])
+def test_a_second_import_in_batches_counts_what_was_there_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    whole = Run(tmp_path / "whole.db")
+    whole.ok("init")
+    load(whole, name, "--no-index")
+    again = load(whole, name, "--no-index")
+    _streamed(monkeypatch)
+    batched = Run(tmp_path / "batched.db")
+    batched.ok("init")
+    load(batched, name, "--no-index")
+    assert load(batched, name, "--no-index") == again

@@ -254,3 +254,14 @@ def test_a_long_list_is_printed_in_parts_under_one_header(cli, monkeypatch) -> N
     assert printed.count("claimant") == 1  # the header, once
     ids = [int(found) for found in re.findall(r"^│ *(\d+) *│", printed, flags=re.MULTILINE)]
     assert ids == [claim["id"] for claim in cli.json("claim", "list")]
+
+
+def test_a_verdict_typed_in_gives_its_reasons_whatever_else_it_names(story) -> None:  # type: ignore[no-untyped-def]
+    for more in (["--label", "Nope"], ["--reviewer", "james-sherr"], ["--url", "https://checks.example/1"]):
+        assert "rationale is empty" in story.fails("claim", "rate", CLAIM, "false", "--rationale", " ", *more)
+
+
+def test_an_empty_word_is_refused_not_read_as_the_default(story) -> None:  # type: ignore[no-untyped-def]
+    slug = story.json("source", "list")[0]["slug"]
+    assert "source kind" in story.fails("source", "edit", slug, "--kind", "")
+    assert "actor kind" in story.fails("actor", "add", "Someone", "--kind", "")

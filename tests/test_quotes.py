@@ -312,3 +312,18 @@ def test_a_match_ends_before_a_mark_that_is_a_character_of_its_own() -> None:
     anchor = anchor_quote(text, "Arabic: قال")
     assert anchor.status is QuoteStatus.VERIFIED
     assert text[anchor.start : anchor.end] == "Arabic: قال"
+
+
+def test_a_prefix_with_its_spaces_is_kept_as_written_through_the_cli(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = tmp_path / "minutes.txt"
+    text.write_text(TWICE, encoding="utf-8")
+    cli.ok("source", "add", "Minutes", "--slug", "minutes", "--text-file", str(text))
+    cli.ok("claim", "add", "No troops further east", "--slug", "east")
+    quote = TWICE[TWICE.rindex("The ministers") :].split(".")[0] + "."
+    said = cli.ok(
+        "evidence", "add", "east", "minutes", "--stance", "supports", "--quote", quote,
+        "--prefix", "statement of the press office. ", "--suffix", "  ",
+    )  # fmt: skip
+    assert "verified" in said
+    (row,) = cli.json("evidence", "list")
+    assert row["prefix"].endswith("press office. ")

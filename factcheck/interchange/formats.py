@@ -210,7 +210,7 @@ def import_file(
     with reading_dates(date_order.strip().lower()) if date_order else nullcontext():
         records, notes = _read(session, path, format, rating_map)
         if isinstance(records, Batches):
-            report, earlier = LoadReport(), dict[str, set[str]]()
+            report, earlier = LoadReport(), dict[str, set[Any]]()
             for batch in records:
                 report.add(load_records(session, batch, texts=texts, index=index, earlier=earlier))
         else:

@@ -10,6 +10,7 @@ from sqlalchemy import exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..errors import Conflict, InvalidInput, Remedy
+from ..limits import MAX_NAME
 from ..models import (
     Actor,
     Claim,
@@ -78,7 +79,7 @@ def _tags(session: Session, names: list[str]) -> list[Tag]:
     """Tags by name or slug, created when new."""
     tags: dict[str, Tag] = {}
     for name in names:
-        slug = slugify(required_text(name, "tag"))
+        slug = slugify(required_text(name, CLAIM["tags"].label, MAX_NAME))  # a tag is a name, as in a dataset
         if slug in tags:
             continue
         tag = session.scalars(select(Tag).where(Tag.slug == slug)).one_or_none()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload, object_session, undefer
 
 from ..errors import Conflict, InvalidInput, NotFound, Remedy
 from ..models import Actor, Claim, Evidence, QuoteStatus, Source, SourceVersion
-from .common import get, optional_text, required_text
+from .common import get
 from .fields import EVIDENCE
 from .quotes import Anchor, anchor_quote
 from .views import EvidenceView, OriginalSource
@@ -128,8 +128,8 @@ def check_quote(
     session: Session, source: str | int, quote: str, *, prefix: str | None = None, suffix: str | None = None
 ) -> CheckedQuote:
     """Anchor `quote` in the archived text of `source` (reads only)."""
-    quote_text = required_text(quote, "quote")
-    prefix, suffix = optional_text(prefix, "prefix"), optional_text(suffix, "suffix")
+    quote_text = EVIDENCE["quote"].check(quote)
+    prefix, suffix = EVIDENCE["prefix"].check(prefix), EVIDENCE["suffix"].check(suffix)
     cited = get(session, Source, source, options=(undefer(Source.text),))
     anchor = anchor_quote(cited.text, quote_text, prefix=prefix, suffix=suffix)
     return CheckedQuote(cited.id, cited.text_sha256, quote_text, prefix, suffix, anchor)

@@ -62,9 +62,9 @@ class Field:
             return required_text(value, self.label, limit) if self.required else optional_text(value, self.label, limit)
         if self.kind == DATE:
             return parse_partial_date(value)
-        if self.kind == CHOICE:
+        if self.kind == CHOICE:  # absent: the default word, if the field has one
             assert self.choices is not None
-            return choice(self.choices, value if value not in (None, "") else self.default, self.label)
+            return choice(self.choices, self.default if value is None and self.default else value or "", self.label)
         if self.kind == NUMBER:
             return _number(value, self.label)
         if self.kind == NAMES:
@@ -239,7 +239,8 @@ def require_rationale(values: dict[str, Any], given: dict[str, Any]) -> None:
 
 
 def checked_verdict(given: dict[str, Any]) -> dict[str, Any]:
-    """A verdict's column values, checked: VERDICT's rules and the rationale's."""
+    """A verdict typed in (`claim rate`): VERDICT's rules, and its reasons given whatever else it
+    names (an imported review may come without them: `require_rationale`)."""
     values = VERDICT.checked(given)
-    require_rationale(values, given)
+    values["rationale"] = required_text(given.get("rationale"), VERDICT["rationale"].label)
     return values

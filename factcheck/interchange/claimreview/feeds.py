@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ...errors import InvalidInput
 from ...services.articles import BOMS
 from ..dataset.records import Record
-from ..parsing import MAX_DEPTH, _depth_over, _too_deep
+from ..parsing import MAX_DEPTH, _too_deep
 from .build import ReadReviews, build_records
 from .ratings import RatingReader
 from .reviews import Problems, Review
@@ -55,6 +55,7 @@ def in_batches(
             batch, made = [], True
     if batch or not made:
         yield built(batch)
+    problems.raise_any()  # a bad review after the last full batch is in no batch: still refused
     notes.extend(said.notes())
 
 
@@ -68,66 +69,136 @@ def text_stream(path: Path) -> IO[str]:
     return path.open(encoding=codecs.lookup(codec).name, errors="strict", newline="")
 
 
-class _Keys(dict[str, Any]):
-    """A JSON object that remembers a key written twice with two values (see parsing.unique_keys):
-    the streaming parser's C backend cannot raise from inside it, and builds items ahead."""
-
-    doubled: str | None = None
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key in self and self[key] != value and self.doubled is None:
-            self.doubled = key
-        super().__setitem__(key, value)
-
-
-def _doubled(value: Any) -> str | None:
-    """The first key written twice with two values in any object of `value`."""
-    if isinstance(value, _Keys) and value.doubled is not None:
-        return value.doubled
-    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return next((key for child in children if (key := _doubled(child)) is not None), None)
+SCALARS = ("null", "boolean", "integer", "double", "number", "string")
 
 
 def feed_items(path: Path) -> Iterator[tuple[str, int, Any]]:
-    """(list, number, item) of each item of the list a large ClaimReview file holds its reviews in
-    (one of LISTS), parsed one at a time under the limits of a whole file's parsing."""
+    """(list, number, item) of each item of the one list a large ClaimReview file holds its reviews
+    in (LISTS), built from the parser's events under the limits of a whole file's parsing. Read
+    twice: first to check the whole file's shape (before anything is loaded) and to learn where each
+    node named by an `@id` is; then for the reviews, an item referring to a node in another item
+    being refused (it would be misread: only a whole reading follows such references)."""
+    defined: dict[str, int] = {}
+    for number, (_prefix, item) in enumerate(_items(path), start=1):
+        for node in _nodes(item, named=True):
+            defined.setdefault(node, number)
+    for number, (prefix, item) in enumerate(_items(path), start=1):
+        elsewhere = sorted({node for node in _nodes(item, named=False) if defined.get(node, number) != number})
+        if elsewhere:
+            raise InvalidInput(
+                f"{path.name}: item {number} refers to {elsewhere[0]!r}, a node of item {defined[elsewhere[0]]}: "
+                "a ClaimReview file over 20 MB is read item by item; keep each review's nodes in its item, "
+                "or split the file"
+            )
+        yield prefix, number, item
+
+
+def _nodes(value: Any, *, named: bool) -> Iterator[str]:
+    """The `@id`s of the nodes in `value` (objects with more than an `@id` and `@type`), or of the
+    references to nodes (objects with nothing else)."""
+    if isinstance(value, dict):
+        node = value.get("@id")
+        if isinstance(node, str) and bool(set(value) - {"@id", "@type"}) == named:
+            yield node
+        for child in value.values():
+            yield from _nodes(child, named=named)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _nodes(child, named=named)
+
+
+def _items(path: Path) -> Iterator[tuple[str, Any]]:
+    """(list, item) for each item of the file's list of reviews; the file's other parts must be
+    scalars (a version, a page token) or its `@context`."""
     import ijson
 
-    prefix = _list_prefix(path)
+    stream = _opened(path)
+    listed: str | None = None
+    top: set[str] = set()
+    stack: list[Any] = []
+    keys: list[Any] = []
+    count = 0
     try:
-        with path.open("rb") as stream:
-            items = ijson.items(stream, prefix, map_type=_Keys, use_float=True)
-            for number, item in enumerate(items, start=1):
-                if (key := _doubled(item)) is not None:
+        for where, event, value in ijson.parse(stream, use_float=True):
+            if stack:  # inside an item
+                if event == "map_key":
+                    keys[-1] = value
+                elif event in ("start_map", "start_array"):
+                    if len(stack) >= MAX_DEPTH - (listed or "").count("."):
+                        raise InvalidInput(f"{path.name}: {_too_deep()}")
+                    made: Any = {} if event == "start_map" else []
+                    _put(stack[-1], keys[-1], made, path, count + 1)
+                    stack.append(made)
+                    keys.append(None)
+                elif event in ("end_map", "end_array"):
+                    done = stack.pop()
+                    keys.pop()
+                    if not stack:
+                        count += 1
+                        yield str(listed), done
+                else:
+                    _put(stack[-1], keys[-1], value, path, count + 1)
+            elif listed is not None and where == listed:  # an item starts
+                if event in ("start_map", "start_array"):
+                    stack.append({} if event == "start_map" else [])
+                    keys.append(None)
+                elif event in SCALARS:
+                    count += 1
+                    yield listed, value
+            elif where == "" and event == "start_array" and listed is None and not top:
+                listed = "item"
+            elif where == "" and event == "map_key":
+                if value in top:
+                    raise InvalidInput(f"{path.name}: the key {value!r} appears twice in the file's object")
+                top.add(value)
+            elif where and "." not in where and event in ("start_map", "start_array") and where != "@context":
+                if listed is None and event == "start_array" and f"{where}.item" in LISTS:
+                    listed = f"{where}.item"
+                elif listed is None:
+                    raise _not_a_list(path)
+                else:
                     raise InvalidInput(
-                        f"{path.name}: item {number}: the key {key!r} appears twice in one object, "
-                        "with two values: keep one"
+                        f"{path.name}: a ClaimReview file over 20 MB is read as one list of reviews, and this one "
+                        f"holds {where!r} beside its {listed.removesuffix('.item')!r}: split the file"
                     )
-                if _depth_over(item, MAX_DEPTH - prefix.count(".") - 1):
-                    raise InvalidInput(f"{path.name}: {_too_deep()}")
-                yield prefix, number, item
     except ijson.JSONError as error:
-        raise InvalidInput(f"{path.name}: not valid JSON: {error}") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path.name}: is not UTF-8 text: convert it to UTF-8 first") from None
+        message = str(error).split("\n")[0][:160]
+        raise InvalidInput(f"{path.name}: not valid UTF-8 JSON ({message})") from None
+    finally:
+        stream.close()
+    if listed is None:
+        raise _not_a_list(path)
 
 
-def _list_prefix(path: Path) -> str:
-    """Which of LISTS the file holds its reviews in, from its first keys."""
-    import ijson
+def _put(container: Any, key: Any, value: Any, path: Path, number: int) -> None:
+    if isinstance(container, list):
+        container.append(value)
+        return
+    if key in container and container[key] != value:  # see parsing.unique_keys
+        raise InvalidInput(
+            f"{path.name}: item {number}: the key {key!r} appears twice in one object, with two values: keep one"
+        )
+    container[key] = value
 
-    try:
-        with path.open("rb") as stream:
-            for prefix, event, value in ijson.parse(stream):
-                if prefix == "" and event == "start_array":
-                    return "item"
-                if prefix == "" and event == "map_key" and f"{value}.item" in LISTS:
-                    return f"{value}.item"
-                if prefix == "" and event not in ("start_map", "map_key"):
-                    break
-    except ijson.JSONError as error:
-        raise InvalidInput(f"{path.name}: not valid JSON: {error}") from None
-    raise InvalidInput(
+
+def _opened(path: Path) -> IO[bytes]:
+    """The file's bytes after a UTF-8 byte-order mark; another byte-order mark is refused."""
+    stream = path.open("rb")
+    start = stream.read(4)
+    if start.startswith(codecs.BOM_UTF8):
+        stream.seek(3)
+    elif any(start.startswith(bom) for bom, _codec in BOMS):
+        stream.close()
+        raise InvalidInput(
+            f"{path.name}: a ClaimReview file over 20 MB is read as it goes, in UTF-8 only: convert it to UTF-8"
+        )
+    else:
+        stream.seek(0)
+    return stream
+
+
+def _not_a_list(path: Path) -> InvalidInput:
+    return InvalidInput(
         f"{path.name}: too large to read whole, and not a list of reviews: a file this size is read as "
         f"a list (of ClaimReview objects, or a feed's {', '.join(p.removesuffix('.item') for p in LISTS[1:])})"
     )

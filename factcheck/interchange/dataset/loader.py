@@ -86,7 +86,7 @@ def load_records(
     texts: Path | None = None,
     progress: Progress | None = None,
     index: bool = True,
-    earlier: dict[str, set[str]] | None = None,
+    earlier: dict[str, set[Any]] | None = None,
 ) -> LoadReport:
     """Load the records of each section, in batches (see loader_bulk.batches); `progress` is told
     how many records each batch held. With `index`, each batch of new claims gets its sentence
@@ -101,6 +101,7 @@ def load_records(
         Keys(session, Claim, earlier.setdefault("claims", set())),
         Keys(session, Event, earlier.setdefault("events", set())),
     )
+    claims.nested = earlier.setdefault("evidence and verdicts", set())
     for batch in batches(records["actors"]):
         _load_actors(session, batch, actors, report)
         tick(len(batch))
@@ -124,7 +125,7 @@ def load_records(
     if sum(report.added.values()) >= BATCH:  # the server's statistics are out of date once committed
         session.info[BULK_LOADED] = True
     for loaded in keys:
-        loaded.earlier |= loaded.added
+        loaded.earlier |= loaded.added | loaded.skipped
     return report
 
 

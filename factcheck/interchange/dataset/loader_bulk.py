@@ -52,9 +52,11 @@ class Keys:
         self.session, self.model = session, model
         self.ids: dict[str, int] = {}
         self.added: set[str] = set()  # the slugs of records this load adds
-        # The slugs an earlier batch of the same import added (formats.Batches): met again, they
-        # are the same thing named twice in one file, not something the database had.
+        self.skipped: set[str] = set()  # and of those it found in the database
+        # The slugs an earlier batch of the same import added or found (formats.Batches): met
+        # again, they are the same thing named twice in one file, counted once.
         self.earlier = earlier if earlier is not None else set()
+        self.nested: set[tuple[Any, ...]] = set()  # evidence and verdicts met by earlier batches, likewise
 
     def look_up(self, slugs: Iterable[str]) -> None:
         """Learn which of these slugs the database has, and their ids."""
@@ -90,6 +92,7 @@ def fresh_records(records: list[Record], keys: Keys, report: LoadReport, kind: s
             raise record.fail(f"slug {key!r} appears twice in the dataset")
         if key in keys.ids:
             report.skipped[kind] += key not in keys.earlier
+            keys.skipped.add(key)
         else:
             keys.added.add(key)
             yield record

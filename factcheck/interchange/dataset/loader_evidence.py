@@ -57,16 +57,17 @@ def load_evidence_and_verdicts(
     evidence_rows, verdict_rows = [], []
     for record in records:
         claim_id = claims.ids[slug(record)]
-        again = slug(record) not in claims.earlier  # a claim of an earlier batch: one file says it twice
         for number_, item in enumerate(nested_records(record, "evidence")):
             row = _evidence_row(
                 Record(record.file, f"{record.where} evidence", number_, item), claim_id, actors, sources
             )
             evidence_key = (claim_id, row["source_id"], row["quote"])
             if evidence_key in have_evidence:
-                report.skipped["evidence"] += again
+                report.skipped["evidence"] += evidence_key not in claims.nested  # once, however many batches
+                claims.nested.add(evidence_key)
                 continue
             have_evidence.add(evidence_key)
+            claims.nested.add(evidence_key)
             evidence_rows.append(row)
         for number_, item in enumerate(nested_records(record, "verdicts")):
             row = _verdict_row(Record(record.file, f"{record.where} verdicts", number_, item), claim_id, actors)
@@ -80,9 +81,11 @@ def load_evidence_and_verdicts(
                 row["textual_rating"],
             )
             if verdict_key in have_verdicts:
-                report.skipped["verdicts"] += again
+                report.skipped["verdicts"] += verdict_key not in claims.nested
+                claims.nested.add(verdict_key)
                 continue
             have_verdicts.add(verdict_key)
+            claims.nested.add(verdict_key)
             verdict_rows.append(row)
     # Anchored source by source, so that each archived text is normalised once.
     for row in sorted(evidence_rows, key=lambda row: row["source_id"]):

@@ -291,6 +291,8 @@ def field_value(record: Record, field: Field) -> Any:
     if field.kind == CHOICE:
         if isinstance(value, bool):  # YAML's true and false are the words "true" and "false"
             value = str(value).lower()
+        if value == "":  # a blank field in a file is an absent one
+            value = None
         if value not in (None, "") and not isinstance(value, str):
             allowed = ", ".join(member.value for member in field.choices or ())
             raise record.fail(f"field {name!r} is {describe(value)}: expected one of {allowed}")
