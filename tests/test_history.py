@@ -228,3 +228,18 @@ def test_a_bulk_import_records_what_one_add_records_on_either_backend(cli, tmp_p
     assert set(bulk) == set(one)  # the same fields: text, columns and collections
     assert bulk["text"] == "Imported in bulk." and bulk["tags"] == one["tags"] and bulk["appearances"] == [1]
     assert event["sources"] == [1]
+
+
+def test_a_sources_first_version_is_recorded_alike_on_either_path(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    typed = tmp_path / "typed.txt"
+    typed.write_text("Typed in here.", encoding="utf-8")
+    cli.ok("source", "add", "Typed in", "--text-file", str(typed))
+    dataset = tmp_path / "dataset.yaml"
+    dataset.write_text("sources:\n- {slug: imported, title: Imported, text: Imported here.}\n")
+    cli.ok("import", str(dataset))
+    versions = [
+        r["changes"]
+        for r in cli.json("history", "--limit", "100")["revisions"]
+        if r["entity"] == "source_versions" and r["action"] == "insert"
+    ]
+    assert len(versions) == 2 and set(versions[0]) == set(versions[1])

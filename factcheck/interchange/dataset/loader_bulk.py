@@ -17,7 +17,7 @@ from ...revisions import record_inserts
 from .records import SECTIONS, Record, reference, slug
 
 CHUNK = 500  # rows per look-up of existing keys
-STAMPS = {"created_at", "updated_at"}
+STAMPS = {"created_at", "updated_at", "archived_at"}  # times a row is given when it is added
 BATCH = 1000  # records loaded at a time
 BATCH_CHARACTERS = 32_000_000  # text held in a batch at most, beyond its last record's
 
@@ -154,10 +154,14 @@ def insert_rows(
     # Core executemany (no ORM bookkeeping) with ids the database gives: other writers may take
     # ids in between on PostgreSQL, so none is guessed.
     table = model.__table__
-    now = utcnow()  # the times a row added one at a time gets, here in its revision too
-    for row in rows:
-        for stamp in STAMPS.intersection(table.c.keys()):
-            row.setdefault(stamp, now)
+    now = utcnow()
+    for row in rows:  # every column, as a row added one at a time has it (and its revision records)
+        for column in table.c:
+            if column.key != "id" and column.key not in row:
+                if column.key in STAMPS:
+                    row[column.key] = now
+                elif column.default is None:
+                    row[column.key] = None
     if session.get_bind().dialect.name == "postgresql":
         # Ids taken from the table's sequence first, then the rows sent by COPY: INSERT ... RETURNING
         # would be one statement of a thousand rows' values, which the driver parses anew each time.
