@@ -32,7 +32,7 @@ from .fields import CLAIM, LINK, checked_verdict
 from .similar import duplicates_of
 from .sources import source_view
 from .vectors import matching_texts, store_vectors
-from .views import ClaimView, Dossier, EvidenceView, LastChange, RelatedClaim, VerdictView
+from .views import ClaimRow, ClaimView, Dossier, EvidenceView, LastChange, RelatedClaim, VerdictView
 
 
 def claim_view(claim: Claim) -> ClaimView:
@@ -391,7 +391,7 @@ def list_claims(
     limit: int | None = None,
     ids: Any = None,
     untagged: bool = False,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[ClaimRow]:
     """Claims sorted by date (undated last), then id, with evidence counts and the newest verdict.
     Read a page at a time as the rows are taken, so a list of every claim holds one page; the
     counts are taken for each page only, so a page costs the same in a large database."""
@@ -433,7 +433,7 @@ def _tagged(session: Session, tag: str, page: int) -> Any:
     return Claim.id.in_(select(claim_tags.c.claim_id).where(has_tag))
 
 
-def _listed(session: Session, query: Any, limit: int | None) -> Iterator[dict[str, Any]]:
+def _listed(session: Session, query: Any, limit: int | None) -> Iterator[ClaimRow]:
     """The claims of `query` in list order, in keyset pages: the dated ones by (stated_on, id),
     then the undated by id, both in the order of an index (rather than sorting on `stated_on IS
     NULL`, which no index serves)."""
@@ -450,7 +450,8 @@ def _listed(session: Session, query: Any, limit: int | None) -> Iterator[dict[st
             claims = session.scalars(page.order_by(*key).limit(size)).all()
             rows = _list_rows(session, claims)
             if rows:  # read before handing them over: the caller may expunge or commit meanwhile
-                after = tuple(rows[-1][column.key] for column in key)
+                last: dict[str, Any] = dict(rows[-1])
+                after = tuple(last[column.key] for column in key)
             yield from rows
             if left is not None:
                 left -= len(rows)
@@ -458,7 +459,7 @@ def _listed(session: Session, query: Any, limit: int | None) -> Iterator[dict[st
                 break
 
 
-def _list_rows(session: Session, claims: Sequence[Claim]) -> list[dict[str, Any]]:
+def _list_rows(session: Session, claims: Sequence[Claim]) -> list[ClaimRow]:
     claim_ids = [claim.id for claim in claims]
     counts = _stance_counts(session, claim_ids)
     ratings = _newest_ratings(session, claim_ids)

@@ -26,9 +26,10 @@ from ..models import (
 from ..revisions import TRACKED
 from .common import as_id, nameable, suggest
 from .vectors import matching_texts, refresh_reviewed, store_vectors
+from .views import RevisionView
 
 
-def revision_view(revision: Revision) -> dict[str, Any]:
+def revision_view(revision: Revision) -> RevisionView:
     return {
         "id": revision.id,
         "entity": revision.entity,

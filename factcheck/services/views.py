@@ -119,6 +119,33 @@ class LastChange(TypedDict):
     by: str | None
 
 
+class ClaimRow(TypedDict):
+    """A claim in a list (`claim list`, the index pages)."""
+
+    id: int
+    slug: str
+    text: str
+    claimant: str | None
+    stated_on: str | None
+    tags: list[str]
+    supports: int
+    refutes: int
+    evidence: int
+    rating: str | None  # the newest verdict's
+
+
+class RevisionView(TypedDict):
+    id: int
+    entity: str
+    entity_id: int
+    action: str
+    changes: dict[str, Any]
+    at: str
+    by: str | None
+    db_user: str | None  # PostgreSQL's user that wrote it (None on SQLite)
+    batch: str | None
+
+
 class Dossier(TypedDict):
     """Everything about a claim (`claim show --json`, a claim's page and report)."""
 

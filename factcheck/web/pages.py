@@ -25,7 +25,7 @@ from ..services.search import hit_view, search
 from ..services.similar import similar_claims
 from ..services.sources import show_source
 from ..services.suggestions import show_claim
-from ..services.views import Dossier
+from ..services.views import ClaimRow, Dossier
 from . import svg
 
 INDEX_LIMIT = 1000  # claims on the index page; a tag or a search narrows a larger database
@@ -105,14 +105,14 @@ def index_page(
     *,
     tag: str | None = None,
     limit: int | None = INDEX_LIMIT,
-    claims: list[dict[str, Any]] | None = None,
+    claims: list[ClaimRow] | None = None,
     pager: dict[str, Any] | None = None,
 ) -> Page:
     """Claims by tag, with their verdict and evidence counts: `claim list [--tag T] --limit N --json`;
     or, for the static site, one page of `claims` read already, with links to the pages around it."""
     if claims is None:
         claims = list(list_claims(session, tag=tag, limit=limit))
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[str, list[ClaimRow]] = {}
     for claim in claims:
         for name in claim["tags"] or ["untagged"]:
             groups.setdefault(name, []).append(claim)

@@ -15,6 +15,7 @@ from ..services.actors import list_actors
 from ..services.claims import list_claims
 from ..services.sources import source_views
 from ..services.suggestions import suggested_dossiers
+from ..services.views import ClaimRow
 from . import pages
 from .app import STYLESHEET, render
 from .pages import Links, Page
@@ -69,7 +70,7 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
     return counts
 
 
-def _index_pages(session: Session) -> Iterator[tuple[str, list[dict[str, Any]], dict[str, Any]]]:
+def _index_pages(session: Session) -> Iterator[tuple[str, list[ClaimRow], dict[str, Any]]]:
     """The index in pages of INDEX_LIMIT claims by date, as the web view's index shows the first
     of them: (file name, claims, links to the pages before and after), one page held at a time."""
     from itertools import islice
