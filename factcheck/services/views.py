@@ -75,13 +75,9 @@ class OriginalSource(TypedDict):
     url: str | None
 
 
-class CitedSource(TypedDict):
-    slug: str
-    title: str
-    publisher: str | None
-    authors: list[str]
-    published_on: str | None
-    url: str | None
+class CitedSource(OriginalSource):
+    """The source a quote is from, with the original it republishes."""
+
     republishes: OriginalSource | None
 
 
