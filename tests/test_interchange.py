@@ -356,3 +356,13 @@ def test_format_options_are_checked_before_anything_is_written(seeded, tmp_path)
     assert not (tmp_path / "d").exists()
     assert "allowed: yaml, json, claimreview" in seeded.fails("import", str(afile), "--format", "xml")
     assert "cannot write" in seeded.fails("export", "-o", str(tmp_path / "missing" / "out.yaml"))
+
+
+def test_every_format_names_functions_that_exist() -> None:
+    """The registry names readers and writers by import string: each must import and be callable."""
+    from factcheck.interchange.formats import FORMATS
+
+    for fmt in FORMATS.values():
+        assert fmt.reader or fmt.writer, fmt.name
+        assert not fmt.reader or callable(fmt.read()), fmt.name
+        assert not fmt.writer or callable(fmt.write()), fmt.name

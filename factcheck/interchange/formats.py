@@ -50,7 +50,9 @@ class Format:
             return [output / name for name in self.files] if output.is_dir() else []
         return [output]
 
-    def read(self) -> Callable[[Session, Path, Path | None], tuple[Mapping[str, Iterable[Record]], list[str]]]:
+    def read(
+        self,
+    ) -> Callable[[Session, Path, Path | None], tuple[Mapping[str, Iterable[Record]] | Batches, list[str]]]:
         return _function(self.reader)
 
     def write(self) -> Callable[..., Any]:
@@ -179,7 +181,7 @@ def import_format(path: Path, name: str | None = None) -> Format:
 
 def _read(
     session: Session, path: Path, format: str | None, rating_map: Path | None
-) -> tuple[Mapping[str, Iterable[Record]], list[str]]:
+) -> tuple[Mapping[str, Iterable[Record]] | Batches, list[str]]:
     """The records, and what the reading has to say about them (labels not understood)."""
     fmt = import_format(path, format)
     if rating_map is not None and not fmt.labels:
