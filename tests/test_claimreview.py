@@ -600,3 +600,11 @@ def test_a_second_import_in_batches_counts_what_was_there_once(
     batched.ok("init")
     load(batched, name, "--no-index")
     assert load(batched, name, "--no-index") == again
+
+
+def test_a_large_list_without_reviews_is_refused(cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _streamed(monkeypatch)
+    for content in ("[]", '[{"@type": "WebPage", "name": "not a review"}]'):
+        file = tmp_path / "none.json"
+        file.write_text(content + " " * 20)  # over the (lowered) size read whole
+        assert "no ClaimReview found in its list" in cli.fails("import", str(file), "--format", "claimreview")

@@ -307,16 +307,19 @@ def read_file(
 
 
 def _listed_reviews(path: Path, problems: Problems) -> Iterator[Review]:
-    found = False
+    """The reviews of each item of a large file's list (feeds.feed_items), as `reviews` finds them."""
+    found = 0
     for prefix, number, item in feed_items(path):
-        found = True
         if prefix == "claims.item":  # a claims:search response
-            yield from JsonLdReader(item, problems)._api([item], start=number)
-            continue
-        where = " ".join(filter(None, [prefix.removesuffix("item").removesuffix("."), f"#{number}"]))
-        if not isinstance(item, dict | list):
-            problems.add(where, f"{describe(item)}: expected a ClaimReview object")
-            continue
-        yield from JsonLdReader(item, problems).reviews_at(where)
-    if not found:
-        raise InvalidInput(f"{path.name}: no ClaimReview found (its list is empty)")
+            reviews = JsonLdReader(item, problems)._api([item], start=number)
+        else:
+            where = " ".join(filter(None, [prefix.removesuffix("item").removesuffix("."), f"#{number}"]))
+            if not isinstance(item, dict | list):
+                problems.add(where, f"{describe(item)}: expected a ClaimReview object")
+                continue
+            reviews = JsonLdReader(item, problems).reviews_at(where)
+        for review in reviews:
+            found += 1
+            yield review
+    if not found and not problems.found:
+        raise InvalidInput(f"{path.name}: no ClaimReview found in its list")
