@@ -90,6 +90,7 @@ class Field:
 
 
 def _number(value: Any, label: str) -> float | None:
+    """A finite number (or text holding one); NaN and infinities are refused."""
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -97,9 +98,9 @@ def _number(value: Any, label: str) -> float | None:
     try:
         result = float(value)
     except (ValueError, OverflowError):
-        raise InvalidInput(f"{label}: {str(value)[:40]!r} is not a number") from None
+        raise InvalidInput(f"{str(value)[:40]!r} is not a number") from None
     if not math.isfinite(result):
-        raise InvalidInput(f"{label}: {str(value)[:40]!r} is not a finite number")
+        raise InvalidInput(f"{str(value)[:40]!r} is not a finite number")
     return result
 
 

@@ -4,7 +4,6 @@ field's value, so that a problem names the file, the record and the field (see s
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -258,22 +257,6 @@ def date(record: Record, name: str) -> str | None:
         return parse_partial_date(record.data.get(name))
 
 
-def number(record: Record, name: str) -> float | None:
-    """A finite number (or text holding one); NaN and infinities are refused."""
-    value = record.data.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise record.fail(f"field {name!r} is {describe(value)}: expected a number")
-    try:
-        result = float(value)
-    except (ValueError, OverflowError):
-        raise record.fail(f"field {name!r}: {str(value)[:40]!r} is not a number") from None
-    if not math.isfinite(result):
-        raise record.fail(f"field {name!r}: {str(value)[:40]!r} is not a finite number")
-    return result
-
-
 def read_file(session: Session, path: Path, rating_map: Path | None) -> tuple[DatasetFiles, list[str]]:
     """`factcheck import --format yaml|json`: the records, read as they are loaded; nothing to say."""
     return read_dataset(path), []
@@ -297,7 +280,8 @@ def field_value(record: Record, field: Field) -> Any:
             allowed = ", ".join(member.value for member in field.choices or ())
             raise record.fail(f"field {name!r} is {describe(value)}: expected one of {allowed}")
     elif field.kind == NUMBER:
-        return number(record, name)
+        if isinstance(value, bool) or not isinstance(value, int | float | str | None):
+            raise record.fail(f"field {name!r} is {describe(value)}: expected a number")
     elif field.kind == NAMES:
         return text_list(record, name, field.label)
     elif field.kind != "date":
