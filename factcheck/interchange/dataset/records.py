@@ -14,7 +14,7 @@ from ...dates import parse_partial_date
 from ...errors import FactcheckError, InvalidInput
 from ...limits import MAX_NAME, MAX_TEXT
 from ...services.common import check_slug, choice, optional_text, required_text
-from ...services.fields import CHOICE, ENTITIES, NAMES, NUMBER, Field, Fields
+from ...services.fields import CHOICE, DATE, ENTITIES, NAMES, NUMBER, Field, Fields
 from .streaming import ListsFile
 
 if TYPE_CHECKING:
@@ -284,7 +284,7 @@ def field_value(record: Record, field: Field) -> Any:
             raise record.fail(f"field {name!r} is {describe(value)}: expected a number")
     elif field.kind == NAMES:
         return text_list(record, name, field.label)
-    elif field.kind != "date":
+    elif field.kind != DATE:
         raw_text(record, name)
     with about(record, name):
         return field.check(value)
