@@ -24,7 +24,8 @@ from ..files import atomic_output
 from ..models import Relation, Stance
 from ..services.claims import show_claim
 from ..services.graphs import claim_graph, verdict_summary
-from ..services.pages import claim_pages, index_groups, source_list, source_page, source_pages
+from ..services.pages import claim_pages, index_groups, source_list, source_page
+from ..services.sources import source_views
 from ..services.views import Dossier
 from .diagrams import mermaid
 
@@ -212,7 +213,7 @@ def write_all(session: Session, folder: Path, *, template_dir: Path | None = Non
         context = dossier_context(dossier, mermaid(graph, slug))
         _write(claims_folder / page(slug), _generate(env, "claim.md.j2", **context))
         counts["claims"] += 1
-    for view, texts in source_pages(session):
+    for view, texts in source_views(session):
         context = source_context(view, texts)
         _write(sources_folder / page(context["s"]["slug"]), _generate(env, "source.md.j2", **context))
         counts["sources"] += 1

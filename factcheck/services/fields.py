@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,14 +120,9 @@ class Fields(tuple[Field, ...]):
     def required(self) -> tuple[str, ...]:
         return tuple(field.name for field in self if field.required)
 
-    def checked(self, given: dict[str, Any], *, skip: Iterable[str] = ()) -> dict[str, Any]:
+    def checked(self, given: dict[str, Any]) -> dict[str, Any]:
         """Each column field's value in `given` checked (a missing one as None), by name."""
-        left_out = set(skip)
-        return {
-            field.name: field.check(given.get(field.name))
-            for field in self
-            if field.column and field.name not in left_out
-        }
+        return {field.name: field.check(given.get(field.name)) for field in self if field.column}
 
     def record(self, row: Any, *, nested: Callable[[str], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
         """The model row as a dataset record (empty fields left out, as a person would write it)."""

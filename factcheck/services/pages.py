@@ -18,7 +18,7 @@ from ..models import Claim, ClaimLink, Event, Evidence, Source, Tag, claim_tags,
 from .claims import DOSSIER, claim_dossiers, list_claims
 from .common import get, in_id_blocks
 from .graphs import ClaimGraph, GraphClaim, GraphLink
-from .sources import show_source, source_view, source_views
+from .sources import show_source, source_view
 from .views import Dossier
 
 PAGE = 500  # claims read at once: their queries stay few, their objects few
@@ -31,11 +31,6 @@ def claim_pages(session: Session, size: int = PAGE) -> Iterator[tuple[str, Dossi
         graphs = neighbourhoods(session, [(claim.id, claim.slug, claim.text) for claim in claims])
         for claim, dossier in zip(claims, claim_dossiers(session, claims), strict=True):
             yield claim.slug, dossier, graphs[claim.id]
-
-
-def source_pages(session: Session) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
-    """source_page of every source in id order, a page of sources at a time."""
-    yield from source_views(session)
 
 
 def index_groups(session: Session) -> Iterator[dict[str, Any]]:
