@@ -65,3 +65,10 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` as `atomic_output` writes text: whole, or not at all."""
+    with atomic_output(path, newline="") as out:
+        out.flush()
+        out.buffer.write(data)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -264,6 +265,29 @@ class SourceVersion(Base):
     size: Mapped[int] = mapped_column(Integer)  # bytes of UTF-8
     archived_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     quotes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Where the text's pages or cues begin (services/captures.py), and the file it was read from.
+    layout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    capture_sha256: Mapped[str | None] = mapped_column(ForeignKey("captures.sha256"), index=True)
+
+
+class Capture(Base):
+    """A document as it came, kept so that what was read can be shown again: a web page's HTTP
+    response as a gzipped WARC record, a PDF or a transcript file (gzipped). Named by the SHA-256 of
+    the file `source capture` writes out, and never changed: a source version names the capture
+    its text was read from, and the versions' revisions record that name. Not itself in the
+    revisions (nor deleted with a source: a restored source finds its capture again)."""
+
+    __tablename__ = "captures"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # web, pdf, transcript
+    media_type: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)  # bytes of the file written out
+    # web: url, final_url, status, redirects, fetched_at; pdf: pages, pages_without_text
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    gzipped: Mapped[bool] = mapped_column(Boolean)  # content is the file gzipped (a WARC is gzipped already)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
+    captured_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Actor(Timestamped, Base):
@@ -363,6 +387,11 @@ class Evidence(Timestamped, Base):
     end_offset: Mapped[int | None] = mapped_column(Integer)
     speaker_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"), index=True)
     locator: Mapped[str | None] = mapped_column(Text)
+    # Where the quote begins in a PDF (page number from 1, and its printed label) or a recording
+    # (seconds from its start), from the source's layout (services/captures.py).
+    page: Mapped[int | None] = mapped_column(Integer)
+    page_label: Mapped[str | None] = mapped_column(Text)
+    media_time: Mapped[float | None] = mapped_column()
     quote_status: Mapped[QuoteStatus] = mapped_column(
         vocabulary(QuoteStatus, "quote_status"), default=QuoteStatus.UNVERIFIED
     )

@@ -161,7 +161,9 @@ def test_unreadable_text_files_are_refused(cli, dump, tmp_path, content, expecte
 def test_missing_file_and_title(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert "no file" in cli.fails("source", "add", "X", "--text-file", str(tmp_path / "missing.txt"))
     assert "pass one as TITLE" in cli.fails("source", "add", "--text-file", str(COMMENT))
-    assert "not both" in cli.fails("source", "add", "X", "--text-file", str(COMMENT), "--html-file", str(PAGE))
+    assert "give one file to read the text from, not --html-file and --text-file" in cli.fails(
+        "source", "add", "X", "--text-file", str(COMMENT), "--html-file", str(PAGE)
+    )
 
 
 # --- rules every path that adds or edits sources keeps (services/sources.py) ---------------------------

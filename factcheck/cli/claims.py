@@ -11,7 +11,7 @@ from .output import JsonFlag, escape, print_json, print_rich, print_rows, print_
 from .state import reading, writing
 
 if TYPE_CHECKING:
-    from ..services.views import CitedSource, Dossier, RelatedClaim
+    from ..services.views import CitedSource, Dossier, EvidenceView, RelatedClaim
 
 # The values of Relation and Rating in factcheck.models, written out because importing the models
 # would load SQLAlchemy for --help; tests/test_reports.py fails when they drift apart.
@@ -267,7 +267,7 @@ def render_dossier(dossier: Dossier) -> None:
                 f"“{e['quote']}”"
                 + (f"\n(orphaned since version {e['orphaned_since']})" if e.get("orphaned_since") else ""),
                 e["speaker"]["name"] if e["speaker"] else None,
-                cite(e["source"]),
+                ", ".join(filter(None, [cite(e["source"]), *_where(e)])),
             )
             for e in dossier["evidence"].get(stance, [])
         ]
@@ -310,3 +310,12 @@ def render_dossier(dossier: Dossier) -> None:
     if dossier["last_change"]:
         change = dossier["last_change"]
         say(f"[dim]Last change: {change['action']} by {escape(change['by'])} at {change['at'][:19]}[/dim]")
+
+
+def _where(evidence: EvidenceView) -> list[str]:
+    """Where in its source a quote is: its locator, and its page or time when the locator does
+    not already say it."""
+    found = [evidence["locator"]] if evidence["locator"] else []
+    if evidence["place"] and evidence["place"] != evidence["locator"]:
+        found.append(evidence["place"])
+    return found

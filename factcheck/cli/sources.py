@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..limits import MAX_ID
+
+if TYPE_CHECKING:
+    from ..services.articles import Article
+    from ..services.evidence import QuoteCheck
+    from ..services.source_versions import ReplacedText
 from .output import JsonFlag, escape, print_json, print_rows, print_table, say, say_deleted, warn
 from .state import reading, writing
 
@@ -37,6 +42,24 @@ HtmlFile = Annotated[
         help="Archive the article in this saved web page; its metadata fills options not given.", dir_okay=False
     ),
 ]
+PdfFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="Archive this PDF's text, page by page, and keep the file; its metadata fills options not given "
+        "(with --text-file: the pages' text, e.g. from OCR, a form feed between pages).",
+        dir_okay=False,
+    ),
+]
+TranscriptFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="Archive this WebVTT or SRT transcript's text with its cues' times (--url: the recording).",
+        dir_okay=False,
+    ),
+]
+AllowPrivate = Annotated[
+    bool, typer.Option("--allow-private", help="Fetch from private and local addresses too (your own network).")
+]
 
 
 @source_app.command("add")
@@ -58,14 +81,35 @@ def add(
     slug: Slug = None,
     text_file: TextFile = None,
     html_file: HtmlFile = None,
+    pdf_file: PdfFile = None,
+    transcript_file: TranscriptFile = None,
+    fetch: Annotated[
+        bool, typer.Option("--fetch", help="Fetch the page at --url, archive its text and keep the response.")
+    ] = False,
+    archive: Annotated[
+        bool, typer.Option("--archive", help="Also ask the Internet Archive to save --url; its copy's URL is kept.")
+    ] = False,
+    allow_private: AllowPrivate = False,
 ) -> None:
-    """Add a source, optionally archiving its text from a saved text or HTML file."""
-    from ..errors import FactcheckError
+    """Add a source, optionally archiving its text: from a saved text or HTML file, a PDF, a
+    transcript, or the page at --url (--fetch)."""
+    from ..errors import FactcheckError, InvalidInput
     from ..services.similar import MAX_PASSAGES, claims_in_text, passages
     from ..services.sources import add_source_from_article, read_source_file
 
-    # Reading the file and looking for related claims take time: neither holds the write lock.
-    article = read_source_file(text_file, html_file)
+    if (fetch or archive) and not url:
+        raise InvalidInput(f"{'--fetch' if fetch else '--archive'} needs the page's address: give --url URL")
+    if fetch and any((text_file, html_file, pdf_file, transcript_file)):
+        raise InvalidInput("--fetch reads the text from --url: give no file beside it")
+    # Fetching, reading the file and looking for related claims take time: none holds the write lock.
+    if fetch:
+        from ..services.fetching import read_url
+
+        article: Article | None = read_url(url or "", allow_private=allow_private)
+    else:
+        article = read_source_file(text_file, html_file, pdf_file, transcript_file)
+    if archive:
+        archive_url = _archived_copy(url or "", archive_url)
     with writing(ctx) as session:
         added = add_source_from_article(
             session,
@@ -86,6 +130,8 @@ def add(
     source = added.source
     archived = f", {len(article.text):,} characters of text archived" if article else ""
     say(f"Added source {source.slug} ({source.id}): {escape(source.title)}{archived}")
+    if article and article.capture:
+        say(_capture_line(article.capture.kind, article.capture.details, article.capture.sha256))
     for warning in added.warnings:
         warn(warning)
     if article is None:
@@ -126,19 +172,16 @@ def edit(
     slug: Slug = None,
     text_file: TextFile = None,
     html_file: HtmlFile = None,
+    pdf_file: PdfFile = None,
+    transcript_file: TranscriptFile = None,
 ) -> None:
     """Change a source's fields (only those given); a new text replaces the archived one, which is
     kept as an earlier version, and every quote is re-anchored in the new text."""
-    from ..services.evidence import check_source_quotes
-    from ..services.source_versions import replace_text
-    from ..services.sources import edit_source, get_source, read_source_file
+    from ..services.source_versions import replace_text_read
+    from ..services.sources import edit_source, read_source_file
 
-    article = read_source_file(text_file, html_file)
-    check = None
-    if article:
-        # Re-anchoring the quotes in a long text takes time: done before the write lock is taken.
-        with reading(ctx) as session:
-            check = check_source_quotes(session, get_source(session, source).id, article.text)
+    article = read_source_file(text_file, html_file, pdf_file, transcript_file)
+    check = _checked_in(ctx, source, article)
     with writing(ctx) as session:
         edited = edit_source(
             session,
@@ -156,8 +199,73 @@ def edit(
             note=note,
             slug=slug,
         )
-        replaced = replace_text(session, edited, article.text, check) if article else None
+        replaced = replace_text_read(session, edited, article, check)
     say(f"Updated source {edited.slug} ({edited.id}).")
+    _say_replaced(article, replaced)
+
+
+@source_app.command("recapture")
+def recapture(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Id or slug of a source with a URL.")],
+    allow_private: AllowPrivate = False,
+) -> None:
+    """Fetch a source's page at its URL again: a changed text becomes a new version (its quotes
+    re-anchored, orphans reported) with the new response kept; an unchanged one adds nothing."""
+    from ..errors import InvalidInput
+    from ..services.fetching import read_url
+    from ..services.source_versions import replace_text_read
+    from ..services.sources import get_source
+
+    with reading(ctx) as session:
+        found = get_source(session, source)
+        slug, url = found.slug, found.url
+    if not url:
+        raise InvalidInput(f"source {slug!r} has no URL to fetch: give it one with `source edit --url`")
+    article = read_url(url, allow_private=allow_private)
+    check = _checked_in(ctx, source, article)
+    with writing(ctx) as session:
+        replaced = replace_text_read(session, get_source(session, source), article, check)
+    assert article.capture is not None
+    say(_capture_line(article.capture.kind, article.capture.details, article.capture.sha256))
+    _say_replaced(article, replaced)
+
+
+@source_app.command("capture")
+def capture(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Id or slug.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write it to.", dir_okay=False)],
+) -> None:
+    """Write out the document a source's text was read from, as it was kept: a fetched page's
+    response as a WARC file (.warc.gz), a PDF, a transcript."""
+    from ..files import write_atomically
+    from ..services.captures import capture_of, file_bytes
+    from ..services.sources import get_source
+
+    with reading(ctx) as session:
+        kept = capture_of(session, get_source(session, source))
+        data, kind, sha256 = file_bytes(kept), kept.kind, kept.sha256
+    write_atomically(output, data)
+    say(
+        f"Wrote the {kind} capture of {escape(source)} to {escape(str(output))} "
+        f"({len(data):,} bytes, sha256 {sha256[:12]})."
+    )
+
+
+def _checked_in(ctx: typer.Context, source: str, article: Article | None) -> QuoteCheck | None:
+    """The source's quotes re-anchored in a text about to replace its own: this takes time, so it
+    is done before the write lock is taken."""
+    from ..services.evidence import check_source_quotes
+    from ..services.sources import get_source
+
+    if article is None:
+        return None
+    with reading(ctx) as session:
+        return check_source_quotes(session, get_source(session, source).id, article.text, article.layout)
+
+
+def _say_replaced(article: Article | None, replaced: ReplacedText | None) -> None:
     if article and replaced is None:
         say("The archived text is the same as before: no new version.")
     if replaced:
@@ -249,6 +357,38 @@ def diff(
             )
 
 
+def _archived_copy(url: str, given: str | None) -> str | None:
+    """The Internet Archive's copy of `url`, asked for now; on failure a warning, and `given`."""
+    from ..errors import InvalidInput
+    from ..services.fetching import save_page_now
+
+    try:
+        return save_page_now(url)
+    except InvalidInput as error:
+        warn(f"{error}; the source is added without it (add one later with `source edit --archive-url`)")
+        return given
+
+
+def _capture_line(kind: str, details: dict[str, Any], sha256: str) -> str:
+    """What was kept of the document a source's text was read from, in one line."""
+    if kind == "web":
+        hops = len(details.get("redirects", []))
+        via = f" after {hops} redirect{'s' if hops != 1 else ''} to {escape(details['final_url'])}" if hops else ""
+        line = f"Fetched {escape(details['url'])} (HTTP {details['status']}{via}); response kept as WARC"
+    elif kind == "pdf":
+        line = f"PDF of {details['pages']} page{'s' if details['pages'] != 1 else ''} kept"
+    else:
+        line = f"Transcript of {details.get('cues', 0)} cues kept"
+    line += f", sha256 {sha256[:12]}."
+    blank = details.get("pages_without_text") or []
+    if blank:
+        line += (
+            f"\nPages without text (a scan?): {', '.join(map(str, blank))}: quotes there stay unverified unless "
+            "you give the pages' text (--text-file beside --pdf-file)."
+        )
+    return line
+
+
 def _place(found: dict[str, int] | None) -> str:
     return f"{found['start']}-{found['end']}" if found else "—"
 
@@ -311,5 +451,13 @@ def show(
         if view[key]:
             say(f"{label}: {escape(view[key])}")
     say(f"Archived text: {'yes, sha256 ' + view['text_sha256'][:12] if view['has_text'] else 'none'}")
-    rows = [(e["id"], e["claim"], e["stance"], e["speaker"], e["quote"]) for e in view["evidence"]]
-    print_table("Evidence", ("id", "claim", "stance", "speaker", "quote"), rows, empty="no evidence yet")
+    if view["capture"]:
+        kept = view["capture"]
+        say(
+            f"Capture: {kept['kind']}, {kept['size']:,} bytes, sha256 {kept['sha256'][:12]} "
+            "(`source capture` writes it out)"
+        )
+    if view["pages_without_text"]:
+        say(f"Pages without text: {', '.join(map(str, view['pages_without_text']))}")
+    rows = [(e["id"], e["claim"], e["stance"], e["speaker"], e["place"], e["quote"]) for e in view["evidence"]]
+    print_table("Evidence", ("id", "claim", "stance", "speaker", "at", "quote"), rows, empty="no evidence yet")

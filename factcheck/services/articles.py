@@ -23,6 +23,8 @@ from .common import visible
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
+    from .captures import Kept
+
 CHUNK = 1 << 20  # bytes read at a time, each checked for NUL before the next is read
 PRESCAN = 4096  # bytes of a page searched for its declared character set
 MAX_DATE = 100  # characters: a longer "date" in a page's metadata is not one
@@ -57,7 +59,8 @@ _JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{1,100})"')
 
 @dataclass
 class Article:
-    """An article's main text and the metadata its page carries (any of which may be missing).
+    """An article's main text and the metadata its page carries (any of which may be missing);
+    a PDF's or a transcript's text with where its pages or cues begin, and the file itself.
 
     `warnings` maps a field to why the page's value for it was left out."""
 
@@ -69,11 +72,13 @@ class Article:
     url: str | None = None
     language: str | None = None
     warnings: dict[str, str] = field(default_factory=dict)
+    layout: dict[str, Any] | None = None  # where its pages or cues begin in `text` (captures.py)
+    capture: Kept | None = None  # the document it was read from, kept as it came
 
 
-def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
-    """A file's bytes, refused when over `limit` bytes (default: limits.MAX_FILE_BYTES) or binary
-    (a NUL byte anywhere). Reads at most limit + 1 bytes, in chunks, and stops at the first NUL, so
+def read_bytes(path: Path, *, limit: int | None = None, binary: bool = False) -> bytes:
+    """A file's bytes, refused when over `limit` bytes (default: limits.MAX_FILE_BYTES) or, unless
+    `binary`, binary (a NUL byte anywhere). Reads at most limit + 1 bytes, in chunks, and stops at the first NUL, so
     `/dev/zero` or a huge file costs little time and memory."""
     limit = limits.MAX_FILE_BYTES if limit is None else limit
     too_big = InvalidInput(f"{path} is over {limit:,} bytes: at most {limit:,} are allowed")
@@ -87,7 +92,7 @@ def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
             while chunk := stream.read(min(CHUNK, limit + 1 - size)):
                 if wide is None:
                     wide = chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE))
-                if b"\x00" in chunk and not wide:
+                if b"\x00" in chunk and not (wide or binary):
                     raise InvalidInput(f"{path} is a binary file, not text: give a UTF-8 text or HTML file")
                 size += len(chunk)
                 if size > limit:
@@ -102,7 +107,7 @@ def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
     return b"".join(chunks)
 
 
-def _checked_text(text: str, path: Path) -> str:
+def checked_text(text: str, path: Path | str) -> str:
     if "\x00" in text:
         raise InvalidInput(f"{path} is a binary file, not text: give a UTF-8 text or HTML file")
     if not text.strip():
@@ -116,7 +121,7 @@ def _bom_codec(data: bytes) -> str | None:
     return next((codec for bom, codec in BOMS if data.startswith(bom)), None)
 
 
-def _strict(data: bytes, codec: str, path: Path, what: str | None = None) -> str:
+def _strict(data: bytes, codec: str, path: Path | str, what: str | None = None) -> str:
     """`data` decoded, or an error naming the first byte that does not fit `codec`."""
     try:
         return data.decode(codec)
@@ -131,11 +136,15 @@ def _strict(data: bytes, codec: str, path: Path, what: str | None = None) -> str
 def read_text_file(path: Path) -> str:
     """A UTF-8 text file's content; a byte-order mark (UTF-8, UTF-16 or UTF-32) says otherwise
     and is dropped."""
-    data = read_bytes(path)
+    return decode_text(read_bytes(path), path)
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """`read_text_file` of a file's bytes."""
     codec = _bom_codec(data)
     if codec is not None:
-        return _checked_text(_strict(data, codec, path), path)
-    return _checked_text(_strict(data, "utf-8", path), path)
+        return checked_text(_strict(data, codec, path), path)
+    return checked_text(_strict(data, "utf-8", path), path)
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -153,13 +162,22 @@ def declared_charset(data: bytes) -> str | None:
     return _WHATWG.get(name, name)
 
 
-def decode_page(data: bytes, path: Path) -> str:
-    """A page's text: by its byte-order mark; else as UTF-8 when it is valid UTF-8 (a page in a
-    single-byte charset almost never is); else in the charset it declares; else in the one that
-    detection finds, only when every charset detection considers gives the same text."""
+def decode_page(data: bytes, path: Path | str, header_charset: str | None = None) -> str:
+    """A page's text: by its byte-order mark; else in the charset its HTTP response declared;
+    else as UTF-8 when it is valid UTF-8 (a page in a single-byte charset almost never is); else in
+    the charset it declares; else in the one that detection finds, only when every charset
+    detection considers gives the same text."""
     codec = _bom_codec(data)
     if codec is not None:
         return _strict(data, codec, path)
+    if header_charset is not None:
+        try:
+            name = codecs.lookup(header_charset).name
+        except LookupError:
+            pass  # a label Python does not know: read as if none was sent
+        else:
+            codec = _WHATWG.get(name, name)
+            return _strict(data, codec, path, f"in the character set its server declared ({codec})")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -184,10 +202,15 @@ def decode_page(data: bytes, path: Path) -> str:
 def read_html_file(path: Path) -> Article:
     """The main text of a saved web page, without navigation, related links or comments, and
     the metadata the page carries, extracted with trafilatura."""
+    return read_html(read_bytes(path), path)
+
+
+def read_html(data: bytes, path: Path | str, header_charset: str | None = None) -> Article:
+    """`read_html_file` of a page's bytes; `path` names it in messages (a file, or a URL)."""
     import trafilatura
 
     # lxml refuses a decoded string that still carries an XML encoding declaration.
-    html = _XML_DECLARATION.sub("", decode_page(read_bytes(path), path), count=1)
+    html = _XML_DECLARATION.sub("", decode_page(data, path, header_charset), count=1)
     document = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True
     )
@@ -206,7 +229,7 @@ def read_html_file(path: Path) -> Article:
         except InvalidInput as error:
             warnings["published_on"] = f"left out the page's publication date: {error}"
     return Article(
-        text=_checked_text(document.text or "", path),
+        text=checked_text(document.text or "", path),
         title=document.title,
         authors=authors,
         published_on=published_on,

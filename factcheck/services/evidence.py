@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload, object_session, undefer
 
 from ..errors import Conflict, InvalidInput, NotFound, Remedy
 from ..models import Actor, Claim, Evidence, QuoteStatus, Source, SourceVersion
+from .captures import default_locator, has_scans, layouts, moment_url, place_quotes, position
 from .common import get
 from .fields import EVIDENCE
 from .quotes import Anchor, anchor_quote
@@ -40,6 +41,11 @@ def evidence_view(row: Evidence) -> EvidenceView:
             "republishes": _original(source.republishes),
         },
         "locator": row.locator,
+        "page": row.page,
+        "page_label": row.page_label,
+        "media_time": row.media_time,
+        "place": default_locator({"page": row.page, "page_label": row.page_label, "media_time": row.media_time}),
+        "moment_url": moment_url(source.url, row.media_time),
         "quote_status": row.quote_status.value,
         # The version of the source's text since which a quote found in an earlier one is missing.
         "orphaned_since": _orphaned_since(row),
@@ -132,6 +138,8 @@ def check_quote(
     prefix, suffix = EVIDENCE["prefix"].check(prefix), EVIDENCE["suffix"].check(suffix)
     cited = get(session, Source, source, options=(undefer(Source.text),))
     anchor = anchor_quote(cited.text, quote_text, prefix=prefix, suffix=suffix)
+    if anchor.status is QuoteStatus.NOT_FOUND and has_scans(layouts(session, {cited.id}).get(cited.id)):
+        anchor = Anchor(QuoteStatus.UNVERIFIED)  # it may be on a page that has no text to check it in
     return CheckedQuote(cited.id, cited.text_sha256, quote_text, prefix, suffix, anchor)
 
 
@@ -168,6 +176,7 @@ def add_evidence(
             "nothing was written; add the evidence again"
         )
     anchor = checked.anchor
+    placed = position(layouts(session, {cited.id}).get(cited.id), anchor.start)
     if anchor.status is QuoteStatus.NOT_FOUND and not allow_unverified:
         closest = f"; the closest passage ({anchor.score:g}% alike) reads {anchor.passage!r}" if anchor.passage else ""
         raise InvalidInput(
@@ -185,9 +194,10 @@ def add_evidence(
         start_offset=anchor.start,
         end_offset=anchor.end,
         speaker=get(session, Actor, speaker) if speaker else None,
-        locator=values["locator"],
+        locator=values["locator"] or default_locator(placed),
         note=values["note"],
         quote_status=anchor.status,
+        **placed,
     )
     session.add(row)
     session.flush()
@@ -209,6 +219,7 @@ class QuoteCheck:
     # was then (replace_text uses the check only if neither changed since).
     stored_sha256: str | None = None
     seen: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    scanned: bool = False  # the text has pages without text (a scan): a quote not found may be there
 
 
 def sources_to_verify(session: Session, source: str | int | None = None) -> list[int]:
@@ -223,13 +234,18 @@ def sources_to_verify(session: Session, source: str | int | None = None) -> list
 CHECK_PAGE = 1000
 
 
-def check_source_quotes(session: Session, source_id: int, text: str | None = None) -> QuoteCheck:
+def check_source_quotes(
+    session: Session, source_id: int, text: str | None = None, layout: dict[str, Any] | None = None
+) -> QuoteCheck:
     """Re-anchor every quote of one source in its archived text as it is now, or in `text`, a
-    text about to replace it (reads only). The text is read once; the quotes a page at a time."""
+    text about to replace it whose layout is `layout` (reads only). The text is read once; the
+    quotes a page at a time."""
     cited = session.execute(select(Source.slug, Source.text, Source.text_sha256).where(Source.id == source_id)).one()
     against = cited.text if text is None else text
     sha256 = cited.text_sha256 if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
-    check = QuoteCheck(source_id, cited.slug, sha256, stored_sha256=cited.text_sha256)
+    if text is None:
+        layout = layouts(session, {source_id}).get(source_id)
+    check = QuoteCheck(source_id, cited.slug, sha256, stored_sha256=cited.text_sha256, scanned=has_scans(layout))
     quotes = (
         select(
             Evidence.id,
@@ -260,6 +276,8 @@ def _check_quote(check: QuoteCheck, against: str | None, row: Any) -> None:
     anchor = anchor_quote(
         against, row.quote, prefix=row.prefix, suffix=row.suffix, start=row.start_offset, end=row.end_offset
     )
+    if anchor.status is QuoteStatus.NOT_FOUND and check.scanned:
+        anchor = Anchor(QuoteStatus.UNVERIFIED)  # it may be on a page that has no text to check it in
     check.totals[anchor.status.value] += 1
     moved = (anchor.start, anchor.end) != (row.start_offset, row.end_offset) and anchor.start is not None
     if anchor.status is row.quote_status and not moved:
@@ -305,6 +323,7 @@ def record_quote_check(session: Session, check: QuoteCheck) -> None:
         for name, value in update.items():
             if name not in ("id", "quote"):
                 setattr(row, name, value)
+    place_quotes(session, check.source_id)
     session.flush()
 
 

@@ -27,6 +27,7 @@ LANGUAGE = "language"  # a language code or name, within MAX_LANGUAGE characters
 DATE = "date"  # a full or partial date (factcheck.dates)
 CHOICE = "choice"  # one word of an Enum
 NUMBER = "number"  # a finite number
+WHOLE = "whole"  # a whole number from 1 (a page)
 NAMES = "names"  # a list of names (blanks dropped)
 CONTEXT = "context"  # a quote's prefix or suffix: kept as written (its spaces are part of it)
 REF = "ref"  # another entity, by slug (or id)
@@ -53,7 +54,7 @@ class Field:
     def column(self) -> bool:
         """Whether `check` gives the model's value (references, tags and nested records are looked
         up by the caller)."""
-        return self.kind in (TEXT, NAME, LANGUAGE, DATE, CHOICE, NUMBER, NAMES, CONTEXT)
+        return self.kind in (TEXT, NAME, LANGUAGE, DATE, CHOICE, NUMBER, WHOLE, NAMES, CONTEXT)
 
     def check(self, value: Any) -> Any:
         """The value as stored, or InvalidInput naming the field and what it allows."""
@@ -67,6 +68,11 @@ class Field:
             return choice(self.choices, self.default if value is None and self.default else value or "", self.label)
         if self.kind == NUMBER:
             return _number(value, self.label)
+        if self.kind == WHOLE:
+            number = _number(value, self.label)
+            if number is not None and (not number.is_integer() or number < 1):
+                raise InvalidInput(f"{self.label} must be a whole number from 1, not {str(value)[:40]!r}")
+            return None if number is None else int(number)
         if self.kind == NAMES:
             return [name for name in (optional_text(item, self.label, MAX_NAME) for item in value or []) if name]
         if self.kind == CONTEXT:
@@ -184,6 +190,9 @@ EVIDENCE = _fields(
     Field("suffix", "suffix", CONTEXT),
     Field("speaker", "speaker", REF),
     Field("locator", "locator", NAME),
+    Field("page", "page", WHOLE),  # set from the source's layout where it has one (services/captures.py)
+    Field("page_label", "page label", NAME),
+    Field("media_time", "time in the recording", NUMBER),
     Field("note", "note", TEXT),
 )
 VERDICT = _fields(

@@ -16,6 +16,8 @@ from .. import limits
 from ..errors import InvalidInput, NotFound
 from ..limits import check_length
 from ..models import Claim, Evidence, QuoteStatus, Source, SourceVersion, utcnow
+from .articles import Article
+from .captures import keep
 from .common import get
 from .evidence import QuoteCheck, check_source_quotes, orphaned_quotes, quote_state, record_quote_check
 from .quotes import normalise
@@ -42,12 +44,21 @@ class ReplacedText:
     orphaned: list[dict[str, Any]]
 
 
-def replace_text(session: Session, source: Source, text: str, check: QuoteCheck | None = None) -> ReplacedText | None:
+def replace_text(
+    session: Session,
+    source: Source,
+    text: str,
+    check: QuoteCheck | None = None,
+    *,
+    layout: dict[str, Any] | None = None,
+    capture: str | None = None,
+) -> ReplacedText | None:
     """Archive `text` as the source's new text, keeping the one it replaces as a version (with
     where each quote stood in it), and re-anchor every quote in the new text: stored offsets
     first, then the context, then fuzzily. `check` is that anchoring done beforehand by
     check_source_quotes(..., text=text), outside the write lock; it is used only if neither the
-    stored text nor any quote changed since. None when the text is the one archived already."""
+    stored text nor any quote changed since. None when the text is the one archived already.
+    The new version records the text's layout and the capture it was read from (captures.py)."""
     session.flush()
     old_text = session.scalar(select(Source.text).where(Source.id == source.id))
     old_sha256 = source.text_sha256
@@ -75,7 +86,16 @@ def replace_text(session: Session, source: Source, text: str, check: QuoteCheck 
         versions[-1].text = old_text
         versions[-1].quotes = _found_now(session, source.id)
     number = versions[-1].number + 1 if versions else 1
-    session.add(SourceVersion(source_id=source.id, number=number, text_sha256=source.text_sha256, size=text_size(text)))
+    session.add(
+        SourceVersion(
+            source_id=source.id,
+            number=number,
+            text_sha256=source.text_sha256,
+            size=text_size(text),
+            layout=layout,
+            capture_sha256=capture,
+        )
+    )
     session.flush()
     quotes_now = {
         row.id: quote_state(row) for row in session.scalars(select(Evidence).where(Evidence.source_id == source.id))
@@ -88,6 +108,18 @@ def replace_text(session: Session, source: Source, text: str, check: QuoteCheck 
         check = check_source_quotes(session, source.id)
     record_quote_check(session, check)
     return ReplacedText(number, check, orphaned_quotes(session, source.id))
+
+
+def replace_text_read(
+    session: Session, source: Source, article: Article | None, check: QuoteCheck | None = None
+) -> ReplacedText | None:
+    """`replace_text` with the text of a file or page read (articles.Article), keeping the
+    document it was read from as the new version's capture; an unchanged text adds nothing, its
+    capture neither."""
+    if article is None or hashlib.sha256(article.text.encode("utf-8")).hexdigest() == source.text_sha256:
+        return None
+    sha256 = keep(session, article.capture) if article.capture else None
+    return replace_text(session, source, article.text, check, layout=article.layout, capture=sha256)
 
 
 def _found_now(session: Session, source_id: int) -> dict[str, dict[str, Any]]:

@@ -22,6 +22,7 @@ from ..models import (
     event_sources,
 )
 from .articles import Article, read_html_file, read_text_file
+from .captures import capture_of, capture_view, current_version, default_locator, keep
 from .common import choice, get, in_id_blocks, unique_slug
 from .fields import REF, SOURCE
 from .source_versions import replace_text, set_text, text_size
@@ -123,7 +124,11 @@ def add_source(
     text: str | None = None,
     note: str | None = None,
     slug: str | None = None,
+    layout: dict[str, Any] | None = None,
+    capture: str | None = None,
 ) -> Source:
+    """Add a source; `text` archived, read from a file whose capture (by SHA-256) and layout
+    (captures.py) its first version records."""
     given = {
         "title": title,
         "kind": kind,
@@ -148,17 +153,44 @@ def add_source(
     session.add(source)
     session.flush()
     if text is not None:
-        session.add(SourceVersion(source_id=source.id, number=1, text_sha256=source.text_sha256, size=text_size(text)))
+        session.add(
+            SourceVersion(
+                source_id=source.id,
+                number=1,
+                text_sha256=source.text_sha256,
+                size=text_size(text),
+                layout=layout,
+                capture_sha256=capture,
+            )
+        )
         session.flush()
     refresh_reviewed(session, [source.url])  # a review's page: its title is that claim's headline
     return source
 
 
-def read_source_file(text_file: Path | None = None, html_file: Path | None = None) -> Article | None:
-    """The article in a saved text or HTML file (at most one of the two). Reading touches no
-    database, so callers do it before they start writing."""
-    if text_file and html_file:
-        raise InvalidInput("give a text file or an HTML file, not both")
+def read_source_file(
+    text_file: Path | None = None,
+    html_file: Path | None = None,
+    pdf_file: Path | None = None,
+    transcript_file: Path | None = None,
+) -> Article | None:
+    """The article in a saved text or HTML file, a PDF or a transcript (one of them; a text file
+    may come beside a PDF as its pages' text, e.g. from OCR, a form feed between pages). Reading
+    touches no database, so callers do it before they start writing."""
+    given = [name for name, path in (("--html-file", html_file), ("--pdf-file", pdf_file)) if path]
+    given += [name for name, path in (("--transcript-file", transcript_file),) if path]
+    if text_file and not pdf_file:
+        given.append("--text-file")
+    if len(given) > 1:
+        raise InvalidInput(f"give one file to read the text from, not {' and '.join(given)}")
+    if pdf_file:
+        from .pdfs import read_pdf_file
+
+        return read_pdf_file(pdf_file, read_text_file(text_file) if text_file else None)
+    if transcript_file:
+        from .transcripts import read_transcript
+
+        return read_transcript(transcript_file)
     if html_file:
         return read_html_file(html_file)
     if text_file:
@@ -196,7 +228,11 @@ def add_source_from_article(session: Session, title: str | None, article: Articl
                 warnings.append(article.warnings[name])
     if not (title or article.title):
         raise InvalidInput("the file gives no title: pass one as TITLE")
-    return AddedSource(add_source(session, title or article.title or "", text=article.text, **fields), warnings)
+    capture = keep(session, article.capture) if article.capture else None
+    added = add_source(
+        session, title or article.title or "", text=article.text, layout=article.layout, capture=capture, **fields
+    )
+    return AddedSource(added, warnings)
 
 
 def add_source_from_file(
@@ -310,6 +346,11 @@ def show_source(session: Session, ref: str | int) -> dict[str, Any]:
         .order_by(Evidence.start_offset, Evidence.id)
     ).all()
     view: dict[str, Any] = dict(source_view(source) or {})
+    version = current_version(session, source.id)
+    view["capture"] = (
+        capture_view(capture_of(session, source, content=False)) if version and version.capture_sha256 else None
+    )
+    view["pages_without_text"] = (version.layout or {}).get("pages_without_text", []) if version else []
     view["evidence"] = [quote_view(row) for row in rows]
     return view
 
@@ -344,4 +385,5 @@ def quote_view(row: Evidence) -> dict[str, Any]:
         "quote": row.quote,
         "speaker": row.speaker.name if row.speaker else None,
         "quote_status": row.quote_status.value,
+        "place": default_locator({"page": row.page, "page_label": row.page_label, "media_time": row.media_time}),
     }

@@ -92,6 +92,11 @@ class EvidenceView(TypedDict):
     speaker: Speaker | None
     source: CitedSource
     locator: str | None
+    page: int | None  # in a PDF: the page (from 1) and its printed label
+    page_label: str | None
+    media_time: float | None  # in a recording: seconds from its start
+    place: str | None  # the page or time as it reads: "p. iv", "00:41:07"
+    moment_url: str | None  # the recording at that moment
     quote_status: str
     orphaned_since: int | None  # the version of the source's text since which the quote is missing
     note: str | None

@@ -14,7 +14,7 @@ from ...dates import parse_partial_date
 from ...errors import FactcheckError, InvalidInput
 from ...limits import MAX_NAME, MAX_TEXT
 from ...services.common import check_slug, choice, optional_text, required_text
-from ...services.fields import CHOICE, DATE, ENTITIES, NAMES, NUMBER, Field, Fields
+from ...services.fields import CHOICE, DATE, ENTITIES, NAMES, NUMBER, WHOLE, Field, Fields
 from .streaming import ListsFile
 
 if TYPE_CHECKING:
@@ -279,7 +279,7 @@ def field_value(record: Record, field: Field) -> Any:
         if value not in (None, "") and not isinstance(value, str):
             allowed = ", ".join(member.value for member in field.choices or ())
             raise record.fail(f"field {name!r} is {describe(value)}: expected one of {allowed}")
-    elif field.kind == NUMBER:
+    elif field.kind in (NUMBER, WHOLE):
         if isinstance(value, bool) or not isinstance(value, int | float | str | None):
             raise record.fail(f"field {name!r} is {describe(value)}: expected a number")
     elif field.kind == NAMES:
