@@ -146,7 +146,7 @@ def memory(folder: Path) -> tuple[float, float, float]:
     path = big_pdf(folder / "big.pdf", 50)
     env = {**os.environ, "FACTCHECK_DB": str(folder / "memory.db")}
     subprocess.run([FACTCHECK, "db", "upgrade"], env=env, check=True, capture_output=True)
-    seconds, peak = run([FACTCHECK, "source", "add", "--pdf-file", str(path), "--slug", "big"], env)
+    seconds, peak = run([FACTCHECK, "source", "add", "A large PDF", "--pdf-file", str(path), "--slug", "big"], env)
     return path.stat().st_size / 1e6, seconds, peak
 
 

@@ -1,9 +1,10 @@
 """Reading PDFs: the text page by page, the printed page labels, the metadata, and which pages
 have no text layer (scans), with PDFium (pypdfium2).
 
-Chosen by measurement (benchmarks/sources.py): on a 100-page PDF PDFium takes what poppler's
-pdftotext takes (0.12 s), pypdf four times that and pdfminer.six thirty; like pdftotext it joins a
-word hyphenated at a line's end and spells ligatures out, and it reads /PageLabels.
+Chosen by measurement (benchmarks/results.md): on a 100-page PDF PDFium alone took what poppler's
+pdftotext takes (0.12 s), pypdf four times that and pdfminer.six thirty (with this module's checks,
+1.4x pdftotext); like pdftotext it joins a word hyphenated at a line's end and spells ligatures
+out, and it reads /PageLabels.
 
 A PDF is refused before PDFium parses it when it is over MAX_PDF_BYTES, has more than
 MAX_PDF_PAGES pages, or when its compressed streams (other than images, which text extraction
