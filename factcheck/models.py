@@ -87,24 +87,9 @@ class Rating(enum.StrEnum):
         return _RATING_NORMALISED[self]
 
 
-_RATING_VALUE = {
-    Rating.TRUE: 5,
-    Rating.MOSTLY_TRUE: 4,
-    Rating.MIXED: 3,
-    Rating.MISLEADING: 2,
-    Rating.MOSTLY_FALSE: 2,
-    Rating.FALSE: 1,
-    Rating.UNPROVEN: None,
-}
-_RATING_NORMALISED = {
-    Rating.TRUE: "TRUE",
-    Rating.MOSTLY_TRUE: "TRUE",
-    Rating.MIXED: "MIXTURE",
-    Rating.MISLEADING: "MIXTURE",
-    Rating.MOSTLY_FALSE: "FALSE",
-    Rating.FALSE: "FALSE",
-    Rating.UNPROVEN: "OTHER",
-}
+# In the order of Rating's members: TRUE, MOSTLY_TRUE, MIXED, MISLEADING, MOSTLY_FALSE, FALSE, UNPROVEN.
+_RATING_VALUE = dict(zip(Rating, (5, 4, 3, 2, 2, 1, None), strict=True))
+_RATING_NORMALISED = dict(zip(Rating, ("TRUE", "TRUE", "MIXTURE", "MIXTURE", "FALSE", "FALSE", "OTHER"), strict=True))
 
 
 class QuoteStatus(enum.StrEnum):
@@ -271,11 +256,9 @@ class SourceVersion(Base):
 
 
 class Capture(Base):
-    """A document as it came, kept so that what was read can be shown again: a web page's HTTP
-    response as a gzipped WARC record, a PDF or a transcript file (gzipped). Named by the SHA-256 of
-    the file `source capture` writes out, and never changed: a source version names the capture
-    its text was read from, and the versions' revisions record that name. Not itself in the
-    revisions (nor deleted with a source: a restored source finds its capture again)."""
+    """A document as it came: a web page's HTTP responses as gzipped WARC records, a PDF or a
+    transcript (gzipped). Named by the SHA-256 of the file `source capture` writes out, never
+    changed, named by the source version read from it (whose revisions record the name)."""
 
     __tablename__ = "captures"
 
@@ -340,6 +323,7 @@ class Claim(Timestamped, Base):
     tags: Mapped[list[Tag]] = relationship(secondary=claim_tags, lazy="raise")
     evidence: Mapped[list[Evidence]] = relationship(back_populates="claim", lazy="raise", passive_deletes=True)
     verdicts: Mapped[list[Verdict]] = relationship(back_populates="claim", lazy="raise", passive_deletes=True)
+    appearance_sentences: Mapped[list[AppearanceSentence]] = relationship(lazy="raise", passive_deletes=True)
 
 
 class ClaimLink(Base):
@@ -400,6 +384,23 @@ class Evidence(Timestamped, Base):
     claim: Mapped[Claim] = relationship(back_populates="evidence", lazy="raise")
     source: Mapped[Source] = relationship(lazy="raise")
     speaker: Mapped[Actor | None] = relationship(lazy="raise")
+
+
+class AppearanceSentence(Base):
+    """The sentence a source repeats a claim in, kept beside that appearance (claim_appearances) by
+    `scan --apply`: as the source's text has it, its offsets there, and its score."""
+
+    __tablename__ = "appearance_sentences"
+    __table_args__ = (UniqueConstraint("claim_id", "source_id"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    sentence: Mapped[str] = mapped_column(Text)
+    start_offset: Mapped[int] = mapped_column(Integer)
+    end_offset: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Verdict(Base):

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from .inserts import insert_many
 from .models import (
     Actor,
+    AppearanceSentence,
     Claim,
     ClaimLink,
     Event,
@@ -41,7 +42,7 @@ from .models import (
     utcnow,
 )
 
-TRACKED = (Claim, Source, SourceVersion, Actor, Evidence, ClaimLink, Verdict, Tag, Event)
+TRACKED = (Claim, Source, SourceVersion, Actor, Evidence, ClaimLink, Verdict, Tag, Event, AppearanceSentence)
 # Columns left out of revisions: a source version's text is in the source's own revisions.
 UNRECORDED = {"source_versions": ("text",)}
 
@@ -54,6 +55,7 @@ _SUBJECT_FIELDS = {
     "sources": {"source_id": "id"},
     "source_versions": {"source_id": "source_id"},
     "evidence": {"claim_id": "claim_id", "source_id": "source_id"},
+    "appearance_sentences": {"claim_id": "claim_id", "source_id": "source_id"},
     "verdicts": {"claim_id": "claim_id"},
     "claim_links": {"claim_id": "from_claim_id", "linked_claim_id": "to_claim_id"},
 }

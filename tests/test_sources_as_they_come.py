@@ -129,6 +129,9 @@ def test_the_charset_the_server_declares_is_the_one_read(nato, web) -> None:  # 
     url = web.html("/ru", body.replace('<meta charset="utf-8">', ""), charset="windows-1251", declared="windows-1251")
     nato.ok("source", "add", "--url", url, "--fetch", "--allow-private", "--slug", "mid")
     assert nato.ok("evidence", "add", "nato-promise", "mid", "--stance", "supports", "--quote", "ни на дюйм")
+    # A label no page is written in (rot13, base64) is read as if none was sent: here, UTF-8.
+    web.pages["/rot13"] = (200, {"Content-Type": "text/html; charset=rot13"}, ARTICLE.format(second=SECOND).encode())
+    nato.ok("source", "add", "--url", web.base + "/rot13", "--fetch", "--allow-private", "--slug", "rot")
 
 
 def test_a_gzipped_response_is_read_and_kept_decoded(nato, web, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -148,7 +151,9 @@ def test_recapture_adds_a_version_only_when_the_text_changed(nato, web) -> None:
     nato.ok(
         "evidence", "add", "nato-promise", "page", "--stance", "context", "--quote", "never written into any treaty"
     )
-    assert "same as before: no new version" in nato.ok("source", "recapture", "page", "--allow-private")
+    assert "the text is the same as before, so nothing was added" in nato.ok(
+        "source", "recapture", "page", "--allow-private"
+    )
     assert len(nato.json("source", "versions", "page")) == 1
     first = nato.json("source", "show", "page")["capture"]["sha256"]
 
@@ -223,13 +228,30 @@ BAD_URLS: list[tuple[str, Callable[[Web], str], list[str], str]] = [
     ("hops", lambda w: w.base + "/hop/0", ["--allow-private"], "redirects more than 10 times"),
     ("declared-size", lambda w: w.base + "/huge", ["--allow-private"], "is 999,999,999 bytes: at most 1,000,000"),
     ("streamed-size", lambda w: w.base + "/endless", ["--allow-private"], "bytes: at most"),
-    ("timeout", lambda w: w.base + "/slow", ["--allow-private"], "did not answer within 1 s"),
-    ("drip", lambda w: w.base + "/drip", ["--allow-private"], "took over 1 s to send"),
+    ("timeout", lambda w: w.base + "/slow", ["--allow-private"], "took over 1 s to fetch"),
+    ("drip", lambda w: w.base + "/drip", ["--allow-private"], "took over 1 s to fetch"),
     ("type", lambda w: w.base + "/image.png", ["--allow-private"], "is image/png: only HTML pages, PDFs"),
     ("no-article", lambda w: w.base + "/menu", ["--allow-private"], "found no article text"),
     ("unreachable", lambda w: "http://127.0.0.1:9/", ["--allow-private"], "cannot fetch http://127.0.0.1:9/"),
     ("no-host", lambda w: "http://nonexistent.invalid/", [], "cannot reach nonexistent.invalid"),
+    ("no-location", lambda w: w.base + "/nowhere", ["--allow-private"], "answered 302 Found"),
+    ("port", lambda w: "http://127.0.0.1:99999/", ["--allow-private"], "is not a web address: Port out of range"),
+    ("to-javascript", lambda w: w.base + "/tojs", ["--allow-private"], "is not a web address (javascript:)"),
+    ("credentials", lambda w: w.base.replace("//", "//bob:secret@") + "/p", ["--allow-private"], "without a user name"),
+    ("gzip-bomb", lambda w: w.base + "/gzbomb", ["--allow-private"], "is over 1,000,000 bytes: at most"),
+    ("stacked-encodings", lambda w: w.base + "/gzgz", ["--allow-private"], "only gzip or deflate, once, is read"),
+    ("header-drip", lambda w: w.base + "/headdrip", ["--allow-private"], "took over 1 s to fetch"),
 ]
+
+
+def _head_drip(handler: BaseHTTPRequestHandler) -> None:
+    try:
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: " + b"x" * 30:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(0.1)
+    except OSError:
+        pass
 
 
 @pytest.mark.parametrize(("url", "flags", "message"), [case[1:] for case in BAD_URLS], ids=[c[0] for c in BAD_URLS])
@@ -246,6 +268,15 @@ def test_bad_addresses_are_refused_and_nothing_is_written(nato, web, dump, monke
             "/drip": _drip,
             "/image.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n"),
             "/menu": (200, {"Content-Type": "text/html"}, b"<html><body><script>var a = 1;</script></body></html>"),
+            "/nowhere": (302, {}, b""),
+            "/tojs": (302, {"Location": "javascript:alert(1)"}, b""),
+            "/gzbomb": (
+                200,
+                {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+                gzip.compress(b"0" * 50_000_000),
+            ),
+            "/gzgz": (200, {"Content-Type": "text/html", "Content-Encoding": "gzip, gzip"}, gzip.compress(b"x")),
+            "/headdrip": _head_drip,
         }
     )
     for hop in range(12):
@@ -313,8 +344,21 @@ def test_a_scanned_page_is_named_and_its_quotes_stay_unverified_until_its_text_i
     out = nato.ok("source", "add", "--pdf-file", str(pdf), "--slug", "memcon")
     assert "Pages without text (a scan?): 3" in out
     assert nato.json("source", "show", "memcon")["pages_without_text"] == [3]
-    out = nato.ok("evidence", "add", "nato-promise", "memcon", "--stance", "supports", "--quote", "not one inch")
-    assert "unverified" in out
+    error = nato.fails("evidence", "add", "nato-promise", "memcon", "--stance", "supports", "--quote", "not one inch")
+    assert "its pages 3 have no text: a scan?" in error and "record it as unverified" in error
+    out = nato.ok(
+        "evidence",
+        "add",
+        "nato-promise",
+        "memcon",
+        "--stance",
+        "supports",
+        "--quote",
+        "not one inch",
+        "--allow-unverified",
+    )
+    assert "(quote unverified)" in out
+    assert nato.json("verify")["totals"]["unverified"] == 1  # verify leaves it so while page 3 has no text
     # The pages' text from OCR, a form feed between pages, as pdftotext writes it.
     pages = [pdfs._page_text(text) for text in _pdfium_pages(pdf)]
     pages[2] = "Baker: not one inch of NATO's present military jurisdiction would spread east."
@@ -324,6 +368,7 @@ def test_a_scanned_page_is_named_and_its_quotes_stay_unverified_until_its_text_i
     assert "1 verified" in out
     (item,) = nato.json("claim", "show", "nato-promise")["evidence"]["supports"]
     assert (item["quote_status"], item["page"], item["page_label"], item["locator"]) == ("verified", 3, "iii", "p. iii")
+    assert nato.json("source", "show", "memcon")["pages_without_text"] == []  # the OCR text gave page 3 its text
     ocr.write_text("one page only")
     assert "the text file has 1 pages" in nato.fails(
         "source", "add", "X", "--pdf-file", str(pdf), "--text-file", str(ocr)
@@ -351,12 +396,30 @@ def _encrypted() -> bytes:
     return data.replace(b"trailer\n<< ", b"trailer\n<< " + crypt + b" ")
 
 
-def _bomb() -> bytes:
+def _bomb(extra: bytes = b"") -> bytes:
+    """A page whose content stream inflates to 600 MB of spaces, in a file of about 600 KB; `extra`
+    is added to the stream's dictionary (a padding string, a stray /Image key)."""
+    packer = zlib.compressobj(9)
+    head = packer.compress(b"BT /F1 11 Tf 72 720 Td (x) Tj ET\n")
+    packed = head + b"".join(packer.compress(b" " * 10_000_000) for _ in range(60)) + packer.flush()
     data = make_pdf([Page(["x"])], compress=False)
-    inflated = b" " * 3_000_000
-    packed = zlib.compress(inflated, 9)
-    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(packed), packed)
-    return data.replace(b"%%EOF", b"99 0 obj\n" + stream + b"\nendobj\n%%EOF")
+    start = data.index(b"<< /Length ")
+    end = data.index(b"endstream", start) + len(b"endstream")
+    stream = b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n%s\nendstream" % (len(packed), extra, packed)
+    return _with_xref(data[:start] + stream + data[end:])
+
+
+def _with_xref(data: bytes) -> bytes:
+    """The PDF with its cross-reference table made again (PDFium repairs a wrong one, but slowly)."""
+    import re
+
+    body = data[: data.index(b"xref\n")]
+    offsets = [match.start() for match in re.finditer(rb"(?m)^\d+ 0 obj\n", body)]
+    trailer = data[data.index(b"trailer\n") : data.index(b"startxref")]
+    table = b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1) + b"".join(
+        b"%010d 00000 n \n" % o for o in offsets
+    )
+    return body + table + trailer + b"startxref\n%d\n%%%%EOF\n" % len(body)
 
 
 BAD_PDFS: list[tuple[str, Callable[[], bytes], str]] = [
@@ -364,7 +427,9 @@ BAD_PDFS: list[tuple[str, Callable[[], bytes], str]] = [
     ("corrupt", lambda: b"%PDF-1.4\n" + b"garbage " * 100, "cannot be read as a PDF"),
     ("truncated", lambda: make_pdf(book(2))[:400], "cannot be read as a PDF"),
     ("not-a-pdf", lambda: b"<html>not a pdf</html>", "is not a PDF (it does not begin with %PDF-)"),
-    ("bomb", _bomb, "inflate to over 1,000,000 bytes (a compression bomb?)"),
+    ("bomb", _bomb, "cannot be read within 300 MB of memory: a damaged PDF, or a compression bomb"),
+    ("padded-bomb", lambda: _bomb(b"/Pad (" + b"p" * 500 + b") "), "cannot be read within 300 MB of memory"),
+    ("image-keyed-bomb", lambda: _bomb(b"/Image 1 "), "cannot be read within 300 MB of memory"),
     ("pages", lambda: make_pdf(book(5, lines=2)), "has 5 pages: at most 4 are read"),
     (
         "scan-only",
@@ -376,7 +441,7 @@ BAD_PDFS: list[tuple[str, Callable[[], bytes], str]] = [
 
 @pytest.mark.parametrize(("made", "message"), [case[1:] for case in BAD_PDFS], ids=[case[0] for case in BAD_PDFS])
 def test_bad_pdfs_are_refused_and_nothing_is_written(nato, dump, tmp_path, monkeypatch, made, message) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(pdfs, "MAX_PDF_INFLATED", 1_000_000)
+    monkeypatch.setattr(pdfs, "MAX_PDF_MEMORY", 300_000_000)
     monkeypatch.setattr(pdfs, "MAX_PDF_PAGES", 4)
     path = tmp_path / "bad.pdf"
     path.write_bytes(made())
@@ -546,6 +611,31 @@ def test_pages_times_and_captures_travel_in_exports_and_db_copy(nato, tmp_path, 
     assert copy.json("source", "show", "memcon")["capture"] == nato.json("source", "show", "memcon")["capture"]
     copy.ok("source", "capture", "memcon", "-o", str(tmp_path / "again.pdf"))
     assert (tmp_path / "again.pdf").read_bytes() == _memo(tmp_path).read_bytes()
+
+
+def test_recapture_is_for_web_pages_and_capture_does_not_overwrite_unasked(nato, web, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "press.vtt").write_text(VTT)
+    url = web.html("/recording", ARTICLE.format(second=SECOND))
+    nato.ok("source", "add", "Press", "--transcript-file", str(tmp_path / "press.vtt"), "--url", url, "--slug", "press")
+    assert "recapture fetches web pages" in nato.fails("source", "recapture", "press", "--allow-private")
+    kept = tmp_path / "kept.vtt"
+    kept.write_text("mine")
+    assert "exists: pass --force" in nato.fails("source", "capture", "press", "-o", str(kept))
+    assert kept.read_text() == "mine"
+    nato.ok("source", "capture", "press", "-o", str(kept), "--force")
+    assert kept.read_text() == VTT
+
+
+def test_the_same_text_from_a_document_keeps_the_document(nato, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pdf = _memo(tmp_path)
+    text = tmp_path / "memcon.txt"
+    text.write_text(pdfs.read_pdf_file(pdf).text)
+    nato.ok("source", "add", "Memcon", "--text-file", str(text), "--slug", "memcon")
+    nato.ok("evidence", "add", "nato-promise", "memcon", "--stance", "context", "--quote", "Gorbachev answered")
+    assert "same as before: no new version" in nato.ok("source", "edit", "memcon", "--pdf-file", str(pdf))
+    assert nato.json("source", "show", "memcon")["capture"]["kind"] == "pdf"
+    (item,) = nato.json("claim", "show", "nato-promise")["evidence"]["context"]
+    assert (item["page"], item["locator"]) == (6, "p. 3")
 
 
 def test_a_source_without_a_capture_says_so(nato, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -190,6 +190,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Existing claims that say the same thing as TEXT, in any wording or language: a score (0-100), and a "
         "label: duplicate (`claim add` refuses it), similar, or rebuts? (it seems to negate the claim).",
     ),
+    "scan": (
+        "scan",
+        "scan",
+        "Which known claims do these texts repeat: each text split into sentences in any language, every "
+        "sentence matched against the claims as `similar` matches, and for each claim found its best sentences, "
+        "with score, label and place (offsets; page or time where the source has them). Reads only.",
+    ),
     "report": (
         "reports",
         "report",

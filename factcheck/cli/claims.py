@@ -233,6 +233,12 @@ def render_dossier(dossier: Dossier) -> None:
     lines.append("\n" + visible(", ".join(byline)), style="dim")
     if claim["tags"]:
         lines.append("\ntags: " + visible(", ".join(claim["tags"])), style="dim")
+    for source in claim["appearances"]:
+        said = claim["appearance_sentences"].get(source["id"])
+        lines.append(
+            "\nrepeated in " + visible(source["title"]) + (": “" + visible(said["sentence"]) + "”" if said else ""),
+            style="dim",
+        )
     if len(dossier["current_verdicts"]) > 1:  # reviewers side by side: do they agree?
         from ..services.graphs import verdict_summary
 

@@ -13,7 +13,18 @@ if TYPE_CHECKING:
     from ..services.articles import Article
     from ..services.evidence import QuoteCheck
     from ..services.source_versions import ReplacedText
-from .output import JsonFlag, escape, print_json, print_rows, print_table, say, say_deleted, warn
+from .output import (
+    ForceFlag,
+    JsonFlag,
+    ensure_writable,
+    escape,
+    print_json,
+    print_rows,
+    print_table,
+    say,
+    say_deleted,
+    warn,
+)
 from .state import reading, writing
 
 source_app = typer.Typer(help="Sources: articles, documents, transcripts.", no_args_is_help=True)
@@ -213,20 +224,29 @@ def recapture(
     """Fetch a source's page at its URL again: a changed text becomes a new version (its quotes
     re-anchored, orphans reported) with the new response kept; an unchanged one adds nothing."""
     from ..errors import InvalidInput
+    from ..services.captures import WEB, current_capture_kind
     from ..services.fetching import read_url
     from ..services.source_versions import replace_text_read
     from ..services.sources import get_source
 
     with reading(ctx) as session:
         found = get_source(session, source)
-        slug, url = found.slug, found.url
+        slug, url, kind = found.slug, found.url, current_capture_kind(session, found.id)
     if not url:
         raise InvalidInput(f"source {slug!r} has no URL to fetch: give it one with `source edit --url`")
+    if kind not in (None, WEB):
+        raise InvalidInput(
+            f"source {slug!r} was read from a {kind} file, and its URL is where that is published: "
+            f"recapture fetches web pages; give a new file with `source edit --{kind}-file`"
+        )
     article = read_url(url, allow_private=allow_private)
     check = _checked_in(ctx, source, article)
     with writing(ctx) as session:
         replaced = replace_text_read(session, get_source(session, source), article, check)
     assert article.capture is not None
+    if replaced is None:
+        say(f"Fetched {escape(url)}: the text is the same as before, so nothing was added.")
+        return
     say(_capture_line(article.capture.kind, article.capture.details, article.capture.sha256))
     _say_replaced(article, replaced)
 
@@ -236,6 +256,7 @@ def capture(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="Id or slug.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write it to.", dir_okay=False)],
+    force: ForceFlag = False,
 ) -> None:
     """Write out the document a source's text was read from, as it was kept: a fetched page's
     response as a WARC file (.warc.gz), a PDF, a transcript."""
@@ -243,6 +264,7 @@ def capture(
     from ..services.captures import capture_of, file_bytes
     from ..services.sources import get_source
 
+    ensure_writable(output, force=force)
     with reading(ctx) as session:
         kept = capture_of(session, get_source(session, source))
         data, kind, sha256 = file_bytes(kept), kept.kind, kept.sha256
@@ -378,7 +400,8 @@ def _capture_line(kind: str, details: dict[str, Any], sha256: str) -> str:
     elif kind == "pdf":
         line = f"PDF of {details['pages']} page{'s' if details['pages'] != 1 else ''} kept"
     else:
-        line = f"Transcript of {details.get('cues', 0)} cues kept"
+        cues = details.get("cues", 0)
+        line = f"Transcript of {cues} cue{'s' if cues != 1 else ''} kept"
     line += f", sha256 {sha256[:12]}."
     blank = details.get("pages_without_text") or []
     if blank:

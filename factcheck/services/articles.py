@@ -154,12 +154,24 @@ def declared_charset(data: bytes) -> str | None:
     match = _DECLARED.search(data[:PRESCAN])
     if match is None:
         return None
-    label = (match.group(1) or match.group(2)).decode("ascii").lower()
+    return text_codec((match.group(1) or match.group(2)).decode("ascii"))
+
+
+# Codecs Python knows that no web page is written in: byte-to-byte transforms (rot13, base64,
+# zlib: not text encodings at all) and encodings browsers refuse to read pages in.
+_NOT_PAGE_CODECS = {"utf-7", "idna", "punycode", "raw-unicode-escape", "unicode-escape"}
+
+
+def text_codec(label: str) -> str | None:
+    """The Python codec to read a page labelled with character set `label`, as browsers read it;
+    None for a label Python does not know, or one no page is written in."""
     try:
-        name = codecs.lookup(label).name
+        info = codecs.lookup(label.strip().lower())
     except LookupError:
         return None
-    return _WHATWG.get(name, name)
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_CODECS:
+        return None
+    return _WHATWG.get(info.name, info.name)
 
 
 def decode_page(data: bytes, path: Path | str, header_charset: str | None = None) -> str:
@@ -170,14 +182,9 @@ def decode_page(data: bytes, path: Path | str, header_charset: str | None = None
     codec = _bom_codec(data)
     if codec is not None:
         return _strict(data, codec, path)
-    if header_charset is not None:
-        try:
-            name = codecs.lookup(header_charset).name
-        except LookupError:
-            pass  # a label Python does not know: read as if none was sent
-        else:
-            codec = _WHATWG.get(name, name)
-            return _strict(data, codec, path, f"in the character set its server declared ({codec})")
+    codec = text_codec(header_charset) if header_charset is not None else None
+    if codec is not None:  # a label unknown, or no page's, is read as if none was sent
+        return _strict(data, codec, path, f"in the character set its server declared ({codec})")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

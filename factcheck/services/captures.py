@@ -64,6 +64,14 @@ def current_version(session: Session, source_id: int) -> SourceVersion | None:
     )
 
 
+def current_capture_kind(session: Session, source_id: int) -> str | None:
+    """What the source's current text was read from (web, pdf, transcript), if it kept that."""
+    version = current_version(session, source_id)
+    if version is None or version.capture_sha256 is None:
+        return None
+    return session.scalar(select(Capture.kind).where(Capture.sha256 == version.capture_sha256))
+
+
 def capture_of(session: Session, source: Source, *, content: bool = True) -> Capture:
     """The capture of the source's current text (its content loaded if `content`); NotFound
     when it has none."""
@@ -105,17 +113,24 @@ def position(layout: dict[str, Any] | None, start: int | None) -> dict[str, Any]
     empty = {"page": None, "page_label": None, "media_time": None}
     if not layout or start is None:
         return empty
+    marks = layout.get("pages") or layout.get("cues") or []
+    index = bisect.bisect_right(_starts(marks), start) - 1
     if "pages" in layout:
-        pages = layout["pages"]
-        index = bisect.bisect_right([page[0] for page in pages], start) - 1
-        if index < 0:
-            return empty
-        return {**empty, "page": index + 1, "page_label": pages[index][1]}
-    if "cues" in layout:
-        cues = layout["cues"]
-        index = bisect.bisect_right([cue[0] for cue in cues], start) - 1
-        return {**empty, "media_time": cues[max(index, 0)][1]} if cues else empty
-    return empty
+        return empty if index < 0 else {**empty, "page": index + 1, "page_label": marks[index][1]}
+    return {**empty, "media_time": marks[max(index, 0)][1]} if marks else empty
+
+
+_STARTS: dict[int, tuple[list[Any], list[int]]] = {}
+
+
+def _starts(marks: list[Any]) -> list[int]:
+    """Where each page or cue begins, made once per layout (a transcript may have 300,000 cues)."""
+    cached = _STARTS.get(id(marks))
+    if cached is None or cached[0] is not marks:
+        if len(_STARTS) > 64:
+            _STARTS.clear()
+        cached = _STARTS[id(marks)] = (marks, [mark[0] for mark in marks])
+    return cached[1]
 
 
 def default_locator(placed: dict[str, Any]) -> str | None:
@@ -153,16 +168,21 @@ def has_scans(layout: dict[str, Any] | None) -> bool:
 
 
 def layouts(session: Session, source_ids: set[int]) -> dict[int, dict[str, Any] | None]:
-    """The layout of each source's current text."""
+    """The layout of each source's current text (its newest version's)."""
+    from sqlalchemy import func
+
     newest = (
-        select(SourceVersion.source_id, SourceVersion.layout)
+        select(SourceVersion.source_id, func.max(SourceVersion.number).label("number"))
         .where(SourceVersion.source_id.in_(source_ids))
-        .order_by(SourceVersion.source_id, SourceVersion.number)
+        .group_by(SourceVersion.source_id)
+        .subquery()
     )
-    found: dict[int, dict[str, Any] | None] = {}
-    for source_id, layout in session.execute(newest):
-        found[source_id] = layout  # the last one read, the newest, stays
-    return found
+    rows = session.execute(
+        select(SourceVersion.source_id, SourceVersion.layout).join(
+            newest, (SourceVersion.source_id == newest.c.source_id) & (SourceVersion.number == newest.c.number)
+        )
+    )
+    return {source_id: layout for source_id, layout in rows}
 
 
 def place_quotes(session: Session, source_id: int) -> None:

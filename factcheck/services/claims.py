@@ -13,6 +13,7 @@ from ..errors import Conflict, InvalidInput, Remedy
 from ..limits import MAX_NAME
 from ..models import (
     Actor,
+    AppearanceSentence,
     Claim,
     ClaimLink,
     Evidence,
@@ -29,6 +30,7 @@ from .actors import actor_view
 from .common import choice, get, required_text, slugify, unique_slug
 from .evidence import event_date, evidence_view
 from .fields import CLAIM, LINK, checked_verdict
+from .scan import appearance_said
 from .similar import duplicates_of
 from .sources import source_view
 from .vectors import matching_texts, store_vectors
@@ -45,6 +47,7 @@ def claim_view(claim: Claim) -> ClaimView:
         "stated_on": claim.stated_on,
         "stated_in": source_view(claim.stated_in, brief=True),
         "appearances": [view for source in claim.appearances if (view := source_view(source, brief=True))],
+        "appearance_sentences": {s.source_id: appearance_said(s) for s in claim.appearance_sentences},
         "tags": sorted(tag.slug for tag in claim.tags),
         "note": claim.note,
     }
@@ -67,6 +70,7 @@ _FULL = (
     joinedload(Claim.claimant),
     joinedload(Claim.stated_in),
     selectinload(Claim.appearances),
+    selectinload(Claim.appearance_sentences),
     selectinload(Claim.tags),
 )
 
@@ -198,6 +202,7 @@ def delete_claim(session: Session, ref: str | int, *, cascade: bool = False) -> 
         (Evidence, Evidence.claim_id == claim.id),
         (ClaimLink, or_(ClaimLink.from_claim_id == claim.id, ClaimLink.to_claim_id == claim.id)),
         (Verdict, Verdict.claim_id == claim.id),
+        (AppearanceSentence, AppearanceSentence.claim_id == claim.id),
     ):
         for row in session.scalars(select(model).where(condition)):
             session.delete(row)

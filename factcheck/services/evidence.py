@@ -138,8 +138,6 @@ def check_quote(
     prefix, suffix = EVIDENCE["prefix"].check(prefix), EVIDENCE["suffix"].check(suffix)
     cited = get(session, Source, source, options=(undefer(Source.text),))
     anchor = anchor_quote(cited.text, quote_text, prefix=prefix, suffix=suffix)
-    if anchor.status is QuoteStatus.NOT_FOUND and has_scans(layouts(session, {cited.id}).get(cited.id)):
-        anchor = Anchor(QuoteStatus.UNVERIFIED)  # it may be on a page that has no text to check it in
     return CheckedQuote(cited.id, cited.text_sha256, quote_text, prefix, suffix, anchor)
 
 
@@ -176,14 +174,19 @@ def add_evidence(
             "nothing was written; add the evidence again"
         )
     anchor = checked.anchor
-    placed = position(layouts(session, {cited.id}).get(cited.id), anchor.start)
+    layout = layouts(session, {cited.id}).get(cited.id)
+    placed = position(layout, anchor.start)
     if anchor.status is QuoteStatus.NOT_FOUND and not allow_unverified:
         closest = f"; the closest passage ({anchor.score:g}% alike) reads {anchor.passage!r}" if anchor.passage else ""
+        scans = (layout or {}).get("pages_without_text", [])
+        unread = f" (its pages {', '.join(map(str, scans[:10]))} have no text: a scan?)" if scans else ""
         raise InvalidInput(
-            f"quote not found in the archived text of source {cited.slug!r}{closest}: "
-            "correct the quote, or record it as not-found",
+            f"quote not found in the archived text of source {cited.slug!r}{unread}{closest}: "
+            "correct the quote, or record it as " + ("unverified" if scans else "not-found"),
             remedy=Remedy.ALLOW_UNVERIFIED,
         )
+    if anchor.status is QuoteStatus.NOT_FOUND and has_scans(layout):
+        anchor = Anchor(QuoteStatus.UNVERIFIED)  # it may stand on a page with no text to check it in
     row = Evidence(
         claim=get(session, Claim, claim),
         source=cited,
@@ -276,8 +279,8 @@ def _check_quote(check: QuoteCheck, against: str | None, row: Any) -> None:
     anchor = anchor_quote(
         against, row.quote, prefix=row.prefix, suffix=row.suffix, start=row.start_offset, end=row.end_offset
     )
-    if anchor.status is QuoteStatus.NOT_FOUND and check.scanned:
-        anchor = Anchor(QuoteStatus.UNVERIFIED)  # it may be on a page that has no text to check it in
+    if anchor.status is QuoteStatus.NOT_FOUND and check.scanned and row.quote_status is QuoteStatus.UNVERIFIED:
+        anchor = Anchor(QuoteStatus.UNVERIFIED)  # recorded as on a page with no text, which has none still
     check.totals[anchor.status.value] += 1
     moved = (anchor.start, anchor.end) != (row.start_offset, row.end_offset) and anchor.start is not None
     if anchor.status is row.quote_status and not moved:

@@ -17,7 +17,7 @@ import io
 import ipaddress
 import os
 import socket
-import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -78,93 +78,162 @@ class Fetched:
 
 
 def check_url(url: str) -> str:
-    """`url` if it is an http(s) URL with a host; else one line saying what is allowed."""
+    """`url` if it is an http(s) URL with a host (and a port that can be); else one line saying
+    what is allowed."""
+    text = url.strip()
     try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        scheme = f" ({parts.scheme}:)" if parts and parts.scheme else ""
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (raises on a port out of range)
+    except ValueError as error:
+        raise InvalidInput(f"{url!r} is not a web address: {error}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        scheme = f" ({parts.scheme}:)" if parts.scheme else ""
         raise InvalidInput(f"{url!r} is not a web address{scheme}: only http:// and https:// URLs are fetched")
-    return url.strip()
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput(f"{parts.hostname}: give the address without a user name or password in it")
+    return text
 
 
-def _check_host(url: str, allow_private: bool) -> None:
-    """Refuse a host any of whose addresses is private, loopback, link-local or otherwise not public."""
-    host = urlsplit(url).hostname or ""
+def _address(url: str, allow_private: bool) -> str:
+    """The address to connect to for `url`'s host, looked up once (the connection goes to the
+    address checked, so a second lookup cannot lead elsewhere): one that is public, unless
+    `allow_private`."""
+    import httpx
+
+    host = httpx.URL(url).host  # as httpx sends it: an international name in its IDNA form
     port = urlsplit(url).port or (443 if url.lower().startswith("https") else 80)
     try:
-        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+        addresses = [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
     except (socket.gaierror, UnicodeError) as error:
         raise InvalidInput(f"cannot reach {host}: {getattr(error, 'strerror', None) or error}") from None
-    if allow_private:
-        return
-    for address in sorted(addresses):
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            where = f"{host} is at {address}," if host.strip("[]") != address else f"{address} is"
-            raise InvalidInput(
-                f"{where} a private or local address: pass --allow-private to fetch from your own network"
-            )
+    if not allow_private:
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            if not ip.is_global or ip.is_multicast:
+                where = f"{host} is at {address}," if host.strip("[]") != address else f"{address} is"
+                raise InvalidInput(
+                    f"{where} a private or local address: pass --allow-private to fetch from your own network"
+                )
+    return addresses[0]
 
 
 def fetch(url: str, *, allow_private: bool = False) -> Fetched:
-    """GET `url`, following redirects hop by hop (see the module's docstring)."""
+    """GET `url`, following redirects hop by hop (see the module's docstring). The whole fetch
+    runs in a thread given FETCH_SECONDS: a server dripping its headers a byte at a time is left
+    behind when they are up."""
+    import queue
+    import threading
+
+    outcome: queue.Queue[tuple[Fetched | None, BaseException | None]] = queue.Queue()
+
+    def run() -> None:
+        try:
+            outcome.put((_fetch(url, allow_private), None))
+        except BaseException as error:  # handed to the caller's thread
+            outcome.put((None, error))
+
+    threading.Thread(target=run, daemon=True, name="factcheck-fetch").start()
+    try:
+        fetched, error = outcome.get(timeout=FETCH_SECONDS)
+    except queue.Empty:
+        raise InvalidInput(f"{url} took over {FETCH_SECONDS:g} s to fetch: nothing was added") from None
+    if error is not None:
+        raise error
+    assert fetched is not None
+    return fetched
+
+
+def _fetch(url: str, allow_private: bool) -> Fetched:
     import httpx
 
     fetched = Fetched(check_url(url))
-    deadline = time.monotonic() + FETCH_SECONDS
     timeout = httpx.Timeout(FETCH_SECONDS, connect=CONNECT_SECONDS)
-    headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9"}
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9",
+        "Accept-Encoding": "gzip, deflate",
+    }
     seen: set[str] = set()
     current = fetched.url
-    with httpx.Client(follow_redirects=False, timeout=timeout, headers=headers, trust_env=False) as client:
+    # The transport alone: it sends one request and answers its response, redirects untouched.
+    with httpx.HTTPTransport(retries=0) as transport:
         while True:
             check_url(current)
-            _check_host(current, allow_private)
             if current in seen:
                 raise InvalidInput(f"{url} redirects in a loop (back to {current})")
             seen.add(current)
             try:
-                with client.stream("GET", current) as response:
-                    got = Response(
-                        current,
-                        response.status_code,
-                        response.reason_phrase,
-                        response.http_version,
-                        [(key, value) for key, value in response.headers.multi_items()],
-                    )
-                    if response.is_redirect:
-                        fetched.responses.append(got)
-                        if len(fetched.responses) > MAX_REDIRECTS:
-                            raise InvalidInput(f"{url} redirects more than {MAX_REDIRECTS} times")
-                        current = urljoin(current, response.headers["location"])
-                        continue
-                    if response.status_code >= 400 or response.status_code < 200:
-                        raise InvalidInput(
-                            f"{current} answered {response.status_code} {response.reason_phrase}: nothing was added"
-                        )
-                    got.body = _body(response, current, deadline)
-                    fetched.responses.append(got)
-                    return fetched
+                target = httpx.URL(current)
+                address = _address(current, allow_private)
+                pinned = target.copy_with(host=address)
+                request = httpx.Request(
+                    "GET",
+                    pinned,
+                    headers={**headers, "Host": target.netloc.decode("ascii")},
+                    extensions={"sni_hostname": target.host, "timeout": timeout.as_dict()},
+                )
+                response = transport.handle_request(request)
             except httpx.TimeoutException:
                 raise InvalidInput(f"{current} did not answer within {FETCH_SECONDS:g} s") from None
-            except httpx.HTTPError as error:
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as error:
                 raise InvalidInput(f"cannot fetch {current}: {error or type(error).__name__}") from None
+            try:
+                got = Response(
+                    current,
+                    response.status_code,
+                    response.reason_phrase,
+                    response.extensions.get("http_version", b"HTTP/1.1").decode("ascii", "replace"),
+                    [(key, value) for key, value in response.headers.multi_items()],
+                )
+                if response.is_redirect and response.headers.get("location"):
+                    fetched.responses.append(got)
+                    if len(fetched.responses) > MAX_REDIRECTS:
+                        raise InvalidInput(f"{url} redirects more than {MAX_REDIRECTS} times")
+                    current = urljoin(current, response.headers["location"].strip())
+                    continue
+                if not 200 <= response.status_code < 300:
+                    raise InvalidInput(
+                        f"{current} answered {response.status_code} {response.reason_phrase}: nothing was added"
+                    )
+                try:
+                    got.body = _body(response, current)
+                except httpx.TimeoutException:
+                    raise InvalidInput(f"{current} did not answer within {FETCH_SECONDS:g} s") from None
+                except httpx.HTTPError as error:
+                    raise InvalidInput(f"cannot fetch {current}: {error or type(error).__name__}") from None
+                fetched.responses.append(got)
+                return fetched
+            finally:
+                response.close()
 
 
-def _body(response: Any, url: str, deadline: float) -> bytes:
-    declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_FETCH_BYTES:
+def _body(response: Any, url: str) -> bytes:
+    """The body as sent, inflated (gzip or deflate, one layer) a bounded piece at a time: a
+    small compressed body that inflates past MAX_FETCH_BYTES is refused before it does."""
+    too_big = InvalidInput(f"{url} is over {MAX_FETCH_BYTES:,} bytes: at most {MAX_FETCH_BYTES:,} are fetched")
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > MAX_FETCH_BYTES:
         raise InvalidInput(f"{url} is {int(declared):,} bytes: at most {MAX_FETCH_BYTES:,} are fetched")
+    codings = [c.strip().lower() for c in response.headers.get("content-encoding", "").split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+        raise InvalidInput(f"{url} is sent encoded as {', '.join(codings)}: only gzip or deflate, once, is read")
+    inflater = zlib.decompressobj(47) if codings else None  # 47: a gzip or zlib header, found by itself
     chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_FETCH_BYTES:
-            raise InvalidInput(f"{url} is over {MAX_FETCH_BYTES:,} bytes: at most {MAX_FETCH_BYTES:,} are fetched")
-        if time.monotonic() > deadline:
-            raise InvalidInput(f"{url} took over {FETCH_SECONDS:g} s to send: nothing was added")
-        chunks.append(chunk)
+    for raw in response.iter_raw():
+        pieces = [raw]
+        if inflater is not None:
+            try:
+                pieces = [inflater.decompress(raw, MAX_FETCH_BYTES + 1 - size)]
+                while inflater.unconsumed_tail and size + sum(map(len, pieces)) <= MAX_FETCH_BYTES:
+                    pieces.append(inflater.decompress(inflater.unconsumed_tail, MAX_FETCH_BYTES + 1 - size))
+            except zlib.error:
+                raise InvalidInput(f"{url} sent a body that is not the {codings[0]} data it says") from None
+        for piece in pieces:
+            size += len(piece)
+            if size > MAX_FETCH_BYTES:
+                raise too_big
+            chunks.append(piece)
     return b"".join(chunks)
 
 

@@ -13,6 +13,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..limits import MAX_ID
 from ..models import (
     Actor,
+    AppearanceSentence,
     Claim,
     ClaimLink,
     Event,
@@ -107,12 +108,13 @@ _MODELS: dict[str, Any] = {
     "claim_links": ClaimLink,
     "verdicts": Verdict,
     "events": Event,
+    "appearance_sentences": AppearanceSentence,
 }
 _MAPPERS: dict[str, Mapper[Any]] = {model.__tablename__: inspect(model) for model in TRACKED}
 
 
 # Rows deleted with a claim or source, restored after it (the order foreign keys need).
-_DEPENDENTS = ("evidence", "claim_links", "verdicts")
+_DEPENDENTS = ("evidence", "claim_links", "verdicts", "appearance_sentences")
 # Where each foreign key column of a restored row points.
 _POINTS_TO = {
     "claim_id": "claims",

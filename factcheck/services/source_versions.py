@@ -17,7 +17,7 @@ from ..errors import InvalidInput, NotFound
 from ..limits import check_length
 from ..models import Claim, Evidence, QuoteStatus, Source, SourceVersion, utcnow
 from .articles import Article
-from .captures import keep
+from .captures import current_version, keep, place_quotes
 from .common import get
 from .evidence import QuoteCheck, check_source_quotes, orphaned_quotes, quote_state, record_quote_check
 from .quotes import normalise
@@ -116,7 +116,15 @@ def replace_text_read(
     """`replace_text` with the text of a file or page read (articles.Article), keeping the
     document it was read from as the new version's capture; an unchanged text adds nothing, its
     capture neither."""
-    if article is None or hashlib.sha256(article.text.encode("utf-8")).hexdigest() == source.text_sha256:
+    if article is None:
+        return None
+    if hashlib.sha256(article.text.encode("utf-8")).hexdigest() == source.text_sha256:
+        current = current_version(session, source.id)
+        if article.capture and current is not None and current.capture_sha256 is None:
+            # The same text, now from a document: the version keeps it, and where its pages begin.
+            current.capture_sha256, current.layout = keep(session, article.capture), article.layout
+            session.flush()
+            place_quotes(session, source.id)
         return None
     sha256 = keep(session, article.capture) if article.capture else None
     return replace_text(session, source, article.text, check, layout=article.layout, capture=sha256)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from ..errors import Conflict, InvalidInput, Remedy
 from ..models import (
+    AppearanceSentence,
     Claim,
     Event,
     Evidence,
@@ -227,7 +228,7 @@ def add_source_from_article(session: Session, title: str | None, article: Articl
             if name in article.warnings:
                 warnings.append(article.warnings[name])
     if not (title or article.title):
-        raise InvalidInput("the file gives no title: pass one as TITLE")
+        raise InvalidInput("the file or page gives no title: pass one as TITLE")
     capture = keep(session, article.capture) if article.capture else None
     added = add_source(
         session, title or article.title or "", text=article.text, layout=article.layout, capture=capture, **fields
@@ -300,6 +301,8 @@ def delete_source(session: Session, ref: str | int, *, cascade: bool = False) ->
     # Deleted one by one, so that each goes into the history.
     for evidence in session.scalars(select(Evidence).where(Evidence.source_id == source.id)):
         session.delete(evidence)
+    for said in session.scalars(select(AppearanceSentence).where(AppearanceSentence.source_id == source.id)):
+        session.delete(said)
     for claim in session.scalars(select(Claim).where(Claim.stated_in_id == source.id)):
         claim.stated_in_id = None
     repeated_in = select(claim_appearances.c.claim_id).where(claim_appearances.c.source_id == source.id)

@@ -20,6 +20,12 @@ _VTT_TIMING = re.compile(r"^(?:\d{2,}:)?\d{2}:\d{2}\.\d{3}[ \t]+-->[ \t]+(?:\d{2
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
 
 
+def _is_webvtt(text: str) -> bool:
+    """Whether the file is WebVTT: its first line is WEBVTT, alone or followed by a space or tab."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    return first == "WEBVTT" or first.startswith(("WEBVTT ", "WEBVTT\t"))
+
+
 def _seconds(stamp: str) -> float:
     match = _TIME.match(stamp.strip())
     if match is None:
@@ -30,7 +36,7 @@ def _seconds(stamp: str) -> float:
 
 def _cues(text: str, path: Path) -> list[tuple[float, float, str]]:
     """(start, end, text) of each cue, as the file gives them."""
-    if text.lstrip("\ufeff").startswith("WEBVTT"):
+    if _is_webvtt(text):
         import webvtt
         from webvtt.errors import MalformedCaptionError, MalformedFileError
 
@@ -84,7 +90,7 @@ def read_transcript(path: Path) -> Article:
         offset += len(line) + 1
     if not lines:
         raise InvalidInput(f"{path} has no cue with text")
-    webvtt = data.lstrip("\ufeff").startswith("WEBVTT")
+    webvtt = _is_webvtt(data)
     media_type, suffix = ("text/vtt", ".vtt") if webvtt else ("application/x-subrip", ".srt")
     return Article(
         text="\n".join(lines),

@@ -36,6 +36,12 @@ class SourceView(TypedDict):
     note: NotRequired[str | None]
 
 
+class AppearanceSaid(TypedDict):
+    sentence: str
+    start: int
+    end: int
+
+
 class ClaimView(TypedDict):
     id: int
     slug: str
@@ -45,6 +51,7 @@ class ClaimView(TypedDict):
     stated_on: str | None
     stated_in: SourceView | None
     appearances: list[SourceView]
+    appearance_sentences: dict[int, AppearanceSaid]  # by source id: the sentence it repeats the claim in
     tags: list[str]
     note: str | None
 

@@ -1,0 +1,243 @@
+"""`factcheck scan`: which known claims does a new text repeat, and where?"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ..jsontext import to_json_line
+from ..limits import MAX_ID
+from .output import JsonFlag, escape, output_failure, print_json, print_table, say, warn, write_out
+from .state import reading
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# A file's reader by its suffix; anything else is read as UTF-8 text.
+READERS = {".pdf": "pdf", ".vtt": "transcript", ".srt": "transcript", ".html": "html", ".htm": "html"}
+
+
+def scan(
+    ctx: typer.Context,
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files (text, HTML, PDF, WebVTT, SRT), folders of them, - for standard input, or stored "
+            "sources (id or slug).",
+            show_default=False,
+        ),
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="The texts' language, e.g. ru (a stored source's own by default).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID, help="At most this many claims a text.")] = None,
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", min=0, max=100, help="Claims scoring this or more.")
+    ] = None,
+    as_json: JsonFlag = False,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON line a text, as each is scanned.")] = False,
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply",
+            help="Record each claim labelled duplicate as repeated in the scanned source (one stored source), "
+            "with its sentence, in one history batch.",
+        ),
+    ] = False,
+    confirm: Annotated[
+        list[str] | None,
+        typer.Option("--confirm", help="With --apply: record this claim too, found below the duplicate threshold."),
+    ] = None,
+    undo: Annotated[
+        str | None, typer.Option("--undo", help="Take back what `scan --apply` recorded in this history batch.")
+    ] = None,
+) -> None:
+    """Which known claims do these texts repeat: each text split into sentences in any language,
+    every sentence matched against the claims as `similar` matches, and for each claim found its
+    best sentences, with score, label and place (offsets; page or time where the source has them).
+    Reads only."""
+    from ..errors import InvalidInput
+    from ..services.scan import scan_text
+    from ..services.similar import SUGGEST
+    from ..services.vectors import notice
+
+    if undo is not None:
+        if targets or apply or confirm:
+            raise InvalidInput("--undo takes only the batch: give no text to scan beside it")
+        _undo(ctx, undo)
+        return
+    if not targets:
+        raise InvalidInput("give a file, a folder, - (standard input) or a stored source to scan")
+    if confirm and not apply:
+        raise InvalidInput("--confirm goes with --apply")
+    if apply:
+        _apply(ctx, targets, language=language, min_score=min_score, confirm=confirm or [], as_json=as_json)
+        return
+    floor = SUGGEST if min_score is None else min_score
+    results: list[dict[str, Any]] = []
+    with reading(ctx) as session:
+        texts = [text for target in targets for text in _texts(session, target)]  # every one read before any scan
+        note = notice(session)
+        if note:
+            warn(note)
+        done = 0
+        try:
+            for name, text, layout, own_language in texts:
+                progress = _progress(name) if not (as_json or as_jsonl) and sys.stderr.isatty() else None
+                scanned = scan_text(
+                    session,
+                    text,
+                    language=language or own_language,
+                    layout=layout,
+                    min_score=floor,
+                    limit=limit,
+                    on_progress=progress,
+                )
+                result = {"scanned": name, **scanned.view()}
+                done += 1
+                if as_jsonl:
+                    write_out(to_json_line(result))
+                    if output_failure():
+                        return
+                elif as_json:
+                    results.append(result)
+                else:
+                    _print(result)
+        except KeyboardInterrupt:
+            if as_json:
+                print_json(results)
+            warn(f"interrupted: {done} of {len(texts)} texts scanned; nothing was written")
+            raise typer.Exit(130) from None
+    if as_json:
+        print_json(results)
+
+
+def _apply(
+    ctx: typer.Context,
+    targets: list[str],
+    *,
+    language: str | None,
+    min_score: float | None,
+    confirm: list[str],
+    as_json: bool,
+) -> None:
+    """Scan one stored source (reading) and record what it repeats (writing, briefly)."""
+    from ..errors import InvalidInput
+    from ..services.scan import apply_scan, scan_text
+    from ..services.similar import SUGGEST
+    from .state import writing
+
+    if len(targets) != 1 or targets[0] == "-" or Path(targets[0]).exists():
+        raise InvalidInput(
+            "--apply records appearances in a stored source: give one source (id or slug), not a file; "
+            "add the file as a source first (`factcheck source add`)"
+        )
+    with reading(ctx) as session:
+        ((name, text, layout, own_language),) = _texts(session, targets[0])
+        scanned = scan_text(
+            session, text, language=language or own_language, layout=layout, min_score=min_score or SUGGEST
+        )
+    with writing(ctx) as session:
+        applied = apply_scan(session, name, scanned, confirm)
+    if as_json:
+        print_json(applied)
+        return
+    rows = [(item["score"], item["claim"], item["sentence"]) for item in applied["applied"]]
+    print_table(
+        f"Recorded as repeated in {escape(applied['source'])}",
+        ("score", "claim", "sentence"),
+        rows,
+        empty="nothing new to record",
+        ratios={"claim": 2, "sentence": 4},
+    )
+    if applied["recorded_already"]:
+        say(f"Recorded already: {escape(', '.join(applied['recorded_already']))}.")
+    if applied["to_confirm"]:
+        listed = ", ".join(f"{item['claim']} ({item['score']}, {item['label']})" for item in applied["to_confirm"])
+        say(f"To confirm by a person (record one with --confirm CLAIM): {escape(listed)}")
+    if applied["batch"]:
+        say(f"History batch {applied['batch']}: take it back with `factcheck scan --undo {applied['batch']}`.")
+
+
+def _undo(ctx: typer.Context, batch: str) -> None:
+    from ..services.scan import undo_scan
+    from .state import writing
+
+    with writing(ctx) as session:
+        removed = undo_scan(session, batch)
+    say(f"Took back {len(removed)} appearance{'s' if len(removed) != 1 else ''}: {escape(', '.join(removed))}.")
+
+
+def _texts(session: Session, target: str) -> list[tuple[str, str, dict[str, Any] | None, str | None]]:
+    """(name, text, layout, language) of each text a target names: standard input, a file, the
+    files of a folder, or a stored source's archived text."""
+    from ..errors import InvalidInput
+
+    if target == "-":
+        from ..services.articles import checked_text
+
+        return [("-", checked_text(sys.stdin.read(), "standard input"), None, None)]
+    path = Path(target)
+    if path.is_dir():
+        files = sorted(child for child in path.rglob("*") if child.is_file() and not child.name.startswith("."))
+        if not files:
+            raise InvalidInput(f"folder {path} has no files to scan")
+        return [_file(child) for child in files]
+    if path.exists():
+        return [_file(path)]
+    from ..services.scan import source_text
+
+    return [source_text(session, target)]
+
+
+def _file(path: Path) -> tuple[str, str, dict[str, Any] | None, str | None]:
+    from ..services.sources import read_source_file
+
+    kind = READERS.get(path.suffix.lower())
+    article = read_source_file(
+        text_file=path if kind is None else None,
+        html_file=path if kind == "html" else None,
+        pdf_file=path if kind == "pdf" else None,
+        transcript_file=path if kind == "transcript" else None,
+    )
+    assert article is not None
+    return str(path), article.text, article.layout, article.language
+
+
+def _progress(name: str) -> Any:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True, highlight=False, emoji=False), transient=True)
+    task = bar.add_task(f"scanning {escape(name)}", total=None)
+    bar.start()
+
+    def follow(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+        if done == total:
+            bar.stop()
+
+    return follow
+
+
+def _print(result: dict[str, Any]) -> None:
+    claims = result["claims"]
+    say(
+        f"[bold]{escape(result['scanned'])}[/bold]: {result['sentences']:,} sentences, "
+        f"{len(claims)} known claim{'s' if len(claims) != 1 else ''} found"
+    )
+    rows = [
+        (
+            claim["sentences"][0]["score"] if claim["sentences"] else claim["score"],
+            claim["label"],
+            claim["slug"],
+            "\n".join(f"“{said['sentence']}”" for said in claim["sentences"]),
+            "\n".join(said["place"] or f"{said['start']}-{said['end']}" for said in claim["sentences"]),
+        )
+        for claim in claims
+    ]
+    if rows:
+        print_table(None, ("score", "label", "claim", "sentence", "at"), rows, ratios={"claim": 2, "sentence": 4})

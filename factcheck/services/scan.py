@@ -1,0 +1,272 @@
+"""Scanning a text for the known claims it repeats: the text is split into sentences in any
+language (sentencex, Wikimedia's segmenter: its rules for a language, with fallbacks for the
+others; a blank line always ends one), and every sentence is matched against the claims by the
+engine `similar` uses (vectors embedded in batches, full-text candidates). For each claim found,
+the best sentences, with their score, label and place: offsets in the text, and the page or time
+where the text has a layout (services/captures.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from unicodedata import east_asian_width
+
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput
+from ..models import AppearanceSentence
+from .captures import default_locator, position
+from .similar import SUGGEST, similar_each
+from .views import AppearanceSaid
+
+MIN_WORD_CHARACTERS = (
+    12  # letters and digits a sentence needs to state something ("贝克说北约不会向东扩张一英寸" has 14)
+)
+MAX_SENTENCE = 1_000  # characters of a sentence matched (a "sentence" longer than this is a list or a table)
+SENTENCES_PER_CLAIM = 3  # the best sentences shown for each claim found
+HITS_PER_SENTENCE = 5
+DEFAULT_LANGUAGE = "en"  # sentencex's rules when the text's language is not known
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str, language: str | None = None) -> list[Sentence]:
+    """The sentences of `text` long enough to state something, each with its offsets, once each
+    (the first place a sentence stands)."""
+    import sentencex
+
+    found: list[Sentence] = []
+    seen: set[str] = set()
+    for boundary in sentencex.get_sentence_boundaries(_language(language), text):
+        start, end = boundary["start_index"], boundary["end_index"]
+        piece = text[start:end]
+        stripped = piece.strip()
+        if _weight(stripped[:MAX_SENTENCE]) < MIN_WORD_CHARACTERS:
+            continue
+        start += len(piece) - len(piece.lstrip())
+        flat = " ".join(stripped.split())[:MAX_SENTENCE]
+        if flat in seen:
+            continue
+        seen.add(flat)
+        found.append(Sentence(start, start + len(stripped), flat))
+    return found
+
+
+def _weight(text: str) -> int:
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in _WORD_CHARACTER.findall(text))
+
+
+def _language(language: str | None) -> str:
+    """The language code sentencex knows the text by: "en" for "en-GB", the default for none."""
+    code = (language or DEFAULT_LANGUAGE).strip().lower().replace("_", "-").split("-")[0]
+    return code if code.isalpha() and 2 <= len(code) <= 3 else DEFAULT_LANGUAGE
+
+
+@dataclass
+class Scanned:
+    """What a scan found: each claim with its best sentences, best first; how many sentences."""
+
+    claims: list[dict[str, Any]]
+    sentences: int
+
+    def view(self) -> dict[str, Any]:
+        return {"sentences": self.sentences, "claims": self.claims}
+
+
+def scan_text(
+    session: Session,
+    text: str,
+    *,
+    language: str | None = None,
+    layout: dict[str, Any] | None = None,
+    min_score: float = SUGGEST,
+    limit: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Scanned:
+    """The claims that sentences of `text` say, each with its best sentences (see the module's
+    docstring). `on_progress(done, total)` follows the sentences matched. An empty text, or one
+    with no sentence long enough, is refused."""
+    if not text.strip():
+        raise InvalidInput("the text is empty: nothing to scan")
+    found = sentences(text, language)
+    if not found:
+        raise InvalidInput(
+            f"the text has no sentence long enough to state something (at least {MIN_WORD_CHARACTERS} letters)"
+        )
+    best: dict[int, dict[str, Any]] = {}
+    matches = similar_each(session, [sentence.text for sentence in found], limit=HITS_PER_SENTENCE, min_score=min_score)
+    for done, (sentence, hits) in enumerate(zip(found, matches, strict=True), 1):
+        for hit in hits:
+            _keep(best, hit, sentence, layout)
+        if on_progress:
+            on_progress(done, len(found))
+    claims = sorted(best.values(), key=lambda claim: (-claim["score"], claim["id"]))
+    return Scanned(claims[:limit] if limit else claims, len(found))
+
+
+def _keep(
+    best: dict[int, dict[str, Any]], hit: dict[str, Any], sentence: Sentence, layout: dict[str, Any] | None
+) -> None:
+    claim = best.setdefault(
+        hit["id"], {"id": hit["id"], "slug": hit["slug"], "text": hit["text"], "score": 0.0, "label": hit["label"]}
+    )
+    if hit["score"] > claim["score"]:
+        claim["score"], claim["label"] = hit["score"], hit["label"]
+    placed = position(layout, sentence.start)
+    said = {
+        "sentence": sentence.text,
+        "start": sentence.start,
+        "end": sentence.end,
+        "score": hit["score"],
+        "label": hit["label"],
+        **placed,
+        "place": default_locator(placed),
+    }
+    kept = claim.setdefault("sentences", [])
+    kept.append(said)
+    kept.sort(key=lambda item: (-item["score"], item["start"]))
+    del kept[SENTENCES_PER_CLAIM:]
+
+
+def scan_many(
+    session: Session, texts: Iterable[tuple[str, str, dict[str, Any] | None, str | None]], **options: Any
+) -> Iterable[dict[str, Any]]:
+    """scan_text of each (name, text, layout, language), one result a text, as they are done."""
+    for name, text, layout, language in texts:
+        scanned = scan_text(session, text, layout=layout, language=language, **options)
+        yield {"scanned": name, **scanned.view()}
+
+
+def source_text(session: Session, ref: str) -> tuple[str, str, dict[str, Any] | None, str | None]:
+    """(slug, archived text, layout, language) of the stored source `ref`, to scan."""
+    from sqlalchemy import select
+
+    from ..errors import NotFound
+    from ..models import Source
+    from .captures import layouts
+    from .sources import get_source
+
+    try:
+        source = get_source(session, ref)
+    except NotFound:
+        raise InvalidInput(f"{ref!r} is neither a file nor a source (id or slug)") from None
+    text = session.scalar(select(Source.text).where(Source.id == source.id))
+    if text is None:
+        raise InvalidInput(
+            f"source {source.slug!r} has no archived text to scan: archive it with `source edit --text-file`"
+        )
+    return source.slug, text, layouts(session, {source.id}).get(source.id), source.language
+
+
+def appearance_said(said: AppearanceSentence) -> AppearanceSaid:
+    return {"sentence": said.sentence, "start": said.start_offset, "end": said.end_offset}
+
+
+# --- recording what a scan found --------------------------------------------------------------------
+
+
+def apply_scan(
+    session: Session, source_ref: str | int, scanned: Scanned, confirm: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Record the claims a scan of a stored source found as appearances of each claim in it, with
+    the sentence that says it, in this transaction (one batch in the history; `undo_scan` takes
+    it back): those labelled duplicate, and those named in `confirm` among the others found.
+    The others are returned to be confirmed by a person; claims whose appearance in the source
+    is recorded already are left as they are."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from ..models import Claim
+    from .sources import get_source
+
+    source = get_source(session, source_ref)
+    found = {claim["slug"]: claim for claim in scanned.claims}
+    confirmed = list(dict.fromkeys(confirm))
+    unknown = [slug for slug in confirmed if slug not in found]
+    if unknown:
+        raise InvalidInput(
+            f"{', '.join(map(repr, unknown))} {'was' if len(unknown) == 1 else 'were'} not found by this scan of "
+            f"{source.slug!r}: --confirm takes claims it lists"
+        )
+    chosen = [claim for claim in scanned.claims if claim["label"] == "duplicate" or claim["slug"] in confirmed]
+    rows = session.scalars(
+        select(Claim).where(Claim.id.in_([claim["id"] for claim in chosen])).options(selectinload(Claim.appearances))
+    )
+    claims = {row.id: row for row in rows}
+    applied, already = [], []
+    for claim in chosen:
+        row = claims[claim["id"]]
+        if any(other.id == source.id for other in row.appearances):
+            already.append(claim["slug"])
+            continue
+        row.appearances.append(source)
+        said = claim["sentences"][0]
+        session.add(
+            AppearanceSentence(
+                claim_id=row.id,
+                source_id=source.id,
+                sentence=said["sentence"],
+                start_offset=said["start"],
+                end_offset=said["end"],
+                score=said["score"],
+            )
+        )
+        applied.append({"claim": claim["slug"], "score": said["score"], "sentence": said["sentence"]})
+    session.flush()
+    to_confirm = [claim for claim in scanned.claims if claim not in chosen]
+    return {
+        "source": source.slug,
+        "batch": session.info.get("batch") if applied else None,
+        "applied": applied,
+        "recorded_already": already,
+        "to_confirm": [{"claim": c["slug"], "score": c["score"], "label": c["label"]} for c in to_confirm],
+    }
+
+
+def undo_scan(session: Session, batch: str) -> list[str]:
+    """Take back the appearances `scan --apply` recorded in history batch `batch`, with their
+    sentences (the removal is recorded too). Returns the claims whose appearance was removed."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from ..errors import Conflict, NotFound
+    from ..models import Claim, Revision, RevisionAction
+    from .common import required_text
+
+    batch = required_text(batch, "the batch id", 64)
+    made = session.scalars(
+        select(Revision.entity_id).where(
+            Revision.batch == batch,
+            Revision.entity == AppearanceSentence.__tablename__,
+            Revision.action == RevisionAction.INSERT,
+        )
+    ).all()
+    if not made:
+        raise NotFound(f"`scan --apply` recorded nothing in batch {batch!r}: see `factcheck history`")
+    sentences_made = session.scalars(select(AppearanceSentence).where(AppearanceSentence.id.in_(made))).all()
+    if not sentences_made:
+        raise Conflict(f"the appearances recorded in batch {batch!r} are gone already")
+    claims = {
+        row.id: row
+        for row in session.scalars(
+            select(Claim)
+            .where(Claim.id.in_([said.claim_id for said in sentences_made]))
+            .options(selectinload(Claim.appearances))
+        )
+    }
+    removed = []
+    for said in sentences_made:
+        claim = claims[said.claim_id]
+        claim.appearances = [other for other in claim.appearances if other.id != said.source_id]
+        session.delete(said)
+        removed.append(claim.slug)
+    session.flush()
+    return sorted(removed)

@@ -1,0 +1,188 @@
+"""`factcheck scan`: sentences in several scripts, known claims found in any language, where each
+was said, the JSON shape, and bad input refused with nothing written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factcheck.services.scan import sentences
+
+PROMISE = "NATO promised Gorbachev in 1990 that it would not expand eastward"
+ARTICLE = """Moscow repeats its old grievance.
+
+Putin said again this week that NATO promised Gorbachev in 1990 that it would not expand eastward.
+The foreign ministry added nothing new. Historians disagree about what was said.
+
+Short one."""
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "Mr. Baker spoke on Feb. 9, 1990 in Moscow. Was it a promise? Historians disagree.", 3),
+        ("ru", "Г-н Бейкер выступил в Москве 9 февраля. Было ли это обещанием? Историки спорят до сих пор.", 3),
+        ("ar", "قال بيكر إن الناتو لن يتحرك بوصة واحدة شرقا. هل كان ذلك وعدا حقيقيا؟ المؤرخون مختلفون في ذلك.", 3),
+        ("zh", "贝克说北约不会向东扩张一英寸。这是一个真正的承诺吗？历史学家对此意见不一致！", 3),
+    ],
+)
+def test_sentences_in_several_scripts_keep_their_offsets(language: str, text: str, expected: int) -> None:
+    found = sentences(text, language)
+    assert len(found) == expected
+    for sentence in found:
+        assert text[sentence.start : sentence.end] == sentence.text
+    assert found[-1].text[-1] in ".!?。！？"
+
+
+def test_short_and_repeated_sentences_are_left_out() -> None:
+    text = "Yes. No.\n\nNATO promised not to expand one inch.\n\nNATO promised not to expand one inch."
+    (only,) = sentences(text)
+    assert only.text == "NATO promised not to expand one inch." and only.start == 10
+
+
+@pytest.fixture
+def promise(cli):  # type: ignore[no-untyped-def]
+    cli.ok("claim", "add", PROMISE, "--slug", "promise")
+    cli.ok("claim", "add", "About 100,000 Russian troops were massed near Ukraine in December 2021", "--slug", "troops")
+    return cli
+
+
+def test_a_repeated_claim_is_found_with_its_sentence_and_place(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "article.txt"
+    page.write_text(ARTICLE)
+    (result,) = promise.json("scan", str(page))
+    assert result["scanned"] == str(page) and result["sentences"] == 4
+    (claim,) = result["claims"]
+    assert (claim["slug"], claim["label"]) == ("promise", "duplicate")
+    best = claim["sentences"][0]
+    assert best["sentence"].startswith("Putin said again this week")
+    assert ARTICLE[best["start"] : best["end"]] == best["sentence"]
+    assert set(best) == {"sentence", "start", "end", "score", "label", "page", "page_label", "media_time", "place"}
+    out = promise.ok("scan", str(page))
+    assert "1 known claim found" in out and "promise" in out
+
+
+def test_a_claim_is_found_in_another_language(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "statement-ru.txt"
+    page.write_text("Заявление МИД России.\n\nВ 1990 году НАТО обещало Горбачёву, что не будет расширяться на восток.")
+    (result,) = promise.json("scan", str(page), "--language", "ru")
+    assert [claim["slug"] for claim in result["claims"]][:1] == ["promise"]
+
+
+def test_a_stored_source_is_scanned_with_its_pages_or_times(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    transcript = tmp_path / "press.vtt"
+    transcript.write_text(
+        "WEBVTT\n\n00:41:02.000 --> 00:41:06.000\nYou know what they told us.\n\n"
+        "00:41:07.000 --> 00:41:12.000\nNATO promised Gorbachev in 1990 that it would not expand eastward.\n"
+    )
+    promise.ok("source", "add", "Press conference", "--transcript-file", str(transcript), "--slug", "press")
+    (result,) = promise.json("scan", "press")
+    (said,) = result["claims"][0]["sentences"]
+    assert (said["media_time"], said["place"]) == (2467.0, "00:41:07")
+    lines = promise.ok("scan", "press", str(transcript), "--jsonl").splitlines()
+    assert [json.loads(line)["scanned"] for line in lines] == ["press", str(transcript)]
+
+
+def test_folders_and_standard_input(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE)
+    (folder / "b.html").write_text(f"<html><body><article><p>{ARTICLE}</p></article></body></html>")
+    assert [r["scanned"] for r in promise.json("scan", str(folder))] == [str(folder / "a.txt"), str(folder / "b.html")]
+    result = promise("scan", "-", "--json", input=ARTICLE)
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["claims"][0]["slug"] == "promise"
+
+
+def test_scan_writes_nothing(promise, tmp_path, dump) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "article.txt"
+    page.write_text(ARTICLE)
+    before = dump()
+    promise.ok("scan", str(page))
+    assert dump() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("   \n\n ", "is empty"),
+        ("Yes. No. Maybe.", "no sentence long enough to state something"),
+        (b"\x00\x01binary", "is a binary file"),
+    ],
+    ids=["empty", "no-sentence", "binary"],
+)
+def test_bad_texts_are_refused_with_one_line(promise, tmp_path, dump, content, message) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    before = dump()
+    assert message in promise.fails("scan", str(path))
+    assert dump() == before
+
+
+def test_what_is_neither_a_file_nor_a_source_with_text_is_refused(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert "neither a file nor a source" in promise.fails("scan", "no-such-thing")
+    promise.ok("source", "add", "No text", "--slug", "bare")
+    assert "has no archived text to scan" in promise.fails("scan", "bare")
+    (tmp_path / "empty").mkdir()
+    assert "has no files to scan" in promise.fails("scan", str(tmp_path / "empty"))
+
+
+def test_the_limit_and_the_floor(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "article.txt"
+    page.write_text(ARTICLE + "\n\nSome 100,000 Russian troops were massed near Ukraine in December 2021.")
+    assert len(promise.json("scan", str(page))[0]["claims"]) == 2
+    assert len(promise.json("scan", str(page), "--limit", "1")[0]["claims"]) == 1
+    assert promise.json("scan", str(page), "--min-score", "100")[0]["claims"] == []
+    assert Path(page).exists()
+
+
+def test_apply_records_what_a_source_repeats_in_one_batch_and_undo_takes_it_back(promise, tmp_path, dump) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "article.txt"
+    page.write_text(ARTICLE + "\n\nThe army held exercises near the Ukrainian border last month.")
+    promise.ok("source", "add", "Moscow repeats", "--text-file", str(page), "--slug", "moscow")
+    before = dump()
+    applied = promise.json("scan", "moscow", "--apply")
+    assert [item["claim"] for item in applied["applied"]] == ["promise"]
+    assert [item["claim"] for item in applied["to_confirm"]] == ["troops"]  # similar, not duplicate: a person confirms
+    shown = promise.json("claim", "show", "promise")["claim"]
+    assert [source["slug"] for source in shown["appearances"]] == ["moscow"]
+    (said,) = shown["appearance_sentences"].values()
+    assert said["sentence"].startswith("Putin said again") and ARTICLE[said["start"] : said["end"]] == said["sentence"]
+    assert "repeated in Moscow repeats: “Putin said again" in promise.ok("claim", "show", "promise")
+    history = promise.json("history", "promise")["revisions"]
+    assert {revision["batch"] for revision in history[:2]} == {applied["batch"]}
+    assert {revision["entity"] for revision in history[:2]} == {"claims", "appearance_sentences"}
+
+    again = promise.json("scan", "moscow", "--apply", "--confirm", "troops")
+    assert again["recorded_already"] == ["promise"] and [i["claim"] for i in again["applied"]] == ["troops"]
+    assert "not found by this scan" in promise.fails("scan", "moscow", "--apply", "--confirm", "no-such-claim")
+
+    assert "Took back 1 appearance: troops" in promise.ok("scan", "--undo", again["batch"])
+    assert "Took back 1 appearance: promise" in promise.ok("scan", "--undo", applied["batch"])
+    assert "gone already" in promise.fails("scan", "--undo", applied["batch"])
+    assert "recorded nothing in batch" in promise.fails("scan", "--undo", "0" * 32)
+    after = [line for line in dump() if "revisions" not in line and "sqlite_sequence" not in line]
+    assert after == [line for line in before if "revisions" not in line and "sqlite_sequence" not in line]
+
+
+def test_a_deleted_claim_comes_back_with_its_appearance_sentence(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "article.txt"
+    page.write_text(ARTICLE)
+    promise.ok("source", "add", "Moscow repeats", "--text-file", str(page), "--slug", "moscow")
+    promise.ok("scan", "moscow", "--apply")
+    promise.ok("claim", "delete", "promise", "--cascade")
+    deletion = promise.json("history", "promise")["revisions"][0]
+    assert deletion["action"] == "delete" and deletion["entity"] == "claims"
+    promise.ok("restore", str(deletion["id"]))
+    shown = promise.json("claim", "show", "promise")["claim"]
+    assert [s["slug"] for s in shown["appearances"]] == ["moscow"] and len(shown["appearance_sentences"]) == 1
+
+
+def test_apply_takes_one_stored_source(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "article.txt"
+    page.write_text(ARTICLE)
+    assert "give one source (id or slug), not a file" in promise.fails("scan", str(page), "--apply")
+    assert "--confirm goes with --apply" in promise.fails("scan", str(page), "--confirm", "promise")
+    assert "--undo takes only the batch" in promise.fails("scan", str(page), "--undo", "abc")
+    assert "give a file, a folder" in promise.fails("scan")
