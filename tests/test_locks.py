@@ -95,7 +95,7 @@ MISQUOTE = "Passage 250 says that the alliance met in town number 250 to talk ab
             ("evidence", "add", "met", "minutes", "--stance", "supports", "--quote", MISQUOTE, "--allow-unverified"),
             "Added evidence",
         ),
-        ("factcheck.services.similar.claims_in_text", ("source", "add", "Copy", "--text-file", "long.txt"), "Added"),
+        ("factcheck.services.scan.suggestions_for", ("source", "add", "Copy", "--text-file", "long.txt"), "Added"),
         ("factcheck.services.evidence.anchor_quote", ("verify",), "Quotes now"),
     ],
     ids=["evidence add", "source add", "verify"],

@@ -29,17 +29,25 @@ Short one."""
     ],
 )
 def test_sentences_in_several_scripts_keep_their_offsets(language: str, text: str, expected: int) -> None:
-    found = sentences(text, language)
-    assert len(found) == expected
+    *found, whole = sentences(text, language)
+    assert len(found) == expected and (whole.start, whole.end) == (0, len(text))  # and the paragraph whole
     for sentence in found:
         assert text[sentence.start : sentence.end] == sentence.text
-    assert found[-1].text[-1] in ".!?。！？"
+        assert sentence.text[-1] in ".!?。！？؟"
 
 
-def test_short_and_repeated_sentences_are_left_out() -> None:
+def test_short_and_repeated_sentences_are_left_out_and_short_paragraphs_are_kept_whole() -> None:
     text = "Yes. No.\n\nNATO promised not to expand one inch.\n\nNATO promised not to expand one inch."
     (only,) = sentences(text)
     assert only.text == "NATO promised not to expand one inch." and only.start == 10
+    post = "They promised. NATO would not move one inch east.\n\nAnother post on another matter here."
+    found = [(s.start, s.end, s.text) for s in sentences(post)]
+    assert found == [
+        (0, 14, "They promised."),
+        (15, 49, "NATO would not move one inch east."),
+        (0, 49, "They promised. NATO would not move one inch east."),  # the post whole, beside its sentences
+        (51, 87, "Another post on another matter here."),
+    ]
 
 
 @pytest.fixture
@@ -53,12 +61,12 @@ def test_a_repeated_claim_is_found_with_its_sentence_and_place(promise, tmp_path
     page = tmp_path / "article.txt"
     page.write_text(ARTICLE)
     (result,) = promise.json("scan", str(page))
-    assert result["scanned"] == str(page) and result["sentences"] == 4
+    assert result["scanned"] == str(page) and result["sentences"] == 5  # 4 sentences, and a paragraph of 3 whole
     (claim,) = result["claims"]
     assert (claim["slug"], claim["label"]) == ("promise", "duplicate")
     best = claim["sentences"][0]
     assert best["sentence"].startswith("Putin said again this week")
-    assert ARTICLE[best["start"] : best["end"]] == best["sentence"]
+    assert " ".join(ARTICLE[best["start"] : best["end"]].split()) == best["sentence"]  # its whitespace folded
     assert set(best) == {"sentence", "start", "end", "score", "label", "page", "page_label", "media_time", "place"}
     out = promise.ok("scan", str(page))
     assert "1 known claim found" in out and "promise" in out
@@ -79,7 +87,7 @@ def test_a_stored_source_is_scanned_with_its_pages_or_times(promise, tmp_path) -
     )
     promise.ok("source", "add", "Press conference", "--transcript-file", str(transcript), "--slug", "press")
     (result,) = promise.json("scan", "press")
-    (said,) = result["claims"][0]["sentences"]
+    said = next(s for s in result["claims"][0]["sentences"] if s["sentence"].startswith("NATO promised"))
     assert (said["media_time"], said["place"]) == (2467.0, "00:41:07")
     lines = promise.ok("scan", "press", str(transcript), "--jsonl").splitlines()
     assert [json.loads(line)["scanned"] for line in lines] == ["press", str(transcript)]
@@ -148,7 +156,8 @@ def test_apply_records_what_a_source_repeats_in_one_batch_and_undo_takes_it_back
     shown = promise.json("claim", "show", "promise")["claim"]
     assert [source["slug"] for source in shown["appearances"]] == ["moscow"]
     (said,) = shown["appearance_sentences"].values()
-    assert said["sentence"].startswith("Putin said again") and ARTICLE[said["start"] : said["end"]] == said["sentence"]
+    assert said["sentence"].startswith("Putin said again")
+    assert " ".join(ARTICLE[said["start"] : said["end"]].split()) == said["sentence"]
     assert "repeated in Moscow repeats: “Putin said again" in promise.ok("claim", "show", "promise")
     history = promise.json("history", "promise")["revisions"]
     assert {revision["batch"] for revision in history[:2]} == {applied["batch"]}
@@ -186,3 +195,16 @@ def test_apply_takes_one_stored_source(promise, tmp_path) -> None:  # type: igno
     assert "--confirm goes with --apply" in promise.fails("scan", str(page), "--confirm", "promise")
     assert "--undo takes only the batch" in promise.fails("scan", str(page), "--undo", "abc")
     assert "give a file, a folder" in promise.fails("scan")
+
+
+def test_claim_show_says_how_often_a_claim_was_repeated_since_its_verdict(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    promise.ok(
+        "claim", "rate", "promise", "misleading", "--rationale", "Only East Germany was meant.", "--date", "2021-06"
+    )
+    page = tmp_path / "article.txt"
+    page.write_text(ARTICLE)
+    promise.ok("source", "add", "Moscow repeats", "--text-file", str(page), "--slug", "moscow", "--date", "2021-12-22")
+    assert promise.json("claim", "show", "promise")["repeated_since_verdict"] == 0
+    promise.ok("scan", "moscow", "--apply")
+    assert promise.json("claim", "show", "promise")["repeated_since_verdict"] == 1
+    assert "repeated in 1 source since the verdict" in promise.ok("claim", "show", "promise")

@@ -372,28 +372,28 @@ def test_field_limits_are_enforced(cli, dump) -> None:  # type: ignore[no-untype
 
 
 def test_a_long_text_is_compared_with_the_claims_up_to_a_bound(claims, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from factcheck.services import similar
+    from factcheck.services import scan
 
-    monkeypatch.setattr(similar, "MAX_PASSAGES", 4)
+    monkeypatch.setattr(scan, "MAX_SUGGESTED_SENTENCES", 4)
     text = tmp_path / "long.txt"
     filler = [f"Paragraph {n} is about the weather in the mountains and nothing else." for n in range(7)]
-    text.write_text("\n".join(["No assurance against NATO expansion was ever put in writing by anyone.", *filler]))
+    text.write_text("\n\n".join(["No assurance against NATO expansion was ever put in writing by anyone.", *filler]))
     output = claims.ok("source", "add", "Long", "--text-file", str(text))
-    assert "4 of its passages, spread over it, were compared" in output
+    assert "4 of its 8 sentences, spread over it, were compared" in output
     assert "no-writing" in output
-    monkeypatch.setattr(similar, "MAX_PASSAGES", 8)
+    monkeypatch.setattr(scan, "MAX_SUGGESTED_SENTENCES", 8)
     output = claims.ok("source", "add", "Long again", "--text-file", str(text))
     assert "were compared" not in output and "no-writing" in output
 
 
 def test_a_failed_lookup_of_related_claims_after_the_commit_says_the_source_was_saved(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from factcheck.errors import DatabaseProblem
-    from factcheck.services import similar
+    from factcheck.services import scan
 
     def fails(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise DatabaseProblem("database is busy")
 
-    monkeypatch.setattr(similar, "claims_in_text", fails)
+    monkeypatch.setattr(scan, "suggestions_for", fails)
     result = cli("source", "add", "Comment", "--text-file", str(COMMENT), "--slug", "comment")
     assert result.exit_code == 0 and "Added source comment" in result.stdout
     assert (

@@ -233,6 +233,9 @@ def render_dossier(dossier: Dossier) -> None:
     lines.append("\n" + visible(", ".join(byline)), style="dim")
     if claim["tags"]:
         lines.append("\ntags: " + visible(", ".join(claim["tags"])), style="dim")
+    if dossier["repeated_since_verdict"]:
+        count = dossier["repeated_since_verdict"]
+        lines.append(f"\nrepeated in {count} source{'s' if count != 1 else ''} since the verdict", style="bold")
     for source in claim["appearances"]:
         said = claim["appearance_sentences"].get(source["id"])
         lines.append(

@@ -16,6 +16,7 @@ from .state import reading
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+SHOWN = 3  # sentences shown in the table for each claim found (--json has them all)
 # A file's reader by its suffix; anything else is read as UTF-8 text.
 READERS = {".pdf": "pdf", ".vtt": "transcript", ".srt": "transcript", ".html": "html", ".htm": "html"}
 
@@ -234,8 +235,8 @@ def _print(result: dict[str, Any]) -> None:
             claim["sentences"][0]["score"] if claim["sentences"] else claim["score"],
             claim["label"],
             claim["slug"],
-            "\n".join(f"“{said['sentence']}”" for said in claim["sentences"]),
-            "\n".join(said["place"] or f"{said['start']}-{said['end']}" for said in claim["sentences"]),
+            "\n".join(f"“{said['sentence']}”" for said in claim["sentences"][:SHOWN]),
+            "\n".join(said["place"] or f"{said['start']}-{said['end']}" for said in claim["sentences"][:SHOWN]),
         )
         for claim in claims
     ]

@@ -105,7 +105,7 @@ def add(
     """Add a source, optionally archiving its text: from a saved text or HTML file, a PDF, a
     transcript, or the page at --url (--fetch)."""
     from ..errors import FactcheckError, InvalidInput
-    from ..services.similar import MAX_PASSAGES, claims_in_text, passages
+    from ..services.scan import MAX_SUGGESTED_SENTENCES, suggestions_for
     from ..services.sources import add_source_from_article, read_source_file
 
     if (fetch or archive) and not url:
@@ -149,19 +149,22 @@ def add(
         return
     try:
         with reading(ctx) as session:
-            related = claims_in_text(session, article.text)
+            related = suggestions_for(session, article.text, layout=article.layout, language=source.language)
     except FactcheckError as error:  # the source is saved: this must not read as a refusal
         warn(f"source {source.slug} was saved, but the claims its text speaks to could not be looked up: {error}")
         return
-    if len(passages(article.text)) > MAX_PASSAGES:
-        say(f"The text is long: {MAX_PASSAGES:,} of its passages, spread over it, were compared with the claims.")
-    if related:
-        rows = [(item["score"], item["slug"], item["passage"]) for item in related]
+    if related.sentences > MAX_SUGGESTED_SENTENCES:
+        say(
+            f"The text is long: {MAX_SUGGESTED_SENTENCES:,} of its {related.sentences:,} sentences, spread over it, "
+            "were compared with the claims."
+        )
+    if related.claims:
+        rows = [(item["score"], item["slug"], item["sentences"][0]["sentence"]) for item in related.claims]
         print_table(
             "Claims this text appears to speak to (link them with `factcheck evidence add`)",
-            ("score", "claim", "passage"),
+            ("score", "claim", "sentence"),
             rows,
-            ratios={"claim": 2, "passage": 3},
+            ratios={"claim": 2, "sentence": 3},
         )
 
 

@@ -30,7 +30,7 @@ from .actors import actor_view
 from .common import choice, get, required_text, slugify, unique_slug
 from .evidence import event_date, evidence_view
 from .fields import CLAIM, LINK, checked_verdict
-from .scan import appearance_said
+from .scan import appearance_said, repeated_since
 from .similar import duplicates_of
 from .sources import source_view
 from .vectors import matching_texts, store_vectors
@@ -372,13 +372,10 @@ def _dossier(
         "evidence_counts": {stance: len(rows) for stance, rows in evidence.items()},
         "counterclaims": related.pop(Relation.REBUTS.value),
         "related": related,
-        "last_change": LastChange(
-            action=last_change.action.value,
-            at=last_change.at.isoformat(),
-            by=last_change.by,
-        )
+        "last_change": LastChange(action=last_change.action.value, at=last_change.at.isoformat(), by=last_change.by)
         if last_change
         else None,
+        "repeated_since_verdict": repeated_since(claim.appearances, current[0]) if current else None,
     }
 
 

@@ -16,7 +16,7 @@ from unicodedata import east_asian_width
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
-from ..models import AppearanceSentence
+from ..models import AppearanceSentence, Source, Verdict
 from .captures import default_locator, position
 from .similar import SUGGEST, similar_each
 from .views import AppearanceSaid
@@ -25,7 +25,8 @@ MIN_WORD_CHARACTERS = (
     12  # letters and digits a sentence needs to state something ("贝克说北约不会向东扩张一英寸" has 14)
 )
 MAX_SENTENCE = 1_000  # characters of a sentence matched (a "sentence" longer than this is a list or a table)
-SENTENCES_PER_CLAIM = 3  # the best sentences shown for each claim found
+MAX_PARAGRAPH = 600  # a paragraph up to this long (a post) is matched whole too, beside its sentences
+SENTENCES_PER_CLAIM = 100  # the best sentences kept for each claim found (the table shows three)
 HITS_PER_SENTENCE = 5
 DEFAULT_LANGUAGE = "en"  # sentencex's rules when the text's language is not known
 _WORD_CHARACTER = re.compile(r"\w")
@@ -40,23 +41,40 @@ class Sentence:
 
 def sentences(text: str, language: str | None = None) -> list[Sentence]:
     """The sentences of `text` long enough to state something, each with its offsets, once each
-    (the first place a sentence stands)."""
+    (the first place a sentence stands); and each short paragraph of several sentences as a whole
+    too (a post, a tweet: a claim is often stated across its sentences)."""
     import sentencex
 
     found: list[Sentence] = []
     seen: set[str] = set()
-    for boundary in sentencex.get_sentence_boundaries(_language(language), text):
-        start, end = boundary["start_index"], boundary["end_index"]
+    paragraph: list[Sentence] = []
+
+    def keep(start: int, end: int) -> Sentence | None:
         piece = text[start:end]
         stripped = piece.strip()
         if _weight(stripped[:MAX_SENTENCE]) < MIN_WORD_CHARACTERS:
-            continue
+            return None
         start += len(piece) - len(piece.lstrip())
         flat = " ".join(stripped.split())[:MAX_SENTENCE]
         if flat in seen:
-            continue
+            return None
         seen.add(flat)
         found.append(Sentence(start, start + len(stripped), flat))
+        return found[-1]
+
+    def close_paragraph() -> None:
+        if len(paragraph) > 1 and paragraph[-1].end - paragraph[0].start <= MAX_PARAGRAPH:
+            keep(paragraph[0].start, paragraph[-1].end)
+        paragraph.clear()
+
+    for boundary in sentencex.get_sentence_boundaries(_language(language), text):
+        if boundary["is_paragraph_break"]:
+            close_paragraph()
+            continue
+        sentence = keep(boundary["start_index"], boundary["end_index"])
+        if sentence is not None:
+            paragraph.append(sentence)
+    close_paragraph()
     return found
 
 
@@ -90,13 +108,18 @@ def scan_text(
     min_score: float = SUGGEST,
     limit: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    max_sentences: int | None = None,
 ) -> Scanned:
     """The claims that sentences of `text` say, each with its best sentences (see the module's
-    docstring). `on_progress(done, total)` follows the sentences matched. An empty text, or one
+    docstring). `on_progress(done, total)` follows the sentences matched; of more than
+    `max_sentences`, that many are matched, spread evenly over the text. An empty text, or one
     with no sentence long enough, is refused."""
     if not text.strip():
         raise InvalidInput("the text is empty: nothing to scan")
     found = sentences(text, language)
+    total = len(found)
+    if max_sentences is not None and total > max_sentences:  # spread evenly over the text
+        found = [found[index * total // max_sentences] for index in range(max_sentences)]
     if not found:
         raise InvalidInput(
             f"the text has no sentence long enough to state something (at least {MIN_WORD_CHARACTERS} letters)"
@@ -109,7 +132,7 @@ def scan_text(
         if on_progress:
             on_progress(done, len(found))
     claims = sorted(best.values(), key=lambda claim: (-claim["score"], claim["id"]))
-    return Scanned(claims[:limit] if limit else claims, len(found))
+    return Scanned(claims[:limit] if limit else claims, total)
 
 
 def _keep(
@@ -136,13 +159,23 @@ def _keep(
     del kept[SENTENCES_PER_CLAIM:]
 
 
-def scan_many(
-    session: Session, texts: Iterable[tuple[str, str, dict[str, Any] | None, str | None]], **options: Any
-) -> Iterable[dict[str, Any]]:
-    """scan_text of each (name, text, layout, language), one result a text, as they are done."""
-    for name, text, layout, language in texts:
-        scanned = scan_text(session, text, layout=layout, language=language, **options)
-        yield {"scanned": name, **scanned.view()}
+# Sentences of a new source compared with the claims when it is added (`suggestions_for`): all
+# of a long article's, and a spread of a book's, so that adding it takes seconds, not minutes.
+MAX_SUGGESTED_SENTENCES = 500
+SUGGESTED = 10  # claims listed
+
+
+def suggestions_for(
+    session: Session, text: str, *, layout: dict[str, Any] | None = None, language: str | None = None
+) -> Scanned:
+    """The claims a new source's text appears to speak to (scan_text, bounded): none for a text
+    with no sentence long enough."""
+    try:
+        return scan_text(
+            session, text, layout=layout, language=language, limit=SUGGESTED, max_sentences=MAX_SUGGESTED_SENTENCES
+        )
+    except InvalidInput:
+        return Scanned([], 0)
 
 
 def source_text(session: Session, ref: str) -> tuple[str, str, dict[str, Any] | None, str | None]:
@@ -150,7 +183,6 @@ def source_text(session: Session, ref: str) -> tuple[str, str, dict[str, Any] | 
     from sqlalchemy import select
 
     from ..errors import NotFound
-    from ..models import Source
     from .captures import layouts
     from .sources import get_source
 
@@ -168,6 +200,13 @@ def source_text(session: Session, ref: str) -> tuple[str, str, dict[str, Any] | 
 
 def appearance_said(said: AppearanceSentence) -> AppearanceSaid:
     return {"sentence": said.sentence, "start": said.start_offset, "end": said.end_offset}
+
+
+def repeated_since(appearances: Iterable[Source], verdict: Verdict) -> int:
+    """How many of the sources that repeat a claim were published after its verdict (a partial
+    date counts only when wholly after it)."""
+    day = verdict.reviewed_on or verdict.created_at.date().isoformat()
+    return sum(1 for source in appearances if source.published_on and source.published_on[:10] > day)
 
 
 # --- recording what a scan found --------------------------------------------------------------------

@@ -62,15 +62,12 @@ _MODEL: dict[str, Any] = json.loads(Path(__file__).with_name("ranking.json").rea
 SUGGEST = float(_MODEL["suggest"])  # `similar` and `claim add` show a claim scoring this or more
 DUPLICATE = float(_MODEL["duplicate"])  # `claim add` refuses, without --force, a text scoring this or more
 NEAR_DUPLICATE = DUPLICATE  # the name earlier callers used
-SPEAKS_TO = 65.0  # a passage of a new source that scores this with a claim is worth a look
-MAX_PASSAGES = 2_000  # passages of a new source compared with the claims: each costs a few index queries
 CANDIDATES = 50  # from each of the full-text index and the vectors
 # Texts matched at once for which the claims' index is read into memory (wordindex.py): reading it
 # costs about what 250 searches of it save, on the 10,375 CheckThat! 2020 claims.
 BULK_TEXTS = 250
 # The cosine under which meaning_alone stays below DUPLICATE: `dedupe` scores only pairs this close.
 PAIR_COSINE = (math.log(DUPLICATE / (100 - DUPLICATE)) - _MODEL["semantic"]["bias"]) / _MODEL["semantic"]["weight"]
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n+")
 SHORTER = 0.5  # a text with under half the other's words (either way) is not its duplicate
 # A link, also glued to the word before it ("Thursday.https://t.co/x", "#tagpic.twitter.com/x").
 _LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
@@ -290,20 +287,6 @@ def _label(value: float) -> str:
     return "duplicate" if value >= DUPLICATE else "similar" if value >= SUGGEST else ""
 
 
-def similarity(text: str, other: str) -> float:
-    """0-100: how far the words of the shorter text are in the longer one, also counting words
-    that begin alike ("expand" and "expansion"). Asymmetric on purpose: it finds the claims a
-    source's passage speaks to (`claims_in_text`), not duplicates (that is `score`)."""
-    from rapidfuzz import fuzz
-    from rapidfuzz.utils import default_process
-
-    def stems(words: str) -> str:
-        return " ".join(word[:4] for word in default_process(words).split())
-
-    exact = fuzz.token_set_ratio(text, other, processor=default_process)
-    return round((exact + fuzz.token_set_ratio(stems(text), stems(other))) / 2, 1)
-
-
 def similar_claims(
     session: Session,
     text: str,
@@ -407,32 +390,6 @@ def duplicates_of(session: Session, text: str, *, exclude: int | None = None) ->
         for match in similar_claims(session, text, limit=3, min_score=DUPLICATE, exclude=exclude)
         if match["label"] == "duplicate"
     ]
-
-
-def passages(text: str) -> list[str]:
-    """A text's sentences and lines long enough to state something, each once."""
-    found = (passage.strip() for passage in _SENTENCE_END.split(text))
-    return list(dict.fromkeys(passage for passage in found if len(passage) >= 30))
-
-
-def claims_in_text(
-    session: Session, text: str, *, limit: int = 10, max_passages: int | None = None
-) -> list[dict[str, Any]]:
-    """Claims that passages of a (new) source's text appear to speak to, each with its best
-    passage, so that the user can link them with `evidence add`. Of a text with more than
-    `max_passages` (default MAX_PASSAGES) passages, that many are compared, spread evenly over it.
-    By their words only: embedding thousands of passages would make adding a source slow."""
-    max_passages = max_passages or MAX_PASSAGES
-    found = passages(text)
-    if len(found) > max_passages:
-        found = [found[index * len(found) // max_passages] for index in range(max_passages)]
-    best: dict[int, dict[str, Any]] = {}
-    for passage in found:
-        for claim_id, slug, claim_text, _relevance in backend(session).candidate_claims(passage, limit=CANDIDATES):
-            value = similarity(passage, claim_text)
-            if value >= SPEAKS_TO and value > best.get(claim_id, {}).get("score", -1):
-                best[claim_id] = {"id": claim_id, "slug": slug, "text": claim_text, "score": value, "passage": passage}
-    return sorted(best.values(), key=lambda item: (-item["score"], item["id"]))[:limit]
 
 
 def queries_from_file(path: Path) -> list[str]:

@@ -166,4 +166,5 @@ class Dossier(TypedDict):
     counterclaims: list[RelatedClaim]
     related: dict[str, list[RelatedClaim]]  # by relation, rebuttals apart (counterclaims)
     last_change: LastChange | None
+    repeated_since_verdict: int | None  # sources that repeat the claim, published after its current verdict
     suggested_duplicates: NotRequired[list[dict[str, Any]]]  # as `similar` ranks them
