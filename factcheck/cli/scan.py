@@ -178,9 +178,15 @@ def _texts(session: Session, target: str) -> list[tuple[str, str, dict[str, Any]
     from ..errors import InvalidInput
 
     if target == "-":
+        from ..limits import MAX_FILE_BYTES
         from ..services.articles import checked_text
 
-        return [("-", checked_text(sys.stdin.read(), "standard input"), None, None)]
+        text = sys.stdin.read(MAX_FILE_BYTES + 1)
+        if len(text) > MAX_FILE_BYTES:
+            raise InvalidInput(
+                f"standard input is over {MAX_FILE_BYTES:,} characters: at most {MAX_FILE_BYTES:,} are read"
+            )
+        return [("-", checked_text(text, "standard input"), None, None)]
     path = Path(target)
     if path.is_dir():
         files = sorted(child for child in path.rglob("*") if child.is_file() and not child.name.startswith("."))
