@@ -61,7 +61,9 @@ def test_a_repeated_claim_is_found_with_its_sentence_and_place(promise, tmp_path
     page = tmp_path / "article.txt"
     page.write_text(ARTICLE)
     (result,) = promise.json("scan", str(page))
-    assert result["scanned"] == str(page) and result["sentences"] == 5  # 4 sentences, and a paragraph of 3 whole
+    assert (
+        result["scanned"] == str(page) and result["sentences"] == 4
+    )  # its paragraph of 3 matched whole is not counted
     (claim,) = result["claims"]
     assert (claim["slug"], claim["label"]) == ("promise", "duplicate")
     best = claim["sentences"][0]
@@ -208,3 +210,60 @@ def test_claim_show_says_how_often_a_claim_was_repeated_since_its_verdict(promis
     promise.ok("scan", "moscow", "--apply")
     assert promise.json("claim", "show", "promise")["repeated_since_verdict"] == 1
     assert "repeated in 1 source since the verdict" in promise.ok("claim", "show", "promise")
+
+
+def test_a_long_run_without_full_stops_is_matched_a_line_at_a_time(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    captions = [f"and then the speaker talked about the weather number {n} for a while" for n in range(40)]
+    page = tmp_path / "captions.txt"
+    page.write_text("\n".join([*captions, PROMISE, "and more talk about nothing in particular"]))
+    (result,) = promise.json("scan", str(page))
+    said = result["claims"][0]["sentences"][0]
+    assert result["claims"][0]["slug"] == "promise" and said["sentence"] == PROMISE
+    assert page.read_text()[said["start"] : said["end"]] == PROMISE
+
+
+def test_one_bad_text_among_many_is_named_and_the_others_are_scanned(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "inbox"
+    (folder / ".git").mkdir(parents=True)
+    (folder / ".git" / "index").write_bytes(b"\x00binary")
+    (folder / "a.txt").write_text(ARTICLE)
+    (folder / "b.txt").write_text("!!! ... ???")
+    (folder / "c.txt").write_text(ARTICLE.replace("Moscow", "The Kremlin"))
+    result = promise("scan", str(folder), "--json")
+    assert result.exit_code == 1
+    assert [r["scanned"] for r in json.loads(result.stdout)] == [str(folder / "a.txt"), str(folder / "c.txt")]
+    assert f"{folder / 'b.txt'}: not scanned: the text has no sentence long enough" in result.stderr
+    assert "1 of the texts could not be scanned" in result.stderr
+
+
+def test_standard_input_must_be_utf8_and_one_output_form_is_given(promise) -> None:  # type: ignore[no-untyped-def]
+    result = promise(
+        "scan", "-", input=b"NATO promised Gorbachev \xff\xfe in 1990 that it would not expand".decode("latin-1")
+    )
+    assert result.exit_code == 0 or "not UTF-8" in result.stderr
+    assert "give --json (one document) or --jsonl" in promise.fails("scan", "-", "--json", "--jsonl")
+
+
+def test_undo_takes_back_only_what_apply_made_and_a_negation_is_not_a_repetition(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "article.txt"
+    page.write_text(ARTICLE + "\n\nIt is false that NATO promised Gorbachev in 1990 that it would not expand eastward.")
+    promise.ok("source", "add", "Moscow repeats", "--text-file", str(page), "--slug", "moscow")
+    promise.ok("scan", "moscow", "--apply")
+    promise.ok("source", "delete", "moscow", "--cascade")
+    deletion = promise.json("history", "moscow")["revisions"][0]
+    out = promise.ok("restore", str(deletion["id"]))
+    restored_batch = promise.json("history", "moscow")["revisions"][0]["batch"]
+    assert "was not made by `scan --apply`" in promise.fails("scan", "--undo", restored_batch)
+    assert out
+
+
+def test_a_kept_sentence_follows_its_source_into_a_new_text(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "article.txt"
+    page.write_text(ARTICLE)
+    promise.ok("source", "add", "Moscow repeats", "--text-file", str(page), "--slug", "moscow")
+    promise.ok("scan", "moscow", "--apply", "--min-score", "0")
+    newer = tmp_path / "newer.txt"
+    newer.write_text("A new first paragraph, added by the editors this morning.\n\n" + ARTICLE)
+    promise.ok("source", "edit", "moscow", "--text-file", str(newer))
+    (said,) = promise.json("claim", "show", "promise")["claim"]["appearance_sentences"].values()
+    assert " ".join(newer.read_text()[said["start"] : said["end"]].split()) == said["sentence"]

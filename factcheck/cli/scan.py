@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,7 +15,11 @@ from .output import JsonFlag, escape, output_failure, print_json, print_table, s
 from .state import reading
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from sqlalchemy.orm import Session
+
+    Text = tuple[str, str, dict[str, Any] | None, str | None]  # name, text, layout, language
 
 SHOWN = 3  # sentences shown in the table for each claim found (--json has them all)
 # A file's reader by its suffix; anything else is read as UTF-8 text.
@@ -59,12 +64,14 @@ def scan(
     """Which known claims do these texts repeat: each text split into sentences in any language,
     every sentence matched against the claims as `similar` matches, and for each claim found its
     best sentences, with score, label and place (offsets; page or time where the source has them).
-    Reads only."""
-    from ..errors import InvalidInput
+    Reads only, unless --apply or --undo."""
+    from ..errors import FactcheckError, InvalidInput
     from ..services.scan import scan_text
     from ..services.similar import SUGGEST
     from ..services.vectors import notice
 
+    if as_json and as_jsonl:
+        raise InvalidInput("give --json (one document) or --jsonl (a line a text), not both")
     if undo is not None:
         if targets or apply or confirm:
             raise InvalidInput("--undo takes only the batch: give no text to scan beside it")
@@ -74,31 +81,44 @@ def scan(
         raise InvalidInput("give a file, a folder, - (standard input) or a stored source to scan")
     if confirm and not apply:
         raise InvalidInput("--confirm goes with --apply")
-    if apply:
-        _apply(ctx, targets, language=language, min_score=min_score, confirm=confirm or [], as_json=as_json)
-        return
     floor = SUGGEST if min_score is None else min_score
+    if apply:
+        if as_jsonl or limit:
+            raise InvalidInput("--apply records every claim labelled duplicate: --jsonl and --limit do not go with it")
+        _apply(ctx, targets, language=language, min_score=floor, confirm=confirm or [], as_json=as_json)
+        return
     results: list[dict[str, Any]] = []
+    failed: list[str] = []
     with reading(ctx) as session:
-        texts = [text for target in targets for text in _texts(session, target)]  # every one read before any scan
         note = notice(session)
         if note:
             warn(note)
-        done = 0
         try:
-            for name, text, layout, own_language in texts:
-                progress = _progress(name) if not (as_json or as_jsonl) and sys.stderr.isatty() else None
-                scanned = scan_text(
-                    session,
-                    text,
-                    language=language or own_language,
-                    layout=layout,
-                    min_score=floor,
-                    limit=limit,
-                    on_progress=progress,
-                )
+            # A text at a time, read just before it is scanned: memory holds one text, whatever their number.
+            for name, read in _texts(session, targets):
+                try:
+                    name, text, layout, own_language = read()
+                    progress = _Progress(name) if not (as_json or as_jsonl) and sys.stderr.isatty() else None
+                    try:
+                        scanned = scan_text(
+                            session,
+                            text,
+                            language=language or own_language,
+                            layout=layout,
+                            min_score=floor,
+                            limit=limit,
+                            on_progress=progress,
+                        )
+                    finally:
+                        if progress:
+                            progress.stop()
+                except FactcheckError as error:
+                    if len(targets) == 1 and not Path(targets[0]).is_dir():
+                        raise
+                    warn(f"{name}: not scanned: {error}")  # the others still are
+                    failed.append(name)
+                    continue
                 result = {"scanned": name, **scanned.view()}
-                done += 1
                 if as_jsonl:
                     write_out(to_json_line(result))
                     if output_failure():
@@ -110,10 +130,12 @@ def scan(
         except KeyboardInterrupt:
             if as_json:
                 print_json(results)
-            warn(f"interrupted: {done} of {len(texts)} texts scanned; nothing was written")
+            warn(f"interrupted after {len(results) + len(failed)} texts; nothing was written")
             raise typer.Exit(130) from None
     if as_json:
         print_json(results)
+    if failed:
+        raise InvalidInput(f"{len(failed)} of the texts could not be scanned: {', '.join(failed[:5])}")
 
 
 def _apply(
@@ -121,14 +143,13 @@ def _apply(
     targets: list[str],
     *,
     language: str | None,
-    min_score: float | None,
+    min_score: float,
     confirm: list[str],
     as_json: bool,
 ) -> None:
     """Scan one stored source (reading) and record what it repeats (writing, briefly)."""
     from ..errors import InvalidInput
-    from ..services.scan import apply_scan, scan_text
-    from ..services.similar import SUGGEST
+    from ..services.scan import apply_scan, scan_text, source_text
     from .state import writing
 
     if len(targets) != 1 or targets[0] == "-" or Path(targets[0]).exists():
@@ -137,10 +158,8 @@ def _apply(
             "add the file as a source first (`factcheck source add`)"
         )
     with reading(ctx) as session:
-        ((name, text, layout, own_language),) = _texts(session, targets[0])
-        scanned = scan_text(
-            session, text, language=language or own_language, layout=layout, min_score=min_score or SUGGEST
-        )
+        name, text, layout, own_language = source_text(session, targets[0])
+        scanned = scan_text(session, text, language=language or own_language, layout=layout, min_score=min_score)
     with writing(ctx) as session:
         applied = apply_scan(session, name, scanned, confirm)
     if as_json:
@@ -168,39 +187,55 @@ def _undo(ctx: typer.Context, batch: str) -> None:
     from .state import writing
 
     with writing(ctx) as session:
-        removed = undo_scan(session, batch)
-    say(f"Took back {len(removed)} appearance{'s' if len(removed) != 1 else ''}: {escape(', '.join(removed))}.")
+        undone = undo_scan(session, batch)
+    removed = undone["removed"]
+    gone = f" ({undone['gone']} of the batch's were gone already)" if undone["gone"] else ""
+    say(f"Took back {len(removed)} appearance{'s' if len(removed) != 1 else ''}: {escape(', '.join(removed))}{gone}.")
+    if undone["batch"]:
+        say(f"Recorded as history batch {undone['batch']}.")
 
 
-def _texts(session: Session, target: str) -> list[tuple[str, str, dict[str, Any] | None, str | None]]:
-    """(name, text, layout, language) of each text a target names: standard input, a file, the
-    files of a folder, or a stored source's archived text."""
+def _texts(session: Session, targets: list[str]) -> Iterator[tuple[str, Callable[[], Text]]]:
+    """Each text the targets name, as (name, a function that reads it): standard input, a file,
+    the files of a folder (hidden ones and those in hidden folders left out), or a stored
+    source's archived text."""
     from ..errors import InvalidInput
 
-    if target == "-":
-        from ..limits import MAX_FILE_BYTES
-        from ..services.articles import checked_text
+    for target in targets:
+        path = Path(target)
+        if target == "-":
+            yield "-", _standard_input
+        elif path.is_dir():
+            files = [
+                child
+                for child in sorted(path.rglob("*"))
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts)
+            ]
+            if not files:
+                raise InvalidInput(f"folder {path} has no files to scan")
+            for child in files:
+                yield str(child), functools.partial(_file, child)
+        elif path.exists():
+            yield str(path), functools.partial(_file, path)
+        else:
+            from ..services.scan import source_text
 
-        text = sys.stdin.read(MAX_FILE_BYTES + 1)
-        if len(text) > MAX_FILE_BYTES:
-            raise InvalidInput(
-                f"standard input is over {MAX_FILE_BYTES:,} characters: at most {MAX_FILE_BYTES:,} are read"
-            )
-        return [("-", checked_text(text, "standard input"), None, None)]
-    path = Path(target)
-    if path.is_dir():
-        files = sorted(child for child in path.rglob("*") if child.is_file() and not child.name.startswith("."))
-        if not files:
-            raise InvalidInput(f"folder {path} has no files to scan")
-        return [_file(child) for child in files]
-    if path.exists():
-        return [_file(path)]
-    from ..services.scan import source_text
-
-    return [source_text(session, target)]
+            yield target, functools.partial(source_text, session, target)
 
 
-def _file(path: Path) -> tuple[str, str, dict[str, Any] | None, str | None]:
+def _standard_input() -> Text:
+    from ..limits import MAX_FILE_BYTES
+    from ..services.articles import decode_text
+
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        from ..errors import InvalidInput
+
+        raise InvalidInput(f"standard input is over {MAX_FILE_BYTES:,} bytes: at most {MAX_FILE_BYTES:,} are read")
+    return "-", decode_text(data, Path("standard input")), None, None
+
+
+def _file(path: Path) -> Text:
     from ..services.sources import read_source_file
 
     kind = READERS.get(path.suffix.lower())
@@ -214,20 +249,22 @@ def _file(path: Path) -> tuple[str, str, dict[str, Any] | None, str | None]:
     return str(path), article.text, article.layout, article.language
 
 
-def _progress(name: str) -> Any:
-    from rich.console import Console
-    from rich.progress import Progress
+class _Progress:
+    """A progress bar on standard error for one text's sentences, stopped whatever happens."""
 
-    bar = Progress(console=Console(stderr=True, highlight=False, emoji=False), transient=True)
-    task = bar.add_task(f"scanning {escape(name)}", total=None)
-    bar.start()
+    def __init__(self, name: str) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
 
-    def follow(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-        if done == total:
-            bar.stop()
+        self.bar = Progress(console=Console(stderr=True, highlight=False, emoji=False), transient=True)
+        self.task = self.bar.add_task(f"scanning {escape(name)}", total=None)
+        self.bar.start()
 
-    return follow
+    def __call__(self, done: int, total: int) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+    def stop(self) -> None:
+        self.bar.stop()
 
 
 def _print(result: dict[str, Any]) -> None:
@@ -238,13 +275,19 @@ def _print(result: dict[str, Any]) -> None:
     )
     rows = [
         (
-            claim["sentences"][0]["score"] if claim["sentences"] else claim["score"],
-            claim["label"],
+            claim["score"],
+            claim["label"] or "-",
             claim["slug"],
-            "\n".join(f"“{said['sentence']}”" for said in claim["sentences"][:SHOWN]),
-            "\n".join(said["place"] or f"{said['start']}-{said['end']}" for said in claim["sentences"][:SHOWN]),
+            # Each sentence with its place, in one cell: a column of places would not keep to its sentence.
+            "\n".join(f"“{said['sentence']}” ({_place(said)})" for said in claim["sentences"][:SHOWN]),
         )
         for claim in claims
     ]
     if rows:
-        print_table(None, ("score", "label", "claim", "sentence", "at"), rows, ratios={"claim": 2, "sentence": 4})
+        print_table(
+            None, ("score", "label", "claim", "sentence (place)"), rows, ratios={"claim": 2, "sentence (place)": 5}
+        )
+
+
+def _place(said: dict[str, Any]) -> str:
+    return str(said["place"] or f"{said['start']}-{said['end']}")

@@ -36,44 +36,61 @@ _WORD_CHARACTER = re.compile(r"\w")
 class Sentence:
     start: int
     end: int
-    text: str
+    text: str  # text[start:end], whitespace folded
+    whole: bool = False  # a short paragraph of several sentences, matched whole beside them
 
 
 def sentences(text: str, language: str | None = None) -> list[Sentence]:
     """The sentences of `text` long enough to state something, each with its offsets, once each
     (the first place a sentence stands); and each short paragraph of several sentences as a whole
-    too (a post, a tweet: a claim is often stated across its sentences)."""
+    too (a post, a tweet: a claim is often stated across its sentences). A "sentence" longer than
+    MAX_SENTENCE (lines without full stops, captions) is taken a line at a time, and a line that
+    long in pieces ending at a space."""
     import sentencex
 
     found: list[Sentence] = []
     seen: set[str] = set()
     paragraph: list[Sentence] = []
 
-    def keep(start: int, end: int) -> Sentence | None:
-        piece = text[start:end]
-        stripped = piece.strip()
-        if _weight(stripped[:MAX_SENTENCE]) < MIN_WORD_CHARACTERS:
+    def keep(start: int, end: int, whole: bool = False) -> Sentence | None:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end - start > MAX_SENTENCE and not whole:
+            _split(start, end)
             return None
-        start += len(piece) - len(piece.lstrip())
-        flat = " ".join(stripped.split())[:MAX_SENTENCE]
+        if _weight(text[start:end]) < MIN_WORD_CHARACTERS:
+            return None
+        flat = " ".join(text[start:end].split())
         if flat in seen:
             return None
         seen.add(flat)
-        found.append(Sentence(start, start + len(stripped), flat))
+        found.append(Sentence(start, end, flat, whole))
         return found[-1]
+
+    def _split(start: int, end: int) -> None:
+        if text.find("\n", start, end) != -1:  # a line at a time
+            for line in re.finditer(r"[^\n]+", text[start:end]):
+                keep(start + line.start(), start + line.end())
+            return
+        cut = text.rfind(" ", start, start + MAX_SENTENCE)
+        cut = cut if cut > start else start + MAX_SENTENCE
+        keep(start, cut)
+        keep(cut, end)
 
     def close_paragraph() -> None:
         if len(paragraph) > 1 and paragraph[-1].end - paragraph[0].start <= MAX_PARAGRAPH:
-            keep(paragraph[0].start, paragraph[-1].end)
+            keep(paragraph[0].start, paragraph[-1].end, whole=True)
         paragraph.clear()
 
     for boundary in sentencex.get_sentence_boundaries(_language(language), text):
         if boundary["is_paragraph_break"]:
             close_paragraph()
             continue
-        sentence = keep(boundary["start_index"], boundary["end_index"])
-        if sentence is not None:
-            paragraph.append(sentence)
+        before = len(found)
+        keep(boundary["start_index"], boundary["end_index"])
+        paragraph.extend(found[before:])
     close_paragraph()
     return found
 
@@ -90,7 +107,8 @@ def _language(language: str | None) -> str:
 
 @dataclass
 class Scanned:
-    """What a scan found: each claim with its best sentences, best first; how many sentences."""
+    """What a scan found: each claim with its best sentences, best first; how many sentences the
+    text has (short paragraphs matched whole as well are not counted again)."""
 
     claims: list[dict[str, Any]]
     sentences: int
@@ -118,6 +136,7 @@ def scan_text(
         raise InvalidInput("the text is empty: nothing to scan")
     found = sentences(text, language)
     total = len(found)
+    counted = sum(not sentence.whole for sentence in found)
     if max_sentences is not None and total > max_sentences:  # spread evenly over the text
         found = [found[index * total // max_sentences] for index in range(max_sentences)]
     if not found:
@@ -132,7 +151,7 @@ def scan_text(
         if on_progress:
             on_progress(done, len(found))
     claims = sorted(best.values(), key=lambda claim: (-claim["score"], claim["id"]))
-    return Scanned(claims[:limit] if limit else claims, total)
+    return Scanned(claims[:limit] if limit else claims, counted)
 
 
 def _keep(
@@ -235,6 +254,12 @@ def apply_scan(
             f"{', '.join(map(repr, unknown))} {'was' if len(unknown) == 1 else 'were'} not found by this scan of "
             f"{source.slug!r}: --confirm takes claims it lists"
         )
+    negating = [slug for slug in confirmed if found[slug]["label"] == "rebuts?"]
+    if negating:
+        raise InvalidInput(
+            f"the source seems to negate {', '.join(map(repr, negating))} (labelled rebuts?), not to repeat it: "
+            "link it as a counterclaim or quote it as evidence instead"
+        )
     chosen = [claim for claim in scanned.claims if claim["label"] == "duplicate" or claim["slug"] in confirmed]
     rows = session.scalars(
         select(Claim).where(Claim.id.in_([claim["id"] for claim in chosen])).options(selectinload(Claim.appearances))
@@ -260,7 +285,8 @@ def apply_scan(
         )
         applied.append({"claim": claim["slug"], "score": said["score"], "sentence": said["sentence"]})
     session.flush()
-    to_confirm = [claim for claim in scanned.claims if claim not in chosen]
+    recorded = {claim.slug for claim in session.scalars(select(Claim).where(Claim.appearances.contains(source)))}
+    to_confirm = [claim for claim in scanned.claims if claim not in chosen and claim["slug"] not in recorded]
     return {
         "source": source.slug,
         "batch": session.info.get("batch") if applied else None,
@@ -270,9 +296,10 @@ def apply_scan(
     }
 
 
-def undo_scan(session: Session, batch: str) -> list[str]:
+def undo_scan(session: Session, batch: str) -> dict[str, Any]:
     """Take back the appearances `scan --apply` recorded in history batch `batch`, with their
-    sentences (the removal is recorded too). Returns the claims whose appearance was removed."""
+    sentences (the removal is recorded too, in a batch of its own). Returns the claims whose
+    appearance was removed, how many of the batch's were gone already, and the new batch."""
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
@@ -290,6 +317,18 @@ def undo_scan(session: Session, batch: str) -> list[str]:
     ).all()
     if not made:
         raise NotFound(f"`scan --apply` recorded nothing in batch {batch!r}: see `factcheck history`")
+    # Only a batch of appearances added (claims' updates) and their sentences is one `--apply` made.
+    others = session.scalar(
+        select(Revision.id).where(
+            Revision.batch == batch,
+            ~(
+                ((Revision.entity == AppearanceSentence.__tablename__) & (Revision.action == RevisionAction.INSERT))
+                | ((Revision.entity == "claims") & (Revision.action == RevisionAction.UPDATE))
+            ),
+        )
+    )
+    if others is not None:
+        raise Conflict(f"batch {batch!r} was not made by `scan --apply`: `scan --undo` takes back only its own")
     sentences_made = session.scalars(select(AppearanceSentence).where(AppearanceSentence.id.in_(made))).all()
     if not sentences_made:
         raise Conflict(f"the appearances recorded in batch {batch!r} are gone already")
@@ -308,4 +347,4 @@ def undo_scan(session: Session, batch: str) -> list[str]:
         session.delete(said)
         removed.append(claim.slug)
     session.flush()
-    return sorted(removed)
+    return {"removed": sorted(removed), "gone": len(made) - len(sentences_made), "batch": session.info.get("batch")}

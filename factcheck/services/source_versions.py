@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from .. import limits
 from ..errors import InvalidInput, NotFound
 from ..limits import check_length
-from ..models import Claim, Evidence, QuoteStatus, Source, SourceVersion, utcnow
+from ..models import AppearanceSentence, Claim, Evidence, QuoteStatus, Source, SourceVersion, utcnow
 from .articles import Article
 from .captures import current_version, keep, place_quotes
 from .common import get
@@ -107,7 +107,22 @@ def replace_text(
     ):
         check = check_source_quotes(session, source.id)
     record_quote_check(session, check)
+    _reanchor_sentences(session, source.id, text)
     return ReplacedText(number, check, orphaned_quotes(session, source.id))
+
+
+def _reanchor_sentences(session: Session, source_id: int, text: str) -> None:
+    """The sentences `scan --apply` kept for the source, placed in its new text; one no longer
+    in it is deleted (its appearance stays, and the history keeps the sentence)."""
+    from .quotes import anchor_quote
+
+    for said in session.scalars(select(AppearanceSentence).where(AppearanceSentence.source_id == source_id)):
+        anchor = anchor_quote(text, said.sentence, start=said.start_offset, end=said.end_offset)
+        if anchor.start is None or anchor.end is None:
+            session.delete(said)
+        elif (anchor.start, anchor.end) != (said.start_offset, said.end_offset):
+            said.start_offset, said.end_offset = anchor.start, anchor.end
+    session.flush()
 
 
 def replace_text_read(
