@@ -195,7 +195,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "scan",
         "Which known claims do these texts repeat: each text split into sentences in any language, every "
         "sentence matched against the claims as `similar` matches, and for each claim found its best sentences, "
-        "with score, label and place (offsets; page or time where the source has them). Reads only.",
+        "with score, label and place (offsets; page or time where the source has them). Reads only, unless "
+        "--apply or --undo.",
     ),
     "report": (
         "reports",
