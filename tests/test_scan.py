@@ -183,8 +183,8 @@ def test_a_deleted_claim_comes_back_with_its_appearance_sentence(promise, tmp_pa
     promise.ok("source", "add", "Moscow repeats", "--text-file", str(page), "--slug", "moscow")
     promise.ok("scan", "moscow", "--apply")
     promise.ok("claim", "delete", "promise", "--cascade")
-    deletion = promise.json("history", "promise")["revisions"][0]
-    assert deletion["action"] == "delete" and deletion["entity"] == "claims"
+    revisions = promise.json("history", "promise")["revisions"]
+    deletion = next(r for r in revisions if (r["entity"], r["action"]) == ("claims", "delete"))
     promise.ok("restore", str(deletion["id"]))
     shown = promise.json("claim", "show", "promise")["claim"]
     assert [s["slug"] for s in shown["appearances"]] == ["moscow"] and len(shown["appearance_sentences"]) == 1
@@ -250,9 +250,11 @@ def test_undo_takes_back_only_what_apply_made_and_a_negation_is_not_a_repetition
     promise.ok("source", "add", "Moscow repeats", "--text-file", str(page), "--slug", "moscow")
     promise.ok("scan", "moscow", "--apply")
     promise.ok("source", "delete", "moscow", "--cascade")
-    deletion = promise.json("history", "moscow")["revisions"][0]
+    revisions = promise.json("history", "moscow")["revisions"]
+    deletion = next(r for r in revisions if (r["entity"], r["action"]) == ("sources", "delete"))
     out = promise.ok("restore", str(deletion["id"]))
-    restored_batch = promise.json("history", "moscow")["revisions"][0]["batch"]
+    restored = next(r for r in promise.json("history", "moscow")["revisions"] if r["entity"] == "sources")
+    restored_batch = restored["batch"]
     assert "was not made by `scan --apply`" in promise.fails("scan", "--undo", restored_batch)
     assert out
 
