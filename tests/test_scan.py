@@ -237,10 +237,9 @@ def test_one_bad_text_among_many_is_named_and_the_others_are_scanned(promise, tm
 
 
 def test_standard_input_must_be_utf8_and_one_output_form_is_given(promise) -> None:  # type: ignore[no-untyped-def]
-    result = promise(
-        "scan", "-", input=b"NATO promised Gorbachev \xff\xfe in 1990 that it would not expand".decode("latin-1")
-    )
-    assert result.exit_code == 0 or "not UTF-8" in result.stderr
+    bad = b"NATO promised Gorbachev \xff\xfe in 1990 that it would not expand eastward"
+    result = promise("scan", "-", input=bad)  # type: ignore[arg-type]
+    assert result.exit_code == 1 and "standard input is not UTF-8 text (byte 24 cannot be read)" in result.stderr
     assert "give --json (one document) or --jsonl" in promise.fails("scan", "-", "--json", "--jsonl")
 
 
@@ -269,3 +268,13 @@ def test_a_kept_sentence_follows_its_source_into_a_new_text(promise, tmp_path) -
     promise.ok("source", "edit", "moscow", "--text-file", str(newer))
     (said,) = promise.json("claim", "show", "promise")["claim"]["appearance_sentences"].values()
     assert " ".join(newer.read_text()[said["start"] : said["end"]].split()) == said["sentence"]
+
+
+def test_a_claim_the_source_negates_is_not_confirmed_as_repeated(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "denial.txt"
+    page.write_text("It is not true that NATO promised Gorbachev in 1990 that it would not expand eastward.")
+    promise.ok("source", "add", "A denial", "--text-file", str(page), "--slug", "denial")
+    (result,) = promise.json("scan", "denial")
+    assert [(c["slug"], c["label"]) for c in result["claims"]][:1] == [("promise", "rebuts?")]
+    error = promise.fails("scan", "denial", "--apply", "--confirm", "promise")
+    assert "seems to negate 'promise' (labelled rebuts?), not to repeat it" in error
