@@ -278,3 +278,36 @@ def test_a_claim_the_source_negates_is_not_confirmed_as_repeated(promise, tmp_pa
     assert [(c["slug"], c["label"]) for c in result["claims"]][:1] == [("promise", "rebuts?")]
     error = promise.fails("scan", "denial", "--apply", "--confirm", "promise")
     assert "seems to negate 'promise' (labelled rebuts?), not to repeat it" in error
+
+
+def test_kept_sentences_travel_with_an_export_and_a_tampered_one_is_refused(promise, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import Run
+
+    page = tmp_path / "article.txt"
+    page.write_text(ARTICLE)
+    promise.ok("source", "add", "Moscow repeats", "--text-file", str(page), "--slug", "moscow")
+    promise.ok("scan", "moscow", "--apply")
+    exported = json.loads(promise.ok("export", "--format", "json"))
+    (said,) = exported["appearance_sentences"]
+    assert (said["claim"], said["source"]) == ("promise", "moscow") and said["sentence"].startswith("Putin said")
+    (tmp_path / "all.json").write_text(json.dumps(exported))
+    other = Run(tmp_path / "other.db")
+    other.ok("init")
+    assert "1 appearance sentence" in other.ok("import", str(tmp_path / "all.json"))
+    assert other.ok("export", "--format", "json") == promise.ok("export", "--format", "json")
+    assert "added nothing; 4 already present" in other.ok("import", str(tmp_path / "all.json"))
+    assert json.loads(promise.ok("export", "--claim", "troops", "--format", "json")).get("appearance_sentences") is None
+
+    for change, problem in [
+        ({"sentence": "NATO promised nothing at all."}, "is not the text of source 'moscow' from"),
+        ({"start": said["start"] + 1}, "is not the text of source 'moscow' from"),
+        ({"score": "high"}, "field 'score' is text: expected a number from 0 to 100"),
+        ({"claim": "troops"}, "claim 'troops' does not appear in source 'moscow'"),
+        ({"colour": "red"}, "unknown field 'colour'"),
+    ]:
+        fresh = Run(tmp_path / f"fresh-{len(problem)}-{sorted(change)[0]}.db")
+        fresh.ok("init")
+        tampered = {**exported, "appearance_sentences": [{**said, **change}]}
+        (tmp_path / "tampered.json").write_text(json.dumps(tampered))
+        assert problem in fresh.fails("import", str(tmp_path / "tampered.json"))
+        assert fresh.ok("export", "--format", "json").count('"slug"') == 0  # nothing loaded

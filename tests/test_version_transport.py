@@ -50,7 +50,7 @@ def test_export_import_export_gives_the_same_file_and_versions(cli, tmp_path: Pa
     exported = tmp_path / f"out.{format}"
     exported.write_text(cli.ok("export", "--format", format), encoding="utf-8")
     copy = _empty(tmp_path / "copy.db")
-    assert "1 source_versions" in copy.ok("import", str(exported))
+    assert "1 source versions" in copy.ok("import", str(exported))
 
     assert copy.ok("export", "--format", format) == exported.read_text(encoding="utf-8")
     before, after = cli.json("source", "versions", "minutes"), copy.json("source", "versions", "minutes")

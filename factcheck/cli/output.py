@@ -241,8 +241,8 @@ def escape(text: Any) -> str:
 
 
 def counted(counts: dict[str, int]) -> str:
-    """{"evidence": 2, "links": 1} → "2 evidence, 1 links"."""
-    return ", ".join(f"{count} {what}" for what, count in counts.items())
+    """{"evidence": 2, "source_versions": 1} → "2 evidence, 1 source versions"."""
+    return ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in counts.items())
 
 
 def say_loaded(what: object, counts: dict[str, dict[str, int]]) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from ...jsontext import json_list
 from ...models import (
     Actor,
+    AppearanceSentence,
     Claim,
     ClaimLink,
     Event,
@@ -62,6 +63,7 @@ def dataset_sections(
         yield "links", _links(session, None)
         yield "events", (_event_record(e) for e in _pages(session, _event_query()))
         yield from _versions_section(session, None, None)
+        yield from _sentences_section(session, None)
         return
     claim_ids = sorted(chosen_claim_ids(session, claims, tags))
     actor_ids, source_ids = _referenced(session, claim_ids)
@@ -73,6 +75,7 @@ def dataset_sections(
     events = (e for e in _pages(session, _event_query()) if {s.id for s in e.sources} <= kept)
     yield "events", (_event_record(e) for e in events)
     yield from _versions_section(session, kept, set(claim_ids))
+    yield from _sentences_section(session, claim_ids)
 
 
 def _pages(session: Session, query: Select[Any], ids: Sequence[int] | None = None) -> Iterator[Any]:
@@ -204,6 +207,36 @@ def _source_versions(session: Session, source_ids: set[int] | None, claim_ids: s
             "source": session.scalar(select(Source.slug).where(Source.id == source_id)),
             "versions": [_compact(r) for r in records],
         }
+
+
+def _sentences_section(session: Session, claim_ids: Sequence[int] | None) -> Iterator[tuple[str, Records]]:
+    """The sentences `scan --apply` kept for claims' appearances (of the chosen claims: their
+    appearances' sources are exported with them): a last section, written only when there are any."""
+    claim, source = aliased(Claim), aliased(Source)
+    query = (
+        select(claim.slug, source.slug, AppearanceSentence)
+        .join(claim, claim.id == AppearanceSentence.claim_id)
+        .join(source, source.id == AppearanceSentence.source_id)
+        .order_by(AppearanceSentence.id)
+        .execution_options(yield_per=PAGE)
+    )
+    if claim_ids is not None:
+        query = query.where(AppearanceSentence.claim_id.in_(claim_ids))
+    rows = iter(session.execute(query))
+    first = next(rows, None)
+    if first is not None:
+        yield "appearance_sentences", (_sentence_record(*row) for row in itertools.chain([first], rows))
+
+
+def _sentence_record(claim: str, source: str, said: AppearanceSentence) -> dict[str, Any]:
+    return {
+        "claim": claim,
+        "source": source,
+        "sentence": said.sentence,
+        "start": said.start_offset,
+        "end": said.end_offset,
+        "score": said.score,
+    }
 
 
 def _actor_record(actor: Actor) -> dict[str, Any]:

@@ -55,7 +55,7 @@ from .loader_bulk import (
     mentioned,
     record_with_collections,
 )
-from .loader_evidence import load_evidence_and_verdicts, load_source_versions
+from .loader_evidence import load_appearance_sentences, load_evidence_and_verdicts, load_source_versions
 from .records import (
     Record,
     about,
@@ -121,6 +121,9 @@ def load_records(
     # Last, as they name the quotes each earlier text held; a dataset from elsewhere may have none.
     for batch in batches(records.get("source_versions", ())):
         load_source_versions(session, batch, sources, claims, report)
+        tick(len(batch))
+    for batch in batches(records.get("appearance_sentences", ())):
+        load_appearance_sentences(session, batch, sources, claims, report)
         tick(len(batch))
     if sum(report.added.values()) >= BATCH:  # the server's statistics are out of date once committed
         session.info[BULK_LOADED] = True

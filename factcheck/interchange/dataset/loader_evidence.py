@@ -201,3 +201,63 @@ def _offset(record: Record, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise record.fail(f"field {name!r} is {describe(value)}: expected a whole number, 0 or more")
     return value
+
+
+def load_appearance_sentences(
+    session: Session, records: list[Record], sources: Keys, claims: Keys, report: LoadReport
+) -> None:
+    """The sentences `scan --apply` kept for claims' appearances: each must name an appearance the
+    database has (the claim's `appearances` list it) and stand at its offsets in the source's
+    text, as the database now holds it; one kept already for the pair is skipped."""
+    from ...models import AppearanceSentence, claim_appearances
+
+    sources.look_up(mentioned([record.data for record in records], "source"))
+    claims.look_up(mentioned([record.data for record in records], "claim"))
+    pairs = [(claims.id(r, "claim", required=True), sources.id(r, "source", required=True)) for r in records]
+    claim_ids = sorted({claim_id for claim_id, _source in pairs if claim_id is not None})
+    source_ids = sorted({source_id for _claim, source_id in pairs if source_id is not None})
+    appearing: set[tuple[int | None, int | None]] = set(
+        session.execute(
+            select(claim_appearances.c.claim_id, claim_appearances.c.source_id).where(
+                claim_appearances.c.claim_id.in_(claim_ids)
+            )
+        )
+    )
+    kept: set[tuple[int | None, int | None]] = set(
+        session.execute(
+            select(AppearanceSentence.claim_id, AppearanceSentence.source_id).where(
+                AppearanceSentence.claim_id.in_(claim_ids)
+            )
+        )
+    )
+    texts: dict[int, str | None] = {
+        source_id: archived
+        for source_id, archived in session.execute(select(Source.id, Source.text).where(Source.id.in_(source_ids)))
+    }
+    for record, pair in zip(records, pairs, strict=True):
+        if pair not in appearing:
+            raise record.fail(
+                f"claim {reference(record, 'claim')!r} does not appear in source {reference(record, 'source')!r}: "
+                "a sentence is kept only for a source the claim's 'appearances' list"
+            )
+        if pair in kept:
+            report.skipped["appearance_sentences"] += 1
+            continue
+        sentence = text(record, "sentence", "the sentence", MAX_TEXT, required=True)
+        start, end = _offset(record, "start"), _offset(record, "end")
+        archived = texts.get(pair[1])
+        if archived is None or " ".join(archived[start:end].split()) != sentence:  # kept with its spaces folded
+            raise record.fail(
+                f"field 'sentence' is not the text of source {reference(record, 'source')!r} from {start} to {end}"
+            )
+        score = record.data.get("score")
+        if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 100:
+            raise record.fail(f"field 'score' is {describe(score)}: expected a number from 0 to 100")
+        session.add(
+            AppearanceSentence(
+                claim_id=pair[0], source_id=pair[1], sentence=sentence, start_offset=start, end_offset=end, score=score
+            )
+        )
+        kept.add(pair)
+        report.added["appearance_sentences"] += 1
+    session.flush()

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 E = TypeVar("E", bound=enum.Enum)
 
-SECTIONS = ("actors", "sources", "claims", "links", "events", "source_versions")
+SECTIONS = ("actors", "sources", "claims", "links", "events", "source_versions", "appearance_sentences")
 # The entities' fields are described once, in services/fields.py; a source's kept versions are
 # the dataset's own (see services/source_versions.py).
 FIELDS = {
@@ -31,12 +31,16 @@ FIELDS = {
     "source_versions": ("source", "versions"),
     "versions": ("number", "sha256", "size", "archived_at", "current", "text", "quotes"),
     "quotes": ("claim", "quote", "start", "end", "status"),
+    # The sentence `scan --apply` kept for a claim's appearance in a source, at its place in the
+    # source's text: last, after the texts are final.
+    "appearance_sentences": ("claim", "source", "sentence", "start", "end", "score"),
 }
 REQUIRED = {
     **{section: fields.required for section, fields in ENTITIES.items()},
     "source_versions": ("source", "versions"),
     "versions": ("number", "sha256"),
     "quotes": ("claim", "quote", "start", "end", "status"),
+    "appearance_sentences": ("claim", "source", "sentence", "start", "end", "score"),
 }
 NESTED = {"claims": ("evidence", "verdicts"), "source_versions": ("versions",), "versions": ("quotes",)}
 DATASET_SUFFIXES = (".yaml", ".yml", ".json")
