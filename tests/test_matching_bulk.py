@@ -108,8 +108,8 @@ def test_similar_file_finds_what_each_text_finds_alone(cli, db_url, tmp_path, mo
     text gets exactly what `similar TEXT` gives it, also where a search reads several chunks of
     codes and rescores only some of them (made small here, so that the seed's 26 claims need it)."""
     from factcheck import db
-    from factcheck.services import vectors
-    from factcheck.services.similar import similar_claims, similar_each
+    from factcheck.services import vector_passes, vectors
+    from factcheck.services.similar import CANDIDATES, candidates_of, query_texts, similar_claims, similar_each
 
     cli.ok("init", "--seed")
     lines = tmp_path / "texts.txt"
@@ -120,6 +120,15 @@ def test_similar_file_finds_what_each_text_finds_alone(cli, db_url, tmp_path, mo
     assert sum(bool(hits) for hits in alone) >= len(QUERIES) - 1  # only the bare link matches nothing
     monkeypatch.setattr(vectors, "CODE_CHUNK", 7)
     monkeypatch.setattr(vectors, "RESCORE", 10)
-    with db.session_scope(db_url) as session:
-        each = list(similar_each(session, QUERIES, limit=8, min_score=0, batch=4))
-        assert each == [similar_claims(session, text, limit=8, min_score=0) for text in QUERIES]
+    # The cosines read by a pass over the table or by their ids, a few vectors and pairs at a time.
+    for share, chunk, pairs in [(0.4, 2_000, 4_096), (0.0, 5, 3), (100.0, 4, 7)]:
+        monkeypatch.setattr(vector_passes, "PASS_SHARE", share)
+        monkeypatch.setattr(vectors, "VECTOR_CHUNK", chunk)
+        monkeypatch.setattr(vector_passes, "PAIRS", pairs)
+        with db.session_scope(db_url) as session:
+            each = list(similar_each(session, QUERIES, limit=8, min_score=0, batch=4))
+            assert each == [similar_claims(session, text, limit=8, min_score=0) for text in QUERIES]
+            for text in QUERIES[:4]:  # each pair's cosine is the one the single vector search gives it
+                _found, _relevance, cosines = candidates_of(session, text)
+                nearest = vectors.nearest(session, vectors.embed([query_texts(text)[1]])[0], limit=CANDIDATES)
+                assert nearest and {claim_id: cosines[claim_id] for claim_id, _c in nearest} == dict(nearest)

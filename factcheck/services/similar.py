@@ -57,6 +57,7 @@ from ..wordindex import bulk_search
 from . import vectors
 from .articles import read_bytes
 from .common import required_text
+from .vector_passes import cosines_each
 
 _MODEL: dict[str, Any] = json.loads(Path(__file__).with_name("ranking.json").read_text(encoding="utf-8"))
 SUGGEST = float(_MODEL["suggest"])  # `similar` and `claim add` show a claim scoring this or more
@@ -66,6 +67,8 @@ CANDIDATES = 50  # from each of the full-text index and the vectors
 # Texts matched at once for which the claims' index is read into memory (wordindex.py): reading it
 # costs about what 250 searches of it save, on the 10,375 CheckThat! 2020 claims.
 BULK_TEXTS = 250
+SEARCH_BLOCK = 512  # texts matched together: a pass over 100,000 stored vectors (0.3 s) then costs 0.6 ms a text
+TEXTS_READ = 5_000  # claims' texts read by one query
 # The cosine under which meaning_alone stays below DUPLICATE: `dedupe` scores only pairs this close.
 PAIR_COSINE = (math.log(DUPLICATE / (100 - DUPLICATE)) - _MODEL["semantic"]["bias"]) / _MODEL["semantic"]["weight"]
 SHORTER = 0.5  # a text with under half the other's words (either way) is not its duplicate
@@ -312,24 +315,20 @@ def shown(ranked: list[dict[str, Any]], min_score: float, limit: int) -> list[di
 
 
 def similar_each(
-    session: Session, texts: list[str], *, limit: int = 5, min_score: float = SUGGEST, batch: int = 64
+    session: Session, texts: list[str], *, limit: int = 5, min_score: float = SUGGEST, batch: int = SEARCH_BLOCK
 ) -> Iterator[list[dict[str, Any]]]:
-    """similar_claims of each text, in order, `batch` texts at a time: embedded together, and
-    their nearest vectors found in one read of the stored codes (vectors.nearest_many); of
-    BULK_TEXTS texts or more, their full-text candidates from the index held in memory."""
+    """similar_claims of each text, in order, `batch` texts at a time (candidates_each: embedded
+    together, the stored codes and vectors read once for them); of BULK_TEXTS texts or more,
+    their full-text candidates from the index held in memory."""
 
     search = bulk_search(session) if len(texts) >= BULK_TEXTS else None
     for start in range(0, len(texts), batch):
         block = texts[start : start + batch]
-        read = [query_texts(text) for text in block]
-        searched = [n for n, (words, _statement) in enumerate(read) if query_words(words)]
-        embedded = vectors.embed([read[n][1] for n in searched]) if searched else None
-        nearby = vectors.nearest_many(session, embedded, limit=CANDIDATES) if embedded is not None else []
-        found = {n: (embedded[k], nearby[k]) for k, n in enumerate(searched)} if embedded is not None else {}
-        for n, text in enumerate(block):
-            vector, near = found.get(n, (None, None))
-            candidates = candidates_of(session, text, semantic=n in found, vector=vector, nearby=near, search=search)
+        for text, candidates in zip(block, candidates_each(session, block, search=search), strict=True):
             yield shown(rank(text, *candidates), min_score, limit)
+
+
+Candidates = tuple[dict[int, tuple[str, str]], dict[int, float], dict[int, float] | None]
 
 
 def candidates_of(
@@ -339,48 +338,105 @@ def candidates_of(
     exclude: int | None = None,
     semantic: bool = True,
     vector: Any = None,
-    nearby: list[tuple[int, float]] | None = None,
     search: CandidateSearch | None = None,
-) -> tuple[dict[int, tuple[str, str]], dict[int, float], dict[int, float] | None]:
+) -> Candidates:
     """The claims worth scoring against `text`: (slug, text) by id, the full-text candidates'
-    BM25, and every candidate's cosine (None without vectors). `nearby`, the nearest stored
-    vectors to `vector` when found already (vectors.nearest_each), spares searching them;
-    `search` finds the full-text candidates (by default the database's search)."""
+    BM25, and every candidate's cosine (None without vectors). `vector`, the text's vector when it
+    is stored already, spares loading the model; `search` finds the full-text candidates (by
+    default the database's search)."""
+    queries = None if vector is None else vector.reshape(1, -1)
+    return candidates_each(session, [text], exclude=[exclude], semantic=semantic, queries=queries, search=search)[0]
+
+
+def candidates_each(
+    session: Session,
+    texts: list[str],
+    *,
+    exclude: Sequence[int | None] | None = None,
+    semantic: bool = True,
+    queries: Any = None,
+    nearby: list[list[tuple[int, float]]] | None = None,
+    search: CandidateSearch | None = None,
+) -> list[Candidates]:
+    """candidates_of of each text (for text i, other than claim exclude[i]), read once for them
+    all: their vectors (`queries`, a row a text, when known; embedded together otherwise), the
+    RESCORE nearest of each by the stored codes (vectors.code_nearest), and the cosines of those
+    and of the full-text candidates (vector_passes.cosines_each) and the texts of the claims found,
+    in a few queries whatever the number of texts. `nearby`, each text's nearest stored vectors
+    when found already (vector_passes.nearest_each), spares searching them. Each text gets what it
+    would alone: the same candidates, and each pair's cosine computed the same way."""
     import numpy as np
 
-    words, statement = query_texts(text)
-    if not query_words(words):
-        return {}, {}, None
-    found = [hit for hit in (search or backend(session)).candidate_claims(words, limit=CANDIDATES) if hit[0] != exclude]
-    candidates = {claim_id: (slug, claim_text) for claim_id, slug, claim_text, _relevance in found}
-    relevance = {claim_id: value for claim_id, _slug, _text, value in found}
-    query = None if not semantic else vectors.embed([statement]) if vector is None else vector.reshape(1, -1)
-    if query is None:
-        return candidates, relevance, None
-    if nearby is None:
-        nearby = vectors.nearest(session, query[0], limit=CANDIDATES, exclude=exclude)
-    cosines = dict(nearby)
-    candidates.update(texts_of(session, [claim_id for claim_id in cosines if claim_id not in candidates]))
-    stored = vectors.vectors_of(session, [i for i in candidates if i not in cosines])
-    if stored:
-        found_cosines = vectors.cosines(np.stack(list(stored.values())), query[0]).tolist()
-        cosines.update(zip(stored, found_cosines, strict=True))
-    # Full-text candidates without a stored vector (not yet indexed) are embedded now: at most
-    # CANDIDATES texts, so that their scores are comparable until `index rebuild` is run.
-    unindexed = dict(vectors.matching_texts(session, [claim_id for claim_id in candidates if claim_id not in cosines]))
-    fresh = vectors.embed(list(unindexed.values())) if unindexed else None
-    if fresh is not None:
-        cosines.update(zip(unindexed, vectors.cosines(fresh, query[0]).tolist(), strict=True))
-    return candidates, relevance, cosines
+    skip = exclude if exclude is not None else [None] * len(texts)
+    read = [query_texts(text) for text in texts]
+    searched = [n for n, (words, _statement) in enumerate(read) if query_words(words)]
+    finder = search or backend(session)
+    found = {
+        n: [hit for hit in finder.candidate_claims(read[n][0], limit=CANDIDATES) if hit[0] != skip[n]] for n in searched
+    }
+    results: list[Candidates] = [({}, {}, None) for _text in texts]
+    for n, hits in found.items():
+        results[n] = (
+            {i: (slug, claim_text) for i, slug, claim_text, _r in hits},
+            {i: r for i, _s, _t, r in hits},
+            None,
+        )
+    if not semantic or not searched:
+        return results
+    if queries is None:
+        embedded = vectors.embed([read[n][1] for n in searched])
+        if embedded is None:
+            return results
+        rows = dict(zip(searched, embedded, strict=True))
+    else:
+        rows = {n: queries[n] for n in searched}
+    matrix = np.stack([rows[n] for n in searched])
+    if nearby is None:  # the nearest by codes, their cosines read with the full-text candidates'
+        pools = vectors.code_nearest(session, matrix, exclude=[skip[n] for n in searched])
+    else:
+        pools = [np.asarray([claim_id for claim_id, _cosine in nearby[n]], dtype=np.int64) for n in searched]
+    wanted = [
+        np.union1d(pool, np.asarray(list(results[n][0]), dtype=np.int64))
+        for n, pool in zip(searched, pools, strict=True)
+    ]
+    scored = cosines_each(session, matrix, wanted)
+    near: dict[int, list[tuple[int, float]]] = {}
+    for n, pool, values in zip(searched, pools, scored, strict=True):
+        if nearby is not None:
+            near[n] = nearby[n]
+            continue
+        ids = np.asarray([i for i in pool.tolist() if i in values and i != skip[n]], dtype=np.int64)
+        cosine = np.asarray([values[i] for i in ids.tolist()], dtype=np.float32)
+        best = np.lexsort((ids, -cosine))[:CANDIDATES]  # ranked as vectors.nearest ranks them
+        near[n] = list(zip(ids[best].tolist(), cosine[best].tolist(), strict=True))
+    named = texts_of(session, sorted({i for n in searched for i, _c in near[n] if i not in results[n][0]}))
+    for n, values in zip(searched, scored, strict=True):
+        candidates, relevance, _none = results[n]
+        cosines = dict(near[n])
+        candidates.update((claim_id, named[claim_id]) for claim_id in cosines if claim_id not in candidates)
+        cosines.update((i, values[i]) for i in candidates if i not in cosines and i in values)
+        # Full-text candidates without a stored vector (not yet indexed) are embedded now: at most
+        # CANDIDATES texts, so that their scores are comparable until `index rebuild` is run.
+        unindexed = dict(vectors.matching_texts(session, [i for i in candidates if i not in cosines]))
+        fresh = vectors.embed(list(unindexed.values())) if unindexed else None
+        if fresh is not None:
+            cosines.update(zip(unindexed, vectors.cosines(fresh, rows[n]).tolist(), strict=True))
+        results[n] = (candidates, relevance, cosines)
+    return results
 
 
 def texts_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(slug, text) of these claims, by id, TEXTS_READ at a time."""
     from sqlalchemy import select
 
-    if not ids:
-        return {}
-    rows = session.execute(select(Claim.id, Claim.slug, Claim.text).where(Claim.id.in_(ids))).all()
-    return {row[0]: (row[1], row[2]) for row in rows}
+    named: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), TEXTS_READ):
+        chunk = ids[start : start + TEXTS_READ]
+        named.update(
+            (row[0], (row[1], row[2]))
+            for row in session.execute(select(Claim.id, Claim.slug, Claim.text).where(Claim.id.in_(chunk)))
+        )
+    return named
 
 
 def duplicates_of(session: Session, text: str, *, exclude: int | None = None) -> list[dict[str, Any]]:

@@ -14,7 +14,8 @@ from ..search import CandidateSearch
 from ..wordindex import bulk_search
 from . import claims, vectors
 from .common import in_id_blocks
-from .similar import CANDIDATES, SUGGEST, candidates_of, query_texts, rank, shown
+from .similar import CANDIDATES, SUGGEST, candidates_each, candidates_of, query_texts, rank, shown
+from .vector_passes import nearest_each
 from .vectors import vectors_of
 from .views import Dossier
 
@@ -37,10 +38,11 @@ def suggestions_each(
     session: Session, claims: list[tuple[int, str, set[str]]], search: CandidateSearch | None = None
 ) -> list[list[dict[str, Any]]]:
     """suggested_duplicates of each (id, text, linked slugs) of a block of claims, their nearest
-    vectors found together in one pass over the stored ones (vectors.nearest_each) rather than a
-    search a claim. The vectors' candidates are the exact nearest, which on a table of more than
-    vectors.RESCORE claims may add some that a single search's codes pass over. `search` finds
-    the full-text candidates (wordindex.bulk_search: the same ones, faster)."""
+    vectors found together in one pass over the stored ones (vector_passes.nearest_each) rather
+    than a search a claim, and the rest of their candidates read together (candidates_each). The
+    vectors' candidates are the exact nearest, which on a table of more than vectors.RESCORE
+    claims may add some that a single search's codes pass over. `search` finds the full-text
+    candidates (wordindex.bulk_search: the same ones, faster)."""
 
     if vectors.model_name() is None or not claims:  # by words alone, as a single claim is
         return [suggested_duplicates(session, *claim, search=search) for claim in claims]
@@ -52,13 +54,12 @@ def suggestions_each(
 
     queries = np.stack([stored[claim_id] if claim_id in stored else next(embedded) for claim_id, _t, _l in claims])
     ids = [claim_id for claim_id, _text, _linked in claims]
-    nearest = vectors.nearest_each(session, queries, limit=CANDIDATES, exclude=ids)
+    nearest = nearest_each(session, queries, limit=CANDIDATES, exclude=ids)
+    texts = [text for _id, text, _linked in claims]
+    found = candidates_each(session, texts, exclude=ids, queries=queries, nearby=nearest, search=search)
     return [
-        _unlinked(
-            rank(text, *candidates_of(session, text, exclude=claim_id, vector=query, nearby=near, search=search)),
-            linked,
-        )
-        for (claim_id, text, linked), query, near in zip(claims, queries, nearest, strict=True)
+        _unlinked(rank(text, *candidates), linked)
+        for (_id, text, linked), candidates in zip(claims, found, strict=True)
     ]
 
 

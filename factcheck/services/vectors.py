@@ -67,7 +67,7 @@ _CHUNK = """
     SELECT max(claim_id), {joined} FROM (
         SELECT claim_id, {column} FROM claim_vectors WHERE model = :model AND {readable} AND claim_id > :last
         ORDER BY claim_id LIMIT :chunk) chunk"""
-_BEFORE_ANY_ID = -(2**63)
+BEFORE_ANY_ID = -(2**63)
 
 
 @lru_cache(maxsize=1)  # read from the package's metadata once a process: a search asks several times
@@ -267,11 +267,16 @@ def rebuild(session: Session, *, progress: Callable[[int, int], None] | None = N
 def vectors_of(session: Session, ids: list[int]) -> dict[int, np.ndarray]:
     """The stored vectors (installed model) of these claims, by id; claims without one are left out.
     One query and one row for any number of ids (a JSON or array parameter)."""
-    found, matrix = _vectors(session, ids)
+    found, matrix = vectors_by_id(session, ids)
     return dict(zip(found.tolist(), matrix, strict=True))
 
 
-def _vectors(session: Session, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def stored_count(session: Session, name: str) -> int:
+    """How many claims have a vector of model `name`."""
+    return int(session.scalar(select(func.count()).select_from(ClaimVector).where(ClaimVector.model == name)) or 0)
+
+
+def vectors_by_id(session: Session, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """`vectors_of` as the ids found and their vectors, one row each."""
     import json
 
@@ -331,14 +336,14 @@ def _split(ids: str | None, joined: bytes | str | None, width: int, dtype: str) 
     return numbers, np.frombuffer(raw, dtype=dtype).reshape(len(numbers), values)
 
 
-def _chunks(session: Session, name: str, column: str = "code") -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def chunks(session: Session, name: str, column: str = "code") -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(ids, codes as rows of 64-bit words, or vectors as float32 rows) of the stored vectors,
     CODE_CHUNK (VECTOR_CHUNK) claims at a time."""
     import numpy as np
 
     select_list, readable = _joined(session, column)
     query = _CHUNK.format(joined=select_list, readable=readable, column=column)
-    last = _BEFORE_ANY_ID
+    last = BEFORE_ANY_ID
     while True:
         chunk = CODE_CHUNK if column == "code" else VECTOR_CHUNK
         last, ids, joined = _one_row(session, query, {"model": name, "last": last, "chunk": chunk})
@@ -353,36 +358,37 @@ def nearest(
 ) -> list[tuple[int, float]]:
     """(claim id, cosine) of the `limit` stored vectors nearest `query`, best first: the RESCORE
     nearest by their codes (all read, CODE_CHUNK claims at a time), scored exactly."""
-    return nearest_many(session, query.reshape(1, -1), limit=limit, exclude=exclude)[0]
+    (near,) = code_nearest(session, query.reshape(1, -1), exclude=[exclude])
+    return _scored(session, query, near.tolist(), limit, exclude)
 
 
-def nearest_many(
-    session: Session, queries: np.ndarray, *, limit: int = 50, exclude: int | None = None
-) -> list[list[tuple[int, float]]]:
-    """`nearest` of each row of `queries`, the stored codes read once for them all: each row
+def code_nearest(session: Session, queries: np.ndarray, *, exclude: list[int | None]) -> list[np.ndarray]:
+    """The ids of the RESCORE stored vectors nearest each row of `queries` by their codes (for row
+    i, other than exclude[i]), in no order, the stored codes read once for all the rows: each row
     finds what it would alone (the same arithmetic, row by row)."""
     import numpy as np
 
     name = model_name()
     if not name:
-        return [[] for _row in queries]
+        return [np.zeros(0, dtype=np.int64) for _row in queries]
     wanted = codes(queries)
     rows = np.arange(len(queries))[:, None]
+    skip = np.asarray([BEFORE_ANY_ID if other is None else other for other in exclude], dtype=np.int64)[:, None]
+    far = np.iinfo(np.uint16).max  # a distance is at most DIMENSIONS: 16 bits hold it, and move a quarter of 64
     # Each row's ids of the nearest codes so far, and their distances.
     best = np.zeros((len(queries), 0), dtype=np.int64)
-    distances = np.zeros((len(queries), 0), dtype=np.int64)
-    for ids, chunk in _chunks(session, name):
-        apart = np.zeros((len(queries), len(ids)), dtype=np.int64)
+    distances = np.zeros((len(queries), 0), dtype=np.uint16)
+    for ids, chunk in chunks(session, name):
+        apart = np.zeros((len(queries), len(ids)), dtype=np.uint16)
         for word in range(wanted.shape[1]):  # a 64-bit word of every code at a time: memory stays small
             apart += np.bitwise_count(chunk[None, :, word] ^ wanted[:, word, None])
+        apart[ids[None, :] == skip] = far
         best = np.concatenate([best, np.broadcast_to(ids, apart.shape)], axis=1)
         distances = np.concatenate([distances, apart], axis=1)
-        if exclude is not None:
-            distances[best == exclude] = np.iinfo(np.int64).max
         if best.shape[1] > RESCORE:
             keep = np.argpartition(distances, RESCORE - 1, axis=1)[:, :RESCORE]
             best, distances = best[rows, keep], distances[rows, keep]
-    return [_scored(session, query, ids.tolist(), limit, exclude) for query, ids in zip(queries, best, strict=True)]
+    return list(best)
 
 
 def _scored(
@@ -392,7 +398,7 @@ def _scored(
     each cosine computed by `cosines`: whichever search finds a pair gives it the same value."""
     import numpy as np
 
-    found, matrix = _vectors(session, ids)
+    found, matrix = vectors_by_id(session, ids)
     if exclude is not None:
         matrix, found = matrix[found != exclude], found[found != exclude]
     values = cosines(matrix, query)
@@ -405,61 +411,3 @@ def cosines(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
     a value that depends on the matrix around it (BLAS blocks its sums), so that the same pair
     would score differently in a search of 50 claims and in one of 1,000."""
     return (matrix * query).sum(axis=1, dtype="float32")
-
-
-def nearest_each(
-    session: Session, queries: np.ndarray, *, limit: int = 50, exclude: list[int] | None = None
-) -> list[list[tuple[int, float]]]:
-    """`nearest` of each row of `queries` (excluding, for row i, the claim exclude[i]), found
-    exactly: every stored vector is read once for all the rows, VECTOR_CHUNK at a time, and scored
-    by one matrix product, which picks the few that may enter a row's best; those get their
-    cosines as `nearest` computes them (`cosines`), and are ranked as it ranks them. For bulk
-    readers (the static site): a pass over the vectors for a block of claims costs far less than
-    a search a claim. On a table of at most RESCORE vectors it finds what `nearest` finds; on
-    larger ones, also those its codes would have missed."""
-    import numpy as np
-
-    name = model_name()
-    if not name or not len(queries):
-        return [[] for _row in queries]
-    everyone = np.arange(len(queries))
-    # Twice the limit are kept, so that a near tie at the limit is ranked by id as `nearest` ranks
-    # it; a matrix product's value is within SLACK of the cosine, so none that belongs is missed.
-    kept = 2 * limit
-    skip = np.asarray(exclude if exclude is not None else [_BEFORE_ANY_ID] * len(queries), dtype=np.int64)
-    best_ids = np.zeros((len(queries), 0), dtype=np.int64)
-    best = np.zeros((len(queries), 0), dtype=np.float32)
-    for ids, chunk in _chunks(session, name, "vector"):
-        products = queries @ chunk.T
-        if best.shape[1] < kept:  # the rows are not full yet: each takes the chunk's best
-            take = min(kept, products.shape[1])
-            top = np.argpartition(-products, take - 1, axis=1)[:, :take]
-            rising, columns = np.repeat(everyone, take), top.reshape(-1)
-        else:  # only what comes near a row's worst kept may enter it: few, once the rows are full
-            rising, columns = np.nonzero(products > best.min(axis=1)[:, None] - SLACK)
-        counts = np.bincount(rising, minlength=len(queries))
-        starts = np.cumsum(counts) - counts
-        values = np.empty(len(rising), dtype=np.float32)
-        for row in np.flatnonzero(counts):  # a row at a time: no copy of every pair's vectors at once
-            these = slice(starts[row], starts[row] + counts[row])
-            values[these] = cosines(chunk[columns[these]], queries[row])
-        values[ids[columns] == skip[rising]] = -np.inf
-        place = np.arange(len(rising)) - np.repeat(starts, counts)
-        entering = np.full((len(queries), counts.max(initial=0)), -np.inf, dtype=np.float32)
-        entering_ids = np.zeros(entering.shape, dtype=np.int64)
-        entering[rising, place], entering_ids[rising, place] = values, ids[columns]
-        best, best_ids = np.concatenate([best, entering], axis=1), np.concatenate([best_ids, entering_ids], axis=1)
-        if best.shape[1] > kept:
-            keep = np.argpartition(-best, kept - 1, axis=1)[:, :kept]
-            best_ids, best = best_ids[everyone[:, None], keep], best[everyone[:, None], keep]
-    found = []
-    for ids, values in zip(best_ids, best, strict=True):
-        order = np.lexsort((ids, -values))[:limit]
-        found.append(
-            [
-                (claim_id, value)
-                for claim_id, value in zip(ids[order].tolist(), values[order].tolist(), strict=True)
-                if value > -np.inf
-            ]
-        )
-    return found

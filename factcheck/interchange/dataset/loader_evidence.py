@@ -243,9 +243,11 @@ def load_appearance_sentences(
         if pair in kept:
             report.skipped["appearance_sentences"] += 1
             continue
+        claim_id, source_id = pair
+        assert claim_id is not None and source_id is not None  # both required, and found
         sentence = text(record, "sentence", "the sentence", MAX_TEXT, required=True)
         start, end = _offset(record, "start"), _offset(record, "end")
-        archived = texts.get(pair[1])
+        archived = texts.get(source_id)
         if archived is None or " ".join(archived[start:end].split()) != sentence:  # kept with its spaces folded
             raise record.fail(
                 f"field 'sentence' is not the text of source {reference(record, 'source')!r} from {start} to {end}"
@@ -255,7 +257,12 @@ def load_appearance_sentences(
             raise record.fail(f"field 'score' is {describe(score)}: expected a number from 0 to 100")
         session.add(
             AppearanceSentence(
-                claim_id=pair[0], source_id=pair[1], sentence=sentence, start_offset=start, end_offset=end, score=score
+                claim_id=claim_id,
+                source_id=source_id,
+                sentence=sentence,
+                start_offset=start,
+                end_offset=end,
+                score=score,
             )
         )
         kept.add(pair)
