@@ -1,6 +1,7 @@
 """Speed, memory and recall of `similar` (in-process, model loaded) at several numbers of claims.
 
     python benchmarks/matching/speed.py [--sizes 10000 100000] [--runs 20] [--batch 10000] [--alone 300]
+                                        [--scan 1000 4000]
 
 The claims are generated (benchmarks/generate.py) and embedded by the real model, 100,000 at most
 (about 100 s on 2 cores, done once and kept in benchmarks/matching/.cache/). A larger database
@@ -20,7 +21,8 @@ For each size it prints, as medians over interleaved runs:
 And a second table: `similar --file` (similar_each: texts embedded in batches, the stored codes
 read once a batch, the claims' index held in memory) over --batch new texts, in texts a second
 after the model has loaded, against similar_claims text by text on the first --alone of them,
-and how many of those get the same hits both ways.
+and how many of those get the same hits both ways. A third: `scan` of pages of --scan new
+sentences, its time and its peak memory.
 """
 
 from __future__ import annotations
@@ -217,12 +219,53 @@ def batch_row(claims: int, count: int, alone: int) -> list[str]:
     ]
 
 
+def scan_row(claims: int, count: int) -> list[str]:
+    """`scan` as the CLI runs it (scan_text, in-process, model loaded) of a page of `count` new
+    sentences, a few to a paragraph: its time, then its peak memory in a second run (tracemalloc,
+    which counts numpy's arrays too)."""
+    import random
+
+    from generate import sentence
+
+    from factcheck.services.scan import scan_text
+
+    rng = random.Random(13)
+    said = [sentence(rng, rng.randint(8, 16)).rstrip(".") + "." for _ in range(count)]
+    page = "\n\n".join(" ".join(said[start : start + 4]) for start in range(0, count, 4))
+    path = HERE / ".cache" / f"speed-{claims}.sqlite"
+    build(path, claims)
+    with factcheck.open(str(path)).read() as session:
+        started = time.perf_counter()
+        scanned = scan_text(session, page)
+        seconds = time.perf_counter() - started
+        tracemalloc.start()
+        scan_text(session, page)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return [
+        f"{claims:,}" + ("~" if claims > EMBEDDED else ""),
+        f"{scanned.sentences:,}",
+        f"{seconds:.1f} s",
+        f"{scanned.sentences / seconds:,.0f}",
+        f"{peak / 1e6:.0f} MB",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=20, help="Timed queries per size (the rest count for recall).")
-    parser.add_argument("--batch", type=int, default=10_000, help="Texts of the `similar --file` row (default 10,000).")
+    parser.add_argument(
+        "--batch", type=int, default=10_000, help="Texts of the `similar --file` row (default 10,000; 0: no such row)."
+    )
     parser.add_argument("--alone", type=int, default=300, help="Of those, matched one by one too (default 300).")
+    parser.add_argument(
+        "--scan",
+        type=int,
+        nargs="*",
+        default=[1_000, 4_000],
+        help="Sentences of the pages scanned.",
+    )
     args = parser.parse_args()
     cases = json.loads((HERE / "cases.json").read_text(encoding="utf-8"))
     queries = [
@@ -240,11 +283,19 @@ def main() -> None:
     print("|" + "---|" * len(header))
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    header = ["claims", "texts", "`similar --file` texts/s", "one by one texts/s", "speed-up", "same hits"]
-    print("\n| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for size in args.sizes:
-        print("| " + " | ".join(batch_row(size, args.batch, args.alone)) + " |", flush=True)
+    if args.batch:
+        header = ["claims", "texts", "`similar --file` texts/s", "one by one texts/s", "speed-up", "same hits"]
+        print("\n| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for size in args.sizes:
+            print("| " + " | ".join(batch_row(size, args.batch, args.alone)) + " |", flush=True)
+    if args.scan:
+        header = ["claims", "sentences", "`scan`", "sentences/s", "peak"]
+        print("\n| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for size in args.sizes:
+            for count in args.scan:
+                print("| " + " | ".join(scan_row(size, count)) + " |", flush=True)
 
 
 if __name__ == "__main__":
