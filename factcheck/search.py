@@ -66,6 +66,23 @@ def backend(session: Session) -> SearchBackend:
     raise DatabaseProblem(f"search works on SQLite and PostgreSQL, not on {dialect}")
 
 
+def claims_matching(session: Session, query: str) -> Any:
+    """The ids of the claims whose text, tags or reviews' headlines hold every word and "quoted
+    phrase" of `query` (as `search` reads plain words), as a subquery."""
+    from sqlalchemy import Integer, column
+
+    check_length(query, "search query", MAX_QUERY)
+    if session.get_bind().dialect.name == "postgresql":
+        terms = plain_terms(query)
+        tsquery = " && ".join(f"phraseto_tsquery('factcheck', :claims_term{n})" for n in range(len(terms)))
+        found = text(f"SELECT id FROM claims_fts WHERE document @@ ({tsquery})")
+        return found.bindparams(**{f"claims_term{n}": term for n, term in enumerate(terms)}).columns(
+            column("id", Integer)
+        )
+    found = text("SELECT rowid FROM claims_fts WHERE claims_fts MATCH :claims_query")
+    return found.bindparams(claims_query=plain_query(query)).columns(column("rowid", Integer))
+
+
 def plain_terms(query: str) -> list[str]:
     """A user's "quoted phrases" and words, each to be found."""
     phrases = [" ".join(_TOKEN.findall(phrase)) for phrase in _PHRASE.findall(query)]

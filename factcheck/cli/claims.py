@@ -6,8 +6,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..jsontext import to_json_line
 from ..limits import MAX_ID
-from .output import JsonFlag, escape, print_json, print_rich, print_rows, print_table, say, say_deleted, visible
+from .output import (
+    JsonFlag,
+    escape,
+    print_json,
+    print_rich,
+    print_rows,
+    print_table,
+    say,
+    say_deleted,
+    visible,
+    write_lines,
+)
 from .state import reading, writing
 
 if TYPE_CHECKING:
@@ -165,37 +177,97 @@ def rate(
 @claim_app.command("list")
 def list_(
     ctx: typer.Context,
-    tag: Annotated[str | None, typer.Option(help="Only claims with this tag.")] = None,
-    claimant: Annotated[str | None, typer.Option(help="Only claims by this actor.")] = None,
-    rating: Annotated[
-        str | None, typer.Option(help=f"Only claims whose newest verdict is this: {RATINGS}.", show_default=False)
+    tag: Annotated[list[str] | None, typer.Option(help="Only claims with this tag (repeatable: any of them).")] = None,
+    claimant: Annotated[
+        list[str] | None, typer.Option(help="Only claims by this actor (id or slug; repeatable).")
     ] = None,
+    rating: Annotated[
+        list[str] | None,
+        typer.Option(help=f"Only claims whose newest verdict is this (repeatable): {RATINGS}.", show_default=False),
+    ] = None,
+    reviewer: Annotated[list[str] | None, typer.Option(help="Only claims reviewed by this actor (repeatable).")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Only claims in this language (repeatable).")] = None,
+    year: Annotated[
+        list[str] | None, typer.Option(help="Only claims stated or reviewed in this year (repeatable).")
+    ] = None,
+    quote_status: Annotated[
+        list[str] | None, typer.Option(help="Only claims with a quote of this status (repeatable).")
+    ] = None,
+    q: Annotated[str | None, typer.Option("--q", help="Only claims with all these words (full text).")] = None,
     text: Annotated[str | None, typer.Option(help="Only claims containing this text.")] = None,
+    sort: Annotated[str, typer.Option(help="date, evidence (most first) or changed (latest first).")] = "date",
     limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID, help="At most this many.")] = None,
+    facets: Annotated[bool, typer.Option("--facets", help="Count each facet's values instead of listing.")] = False,
+    output_format: Annotated[
+        str | None, typer.Option("--format", help="table, json, jsonl or csv (--json is json).", show_default=False)
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """List claims by date, with counts of supporting and refuting evidence."""
-    from ..services.claims import list_claims
+    """List claims by date, with counts of supporting and refuting evidence; the same filters as
+    the web view's /claims (values of one option are alternatives), or their facet counts."""
+    import itertools
 
+    from ..errors import InvalidInput
+    from ..services import browse
+    from ..services.common import get
+
+    kind = "json" if as_json else output_format or "table"
+    if kind not in ("table", "json", "jsonl", "csv") or (as_json and output_format not in (None, "json")):
+        raise InvalidInput(f"--format takes table, json, jsonl or csv, not {output_format!r}")
     with reading(ctx) as session:  # rows are read page by page as they are printed
-        claims = list_claims(session, tag=tag, claimant=claimant, rating=rating, text=text, limit=limit)
-        print_rows(
-            claims,
-            as_json,
-            ("id", "date", "claim", "claimant", "for", "against", "verdict"),
-            lambda c: (
-                c["id"],
-                c["stated_on"],
-                f"{c['slug']}\n{c['text']}",
-                c["claimant"],
-                c["supports"],
-                c["refutes"],
-                c["rating"],
-            ),
-            empty="no claims",
-            no_wrap=("id", "date", "for", "against", "verdict"),
-            ratios={"claim": 3, "claimant": 1},
+        from ..models import Actor
+
+        given = {
+            "tag": tag,
+            "rating": rating,
+            "claimant": [get(session, Actor, ref).slug for ref in claimant or ()],
+            "reviewer": [get(session, Actor, ref).slug for ref in reviewer or ()],
+            "language": language,
+            "year": year,
+            "quote_status": quote_status,
+            "q": [q] if q is not None else None,
+            "text": [text] if text is not None else None,
+        }
+        filters = browse.read_filters(
+            [(name, value) for name, values in given.items() for value in values or ()], sort=sort
         )
+        if facets:
+            counted = browse.facets(session, filters)
+            if kind == "table":
+                print_facets(counted)
+            else:
+                print_json({**filters.view(), "facets": counted})
+            return
+        claims = itertools.islice(browse.every(session, filters), limit)
+        if kind == "csv":
+            write_lines(browse.csv_lines(claims))
+        elif kind == "jsonl":
+            write_lines(to_json_line(row) for row in claims)
+        else:
+            print_rows(
+                claims,
+                kind == "json",
+                ("id", "date", "claim", "claimant", "for", "against", "verdict"),
+                lambda c: (
+                    c["id"],
+                    c["stated_on"],
+                    f"{c['slug']}\n{c['text']}",
+                    c["claimant"],
+                    c["supports"],
+                    c["refutes"],
+                    c["rating"],
+                ),
+                empty="no claims",
+                no_wrap=("id", "date", "for", "against", "verdict"),
+                ratios={"claim": 3, "claimant": 1},
+            )
+
+
+def print_facets(counted: dict[str, list[dict[str, Any]]]) -> None:
+    """Each facet's values with their counts, a table a facet."""
+    for name, values in counted.items():
+        if values:
+            print_table(name, ("value", "claims"), ((item["label"], item["count"]) for item in values))
 
 
 @claim_app.command("show")

@@ -122,6 +122,17 @@ def write_out(text: str) -> None:
             sys.stdout.flush()
 
 
+def write_lines(lines: Iterable[str]) -> None:
+    """Lines of text (JSON lines, CSV) on stdout as they come, a few hundred a write."""
+    pieces: list[str] = []
+    for line in lines:
+        pieces.append(line)
+        if len(pieces) >= 256:
+            write_out("".join(pieces))
+            pieces.clear()
+    write_out("".join(pieces))
+
+
 def print_json(document: Any) -> None:
     """Only JSON on stdout, whatever the terminal. The data stays exact; characters that could
     steer a terminal are written as JSON escapes (`\\u202e`), which read back the same."""

@@ -450,7 +450,7 @@ def _listed(session: Session, query: Any, limit: int | None) -> Iterator[ClaimRo
             size = LIST_PAGE if left is None else min(LIST_PAGE, left)
             page = part if after is None else part.where(tuple_(*key) > tuple_(*after))
             claims = session.scalars(page.order_by(*key).limit(size)).all()
-            rows = _list_rows(session, claims)
+            rows = list_rows(session, claims)
             if rows:  # read before handing them over: the caller may expunge or commit meanwhile
                 last: dict[str, Any] = dict(rows[-1])
                 after = tuple(last[column.key] for column in key)
@@ -461,7 +461,7 @@ def _listed(session: Session, query: Any, limit: int | None) -> Iterator[ClaimRo
                 break
 
 
-def _list_rows(session: Session, claims: Sequence[Claim]) -> list[ClaimRow]:
+def list_rows(session: Session, claims: Sequence[Claim]) -> list[ClaimRow]:
     claim_ids = [claim.id for claim in claims]
     counts = _stance_counts(session, claim_ids)
     ratings = _newest_ratings(session, claim_ids)

@@ -8,7 +8,7 @@ import ipaddress
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 from ..api import open as open_database
 from ..errors import DatabaseProblem, FactcheckError, NotFound
-from ..jsontext import to_json
+from ..jsontext import to_json, to_json_line
+from ..services import browse
+from ..services.browse import csv_lines
 from . import pages
 from .pages import Links, Page
 
@@ -234,6 +236,27 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
     def claim(request: Request) -> Response:
         return answer(request, "claims", lambda s: pages.claim_page(s, links, _slug(request)))
 
+    def claims(request: Request) -> Response:
+        return answer(request, None, lambda s: pages.claims_page(s, links, request.query_params.multi_items()))
+
+    def claims_download(request: Request) -> Response:
+        """Every claim the filters select, as CSV or JSON lines, streamed a page of rows at a time
+        from one read-only transaction; the filters are checked before the first byte."""
+        kind = request.url.path.rpartition(".")[2]
+        try:
+            filters, _after, _size = pages.browse_request(request.query_params.multi_items())
+        except FactcheckError as error:
+            return _plain(400, str(error))
+
+        def rows() -> Iterator[str]:
+            with database.read() as session:
+                found = browse.every(session, filters)
+                yield from (csv_lines(found) if kind == "csv" else (to_json_line(row) for row in found))
+
+        media = "text/csv; charset=utf-8" if kind == "csv" else "application/x-ndjson"
+        headers = {"Content-Disposition": f'attachment; filename="claims.{kind}"'}
+        return StreamingResponse(rows(), media_type=media, headers=headers)
+
     def source(request: Request) -> Response:
         return answer(request, "sources", lambda s: pages.source_page(s, links, _slug(request)))
 
@@ -272,6 +295,10 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
     routes = [
         Route("/", index),
         Route("/index.json", index),
+        Route("/claims", claims),
+        Route("/claims.json", claims),
+        Route("/claims.csv", claims_download),
+        Route("/claims.jsonl", claims_download),
         Route("/claims/{slug}", claim),
         Route("/sources/{slug}", source),
         Route("/actors/{slug}", actor),

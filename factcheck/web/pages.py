@@ -16,6 +16,7 @@ from ..errors import InvalidInput
 from ..interchange.claimreview.write import reviews_by_claim
 from ..limits import MAX_QUERY
 from ..models import QuoteStatus, Relation, Stance
+from ..services import browse
 from ..services.actors import show_actor
 from ..services.claims import list_claims
 from ..services.common import required_text
@@ -127,6 +128,68 @@ def index_page(
         claims,
         {"groups": ordered, "tag": tag, "limit": limit, "truncated": truncated, "pager": pager},
     )
+
+
+MAX_PARAMETERS = 100  # pairs in a query string: a filter's values are capped again (browse.MAX_VALUES)
+BROWSE_OPTIONS = ("sort", "after", "size")  # the query string's names that are not filters
+
+
+def browse_request(pairs: list[tuple[str, str]]) -> tuple[browse.Filters, str | None, int]:
+    """The filters, cursor and page size a `/claims` query string asks for; refused as
+    InvalidInput (a 400) when it is malformed."""
+    if len(pairs) > MAX_PARAMETERS:
+        raise InvalidInput(f"too many parameters: at most {MAX_PARAMETERS}")
+    options: dict[str, str] = {}
+    for name, value in pairs:
+        if name in BROWSE_OPTIONS:
+            if name in options:
+                raise InvalidInput(f"give {name!r} once")
+            options[name] = value
+    filters = browse.read_filters(pairs, sort=options.get("sort") or None, ignore=BROWSE_OPTIONS)
+    size = whole_number(options.get("size"), "size", browse.PAGE_SIZE)
+    return filters, options.get("after") or None, size
+
+
+def browse_url(filters: browse.Filters, suffix: str = "", after: str | None = None, size: int | None = None) -> str:
+    """`/claims` (with `suffix`: ".json", ".csv", ".jsonl") for these filters, from `after`."""
+    pairs = filters.pairs()
+    if filters.sort != "date":
+        pairs.append(("sort", filters.sort))
+    if size is not None and size != browse.PAGE_SIZE:
+        pairs.append(("size", str(size)))
+    if after:
+        pairs.append(("after", after))
+    return f"/claims{suffix}" + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def claims_page(session: Session, links: Links, pairs: list[tuple[str, str]]) -> Page:
+    """`/claims`: the claims the query string's filters select, a page at a time by keyset, with
+    each facet's counts under those filters and links that add or remove a filter."""
+    filters, after, size = browse_request(pairs)
+    found = browse.page(session, filters, after=after, size=size)
+    counted = browse.facets(session, filters)
+    data = {
+        **filters.view(),
+        "claims": found.claims,
+        "next": browse_url(filters, ".json", found.next, size) if found.next else None,
+        "cursor": found.next,
+        "facets": counted,
+    }
+    context = {
+        "filters": filters.view(),
+        "pairs": filters.pairs(),
+        "query": filters.values.get("q", ("",))[0],
+        "sorts": browse.SORTS,
+        "claims": found.claims,
+        "facets": counted,
+        "after": after,
+        "first": browse_url(filters, size=size),
+        "next": browse_url(filters, "", found.next, size) if found.next else None,
+        "toggle": lambda name, value: browse_url(filters.toggled(name, value), size=size),
+        "download": lambda kind: browse_url(filters, f".{kind}"),
+    }
+    title = "Claims" + (", filtered" if filters.values else "")
+    return Page("claims.html.j2", title, data, context)
 
 
 def claim_page(

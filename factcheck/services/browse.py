@@ -1,0 +1,338 @@
+"""Browsing the claims of a large database: filters (the web view's query string, `claim list`'s
+options), the counts of each facet's values under them, and pages that go on by keyset.
+
+Values of one filter are alternatives (`rating=false&rating=mostly-false`); different filters
+must all hold. A page is cut by a cursor (`after`) naming the last claim shown and where it stands
+in the chosen order, never by an offset, so that a page costs the same at any depth and claims
+added meanwhile neither repeat nor push others off the page."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, true, tuple_, union
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from ..errors import InvalidInput
+from ..limits import MAX_NAME, MAX_QUERY
+from ..models import Actor, Claim, Evidence, QuoteStatus, Rating, Tag, Verdict, claim_tags
+from ..search import claims_matching
+from .claims import list_rows
+from .common import choice, slugify
+from .views import ClaimRow
+
+FILTERS = ("tag", "rating", "reviewer", "claimant", "language", "year", "quote_status", "q", "text")
+FACETS = ("tag", "rating", "reviewer", "claimant", "language", "year")
+SORTS = ("date", "evidence", "changed")
+MAX_VALUES = 20  # values of one filter
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+FACET_VALUES = 10  # the most frequent values a facet shows
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Checked filters: each filter's values, in the order given, each once."""
+
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "date"
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The filters as query-string pairs, in FILTERS order."""
+        return [(name, value) for name in FILTERS for value in self.values.get(name, ())]
+
+    def toggled(self, name: str, value: str) -> Filters:
+        """These filters with `value` of `name` added, or removed when it is there."""
+        now = self.values.get(name, ())
+        changed = tuple(v for v in now if v != value) if value in now else (*now, value)
+        values = {key: got for key, got in {**self.values, name: changed}.items() if got}
+        return Filters(values, self.sort)
+
+    def view(self) -> dict[str, Any]:
+        return {"filters": {name: list(values) for name, values in self.values.items()}, "sort": self.sort}
+
+
+def read_filters(pairs: Iterable[tuple[str, str]], *, sort: str | None = None, ignore: Iterable[str] = ()) -> Filters:
+    """Filters from (name, value) pairs, such as a query string's; an unknown name, a value of the
+    wrong kind or too many values is refused, naming it and what is allowed. `ignore`: names that
+    are not filters but belong to the caller (`after`, `size`)."""
+    skipped = set(ignore)
+    values: dict[str, list[str]] = {}
+    for name, raw in pairs:
+        if name in skipped:
+            continue
+        if name not in FILTERS:
+            raise InvalidInput(f"unknown filter {name!r}: allowed: {', '.join(FILTERS)}")
+        value = _checked(name, raw)
+        given = values.setdefault(name, [])
+        if value not in given:
+            given.append(value)
+        if len(given) > MAX_VALUES:
+            raise InvalidInput(f"too many values of {name!r}: at most {MAX_VALUES}")
+    if len(values.get("q", ())) > 1:
+        raise InvalidInput("give the full-text query 'q' once")
+    order = sort or "date"
+    if order not in SORTS:
+        raise InvalidInput(f"cannot sort by {order!r}: allowed: {', '.join(SORTS)}")
+    return Filters({name: tuple(values[name]) for name in FILTERS if name in values}, order)
+
+
+def _checked(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not value:
+        raise InvalidInput(f"filter {name!r} is empty: give a value, or leave it out")
+    if len(value) > (MAX_QUERY if name in ("q", "text") else MAX_NAME):
+        raise InvalidInput(f"filter {name!r} is too long")
+    if name == "tag":  # a tag's name or its slug
+        return slugify(value)
+    if name == "rating":
+        return choice(Rating, value, "rating").value
+    if name == "quote_status":
+        return choice(QuoteStatus, value, "quote status").value
+    if name == "year" and not (len(value) == 4 and value.isascii() and value.isdigit()):
+        raise InvalidInput(f"year {value!r} is not a year: give four digits, such as 2021")
+    return value
+
+
+def _newest_rating() -> Any:
+    newest = select(Verdict.rating).where(Verdict.claim_id == Claim.id).order_by(Verdict.id.desc()).limit(1)
+    return newest.scalar_subquery()
+
+
+def conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
+    """What a claim must meet for `filters`, as SQL conditions on Claim."""
+    found: list[ColumnElement[bool]] = []
+    for name, values in filters.values.items():
+        if name == "tag":
+            tagged = select(claim_tags.c.claim_id).join(Tag, Tag.id == claim_tags.c.tag_id).where(Tag.slug.in_(values))
+            found.append(Claim.id.in_(tagged))
+        elif name == "rating":
+            found.append(_newest_rating().in_([Rating(value) for value in values]))
+        elif name == "reviewer":
+            reviewers = select(Actor.id).where(Actor.slug.in_(values))
+            found.append(exists().where(Verdict.claim_id == Claim.id, Verdict.reviewer_id.in_(reviewers)))
+        elif name == "claimant":
+            found.append(Claim.claimant_id.in_(select(Actor.id).where(Actor.slug.in_(values))))
+        elif name == "language":
+            found.append(Claim.language.in_(values))
+        elif name == "year":
+            reviewed = exists().where(Verdict.claim_id == Claim.id, func.substr(Verdict.reviewed_on, 1, 4).in_(values))
+            found.append(or_(func.substr(Claim.stated_on, 1, 4).in_(values), reviewed))
+        elif name == "quote_status":
+            statuses = [QuoteStatus(value) for value in values]
+            found.append(exists().where(Evidence.claim_id == Claim.id, Evidence.quote_status.in_(statuses)))
+        elif name == "q":
+            found.append(Claim.id.in_(claims_matching(session, values[0])))
+        elif name == "text":  # "%" and "_" are literal
+            found.append(or_(*(Claim.text.icontains(value, autoescape=True) for value in values)))
+    return found
+
+
+def facets(session: Session, filters: Filters, *, top: int = FACET_VALUES) -> dict[str, list[dict[str, Any]]]:
+    """Each facet's `top` values among the claims `filters` select, most claims first (ties by
+    value): {"value", "label", "count", "selected"}. A claim counts once per value it has."""
+    chosen = select(Claim.id).where(*conditions(session, filters)).scalar_subquery()
+    within = Claim.id.in_(chosen) if filters.values else true()
+    rated = select(_newest_rating().label("rating")).where(within).subquery()
+    queries: dict[str, Select[Any, Any, Any]] = {
+        "tag": select(Tag.slug, Tag.slug, func.count())
+        .select_from(claim_tags)
+        .join(Tag, Tag.id == claim_tags.c.tag_id)
+        .join(Claim, Claim.id == claim_tags.c.claim_id)
+        .where(within)
+        .group_by(Tag.slug),
+        "rating": select(rated.c.rating, literal(None), func.count())
+        .where(rated.c.rating.is_not(None))
+        .group_by(rated.c.rating),
+        "reviewer": select(Actor.slug, Actor.name, func.count(Verdict.claim_id.distinct()))
+        .join(Verdict, Verdict.reviewer_id == Actor.id)
+        .join(Claim, Claim.id == Verdict.claim_id)
+        .where(within)
+        .group_by(Actor.slug, Actor.name),
+        "claimant": select(Actor.slug, Actor.name, func.count())
+        .join(Claim, Claim.claimant_id == Actor.id)
+        .where(within)
+        .group_by(Actor.slug, Actor.name),
+        "language": select(Claim.language, literal(None), func.count())
+        .where(within, Claim.language.is_not(None))
+        .group_by(Claim.language),
+    }
+    stated = select(Claim.id.label("claim_id"), func.substr(Claim.stated_on, 1, 4).label("year")).where(
+        within, Claim.stated_on.is_not(None)
+    )
+    reviewed = (
+        select(Verdict.claim_id.label("claim_id"), func.substr(Verdict.reviewed_on, 1, 4).label("year"))
+        .join(Claim, Claim.id == Verdict.claim_id)
+        .where(within, Verdict.reviewed_on.is_not(None))
+    )
+    years = union(stated, reviewed).subquery()  # a claim stated and reviewed in one year counts once
+    queries["year"] = select(years.c.year, literal(None), func.count()).group_by(years.c.year)
+    counted: dict[str, list[dict[str, Any]]] = {}
+    for name in FACETS:
+        query = queries[name].subquery()
+        value, label, count = query.c
+        rows = session.execute(select(query).order_by(count.desc(), value).limit(top)).all()
+        selected = set(filters.values.get(name, ()))
+        counted[name] = [
+            {
+                "value": _word(found),
+                "label": shown or _word(found),
+                "count": number,
+                "selected": _word(found) in selected,
+            }
+            for found, shown, number in rows
+        ]
+    return counted
+
+
+def _word(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def _evidence_count() -> Any:
+    return select(func.count()).where(Evidence.claim_id == Claim.id).scalar_subquery()
+
+
+def _order(sort: str) -> list[tuple[Any, bool]]:
+    """The columns a sort orders by, each with whether it descends; the claim's id last (unique)."""
+    if sort == "evidence":
+        return [(_evidence_count(), True), (Claim.id, False)]
+    if sort == "changed":
+        return [(Claim.updated_at, True), (Claim.id, True)]
+    # By date (read in two parts by `page`): the dated claims, oldest first, then the undated, by id.
+    return [(Claim.stated_on.is_(None), False), (Claim.stated_on, False), (Claim.id, False)]
+
+
+def encode_cursor(sort: str, key: list[Any]) -> str:
+    text = json.dumps([sort, *key], separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> list[Any]:
+    """The key a cursor names, for this sort: refused when it is not one this module made."""
+    bad = InvalidInput("the cursor 'after' is malformed or was altered: follow a page's 'next' link")
+    if len(cursor) > 1_000:
+        raise bad
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise bad from None
+    if not isinstance(decoded, list) or len(decoded) != len(_order(sort)) + 1 or decoded[0] != sort:
+        raise bad
+    key = decoded[1:]
+    kinds = {"date": (bool, str, int), "evidence": (int, int), "changed": (str, int)}[sort]
+    if any(type(value) is not kind for value, kind in zip(key, kinds, strict=True)):
+        raise bad
+    return key
+
+
+def _key_of(session: Session, sort: str, claim: Claim) -> list[Any]:
+    """Where a claim stands in the order of `sort`, as a cursor holds it."""
+    if sort == "date":
+        return [claim.stated_on is None, claim.stated_on or "", claim.id]
+    row = session.execute(select(*(column for column, _down in _order(sort))).where(Claim.id == claim.id)).one()
+    return [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
+
+
+def _after(sort: str, key: list[Any]) -> ColumnElement[bool]:
+    """Claims after `key` in the order of `sort`: a row comparison, each column's way."""
+    columns = _order(sort)
+    if sort == "changed":  # the cursor holds the time as ISO text
+        try:
+            key = [dt.datetime.fromisoformat(key[0]), key[1]]
+        except ValueError:
+            raise InvalidInput("the cursor 'after' is malformed or was altered: follow a page's 'next' link") from None
+    if all(not down for _column, down in columns):
+        return tuple_(*(column for column, _down in columns)) > tuple_(*key)
+    if all(down for _column, down in columns):
+        return tuple_(*(column for column, _down in columns)) < tuple_(*key)
+    # Mixed: (a desc, b asc) after (x, y) is a < x, or a = x and b > y.
+    (first, _), (second, _) = columns
+    return or_(first < key[0], and_(first == key[0], second > key[1]))
+
+
+@dataclass
+class Page:
+    claims: list[ClaimRow]
+    next: str | None  # the cursor of the page after, if any
+
+
+def page(session: Session, filters: Filters, *, after: str | None = None, size: int = PAGE_SIZE) -> Page:
+    """A page of the claims `filters` select, in their order, after the claim `after` names."""
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"a page holds 1 to {MAX_PAGE_SIZE} claims, not {size}")
+    loaded = select(Claim).options(joinedload(Claim.claimant), selectinload(Claim.tags))
+    query = loaded.where(*conditions(session, filters))
+    key = None if after is None else _decode_cursor(after, filters.sort)
+    claims: list[Claim] = []
+    if filters.sort == "date":
+        # The dated claims by (stated_on, id), then the undated by id, each in the order of an
+        # index (as `claim list` reads them), rather than sorting every match on its date.
+        parts = [
+            (Claim.stated_on.is_not(None), (Claim.stated_on, Claim.id), None if key is None else key[1:]),
+            (Claim.stated_on.is_(None), (Claim.id,), None if key is None or not key[0] else key[2:]),
+        ]
+        for number, (where, columns, last) in enumerate(parts):
+            if number == 0 and key is not None and key[0]:
+                continue  # the cursor is among the undated already
+            part = query.where(where) if last is None else query.where(where, tuple_(*columns) > tuple_(*last))
+            claims += session.scalars(part.order_by(*columns).limit(size + 1 - len(claims))).unique().all()
+            if len(claims) > size:
+                break
+    else:
+        if key is not None:
+            query = query.where(_after(filters.sort, key))
+        order = [column.desc() if down else column for column, down in _order(filters.sort)]
+        claims = list(session.scalars(query.order_by(*order).limit(size + 1)).unique().all())
+    shown = claims[:size]
+    more = len(claims) > size
+    return Page(
+        list_rows(session, shown),
+        encode_cursor(filters.sort, _key_of(session, filters.sort, shown[-1])) if more else None,
+    )
+
+
+def every(session: Session, filters: Filters, *, size: int = MAX_PAGE_SIZE) -> Iterator[ClaimRow]:
+    """Every claim `filters` select, in their order, read a page at a time (downloads)."""
+    after: str | None = None
+    while True:
+        found = page(session, filters, after=after, size=size)
+        yield from found.claims
+        if found.next is None:
+            return
+        after = found.next
+        session.expunge_all()  # a page's claims are not kept once handed over
+
+
+CSV_COLUMNS = ("id", "slug", "text", "claimant", "stated_on", "tags", "supports", "refutes", "evidence", "rating")
+
+
+def csv_lines(rows: Iterable[ClaimRow]) -> Iterator[str]:
+    """Claim rows as CSV text, a line at a time (a header first), each cell safe from being run
+    as a formula by a spreadsheet (as `export --format csv` writes them); tags joined by "; "."""
+    import csv
+    import io
+
+    from ..interchange.dataset.csvfiles import inert
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells: Iterable[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([inert(cell) for cell in cells])
+        return buffer.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for row in rows:
+        yield line("; ".join(row["tags"]) if name == "tags" else row[name] for name in CSV_COLUMNS)  # type: ignore[literal-required]
