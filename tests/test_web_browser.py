@@ -238,3 +238,31 @@ def test_an_unknown_claim_is_a_404_page_with_close_slugs(page, server) -> None: 
     assert "no claim 'nato-promised'" in page.locator(".error-message").inner_text()
     page.locator(f"ul.suggestions a[href='/claims/{CLAIM}']").click()
     page.wait_for_url(f"{server}/claims/{CLAIM}")
+
+
+def test_browsing_by_facets_and_pages_and_downloading_the_list(page, server, database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/claims?size=5")
+    tags = page.locator("section.facet[data-facet=tag] a")
+    first_tag = tags.first.inner_text()
+    count = int(page.locator("section.facet[data-facet=tag] small").first.inner_text())
+    tags.first.click()
+    page.wait_for_url(re.compile(r"/claims\?tag="))
+    listed = json.loads(factcheck(database, "claim", "list", "--tag", first_tag, "--json"))
+    assert len(listed) == count > 5
+    shown = page.locator("table.claims tbody tr td:nth-child(2) a").all_inner_texts()
+    assert shown == [claim["text"] for claim in listed[:5]]
+    page.locator("nav.pager a[rel=next]").click()
+    page.wait_for_url(re.compile(r"after="))
+    shown = page.locator("table.claims tbody tr td:nth-child(2) a").all_inner_texts()
+    assert shown == [claim["text"] for claim in listed[5:10]]
+    # The filter is shown, and clicking it removes it again.
+    page.locator("p.filters a.filter").first.click()
+    page.wait_for_url(re.compile(r"/claims(\?size=5)?$"))
+    with page.expect_download() as download:
+        page.locator("p.downloads a", has_text="CSV").click()
+    saved = tmp_path / "claims.csv"
+    download.value.save_as(saved)
+    lines = saved.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,slug,text") and len(lines) == 1 + len(
+        json.loads(factcheck(database, "claim", "list", "--json"))
+    )

@@ -139,7 +139,7 @@ def facets(session: Session, filters: Filters, *, top: int = FACET_VALUES) -> di
     value): {"value", "label", "count", "selected"}. A claim counts once per value it has."""
     chosen = select(Claim.id).where(*conditions(session, filters)).scalar_subquery()
     within = Claim.id.in_(chosen) if filters.values else true()
-    rated = select(_newest_rating().label("rating")).where(within).subquery()
+    rated = select(Claim.id, _newest_rating().label("rating")).where(within).subquery()
     queries: dict[str, Select[Any, Any, Any]] = {
         "tag": select(Tag.slug, Tag.slug, func.count())
         .select_from(claim_tags)
