@@ -4,6 +4,7 @@ concurrent readers on loopback against the real `factcheck serve`, run from this
     python benchmarks/web.py                          # 10,000 claims, 50 readers, 10,000 requests
     python benchmarks/web.py --claims 100000          # the issue's size (a few minutes to load)
     python benchmarks/web.py --db big.db              # reuse a database loaded earlier (--keep)
+    python benchmarks/web.py --db big.db --browse 20  # /claims with filters and facets, and its CSV
 
 Prints the claim page's median and 95th-percentile latency over HTTP (one reader), then
 requests per second, errors, and the server's resident memory before and after the load."""
@@ -164,6 +165,115 @@ def load_test(port: int, paths: list[str], readers: int, requests: int, seconds:
     return {"requests": budget["done"], "errors": budget["errors"], "seconds": elapsed}
 
 
+def peak_mb(pid: int) -> float:
+    """The highest resident memory any one of the server's processes has reached, in MB."""
+    peaks = []
+    for process in [pid, *_children(pid)]:
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks)
+
+
+def raw_browse(path: Path, tag: str, year: str, size: int = 50) -> None:
+    """The raw floor of a /claims page with two filters: sqlite3 running hand-written SQL for the
+    same page (its claims with their tags, evidence counts and newest ratings) and the six facets."""
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    chosen = """SELECT c.id FROM claims c WHERE c.id IN (SELECT ct.claim_id FROM claim_tags ct JOIN tags t
+        ON t.id = ct.tag_id WHERE t.slug = :tag) AND (substr(c.stated_on, 1, 4) = :year OR EXISTS (SELECT 1
+        FROM verdicts v WHERE v.claim_id = c.id AND substr(v.reviewed_on, 1, 4) = :year))"""
+    parameters = {"tag": tag, "year": year}
+    ids = [row[0] for row in connection.execute(
+        f"SELECT id FROM claims WHERE id IN ({chosen}) AND stated_on IS NOT NULL ORDER BY stated_on, id LIMIT {size}",
+        parameters,
+    )]  # fmt: skip
+    marks = ",".join("?" * len(ids))
+    connection.execute(
+        f"SELECT c.*, a.name FROM claims c LEFT JOIN actors a ON a.id = c.claimant_id WHERE c.id IN ({marks})", ids
+    ).fetchall()
+    connection.execute(
+        f"SELECT ct.claim_id, t.slug FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.claim_id IN ({marks})",
+        ids,
+    ).fetchall()
+    connection.execute(
+        f"SELECT claim_id, stance, count(*) FROM evidence WHERE claim_id IN ({marks}) GROUP BY 1, 2", ids
+    ).fetchall()
+    connection.execute(
+        f"SELECT claim_id, rating FROM verdicts WHERE id IN (SELECT max(id) FROM verdicts WHERE claim_id IN ({marks}) GROUP BY claim_id)",  # noqa: E501
+        ids,
+    ).fetchall()
+    facets = [
+        f"SELECT t.slug, count(*) n FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.claim_id IN ({chosen}) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
+        f"SELECT (SELECT rating FROM verdicts v WHERE v.claim_id = c.id ORDER BY id DESC LIMIT 1) r, count(*) n FROM claims c WHERE c.id IN ({chosen}) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
+        f"SELECT a.slug, count(DISTINCT v.claim_id) n FROM verdicts v JOIN actors a ON a.id = v.reviewer_id WHERE v.claim_id IN ({chosen}) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
+        f"SELECT a.slug, count(*) n FROM claims c JOIN actors a ON a.id = c.claimant_id WHERE c.id IN ({chosen}) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
+        f"SELECT language, count(*) n FROM claims WHERE id IN ({chosen}) AND language IS NOT NULL GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
+        f"SELECT y, count(*) n FROM (SELECT id, substr(stated_on, 1, 4) y FROM claims WHERE id IN ({chosen}) AND stated_on IS NOT NULL UNION SELECT claim_id, substr(reviewed_on, 1, 4) FROM verdicts WHERE claim_id IN ({chosen}) AND reviewed_on IS NOT NULL) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
+    ]  # fmt: skip
+    for facet in facets:
+        connection.execute(facet, parameters).fetchall()
+    connection.close()
+
+
+def browse(path: Path, runs: int) -> None:
+    """/claims at this database: a page with two filters and its facets (the first page, and the
+    twentieth by its cursor, or the last when there are fewer), as one reader sees it over
+    loopback, against the raw floor in the same run, interleaved; then /claims.csv of every claim,
+    with the server's peak memory."""
+    import json
+    import sqlite3
+
+    from factcheck.services import browse as browsing
+
+    with factcheck.open(str(path)).read() as session:
+        counted = browsing.facets(session, browsing.read_filters([]))
+    tag, year = counted["tag"][0]["value"], counted["year"][0]["value"]
+    query = f"/claims?tag={tag}&year={year}"
+    process, port = start_server(path, 1)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        url: str | None = query.replace("/claims?", "/claims.json?")
+        deep: list[str] = []
+        while url and len(deep) < 20:  # the cursors of the first 20 pages (fewer when the list ends)
+            connection.request("GET", url)
+            page = json.loads(connection.getresponse().read())
+            deep.append(url.replace(".json", ""))
+            url = page["next"]
+        first: list[float] = []
+        twentieth: list[float] = []
+        raw: list[float] = []
+        for _run in range(runs):
+            for times, path_ in ((first, deep[0]), (twentieth, deep[-1])):
+                started = time.perf_counter()
+                get(connection, path_)
+                times.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            raw_browse(path, tag, year)
+            raw.append((time.perf_counter() - started) * 1000)
+        claims = sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute("SELECT count(*) FROM claims").fetchone()[0]
+        print(f"/claims at {claims:,} claims, tag and year filters with their facets, median of {runs}:")
+        print("| page | factcheck (HTTP, one reader) | raw sqlite3, the same queries |")
+        print("|---|---|---|")
+        print(f"| first | {statistics.median(first):.0f} ms | {statistics.median(raw):.0f} ms |")
+        print(f"| page {len(deep)} (by cursor) | {statistics.median(twentieth):.0f} ms | |")
+        started = time.perf_counter()
+        connection.request("GET", "/claims.csv")
+        answer = connection.getresponse()
+        size = 0
+        while chunk := answer.read(1 << 16):
+            size += len(chunk)
+        print(
+            f"/claims.csv of every claim: {size / 1e6:.0f} MB in {time.perf_counter() - started:.1f} s; "
+            f"server peak memory {peak_mb(process.pid):.0f} MB",
+            flush=True,
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--claims", type=int, default=10_000, help="generated size (default 10,000)")
@@ -173,12 +283,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000, help="requests in the load test (default 10,000)")
     parser.add_argument("--seconds", type=float, default=180, help="stop the load test after this (default 180)")
     parser.add_argument("--samples", type=int, default=200, help="claim pages timed one by one (default 200)")
+    parser.add_argument("--browse", type=int, metavar="RUNS", help="time /claims and its download instead (RUNS each)")
     args = parser.parse_args()
 
     folder = tempfile.TemporaryDirectory(prefix="factcheck-web-")
     path = args.db or Path(folder.name) / "web.db"
     if not path.exists():
         load(path, args.claims)
+    if args.browse:
+        browse(path, args.browse)
+        return
     names = slugs(path)
     rng = random.Random(5)
     claim_paths = [f"/claims/{rng.choice(names['claims'])}" for _ in range(args.samples)]
