@@ -208,6 +208,7 @@ def list_(
     import itertools
 
     from ..errors import InvalidInput
+    from ..interchange.dataset.csvfiles import claim_rows_csv
     from ..services import browse
     from ..services.common import get
 
@@ -240,7 +241,7 @@ def list_(
             return
         claims = itertools.islice(browse.every(session, filters), limit)
         if kind == "csv":
-            write_lines(browse.csv_lines(claims))
+            write_lines(claim_rows_csv(claims))
         elif kind == "jsonl":
             write_lines(to_json_line(row) for row in claims)
         else:

@@ -311,28 +311,3 @@ def every(session: Session, filters: Filters, *, size: int = MAX_PAGE_SIZE) -> I
             return
         after = found.next
         session.expunge_all()  # a page's claims are not kept once handed over
-
-
-CSV_COLUMNS = ("id", "slug", "text", "claimant", "stated_on", "tags", "supports", "refutes", "evidence", "rating")
-
-
-def csv_lines(rows: Iterable[ClaimRow]) -> Iterator[str]:
-    """Claim rows as CSV text, a line at a time (a header first), each cell safe from being run
-    as a formula by a spreadsheet (as `export --format csv` writes them); tags joined by "; "."""
-    import csv
-    import io
-
-    from ..interchange.dataset.csvfiles import inert
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(cells: Iterable[Any]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([inert(cell) for cell in cells])
-        return buffer.getvalue()
-
-    yield line(CSV_COLUMNS)
-    for row in rows:
-        yield line("; ".join(row["tags"]) if name == "tags" else row[name] for name in CSV_COLUMNS)  # type: ignore[literal-required]

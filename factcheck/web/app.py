@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 from ..api import open as open_database
 from ..errors import DatabaseProblem, FactcheckError, NotFound
+from ..interchange.dataset.csvfiles import claim_rows_csv
 from ..jsontext import to_json, to_json_line
 from ..services import browse
-from ..services.browse import csv_lines
 from . import pages
 from .pages import Links, Page
 
@@ -251,7 +251,7 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
         def rows() -> Iterator[str]:
             with database.read() as session:
                 found = browse.every(session, filters)
-                yield from (csv_lines(found) if kind == "csv" else (to_json_line(row) for row in found))
+                yield from (claim_rows_csv(found) if kind == "csv" else (to_json_line(row) for row in found))
 
         media = "text/csv; charset=utf-8" if kind == "csv" else "application/x-ndjson"
         headers = {"Content-Disposition": f'attachment; filename="claims.{kind}"'}

@@ -7,7 +7,8 @@ such text cells are written with a leading single quote, which spreadsheets show
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import io
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from ...files import atomic_output, cannot_write
 from ...models import Claim, Evidence, Source
 from ...services.claims import list_claims
 from ...services.evidence import evidence_view
+from ...services.views import ClaimRow
 from .export import PAGE
 
 CLAIM_COLUMNS = ("id", "slug", "text", "claimant", "stated_on", "tags", "supports", "refutes", "evidence", "rating")
@@ -48,7 +50,11 @@ def write_csv(session: Session, folder: Path) -> dict[str, int]:
 
 def _claim_rows(session: Session) -> Iterator[dict[str, Any]]:
     for claim in list_claims(session):
-        yield {**claim, "tags": "; ".join(claim["tags"])}
+        yield _claim_cells(claim)
+
+
+def _claim_cells(claim: ClaimRow) -> dict[str, Any]:
+    return {**claim, "tags": "; ".join(claim["tags"])}
 
 
 def _evidence_rows(session: Session) -> Iterator[dict[str, Any]]:
@@ -84,3 +90,22 @@ def inert(cell: Any) -> Any:
 
 def _inert(row: dict[str, Any]) -> dict[str, Any]:
     return {column: inert(value) for column, value in row.items()}
+
+
+def claim_rows_csv(rows: Iterable[ClaimRow]) -> Iterator[str]:
+    """Claim rows (`claim list`, /claims) as export's claims.csv has them, a line of text at a time
+    (the header first), for a download that streams."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CLAIM_COLUMNS, extrasaction="ignore")
+
+    def taken() -> str:
+        line = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return line
+
+    writer.writeheader()
+    yield taken()
+    for row in rows:
+        writer.writerow(_inert(_claim_cells(row)))
+        yield taken()
