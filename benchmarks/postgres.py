@@ -44,6 +44,7 @@ from factcheck import db  # noqa: E402
 from factcheck.interchange.dataset import SECTIONS, add_records, load_records  # noqa: E402
 from factcheck.models import Claim  # noqa: E402
 from factcheck.search import FTS_TABLES, backend  # noqa: E402
+from factcheck.services import browse  # noqa: E402
 from factcheck.services.claims import add_claim, list_claims, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
 from factcheck.services.similar import similar_claims  # noqa: E402
@@ -205,11 +206,13 @@ def bench(size: int, runs: int, folder: Path) -> list[tuple[str, str, str, str]]
         rng = random.Random(1)
         picks = [f"claim-{rng.randrange(size)}" for _ in range(runs)]
         phrases = ["nato promised no eastward expansion", "russia troops border buildup"]
+        browsed = [browse.read_filters([("tag", "topic 7"), ("year", "2015")])]
         # Each operation with its inputs, which both backends get in the same order.
         operations: list[tuple[str, Callable[[Any, Any], object], list[Any]]] = [
             ("lookup by slug", lambda s, slug: get(s, Claim, slug), picks),
             ("claim show", lambda s, slug: show_claim(s, slug), picks),
             ("claim list --tag (50 rows)", lambda s, _n: list_claims(s, tag="topic 7", limit=50), [0]),
+            ("/claims?tag=&year= and facets", lambda s, f: (browse.page(s, f), browse.facets(s, f)), browsed),
             ("search (all kinds, 20 hits)", lambda s, word: backend(s).search(word, limit=20), SEARCH_WORDS),
             ("similar", lambda s, phrase: similar_claims(s, phrase), phrases),
         ]
