@@ -175,3 +175,28 @@ def test_what_a_user_typed_is_escaped_in_the_page_and_its_links(desk, web) -> No
 def test_facets_in_the_terminal(desk) -> None:  # type: ignore[no-untyped-def]
     shown = desk.ok("claim", "list", "--language", "ru", "--facets")
     assert "russian" in shown and "AFP Fact Check" in shown and "2021" in shown
+
+
+def test_sources_and_actors_are_browsed_the_same_way(desk, web, db_url) -> None:  # type: ignore[no-untyped-def]
+    with db.get_engine(db_url).connect() as connection:
+        kinds = dict(connection.execute(text("SELECT kind, count(*) FROM sources GROUP BY kind")).all())
+        publishers = dict(connection.execute(text(
+            "SELECT publisher, count(*) FROM sources WHERE publisher IS NOT NULL GROUP BY publisher")).all())  # fmt: skip
+        people = connection.execute(text("SELECT slug FROM actors WHERE kind = 'person' ORDER BY id")).scalars().all()
+    page = web.get("/sources.json").json()
+    assert {item["value"]: item["count"] for item in page["facets"]["kind"]} == {str(k): n for k, n in kinds.items()}
+    assert all(publishers[item["value"]] == item["count"] for item in page["facets"]["publisher"])
+    found, url = [], "/actors.json?kind=person&size=4"
+    while url:
+        answer = web.get(url).json()
+        found += [actor["slug"] for actor in answer["actors"]]
+        url = answer["next"]
+    assert found == people
+    articles = list(csv.DictReader(io.StringIO(web.get("/sources.csv?kind=article").text)))
+    assert len(articles) == kinds["article"] and {row["kind"] for row in articles} == {"article"}
+    lines = web.get("/actors.jsonl?kind=organisation").text.splitlines()
+    assert [json.loads(line)["slug"] for line in lines][-1] == "afp"
+    assert "unknown filter 'colour' of sources" in web.get("/sources.json?colour=red").json()["error"]
+    assert "unknown actor kind 'bad'" in html.unescape(web.get("/actors?kind=bad").text)
+    assert web.get("/actors.csv?after=x&kind=bad").status_code == 400
+    assert "malformed or was altered" in web.get("/actors.json?after=WyJzb3VyY2VzIiwzXQ").json()["error"]  # a source's cursor

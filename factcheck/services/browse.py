@@ -217,8 +217,12 @@ def encode_cursor(sort: str, key: list[Any]) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, sort: str) -> list[Any]:
-    """The key a cursor names, for this sort: refused when it is not one this module made."""
+_KEYS = {"date": (bool, str, int), "evidence": (int, int), "changed": (str, int)}  # what a claims cursor holds
+
+
+def decode_cursor(cursor: str, name: str, kinds: tuple[type, ...]) -> list[Any]:
+    """The key a cursor of the list `name` holds, each value of its kind: refused when it is not
+    one this module made for that list."""
     bad = InvalidInput("the cursor 'after' is malformed or was altered: follow a page's 'next' link")
     if len(cursor) > 1_000:
         raise bad
@@ -226,10 +230,9 @@ def _decode_cursor(cursor: str, sort: str) -> list[Any]:
         decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise bad from None
-    if not isinstance(decoded, list) or len(decoded) != len(_order(sort)) + 1 or decoded[0] != sort:
+    if not isinstance(decoded, list) or len(decoded) != len(kinds) + 1 or decoded[0] != name:
         raise bad
     key = decoded[1:]
-    kinds = {"date": (bool, str, int), "evidence": (int, int), "changed": (str, int)}[sort]
     if any(type(value) is not kind for value, kind in zip(key, kinds, strict=True)):
         raise bad
     return key
@@ -262,7 +265,7 @@ def _after(sort: str, key: list[Any]) -> ColumnElement[bool]:
 
 @dataclass
 class Page:
-    claims: list[ClaimRow]
+    rows: list[Any]  # claim rows here; sources' and actors' views in listings.py
     next: str | None  # the cursor of the page after, if any
 
 
@@ -272,7 +275,7 @@ def page(session: Session, filters: Filters, *, after: str | None = None, size: 
         raise InvalidInput(f"a page holds 1 to {MAX_PAGE_SIZE} claims, not {size}")
     loaded = select(Claim).options(joinedload(Claim.claimant), selectinload(Claim.tags))
     query = loaded.where(*conditions(session, filters))
-    key = None if after is None else _decode_cursor(after, filters.sort)
+    key = None if after is None else decode_cursor(after, filters.sort, _KEYS[filters.sort])
     claims: list[Claim] = []
     if filters.sort == "date":
         # The dated claims by (stated_on, id), then the undated by id, each in the order of an
@@ -306,7 +309,7 @@ def every(session: Session, filters: Filters, *, size: int = MAX_PAGE_SIZE) -> I
     after: str | None = None
     while True:
         found = page(session, filters, after=after, size=size)
-        yield from found.claims
+        yield from found.rows
         if found.next is None:
             return
         after = found.next

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 from ..api import open as open_database
 from ..errors import DatabaseProblem, FactcheckError, NotFound
-from ..interchange.dataset.csvfiles import claim_rows_csv
+from ..interchange.dataset.csvfiles import CLAIM_COLUMNS, LIST_COLUMNS, rows_csv
 from ..jsontext import to_json, to_json_line
-from ..services import browse
+from ..services import browse, listings
 from . import pages
 from .pages import Links, Page
 
@@ -239,22 +239,36 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
     def claims(request: Request) -> Response:
         return answer(request, None, lambda s: pages.claims_page(s, links, request.query_params.multi_items()))
 
-    def claims_download(request: Request) -> Response:
-        """Every claim the filters select, as CSV or JSON lines, streamed a page of rows at a time
-        from one read-only transaction; the filters are checked before the first byte."""
-        kind = request.url.path.rpartition(".")[2]
+    def listing(request: Request) -> Response:
+        name = request.url.path.strip("/").removesuffix(".json")
+        return answer(request, None, lambda s: pages.listing_page(s, links, name, request.query_params.multi_items()))
+
+    def download(request: Request) -> Response:
+        """Every claim (source, actor) the filters select, as CSV or JSON lines, streamed a page of
+        rows at a time from one read-only transaction; the filters are checked before the first byte."""
+        name, _dot, kind = request.url.path.strip("/").rpartition(".")
+        pairs = request.query_params.multi_items()
         try:
-            filters, _after, _size = pages.browse_request(request.query_params.multi_items())
+            if name == "claims":
+                chosen: Any = pages.browse_request(pairs)[0]
+            else:
+                chosen = pages.list_request(listings.LISTINGS[name], pairs)[0]
         except FactcheckError as error:
             return _plain(400, str(error))
 
         def rows() -> Iterator[str]:
             with database.read() as session:
-                found = browse.every(session, filters)
-                yield from (claim_rows_csv(found) if kind == "csv" else (to_json_line(row) for row in found))
+                if name == "claims":
+                    found: Iterator[Any] = browse.every(session, chosen)
+                else:
+                    found = listings.every(session, listings.LISTINGS[name], chosen)
+                if kind == "jsonl":
+                    yield from (to_json_line(row) for row in found)
+                else:
+                    yield from rows_csv(found, CLAIM_COLUMNS if name == "claims" else LIST_COLUMNS[name])
 
         media = "text/csv; charset=utf-8" if kind == "csv" else "application/x-ndjson"
-        headers = {"Content-Disposition": f'attachment; filename="claims.{kind}"'}
+        headers = {"Content-Disposition": f'attachment; filename="{name}.{kind}"'}
         return StreamingResponse(rows(), media_type=media, headers=headers)
 
     def source(request: Request) -> Response:
@@ -297,8 +311,8 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
         Route("/index.json", index),
         Route("/claims", claims),
         Route("/claims.json", claims),
-        Route("/claims.csv", claims_download),
-        Route("/claims.jsonl", claims_download),
+        *(Route(f"/{name}.{kind}", download) for name in ("claims", "sources", "actors") for kind in ("csv", "jsonl")),
+        *(Route(path, listing) for name in ("sources", "actors") for path in (f"/{name}", f"/{name}.json")),
         Route("/claims/{slug}", claim),
         Route("/sources/{slug}", source),
         Route("/actors/{slug}", actor),

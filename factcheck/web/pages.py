@@ -16,7 +16,7 @@ from ..errors import InvalidInput
 from ..interchange.claimreview.write import reviews_by_claim
 from ..limits import MAX_QUERY
 from ..models import QuoteStatus, Relation, Stance
-from ..services import browse
+from ..services import browse, listings
 from ..services.actors import show_actor
 from ..services.claims import list_claims
 from ..services.common import required_text
@@ -170,7 +170,7 @@ def claims_page(session: Session, links: Links, pairs: list[tuple[str, str]]) ->
     counted = browse.facets(session, filters)
     data = {
         **filters.view(),
-        "claims": found.claims,
+        "claims": found.rows,
         "next": browse_url(filters, ".json", found.next, size) if found.next else None,
         "cursor": found.next,
         "facets": counted,
@@ -180,7 +180,7 @@ def claims_page(session: Session, links: Links, pairs: list[tuple[str, str]]) ->
         "pairs": filters.pairs(),
         "query": filters.values.get("q", ("",))[0],
         "sorts": browse.SORTS,
-        "claims": found.claims,
+        "claims": found.rows,
         "facets": counted,
         "after": after,
         "first": browse_url(filters, size=size),
@@ -190,6 +190,66 @@ def claims_page(session: Session, links: Links, pairs: list[tuple[str, str]]) ->
     }
     title = "Claims" + (", filtered" if filters.values else "")
     return Page("claims.html.j2", title, data, context)
+
+
+def list_request(
+    listing: listings.Listing, pairs: list[tuple[str, str]]
+) -> tuple[dict[str, tuple[str, ...]], str | None, int]:
+    """The filters, cursor and page size a `/sources` or `/actors` query string asks for."""
+    if len(pairs) > MAX_PARAMETERS:
+        raise InvalidInput(f"too many parameters: at most {MAX_PARAMETERS}")
+    options: dict[str, str] = {}
+    for name, value in pairs:
+        if name in ("after", "size"):
+            if name in options:
+                raise InvalidInput(f"give {name!r} once")
+            options[name] = value
+    filters = listings.read_filters(listing, pairs, ignore=("after", "size"))
+    return filters, options.get("after") or None, whole_number(options.get("size"), "size", browse.PAGE_SIZE)
+
+
+def list_url(
+    name: str, filters: dict[str, tuple[str, ...]], suffix: str = "", after: str | None = None, size: int | None = None
+) -> str:
+    pairs = [(key, value) for key, values in filters.items() for value in values]
+    if size is not None and size != browse.PAGE_SIZE:
+        pairs.append(("size", str(size)))
+    if after:
+        pairs.append(("after", after))
+    return f"/{name}{suffix}" + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def listing_page(session: Session, links: Links, name: str, pairs: list[tuple[str, str]]) -> Page:
+    """`/sources`, `/actors`: every row, filtered by its fields, with their counts, by cursor."""
+    listing = listings.LISTINGS[name]
+    filters, after, size = list_request(listing, pairs)
+    found = listings.page(session, listing, filters, after=after, size=size)
+    counted = listings.facets(session, listing, filters)
+
+    def toggled(key: str, value: str) -> str:
+        now = filters.get(key, ())
+        changed = tuple(v for v in now if v != value) if value in now else (*now, value)
+        return list_url(name, {k: v for k, v in {**filters, key: changed}.items() if v}, size=size)
+
+    data = {
+        "filters": {key: list(values) for key, values in filters.items()},
+        name: found.rows,
+        "next": list_url(name, filters, ".json", found.next, size) if found.next else None,
+        "cursor": found.next,
+        "facets": counted,
+    }
+    context = {
+        "name": name,
+        "rows": found.rows,
+        "pairs": [(key, value) for key, values in filters.items() for value in values],
+        "facets": counted,
+        "after": after,
+        "first": list_url(name, filters, size=size),
+        "next": list_url(name, filters, "", found.next, size) if found.next else None,
+        "toggle": toggled,
+        "download": lambda kind: list_url(name, filters, f".{kind}"),
+    }
+    return Page("listing.html.j2", name.capitalize() + (", filtered" if filters else ""), data, context)
 
 
 def claim_page(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,10 @@ from ...services.views import ClaimRow
 from .export import PAGE
 
 CLAIM_COLUMNS = ("id", "slug", "text", "claimant", "stated_on", "tags", "supports", "refutes", "evidence", "rating")
+LIST_COLUMNS = {  # the downloads of /sources and /actors
+    "sources": ("id", "slug", "title", "kind", "publisher", "authors", "published_on", "url", "language"),
+    "actors": ("id", "slug", "name", "kind", "role", "aliases"),
+}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EVIDENCE_COLUMNS = ("id", "claim", "source", "stance", "quote", "speaker", "locator", "quote_status", "start", "end")
 
@@ -92,11 +96,11 @@ def _inert(row: dict[str, Any]) -> dict[str, Any]:
     return {column: inert(value) for column, value in row.items()}
 
 
-def claim_rows_csv(rows: Iterable[ClaimRow]) -> Iterator[str]:
-    """Claim rows (`claim list`, /claims) as export's claims.csv has them, a line of text at a time
-    (the header first), for a download that streams."""
+def rows_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
+    """Rows (`claim list`, /claims, /sources, /actors) as CSV text with these columns, a line at a
+    time (the header first), for a download that streams; lists joined by "; "."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, CLAIM_COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(buffer, columns, extrasaction="ignore")
 
     def taken() -> str:
         line = buffer.getvalue()
@@ -107,5 +111,10 @@ def claim_rows_csv(rows: Iterable[ClaimRow]) -> Iterator[str]:
     writer.writeheader()
     yield taken()
     for row in rows:
-        writer.writerow(_inert(_claim_cells(row)))
+        writer.writerow(_inert({key: "; ".join(v) if isinstance(v, list) else v for key, v in row.items()}))
         yield taken()
+
+
+def claim_rows_csv(rows: Iterable[ClaimRow]) -> Iterator[str]:
+    """Claim rows as export's claims.csv has them (see rows_csv)."""
+    return rows_csv((dict(row) for row in rows), CLAIM_COLUMNS)
