@@ -53,8 +53,19 @@ def test_filters_combine_and_the_web_agrees_with_the_cli(desk, web) -> None:  # 
     listed = desk.json("claim", "list", "--language", "ru", "--rating", "false", "--reviewer", "afp")
     assert [claim["slug"] for claim in listed] == ["ru-3", "ru-1", "ru-5"]  # by date: 2020, 2021, 2022
     assert _pages(web, "language=ru&rating=false&reviewer=afp", size=2) == listed
-    assert [c["slug"] for c in _pages(web, "tag=russian&year=2021")] == ["ru-3", "ru-1", "ru-4", "ru-5"]  # stated or reviewed
-    assert {c["slug"] for c in _pages(web, "year=2020&year=2022&language=ru")} == {"ru-0", "ru-2", "ru-3", "ru-5", "ru-6"}
+    assert [c["slug"] for c in _pages(web, "tag=russian&year=2021")] == [
+        "ru-3",
+        "ru-1",
+        "ru-4",
+        "ru-5",
+    ]  # stated or reviewed
+    assert {c["slug"] for c in _pages(web, "year=2020&year=2022&language=ru")} == {
+        "ru-0",
+        "ru-2",
+        "ru-3",
+        "ru-5",
+        "ru-6",
+    }
     assert [c["slug"] for c in _pages(web, "q=Gorbachev")] == [
         c["slug"] for c in desk.json("claim", "list", "--q", "Gorbachev")
     ]
@@ -117,7 +128,7 @@ def test_pages_go_on_by_cursor_while_claims_are_added(desk, web) -> None:  # typ
 
 
 def test_downloads_stream_every_row_safely(desk, web) -> None:  # type: ignore[no-untyped-def]
-    desk.ok("claim", "add", "=HYPERLINK(\"http://evil.example\") says NATO", "--slug", "formula", "--force")
+    desk.ok("claim", "add", '=HYPERLINK("http://evil.example") says NATO', "--slug", "formula", "--force")
     answer = web.get("/claims.csv?text=HYPERLINK")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.text)))
@@ -180,8 +191,8 @@ def test_facets_in_the_terminal(desk) -> None:  # type: ignore[no-untyped-def]
 def test_sources_and_actors_are_browsed_the_same_way(desk, web, db_url) -> None:  # type: ignore[no-untyped-def]
     with db.get_engine(db_url).connect() as connection:
         kinds = dict(connection.execute(text("SELECT kind, count(*) FROM sources GROUP BY kind")).all())
-        publishers = dict(connection.execute(text(
-            "SELECT publisher, count(*) FROM sources WHERE publisher IS NOT NULL GROUP BY publisher")).all())  # fmt: skip
+        by_publisher = "SELECT publisher, count(*) FROM sources WHERE publisher IS NOT NULL GROUP BY publisher"
+        publishers = dict(connection.execute(text(by_publisher)).all())
         people = connection.execute(text("SELECT slug FROM actors WHERE kind = 'person' ORDER BY id")).scalars().all()
     page = web.get("/sources.json").json()
     assert {item["value"]: item["count"] for item in page["facets"]["kind"]} == {str(k): n for k, n in kinds.items()}
@@ -199,4 +210,6 @@ def test_sources_and_actors_are_browsed_the_same_way(desk, web, db_url) -> None:
     assert "unknown filter 'colour' of sources" in web.get("/sources.json?colour=red").json()["error"]
     assert "unknown actor kind 'bad'" in html.unescape(web.get("/actors?kind=bad").text)
     assert web.get("/actors.csv?after=x&kind=bad").status_code == 400
-    assert "malformed or was altered" in web.get("/actors.json?after=WyJzb3VyY2VzIiwzXQ").json()["error"]  # a source's cursor
+    assert (
+        "malformed or was altered" in web.get("/actors.json?after=WyJzb3VyY2VzIiwzXQ").json()["error"]
+    )  # a source's cursor

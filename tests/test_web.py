@@ -64,8 +64,6 @@ def page(client: TestClient, path: str, status: int = 200) -> Any:
 @pytest.mark.parametrize(
     ("path", "command"),
     [
-        ("/index.json", ["claim", "list", "--limit", "1000"]),
-        ("/index.json?tag=nato-enlargement", ["claim", "list", "--tag", "nato-enlargement", "--limit", "1000"]),
         (f"/claims/{CLAIM}.json", ["claim", "show", CLAIM]),
         ("/claims/1.json", ["claim", "show", "1"]),
         ("/sources/minister-page.json", ["source", "show", "minister-page"]),
@@ -158,14 +156,21 @@ def test_source_page_highlights_each_quote_in_place(seeded, client) -> None:  # 
     assert url.get("href") == "https://example.org/page" and url.get("rel") == "nofollow noopener"
 
 
-def test_index_groups_claims_by_tag_and_has_a_search_box(seeded, client) -> None:  # type: ignore[no-untyped-def]
+def test_the_overview_counts_what_is_there_and_leads_into_the_claims(seeded, client) -> None:  # type: ignore[no-untyped-def]
     tree = page(client, "/")
     claims = seeded.json("claim", "list")
-    tags = sorted({tag for claim in claims for tag in claim["tags"]})
-    assert [h.text for h in tree.xpath("//section[@class='tag-group']/h2")] == tags
     assert tree.xpath("//form[@action='/search']//input[@name='q']")
-    row = tree.xpath(f"//section[@id='tag-nato-enlargement']//a[@href='/claims/{CLAIM}']/ancestor::tr")[0]
-    assert row.xpath("string(td[contains(@class,'n-refutes')])") == "3"
+    assert tree.xpath("string(//p[@class='counts']/a[@href='/claims'])") == f"{len(claims)} claims"
+    overview = client.get("/index.json").json()
+    assert overview["counts"]["claims"] == len(claims)
+    assert overview["facets"]["tag"] == seeded.json("claim", "list", "--facets")["facets"]["tag"]
+    assert [r["id"] for r in overview["recent"]] == [
+        r["id"] for r in seeded.json("history", "--limit", "10")["revisions"]
+    ]
+    top = overview["facets"]["tag"][0]
+    assert tree.xpath(f"//section[@data-facet='tag']//a[@href='/claims?tag={top['value']}']")
+    # A claim's tags lead to the claims with that tag.
+    assert page(client, f"/claims/{CLAIM}").xpath("//a[@class='tag']/@href")[0].startswith("/claims?tag=")
 
 
 def test_search_and_similar_pages(seeded, client) -> None:  # type: ignore[no-untyped-def]
@@ -272,7 +277,7 @@ def test_unknown_slug_is_a_404_naming_it_with_close_slugs(seeded, client) -> Non
         ("/search?q=nato&in=tweets", "cannot search in 'tweets'"),
         ("/search?q=nato&limit=lots", "limit must be a whole number"),
         ("/search?q=" + "word+" * 600, "search query"),
-        ("/?limit=0", "limit must be a whole number"),
+        ("/claims?size=0", "size must be a whole number"),
         ("/similar?text=+", "empty"),
         ("/history?limit=-1", "limit must be a whole number"),
     ],

@@ -314,3 +314,24 @@ def every(session: Session, filters: Filters, *, size: int = MAX_PAGE_SIZE) -> I
             return
         after = found.next
         session.expunge_all()  # a page's claims are not kept once handed over
+
+
+RECENT_CHANGES = 10  # revisions the overview lists
+
+
+def overview(session: Session) -> dict[str, Any]:
+    """What the database holds (how many claims, sources, actors and verdicts), its most used tags,
+    ratings and years (as facets: each a way into the claims), and its latest changes."""
+    from ..models import Source
+    from .history import list_history
+
+    counts = {
+        name: session.scalar(select(func.count()).select_from(model)) or 0
+        for name, model in (("claims", Claim), ("sources", Source), ("actors", Actor), ("verdicts", Verdict))
+    }
+    counted = facets(session, Filters())
+    return {
+        "counts": counts,
+        "facets": {name: counted[name] for name in ("tag", "rating", "year")},
+        "recent": list_history(session, limit=RECENT_CHANGES)["revisions"],
+    }

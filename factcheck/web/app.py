@@ -228,10 +228,7 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
         return pages.whole_number(request.query_params.get("limit"), "limit", default)
 
     def index(request: Request) -> Response:
-        tag = request.query_params.get("tag") or None
-        return answer(
-            request, None, lambda s: pages.index_page(s, links, tag=tag, limit=_limit(request, pages.INDEX_LIMIT))
-        )
+        return answer(request, None, lambda s: pages.overview_page(s, links))
 
     def claim(request: Request) -> Response:
         return answer(request, "claims", lambda s: pages.claim_page(s, links, _slug(request)))

@@ -65,7 +65,7 @@ class Links:
         return f"{self.up}index.html" if self.static else "/"
 
     def index_tag(self, tag: str) -> str:
-        return f"{self.index()}#tag-{quote(tag, safe='')}" if self.static else "/?" + urlencode({"tag": tag})
+        return f"{self.index()}#tag-{quote(tag, safe='')}" if self.static else "/claims?" + urlencode({"tag": tag})
 
     def stylesheet(self) -> str:
         return f"{self.up}style.css" if self.static else "/static/style.css"
@@ -250,6 +250,13 @@ def listing_page(session: Session, links: Links, name: str, pairs: list[tuple[st
         "download": lambda kind: list_url(name, filters, f".{kind}"),
     }
     return Page("listing.html.j2", name.capitalize() + (", filtered" if filters else ""), data, context)
+
+
+def overview_page(session: Session, links: Links) -> Page:
+    """`/` on the server: the database at a glance (browse.overview), linking into /claims."""
+    found = browse.overview(session)
+    toggle = lambda name, value: browse_url(browse.Filters().toggled(name, value))  # noqa: E731
+    return Page("overview.html.j2", "Claims and counterclaims", found, {"o": found, "toggle": toggle})
 
 
 def claim_page(
