@@ -8,7 +8,7 @@ page is kept once the next is read; the output is what the per-claim services gi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import exists, or_, select
@@ -109,19 +109,35 @@ def archived_text(session: Session, ref: str | int) -> tuple[str | None, dict[in
     return source.text, offsets
 
 
-def events_for_sources(session: Session, source_slugs: list[str]) -> list[dict[str, Any]]:
-    """The dated events that any of these sources records, oldest first."""
-    if not source_slugs:
-        return []
-    recorded = (
-        select(event_sources.c.event_id)
-        .join(Source, Source.id == event_sources.c.source_id)
-        .where(Source.slug.in_(source_slugs))
+def cited_sources(dossier: Dossier) -> list[str]:
+    """The slugs of the sources a claim's evidence quotes."""
+    return sorted({row["source"]["slug"] for rows in dossier["evidence"].values() for row in rows})
+
+
+def events_by_source(session: Session, source_slugs: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """The dated events each of these sources records, by source slug (one query for them all)."""
+    slugs = sorted(set(source_slugs))
+    found: dict[str, list[dict[str, Any]]] = {}
+    if not slugs:
+        return found
+    rows = session.execute(
+        select(Source.slug, Event.id, Event.slug, Event.title, Event.description, Event.occurred_on)
+        .join(event_sources, event_sources.c.source_id == Source.id)
+        .join(Event, Event.id == event_sources.c.event_id)
+        .where(Source.slug.in_(slugs), Event.occurred_on.is_not(None))
     )
-    events = session.scalars(
-        select(Event).where(Event.id.in_(recorded), Event.occurred_on.is_not(None)).order_by(Event.occurred_on)
-    )
-    return [
-        {"slug": event.slug, "title": event.title, "description": event.description, "occurred_on": event.occurred_on}
-        for event in events
-    ]
+    for source_slug, event_id, slug, title, description, occurred_on in rows:
+        event = {"id": event_id, "slug": slug, "title": title, "description": description, "occurred_on": occurred_on}
+        found.setdefault(source_slug, []).append(event)
+    return found
+
+
+def events_for_sources(
+    session: Session, source_slugs: list[str], known: dict[str, list[dict[str, Any]]] | None = None
+) -> list[dict[str, Any]]:
+    """The dated events that any of these sources records, oldest first (ties by id); `known`,
+    events_by_source of these sources or more, when read already (a block of claims at once)."""
+    by_source = events_by_source(session, source_slugs) if known is None else known
+    events = {event["id"]: event for slug in source_slugs for event in by_source.get(slug, [])}
+    ordered = sorted(events.values(), key=lambda event: (event["occurred_on"], event["id"]))
+    return [{key: value for key, value in event.items() if key != "id"} for event in ordered]

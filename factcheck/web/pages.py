@@ -21,7 +21,7 @@ from ..services.actors import show_actor
 from ..services.claims import list_claims
 from ..services.common import required_text
 from ..services.history import list_history
-from ..services.pages import archived_text, events_for_sources
+from ..services.pages import archived_text, cited_sources, events_for_sources
 from ..services.search import hit_view, search
 from ..services.similar import similar_claims
 from ..services.sources import show_source
@@ -265,17 +265,18 @@ def claim_page(
     slug: str,
     dossier: Dossier | None = None,
     reviews: list[dict[str, Any]] | None = None,
+    events: dict[str, list[dict[str, Any]]] | None = None,
 ) -> Page:
-    """The dossier: `claim show SLUG --json`, with its pictures and ClaimReview JSON-LD; `dossier`
-    and `reviews` when read already, for many claims at once (the static site)."""
+    """The dossier: `claim show SLUG --json`, with its pictures and ClaimReview JSON-LD; `dossier`,
+    `reviews` and the `events` of its sources (events_by_source) when read already, for many
+    claims at once (the static site)."""
     if dossier is None:
         dossier = show_claim(session, slug)
     claim_id = dossier["claim"]["id"]
 
     def context() -> dict[str, Any]:
-        cited = sorted({row["source"]["slug"] for rows in dossier["evidence"].values() for row in rows})
-        events = events_for_sources(session, cited)
-        entries = svg.timeline_entries(dossier, events, lambda s: links.claim(s), lambda s: links.source(s))
+        dated = events_for_sources(session, cited_sources(dossier), events)
+        entries = svg.timeline_entries(dossier, dated, lambda s: links.claim(s), lambda s: links.source(s))
         ratings = {verdict["rating"] for verdict in dossier["current_verdicts"]}
         related = [
             (relation.value, item)

@@ -13,6 +13,7 @@ from ..interchange.claimreview.write import reviews_by_claim
 from ..jsontext import to_json
 from ..services.actors import list_actors
 from ..services.claims import list_claims
+from ..services.pages import cited_sources, events_by_source
 from ..services.sources import source_views
 from ..services.suggestions import suggested_dossiers
 from ..services.views import ClaimRow
@@ -42,9 +43,11 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
 
     for dossiers in suggested_dossiers(session):  # a block of claims at a time (see suggestions.BLOCK)
         reviews = reviews_by_claim(session, [dossier["claim"]["id"] for dossier in dossiers])
+        events = events_by_source(session, (slug for dossier in dossiers for slug in cited_sources(dossier)))
         for dossier in dossiers:
             slug = dossier["claim"]["slug"]
-            write(f"claims/{slug}.html", pages.claim_page, inner, slug, dossier, reviews[dossier["claim"]["id"]])
+            review = reviews[dossier["claim"]["id"]]
+            write(f"claims/{slug}.html", pages.claim_page, inner, slug, dossier, review, events)
             write(f"history/{slug}.html", pages.history_page, inner, slug)
             counts["claims"] += 1
     for view, _claims in source_views(session):
