@@ -12,7 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,25 +62,40 @@ def read_filters(pairs: Iterable[tuple[str, str]], *, sort: str | None = None, i
     """Filters from (name, value) pairs, such as a query string's; an unknown name, a value of the
     wrong kind or too many values is refused, naming it and what is allowed. `ignore`: names that
     are not filters but belong to the caller (`after`, `size`)."""
-    skipped = set(ignore)
-    values: dict[str, list[str]] = {}
-    for name, raw in pairs:
-        if name in skipped:
-            continue
-        if name not in FILTERS:
-            raise InvalidInput(f"unknown filter {name!r}: allowed: {', '.join(FILTERS)}")
-        value = _checked(name, raw)
-        given = values.setdefault(name, [])
-        if value not in given:
-            given.append(value)
-        if len(given) > MAX_VALUES:
-            raise InvalidInput(f"too many values of {name!r}: at most {MAX_VALUES}")
+    values = collect(pairs, FILTERS, _checked, ignore=ignore)
     if len(values.get("q", ())) > 1:
         raise InvalidInput("give the full-text query 'q' once")
     order = sort or "date"
     if order not in SORTS:
         raise InvalidInput(f"cannot sort by {order!r}: allowed: {', '.join(SORTS)}")
-    return Filters({name: tuple(values[name]) for name in FILTERS if name in values}, order)
+    return Filters(values, order)
+
+
+def collect(
+    pairs: Iterable[tuple[str, str]],
+    allowed: Sequence[str],
+    checked: Callable[[str, str], str],
+    *,
+    ignore: Iterable[str] = (),
+    of: str = "",
+) -> dict[str, tuple[str, ...]]:
+    """Each allowed filter's values (each once, in the order given, `checked(name, raw)` made
+    right), in the order of `allowed`; an unknown name, or more than MAX_VALUES values of one, is
+    refused. Names in `ignore` belong to the caller. `of`: what is filtered, for messages."""
+    skipped = set(ignore)
+    values: dict[str, list[str]] = {}
+    for name, raw in pairs:
+        if name in skipped:
+            continue
+        if name not in allowed:
+            raise InvalidInput(f"unknown filter {name!r}{of}: allowed: {', '.join(allowed)}")
+        value = checked(name, raw)
+        given = values.setdefault(name, [])
+        if value not in given:
+            given.append(value)
+        if len(given) > MAX_VALUES:
+            raise InvalidInput(f"too many values of {name!r}: at most {MAX_VALUES}")
+    return {name: tuple(values[name]) for name in allowed if name in values}
 
 
 def _checked(name: str, raw: str) -> str:

@@ -15,7 +15,7 @@ from ..errors import InvalidInput
 from ..limits import MAX_NAME
 from ..models import Actor, ActorKind, Capture, Source, SourceKind, SourceVersion
 from .actors import actor_view
-from .browse import FACET_VALUES, MAX_PAGE_SIZE, MAX_VALUES, PAGE_SIZE, Page, decode_cursor, encode_cursor
+from .browse import FACET_VALUES, MAX_PAGE_SIZE, PAGE_SIZE, Page, collect, decode_cursor, encode_cursor
 from .common import choice
 from .sources import source_view
 
@@ -67,25 +67,16 @@ def read_filters(
 ) -> dict[str, tuple[str, ...]]:
     """Filters of `listing` from (name, value) pairs; an unknown name or value, or too many values,
     is refused naming it and what is allowed."""
-    allowed = list(listing.columns())
-    skipped = set(ignore)
-    values: dict[str, list[str]] = {}
-    for name, raw in pairs:
-        if name in skipped:
-            continue
-        if name not in allowed:
-            raise InvalidInput(f"unknown filter {name!r} of {listing.name}: allowed: {', '.join(allowed)}")
+
+    def checked(name: str, raw: str) -> str:
         value = raw.strip()
         if not value or len(value) > MAX_NAME:
             raise InvalidInput(f"filter {name!r} must be 1 to {MAX_NAME} characters")
         if name in listing.vocabularies:
-            value = choice(listing.vocabularies[name], value, f"{listing.name[:-1]} {name}").value
-        given = values.setdefault(name, [])
-        if value not in given:
-            given.append(value)
-        if len(given) > MAX_VALUES:
-            raise InvalidInput(f"too many values of {name!r}: at most {MAX_VALUES}")
-    return {name: tuple(values[name]) for name in allowed if name in values}
+            return choice(listing.vocabularies[name], value, f"{listing.name[:-1]} {name}").value
+        return value
+
+    return collect(pairs, list(listing.columns()), checked, ignore=ignore, of=f" of {listing.name}")
 
 
 def _conditions(listing: Listing, filters: dict[str, tuple[str, ...]]) -> list[ColumnElement[bool]]:

@@ -134,20 +134,25 @@ MAX_PARAMETERS = 100  # pairs in a query string: a filter's values are capped ag
 BROWSE_OPTIONS = ("sort", "after", "size")  # the query string's names that are not filters
 
 
-def browse_request(pairs: list[tuple[str, str]]) -> tuple[browse.Filters, str | None, int]:
-    """The filters, cursor and page size a `/claims` query string asks for; refused as
-    InvalidInput (a 400) when it is malformed."""
+def _options(pairs: list[tuple[str, str]], names: tuple[str, ...]) -> dict[str, str]:
+    """The query string's values of `names` (each at most once), its length checked."""
     if len(pairs) > MAX_PARAMETERS:
         raise InvalidInput(f"too many parameters: at most {MAX_PARAMETERS}")
     options: dict[str, str] = {}
     for name, value in pairs:
-        if name in BROWSE_OPTIONS:
+        if name in names:
             if name in options:
                 raise InvalidInput(f"give {name!r} once")
             options[name] = value
+    return options
+
+
+def browse_request(pairs: list[tuple[str, str]]) -> tuple[browse.Filters, str | None, int]:
+    """The filters, cursor and page size a `/claims` query string asks for; refused as
+    InvalidInput (a 400) when it is malformed."""
+    options = _options(pairs, BROWSE_OPTIONS)
     filters = browse.read_filters(pairs, sort=options.get("sort") or None, ignore=BROWSE_OPTIONS)
-    size = whole_number(options.get("size"), "size", browse.PAGE_SIZE)
-    return filters, options.get("after") or None, size
+    return filters, options.get("after") or None, whole_number(options.get("size"), "size", browse.PAGE_SIZE)
 
 
 def browse_url(filters: browse.Filters, suffix: str = "", after: str | None = None, size: int | None = None) -> str:
@@ -196,14 +201,7 @@ def list_request(
     listing: listings.Listing, pairs: list[tuple[str, str]]
 ) -> tuple[dict[str, tuple[str, ...]], str | None, int]:
     """The filters, cursor and page size a `/sources` or `/actors` query string asks for."""
-    if len(pairs) > MAX_PARAMETERS:
-        raise InvalidInput(f"too many parameters: at most {MAX_PARAMETERS}")
-    options: dict[str, str] = {}
-    for name, value in pairs:
-        if name in ("after", "size"):
-            if name in options:
-                raise InvalidInput(f"give {name!r} once")
-            options[name] = value
+    options = _options(pairs, ("after", "size"))
     filters = listings.read_filters(listing, pairs, ignore=("after", "size"))
     return filters, options.get("after") or None, whole_number(options.get("size"), "size", browse.PAGE_SIZE)
 
