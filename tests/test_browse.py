@@ -149,7 +149,11 @@ def test_downloads_stream_every_row_safely(desk, web) -> None:  # type: ignore[n
         ("after=abc", "malformed or was altered"),
         ("after=WyJldmlkZW5jZSIsMSwyXQ", "malformed or was altered"),  # a cursor of another sort
         ("size=0", "size must be a whole number"),
-        ("size=501", "a page holds 1 to 500"),
+        ("size=1001", "size must be a whole number from 1 to 1000"),
+        ("q=%2A%2A", "nothing to search for"),
+        ("text=%00", "holds a NUL character"),
+        ("claimant=a%00b", "holds a NUL character"),
+        ("after=WyJkYXRlIixmYWxzZSwiMjAyMSIsMTg0NDY3NDQwNzM3MDk1NTE2MTZd", "malformed or was altered"),  # id 2**64
         ("sort=colour", "cannot sort by 'colour'"),
         ("sort=date&sort=evidence", "give 'sort' once"),
         ("&".join(f"tag=t{n}" for n in range(21)), "too many values of 'tag'"),
@@ -161,7 +165,7 @@ def test_bad_queries_are_a_400_naming_the_problem(web, query, problem) -> None: 
     assert page.status_code == 400 and problem in html.unescape(page.text) and "Traceback" not in page.text
     answer = web.get(f"/claims.json?{query}")
     assert answer.status_code == 400 and problem in answer.json()["error"]
-    if not query.startswith(("after", "size")):  # a download has no pages
+    if not query.startswith(("after", "size")):  # a download has no pages; a bad filter is refused before it starts
         download = web.get(f"/claims.csv?{query}")
         assert download.status_code == 400 and problem in download.text
 
@@ -171,6 +175,9 @@ def test_the_cli_refuses_what_the_web_refuses(desk) -> None:  # type: ignore[no-
     assert "is not a year" in desk.fails("claim", "list", "--year", "twenty")
     assert "no actor 'nobody'" in desk.fails("claim", "list", "--claimant", "nobody")
     assert "--format takes table, json, jsonl or csv" in desk.fails("claim", "list", "--format", "xml")
+    assert "give --json or --format csv, not both" in desk.fails("claim", "list", "--json", "--format", "csv")
+    assert "no --limit, jsonl or csv" in desk.fails("claim", "list", "--facets", "--limit", "3")
+    assert [c["slug"] for c in desk.json("claim", "list", "--tag", "russian", "--limit", "2")] == ["ru-0", "ru-3"]
     assert "cannot sort by 'size'" in desk.fails("claim", "list", "--sort", "size")
 
 
@@ -213,3 +220,37 @@ def test_sources_and_actors_are_browsed_the_same_way(desk, web, db_url) -> None:
     assert (
         "malformed or was altered" in web.get("/actors.json?after=WyJzb3VyY2VzIiwzXQ").json()["error"]
     )  # a source's cursor
+
+
+def test_a_blank_box_is_no_filter_and_facets_offer_the_other_values(desk, web) -> None:  # type: ignore[no-untyped-def]
+    assert web.get("/claims?q=&sort=evidence&tag=").status_code == 200  # the form's empty search box
+    assert web.get("/sources.json?kind=").json()["filters"] == {}
+    rated = web.get("/claims.json?rating=false").json()
+    ratings = {item["value"]: item for item in rated["facets"]["rating"]}
+    assert len(ratings) > 1 and ratings["false"]["selected"] and not ratings["misleading"]["selected"]
+    # A facet's count is what choosing that value as well adds: its claims under the other filters.
+    either = _pages(web, "rating=false&rating=misleading&language=ru", size=50)
+    alone = web.get("/claims.json?language=ru&rating=false").json()["facets"]["rating"]
+    assert len(either) == sum(item["count"] for item in alone if item["value"] in ("false", "misleading"))
+    kinds = {item["value"] for item in web.get("/sources.json?kind=article").json()["facets"]["kind"]}
+    assert {"article", "draft"} <= kinds
+
+
+def test_a_subset_export_of_many_claims_carries_their_sentences(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.interchange.dataset import export
+
+    cli.ok("init", "--seed")
+    page = tmp_path / "article.txt"
+    page.write_text("Putin said again that NATO promised Gorbachev in 1990 that it would not expand eastward.\n")
+    cli.ok("source", "add", "Moscow repeats", "--text-file", str(page), "--slug", "moscow")
+    cli.ok("scan", "moscow", "--apply")
+    chunked = json.loads(cli.ok("export", "--tag", "1990-assurances", "--tag", "nato-enlargement", "--format", "json"))
+    original = export.PAGE
+    try:
+        export.PAGE = 2  # the claims' ids read two at a time
+        small = json.loads(
+            cli.ok("export", "--tag", "1990-assurances", "--tag", "nato-enlargement", "--format", "json")
+        )
+    finally:
+        export.PAGE = original
+    assert small["appearance_sentences"] == chunked["appearance_sentences"] and len(small["appearance_sentences"]) == 1

@@ -212,9 +212,15 @@ def list_(
     from ..services import browse
     from ..services.common import get
 
+    if as_json and output_format not in (None, "json"):
+        raise InvalidInput(f"give --json or --format {output_format}, not both")
     kind = "json" if as_json else output_format or "table"
-    if kind not in ("table", "json", "jsonl", "csv") or (as_json and output_format not in (None, "json")):
+    if kind not in ("table", "json", "jsonl", "csv"):
         raise InvalidInput(f"--format takes table, json, jsonl or csv, not {output_format!r}")
+    if facets and (limit is not None or kind in ("jsonl", "csv")):
+        raise InvalidInput(
+            "--facets counts every claim the filters select, as a table or JSON: no --limit, jsonl or csv"
+        )
     with reading(ctx) as session:  # rows are read page by page as they are printed
         from ..models import Actor
 
@@ -239,7 +245,8 @@ def list_(
             else:
                 print_json({**filters.view(), "facets": counted})
             return
-        claims = itertools.islice(browse.every(session, filters), limit)
+        size = min(limit or browse.MAX_PAGE_SIZE, browse.MAX_PAGE_SIZE)  # no more read than shown
+        claims = itertools.islice(browse.every(session, filters, size=size), limit)
         if kind == "csv":
             write_lines(claim_rows_csv(claims))
         elif kind == "jsonl":

@@ -20,11 +20,11 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, 
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..errors import InvalidInput
-from ..limits import MAX_NAME, MAX_QUERY
+from ..limits import MAX_ID, MAX_NAME, MAX_QUERY
 from ..models import Actor, Claim, Evidence, QuoteStatus, Rating, Tag, Verdict, claim_tags
-from ..search import claims_matching
+from ..search import claims_matching, plain_terms
 from .claims import list_rows
-from .common import choice, slugify
+from .common import checked_characters, choice, slugify
 from .views import ClaimRow
 
 FILTERS = ("tag", "rating", "reviewer", "claimant", "language", "year", "quote_status", "q", "text")
@@ -32,7 +32,7 @@ FACETS = ("tag", "rating", "reviewer", "claimant", "language", "year")
 SORTS = ("date", "evidence", "changed")
 MAX_VALUES = 20  # values of one filter
 PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 1_000  # as the web view's other limits
 FACET_VALUES = 10  # the most frequent values a facet shows
 
 
@@ -53,6 +53,10 @@ class Filters:
         changed = tuple(v for v in now if v != value) if value in now else (*now, value)
         values = {key: got for key, got in {**self.values, name: changed}.items() if got}
         return Filters(values, self.sort)
+
+    def without(self, name: str) -> Filters:
+        """These filters but `name`'s."""
+        return Filters({key: values for key, values in self.values.items() if key != name}, self.sort)
 
     def view(self) -> dict[str, Any]:
         return {"filters": {name: list(values) for name, values in self.values.items()}, "sort": self.sort}
@@ -99,11 +103,13 @@ def collect(
 
 
 def _checked(name: str, raw: str) -> str:
-    value = raw.strip()
+    value = checked_characters(raw, f"filter {name!r}").strip()
     if not value:
         raise InvalidInput(f"filter {name!r} is empty: give a value, or leave it out")
     if len(value) > (MAX_QUERY if name in ("q", "text") else MAX_NAME):
         raise InvalidInput(f"filter {name!r} is too long")
+    if name == "q":
+        plain_terms(value)  # words to search for, or one line saying there are none
     if name == "tag":  # a tag's name or its slug
         return slugify(value)
     if name == "rating":
@@ -151,43 +157,10 @@ def conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
 
 def facets(session: Session, filters: Filters, *, top: int = FACET_VALUES) -> dict[str, list[dict[str, Any]]]:
     """Each facet's `top` values among the claims `filters` select, most claims first (ties by
-    value): {"value", "label", "count", "selected"}. A claim counts once per value it has."""
-    chosen = select(Claim.id).where(*conditions(session, filters)).scalar_subquery()
-    within = Claim.id.in_(chosen) if filters.values else true()
-    rated = select(Claim.id, _newest_rating().label("rating")).where(within).subquery()
-    queries: dict[str, Select[Any, Any, Any]] = {
-        "tag": select(Tag.slug, Tag.slug, func.count())
-        .select_from(claim_tags)
-        .join(Tag, Tag.id == claim_tags.c.tag_id)
-        .join(Claim, Claim.id == claim_tags.c.claim_id)
-        .where(within)
-        .group_by(Tag.slug),
-        "rating": select(rated.c.rating, literal(None), func.count())
-        .where(rated.c.rating.is_not(None))
-        .group_by(rated.c.rating),
-        "reviewer": select(Actor.slug, Actor.name, func.count(Verdict.claim_id.distinct()))
-        .join(Verdict, Verdict.reviewer_id == Actor.id)
-        .join(Claim, Claim.id == Verdict.claim_id)
-        .where(within)
-        .group_by(Actor.slug, Actor.name),
-        "claimant": select(Actor.slug, Actor.name, func.count())
-        .join(Claim, Claim.claimant_id == Actor.id)
-        .where(within)
-        .group_by(Actor.slug, Actor.name),
-        "language": select(Claim.language, literal(None), func.count())
-        .where(within, Claim.language.is_not(None))
-        .group_by(Claim.language),
-    }
-    stated = select(Claim.id.label("claim_id"), func.substr(Claim.stated_on, 1, 4).label("year")).where(
-        within, Claim.stated_on.is_not(None)
-    )
-    reviewed = (
-        select(Verdict.claim_id.label("claim_id"), func.substr(Verdict.reviewed_on, 1, 4).label("year"))
-        .join(Claim, Claim.id == Verdict.claim_id)
-        .where(within, Verdict.reviewed_on.is_not(None))
-    )
-    years = union(stated, reviewed).subquery()  # a claim stated and reviewed in one year counts once
-    queries["year"] = select(years.c.year, literal(None), func.count()).group_by(years.c.year)
+    value): {"value", "label", "count", "selected"}. A claim counts once per value it has. Each
+    facet is counted without its own filter, whose values are alternatives: its counts are what
+    choosing one more of its values would add (`tag=a&tag=b`), not only the chosen ones."""
+    queries = {name: _facet_query(session, name, filters.without(name)) for name in FACETS}
     counted: dict[str, list[dict[str, Any]]] = {}
     for name in FACETS:
         query = queries[name].subquery()
@@ -204,6 +177,44 @@ def facets(session: Session, filters: Filters, *, top: int = FACET_VALUES) -> di
             for found, shown, number in rows
         ]
     return counted
+
+
+def _facet_query(session: Session, name: str, filters: Filters) -> Select[Any, Any, Any]:
+    """(value, label, claims) of facet `name` among the claims `filters` select."""
+    chosen = select(Claim.id).where(*conditions(session, filters)).scalar_subquery()
+    within = Claim.id.in_(chosen) if filters.values else true()
+    if name == "tag":
+        tagged = (
+            select(claim_tags).join(Tag, Tag.id == claim_tags.c.tag_id).join(Claim, Claim.id == claim_tags.c.claim_id)
+        )
+        return tagged.with_only_columns(Tag.slug, Tag.slug, func.count()).where(within).group_by(Tag.slug)
+    if name == "rating":
+        rated = select(Claim.id, _newest_rating().label("rating")).where(within).subquery()
+        return (
+            select(rated.c.rating, literal(None), func.count())
+            .where(rated.c.rating.is_not(None))
+            .group_by(rated.c.rating)
+        )
+    if name == "reviewer":
+        reviewed = select(Actor.slug, Actor.name, func.count(Verdict.claim_id.distinct()))
+        reviewed = reviewed.join(Verdict, Verdict.reviewer_id == Actor.id).join(Claim, Claim.id == Verdict.claim_id)
+        return reviewed.where(within).group_by(Actor.slug, Actor.name)
+    if name == "claimant":
+        made = select(Actor.slug, Actor.name, func.count()).join(Claim, Claim.claimant_id == Actor.id)
+        return made.where(within).group_by(Actor.slug, Actor.name)
+    if name == "language":
+        found = select(Claim.language, literal(None), func.count()).where(within, Claim.language.is_not(None))
+        return found.group_by(Claim.language)
+    stated = select(Claim.id.label("claim_id"), func.substr(Claim.stated_on, 1, 4).label("year")).where(
+        within, Claim.stated_on.is_not(None)
+    )
+    reviewed_in = (
+        select(Verdict.claim_id.label("claim_id"), func.substr(Verdict.reviewed_on, 1, 4).label("year"))
+        .join(Claim, Claim.id == Verdict.claim_id)
+        .where(within, Verdict.reviewed_on.is_not(None))
+    )
+    years = union(stated, reviewed_in).subquery()  # a claim stated and reviewed in one year counts once
+    return select(years.c.year, literal(None), func.count()).group_by(years.c.year)
 
 
 def _word(value: Any) -> str:
@@ -249,6 +260,8 @@ def decode_cursor(cursor: str, name: str, kinds: tuple[type, ...]) -> list[Any]:
         raise bad
     key = decoded[1:]
     if any(type(value) is not kind for value, kind in zip(key, kinds, strict=True)):
+        raise bad
+    if any(type(value) is int and not 0 <= value <= MAX_ID for value in key):  # no id or count is out there
         raise bad
     return key
 

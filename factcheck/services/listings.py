@@ -16,7 +16,7 @@ from ..limits import MAX_NAME
 from ..models import Actor, ActorKind, Capture, Source, SourceKind, SourceVersion
 from .actors import actor_view
 from .browse import FACET_VALUES, MAX_PAGE_SIZE, PAGE_SIZE, Page, collect, decode_cursor, encode_cursor
-from .common import choice
+from .common import checked_characters, choice
 from .sources import source_view
 
 
@@ -69,7 +69,7 @@ def read_filters(
     is refused naming it and what is allowed."""
 
     def checked(name: str, raw: str) -> str:
-        value = raw.strip()
+        value = checked_characters(raw, f"filter {name!r}").strip()
         if not value or len(value) > MAX_NAME:
             raise InvalidInput(f"filter {name!r} must be 1 to {MAX_NAME} characters")
         if name in listing.vocabularies:
@@ -89,13 +89,13 @@ def _conditions(listing: Listing, filters: dict[str, tuple[str, ...]]) -> list[C
 
 
 def facets(session: Session, listing: Listing, filters: dict[str, tuple[str, ...]]) -> dict[str, list[dict[str, Any]]]:
-    """Each field's FACET_VALUES most frequent values among the rows `filters` select (as
-    browse.facets gives the claims')."""
+    """Each field's FACET_VALUES most frequent values among the rows `filters` select, each field
+    counted without its own filter (as browse.facets counts the claims')."""
     counted = {}
-    conditions = _conditions(listing, filters)
     for name, column in listing.columns().items():
+        others = _conditions(listing, {key: values for key, values in filters.items() if key != name})
         value = column.label("value")
-        grouped = select(value, func.count().label("count")).where(*conditions, column.is_not(None)).group_by(column)
+        grouped = select(value, func.count().label("count")).where(*others, column.is_not(None)).group_by(column)
         query = grouped.subquery()
         rows = session.execute(select(query).order_by(query.c.count.desc(), query.c.value).limit(FACET_VALUES))
         selected = set(filters.get(name, ()))

@@ -134,10 +134,15 @@ MAX_PARAMETERS = 100  # pairs in a query string: a filter's values are capped ag
 BROWSE_OPTIONS = ("sort", "after", "size")  # the query string's names that are not filters
 
 
-def _options(pairs: list[tuple[str, str]], names: tuple[str, ...]) -> dict[str, str]:
-    """The query string's values of `names` (each at most once), its length checked."""
+def _given(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A query string's pairs but those left empty (a form's blank box: no filter), its length checked."""
     if len(pairs) > MAX_PARAMETERS:
         raise InvalidInput(f"too many parameters: at most {MAX_PARAMETERS}")
+    return [(name, value) for name, value in pairs if value.strip()]
+
+
+def _options(pairs: list[tuple[str, str]], names: tuple[str, ...]) -> dict[str, str]:
+    """The query string's values of `names`, each at most once."""
     options: dict[str, str] = {}
     for name, value in pairs:
         if name in names:
@@ -150,9 +155,10 @@ def _options(pairs: list[tuple[str, str]], names: tuple[str, ...]) -> dict[str, 
 def browse_request(pairs: list[tuple[str, str]]) -> tuple[browse.Filters, str | None, int]:
     """The filters, cursor and page size a `/claims` query string asks for; refused as
     InvalidInput (a 400) when it is malformed."""
+    pairs = _given(pairs)
     options = _options(pairs, BROWSE_OPTIONS)
     filters = browse.read_filters(pairs, sort=options.get("sort") or None, ignore=BROWSE_OPTIONS)
-    return filters, options.get("after") or None, whole_number(options.get("size"), "size", browse.PAGE_SIZE)
+    return filters, options.get("after"), whole_number(options.get("size"), "size", browse.PAGE_SIZE)
 
 
 def browse_url(filters: browse.Filters, suffix: str = "", after: str | None = None, size: int | None = None) -> str:
@@ -201,9 +207,10 @@ def list_request(
     listing: listings.Listing, pairs: list[tuple[str, str]]
 ) -> tuple[dict[str, tuple[str, ...]], str | None, int]:
     """The filters, cursor and page size a `/sources` or `/actors` query string asks for."""
+    pairs = _given(pairs)
     options = _options(pairs, ("after", "size"))
     filters = listings.read_filters(listing, pairs, ignore=("after", "size"))
-    return filters, options.get("after") or None, whole_number(options.get("size"), "size", browse.PAGE_SIZE)
+    return filters, options.get("after"), whole_number(options.get("size"), "size", browse.PAGE_SIZE)
 
 
 def list_url(

@@ -220,9 +220,11 @@ def _sentences_section(session: Session, claim_ids: Sequence[int] | None) -> Ite
         .order_by(AppearanceSentence.id)
         .execution_options(yield_per=PAGE)
     )
-    if claim_ids is not None:
-        query = query.where(AppearanceSentence.claim_id.in_(claim_ids))
-    rows = iter(session.execute(query))
+    if claim_ids is None:
+        rows = iter(session.execute(query))
+    else:  # PAGE claims at a time: a server takes only so many parameters in one statement
+        chunks = (claim_ids[start : start + PAGE] for start in range(0, len(claim_ids), PAGE))
+        rows = (row for chunk in chunks for row in session.execute(query.where(AppearanceSentence.claim_id.in_(chunk))))
     first = next(rows, None)
     if first is not None:
         yield "appearance_sentences", (_sentence_record(*row) for row in itertools.chain([first], rows))
