@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from .output import JsonFlag, escape, print_json, print_rows, print_table, say
+from ..limits import MAX_ID
+from .listing import Facets, Format, output_kind, page_size, pairs, print_facets, print_listing
+from .output import JsonFlag, escape, print_json, print_table, say
 from .state import reading, writing
 
 # The values of ActorKind in factcheck.models, written out because importing the models would load
@@ -36,21 +38,34 @@ def add(
 @actor_app.command("list")
 def list_(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option(help=f"Only this kind: {KINDS}.", show_default=False)] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option(help=f"Only this kind (repeatable): {KINDS}.", show_default=False)
+    ] = None,
+    text: Annotated[str | None, typer.Option(help="Only names containing this.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID, help="At most this many.")] = None,
+    facets: Facets = False,
+    output_format: Format = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """List actors by name."""
-    from ..services.actors import list_actors
+    """List actors by name; the same filters as the web view's /actors, or their facet counts."""
+    from ..interchange.dataset.csvfiles import LIST_COLUMNS
+    from ..services import listings
 
+    kind_ = output_kind(as_json, output_format, facets=facets, limit=limit)
     with reading(ctx) as session:
-        actors = list_actors(session, kind=kind)
-    print_rows(
-        actors,
-        as_json,
-        ("id", "slug", "name", "kind", "role"),
-        lambda a: (a["id"], a["slug"], a["name"], a["kind"], a["role"]),
-        empty="no actors",
-    )
+        filters = listings.read_filters(listings.ACTORS, pairs({"kind": kind, "text": [text] if text else None}))
+        if facets:
+            print_facets(kind_, {"filters": filters}, listings.facets(session, listings.ACTORS, filters), "actors")
+            return
+        print_listing(
+            kind_,
+            listings.every(session, listings.ACTORS, filters, size=page_size(limit, listings.MAX_PAGE_SIZE)),
+            limit,
+            LIST_COLUMNS["actors"],
+            ("id", "slug", "name", "kind", "role"),
+            lambda a: (a["id"], a["slug"], a["name"], a["kind"], a["role"]),
+            empty="no actors",
+        )
 
 
 @actor_app.command("show")

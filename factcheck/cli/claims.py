@@ -6,19 +6,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..jsontext import to_json_line
 from ..limits import MAX_ID
+from .listing import Facets, Format, output_kind, page_size, pairs, print_facets, print_listing
 from .output import (
     JsonFlag,
     escape,
     print_json,
     print_rich,
-    print_rows,
     print_table,
     say,
     say_deleted,
     visible,
-    write_lines,
 )
 from .state import reading, writing
 
@@ -197,30 +195,17 @@ def list_(
     text: Annotated[str | None, typer.Option(help="Only claims containing this text.")] = None,
     sort: Annotated[str, typer.Option(help="date, evidence (most first) or changed (latest first).")] = "date",
     limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID, help="At most this many.")] = None,
-    facets: Annotated[bool, typer.Option("--facets", help="Count each facet's values instead of listing.")] = False,
-    output_format: Annotated[
-        str | None, typer.Option("--format", help="table, json, jsonl or csv (--json is json).", show_default=False)
-    ] = None,
+    facets: Facets = False,
+    output_format: Format = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List claims by date, with counts of supporting and refuting evidence; the same filters as
     the web view's /claims (values of one option are alternatives), or their facet counts."""
-    import itertools
-
-    from ..errors import InvalidInput
-    from ..interchange.dataset.csvfiles import claim_rows_csv
+    from ..interchange.dataset.csvfiles import CLAIM_COLUMNS
     from ..services import browse
     from ..services.common import get
 
-    if as_json and output_format not in (None, "json"):
-        raise InvalidInput(f"give --json or --format {output_format}, not both")
-    kind = "json" if as_json else output_format or "table"
-    if kind not in ("table", "json", "jsonl", "csv"):
-        raise InvalidInput(f"--format takes table, json, jsonl or csv, not {output_format!r}")
-    if facets and (limit is not None or kind in ("jsonl", "csv")):
-        raise InvalidInput(
-            "--facets counts every claim the filters select, as a table or JSON: no --limit, jsonl or csv"
-        )
+    kind = output_kind(as_json, output_format, facets=facets, limit=limit)
     with reading(ctx) as session:  # rows are read page by page as they are printed
         from ..models import Actor
 
@@ -235,47 +220,29 @@ def list_(
             "q": [q] if q is not None else None,
             "text": [text] if text is not None else None,
         }
-        filters = browse.read_filters(
-            [(name, value) for name, values in given.items() for value in values or ()], sort=sort
-        )
+        filters = browse.read_filters(pairs(given), sort=sort)
         if facets:
-            counted = browse.facets(session, filters)
-            if kind == "table":
-                print_facets(counted)
-            else:
-                print_json({**filters.view(), "facets": counted})
+            print_facets(kind, filters.view(), browse.facets(session, filters), "claims")
             return
-        size = min(limit or browse.MAX_PAGE_SIZE, browse.MAX_PAGE_SIZE)  # no more read than shown
-        claims = itertools.islice(browse.every(session, filters, size=size), limit)
-        if kind == "csv":
-            write_lines(claim_rows_csv(claims))
-        elif kind == "jsonl":
-            write_lines(to_json_line(row) for row in claims)
-        else:
-            print_rows(
-                claims,
-                kind == "json",
-                ("id", "date", "claim", "claimant", "for", "against", "verdict"),
-                lambda c: (
-                    c["id"],
-                    c["stated_on"],
-                    f"{c['slug']}\n{c['text']}",
-                    c["claimant"],
-                    c["supports"],
-                    c["refutes"],
-                    c["rating"],
-                ),
-                empty="no claims",
-                no_wrap=("id", "date", "for", "against", "verdict"),
-                ratios={"claim": 3, "claimant": 1},
-            )
-
-
-def print_facets(counted: dict[str, list[dict[str, Any]]]) -> None:
-    """Each facet's values with their counts, a table a facet."""
-    for name, values in counted.items():
-        if values:
-            print_table(name, ("value", "claims"), ((item["label"], item["count"]) for item in values))
+        print_listing(
+            kind,
+            browse.every(session, filters, size=page_size(limit, browse.MAX_PAGE_SIZE)),
+            limit,
+            CLAIM_COLUMNS,
+            ("id", "date", "claim", "claimant", "for", "against", "verdict"),
+            lambda c: (
+                c["id"],
+                c["stated_on"],
+                f"{c['slug']}\n{c['text']}",
+                c["claimant"],
+                c["supports"],
+                c["refutes"],
+                c["rating"],
+            ),
+            empty="no claims",
+            no_wrap=("id", "date", "for", "against", "verdict"),
+            ratios={"claim": 3, "claimant": 1},
+        )
 
 
 @claim_app.command("show")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from ..services.articles import Article
     from ..services.evidence import QuoteCheck
     from ..services.source_versions import ReplacedText
+from .captured import archived_copy, capture_line
+from .listing import Facets, Format, output_kind, page_size, pairs, print_facets, print_listing
 from .output import (
     ForceFlag,
     JsonFlag,
@@ -120,7 +122,7 @@ def add(
     else:
         article = read_source_file(text_file, html_file, pdf_file, transcript_file)
     if archive:
-        archive_url = _archived_copy(url or "", archive_url)
+        archive_url = archived_copy(url or "", archive_url)
     with writing(ctx) as session:
         added = add_source_from_article(
             session,
@@ -142,7 +144,7 @@ def add(
     archived = f", {len(article.text):,} characters of text archived" if article else ""
     say(f"Added source {source.slug} ({source.id}): {escape(source.title)}{archived}")
     if article and article.capture:
-        say(_capture_line(article.capture.kind, article.capture.details, article.capture.sha256))
+        say(capture_line(article.capture.kind, article.capture.details, article.capture.sha256))
     for warning in added.warnings:
         warn(warning)
     if article is None:
@@ -250,7 +252,7 @@ def recapture(
     if replaced is None:
         say(f"Fetched {escape(url)}: the text is the same as before, so nothing was added.")
         return
-    say(_capture_line(article.capture.kind, article.capture.details, article.capture.sha256))
+    say(capture_line(article.capture.kind, article.capture.details, article.capture.sha256))
     _say_replaced(article, replaced)
 
 
@@ -382,39 +384,6 @@ def diff(
             )
 
 
-def _archived_copy(url: str, given: str | None) -> str | None:
-    """The Internet Archive's copy of `url`, asked for now; on failure a warning, and `given`."""
-    from ..errors import InvalidInput
-    from ..services.fetching import save_page_now
-
-    try:
-        return save_page_now(url)
-    except InvalidInput as error:
-        warn(f"{error}; the source is added without it (add one later with `source edit --archive-url`)")
-        return given
-
-
-def _capture_line(kind: str, details: dict[str, Any], sha256: str) -> str:
-    """What was kept of the document a source's text was read from, in one line."""
-    if kind == "web":
-        hops = len(details.get("redirects", []))
-        via = f" after {hops} redirect{'s' if hops != 1 else ''} to {escape(details['final_url'])}" if hops else ""
-        line = f"Fetched {escape(details['url'])} (HTTP {details['status']}{via}); response kept as WARC"
-    elif kind == "pdf":
-        line = f"PDF of {details['pages']} page{'s' if details['pages'] != 1 else ''} kept"
-    else:
-        cues = details.get("cues", 0)
-        line = f"Transcript of {cues} cue{'s' if cues != 1 else ''} kept"
-    line += f", sha256 {sha256[:12]}."
-    blank = details.get("pages_without_text") or []
-    if blank:
-        line += (
-            f"\nPages without text (a scan?): {', '.join(map(str, blank))}: quotes there stay unverified unless "
-            "you give the pages' text (--text-file beside --pdf-file)."
-        )
-    return line
-
-
 def _place(found: dict[str, int] | None) -> str:
     return f"{found['start']}-{found['end']}" if found else "—"
 
@@ -436,23 +405,45 @@ def delete(
 @source_app.command("list")
 def list_(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only this kind (repeatable: any of them).")] = None,
+    publisher: Annotated[list[str] | None, typer.Option(help="Only this publisher (repeatable).")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Only this language (repeatable).")] = None,
+    capture: Annotated[
+        list[str] | None, typer.Option(help="Only sources whose text came so: web, pdf or transcript (repeatable).")
+    ] = None,
     text: Annotated[str | None, typer.Option(help="Only titles or publishers containing this.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID, help="At most this many.")] = None,
+    facets: Facets = False,
+    output_format: Format = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """List sources by date."""
-    from ..services.sources import list_sources
+    """List sources by date (undated last); the same filters as the web view's /sources, or their
+    facet counts."""
+    from ..interchange.dataset.csvfiles import LIST_COLUMNS
+    from ..services import listings
 
-    with reading(ctx) as session:
-        sources = list_sources(session, kind=kind, text=text, limit=limit)
-    print_rows(
-        sources,
-        as_json,
-        ("id", "slug", "date", "kind", "title", "publisher"),
-        lambda s: (s["id"], s["slug"], s["published_on"], s["kind"], s["title"], s["publisher"]),
-        empty="no sources",
-    )
+    kind_ = output_kind(as_json, output_format, facets=facets, limit=limit)
+    given = {
+        "kind": kind,
+        "publisher": publisher,
+        "language": language,
+        "capture": capture,
+        "text": [text] if text else None,
+    }
+    with reading(ctx) as session:  # rows are read page by page as they are printed
+        filters = listings.read_filters(listings.SOURCES, pairs(given))
+        if facets:
+            print_facets(kind_, {"filters": filters}, listings.facets(session, listings.SOURCES, filters), "sources")
+            return
+        print_listing(
+            kind_,
+            listings.every(session, listings.SOURCES, filters, size=page_size(limit, listings.MAX_PAGE_SIZE)),
+            limit,
+            LIST_COLUMNS["sources"],
+            ("id", "slug", "date", "kind", "title", "publisher"),
+            lambda s: (s["id"], s["slug"], s["published_on"], s["kind"], s["title"], s["publisher"]),
+            empty="no sources",
+        )
 
 
 @source_app.command("show")

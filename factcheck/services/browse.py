@@ -34,6 +34,7 @@ MAX_VALUES = 20  # values of one filter
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1_000  # as the web view's other limits
 FACET_VALUES = 10  # the most frequent values a facet shows
+DATED_KEY = (bool, str, int)  # what a cursor of dated_page holds: undated?, the date (or ""), the id
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ def encode_cursor(sort: str, key: list[Any]) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-_KEYS = {"date": (bool, str, int), "evidence": (int, int), "changed": (str, int)}  # what a claims cursor holds
+_KEYS = {"date": DATED_KEY, "evidence": (int, int), "changed": (str, int)}  # what a claims cursor holds
 
 
 def decode_cursor(cursor: str, name: str, kinds: tuple[type, ...]) -> list[Any]:
@@ -266,10 +267,35 @@ def decode_cursor(cursor: str, name: str, kinds: tuple[type, ...]) -> list[Any]:
     return key
 
 
+def dated_page(
+    session: Session, query: Select[Any], date: Any, row_id: Any, key: list[Any] | None, size: int
+) -> list[Any]:
+    """Up to size + 1 rows of `query` by date after `key` (DATED_KEY): the dated rows by (date,
+    id), then the undated by id, each read in the order of an index (as `claim list` and
+    `source list` read them), rather than sorting every match on its date."""
+    parts = [
+        (date.is_not(None), (date, row_id), None if key is None else key[1:]),
+        (date.is_(None), (row_id,), None if key is None or not key[0] else key[2:]),
+    ]
+    found: list[Any] = []
+    for number, (where, columns, last) in enumerate(parts):
+        if number == 0 and key is not None and key[0]:
+            continue  # the cursor is among the undated already
+        part = query.where(where) if last is None else query.where(where, tuple_(*columns) > tuple_(*last))
+        found += session.scalars(part.order_by(*columns).limit(size + 1 - len(found))).unique().all()
+        if len(found) > size:
+            break
+    return found
+
+
+def dated_key(date: str | None, row_id: int) -> list[Any]:
+    return [date is None, date or "", row_id]
+
+
 def _key_of(session: Session, sort: str, claim: Claim) -> list[Any]:
     """Where a claim stands in the order of `sort`, as a cursor holds it."""
     if sort == "date":
-        return [claim.stated_on is None, claim.stated_on or "", claim.id]
+        return dated_key(claim.stated_on, claim.id)
     row = session.execute(select(*(column for column, _down in _order(sort))).where(Claim.id == claim.id)).one()
     return [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
 
@@ -306,19 +332,7 @@ def page(session: Session, filters: Filters, *, after: str | None = None, size: 
     key = None if after is None else decode_cursor(after, filters.sort, _KEYS[filters.sort])
     claims: list[Claim] = []
     if filters.sort == "date":
-        # The dated claims by (stated_on, id), then the undated by id, each in the order of an
-        # index (as `claim list` reads them), rather than sorting every match on its date.
-        parts = [
-            (Claim.stated_on.is_not(None), (Claim.stated_on, Claim.id), None if key is None else key[1:]),
-            (Claim.stated_on.is_(None), (Claim.id,), None if key is None or not key[0] else key[2:]),
-        ]
-        for number, (where, columns, last) in enumerate(parts):
-            if number == 0 and key is not None and key[0]:
-                continue  # the cursor is among the undated already
-            part = query.where(where) if last is None else query.where(where, tuple_(*columns) > tuple_(*last))
-            claims += session.scalars(part.order_by(*columns).limit(size + 1 - len(claims))).unique().all()
-            if len(claims) > size:
-                break
+        claims = dated_page(session, query, Claim.stated_on, Claim.id, key, size)
     else:
         if key is not None:
             query = query.where(_after(filters.sort, key))

@@ -113,8 +113,3 @@ def rows_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator
     for row in rows:
         writer.writerow(_inert({key: "; ".join(v) if isinstance(v, list) else v for key, v in row.items()}))
         yield taken()
-
-
-def claim_rows_csv(rows: Iterable[ClaimRow]) -> Iterator[str]:
-    """Claim rows as export's claims.csv has them (see rows_csv)."""
-    return rows_csv((dict(row) for row in rows), CLAIM_COLUMNS)
