@@ -281,3 +281,17 @@ def _every(web: TestClient, url: str, key: str) -> list[dict[str, Any]]:
         found += page[key]
         url = page["next"]
     return found
+
+
+def test_a_search_downloads_its_hits(desk, web) -> None:  # type: ignore[no-untyped-def]
+    hits = desk.json("search", "Gorbachev", "--limit", "1000")
+    lines = web.get("/search.jsonl?q=Gorbachev").text.splitlines()
+    assert [json.loads(line) for line in lines] == hits and len(hits) > 5
+    rows = list(csv.DictReader(io.StringIO(web.get("/search.csv?q=Gorbachev&in=claims&limit=3").text)))
+    assert [(row["kind"], row["slug"]) for row in rows] == [
+        (hit["kind"], hit["slug"]) for hit in desk.json("search", "Gorbachev", "--in", "claims", "--limit", "3")
+    ]
+    page = web.get("/search?q=Gorbachev&in=claims").text
+    assert 'href="/search.csv?q=Gorbachev&amp;in=claims"' in page
+    assert web.get("/search.csv?q=").status_code == 400 and "nothing to search for" in web.get("/search.csv").text
+    assert "cannot search in 'tweets'" in web.get("/search.jsonl?q=nato&in=tweets").text

@@ -243,15 +243,25 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
         return answer(request, None, lambda s: pages.listing_page(s, links, name, request.query_params.multi_items()))
 
     def download(request: Request) -> Response:
-        """Every claim (source, actor) the filters select, as CSV or JSON lines, streamed a page of
-        rows at a time from one read-only transaction; the filters are checked before the first byte."""
+        """Every claim (source, actor) the filters select, or a search's hits (up to `limit`, 1,000 at
+        most), as CSV or JSON lines, streamed a page of rows at a time from one read-only
+        transaction; the filters are checked before the first byte."""
         name, _dot, kind = request.url.path.strip("/").rpartition(".")
         pairs = request.query_params.multi_items()
         try:
             if name == "claims":
                 chosen: Any = pages.browse_request(pairs)[0]
+            elif name == "search":  # at most MAX_LIMIT hits: found before the answer starts
+                params = request.query_params
+                with database.read() as session:
+                    chosen = pages.search_page(
+                        session, links, params.get("q") or "", params.get("in") or None, _limit(request, 1000)
+                    ).data
             else:
                 chosen = pages.list_request(listings.LISTINGS[name], pairs)[0]
+        except DatabaseProblem as error:
+            print(f"factcheck serve: {error}", file=sys.stderr)
+            return _plain(503, "the database is unavailable just now; try again later")
         except FactcheckError as error:
             return _plain(400, str(error))
 
@@ -259,6 +269,8 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
             with database.read() as session:
                 if name == "claims":
                     found: Iterator[Any] = browse.every(session, chosen)
+                elif name == "search":
+                    found = iter(chosen)
                 else:
                     found = listings.every(session, listings.LISTINGS[name], chosen)
                 lines = (
@@ -313,7 +325,11 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
         Route("/index.json", index),
         Route("/claims", claims),
         Route("/claims.json", claims),
-        *(Route(f"/{name}.{kind}", download) for name in ("claims", "sources", "actors") for kind in ("csv", "jsonl")),
+        *(
+            Route(f"/{name}.{kind}", download)
+            for name in ("claims", "sources", "actors", "search")
+            for kind in ("csv", "jsonl")
+        ),
         *(Route(path, listing) for name in ("sources", "actors") for path in (f"/{name}", f"/{name}.json")),
         Route("/claims/{slug}", claim),
         Route("/sources/{slug}", source),

@@ -22,9 +22,10 @@ from ...services.views import ClaimRow
 from .export import PAGE
 
 CLAIM_COLUMNS = ("id", "slug", "text", "claimant", "stated_on", "tags", "supports", "refutes", "evidence", "rating")
-LIST_COLUMNS = {  # the downloads of /sources and /actors
+LIST_COLUMNS = {  # the downloads of /sources, /actors and /search
     "sources": ("id", "slug", "title", "kind", "publisher", "authors", "published_on", "url", "language"),
     "actors": ("id", "slug", "name", "kind", "role", "aliases"),
+    "search": ("kind", "id", "slug", "title", "snippet", "rank"),
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EVIDENCE_COLUMNS = ("id", "claim", "source", "stance", "quote", "speaker", "locator", "quote_status", "start", "end")
