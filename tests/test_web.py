@@ -364,7 +364,28 @@ def test_site_writes_the_pages_with_relative_links(seeded, tmp_path, dump) -> No
             if not (html.parent / target).resolve().is_file():
                 broken.append((html.name, href))
     assert not broken, broken[:5]
+    # A page of claims for each facet's value: what `claim list` gives for that one filter.
+    facet = json.loads((site / "browse" / "tag" / "nato-enlargement.json").read_text())
+    assert facet == seeded.json("claim", "list", "--tag", "nato-enlargement")
+    assert json.loads((site / "browse" / "rating" / "false.json").read_text()) == seeded.json(
+        "claim", "list", "--rating", "false"
+    )
+    assert "browse/tag/nato-enlargement.html" in (site / "browse.html").read_text()
     assert dump() == before
+
+
+def test_site_facet_pages_say_what_they_leave_out_and_are_written_afresh(seeded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.web import site as static
+
+    folder = tmp_path / "site"
+    seeded.ok("site", "-o", str(folder))
+    assert (folder / "browse" / "tag" / "troop-buildup.html").is_file()
+    monkeypatch.setattr(static, "STATIC_FACET_VALUES", 1)
+    seeded.ok("site", "-o", str(folder), "--force")
+    tags = sorted(page.name for page in (folder / "browse" / "tag").glob("*.html"))
+    top = seeded.json("claim", "list", "--facets")["facets"]["tag"][0]["value"]
+    assert tags == [f"{top}.html"]  # the others' pages of the earlier site are gone
+    assert "rarer values of tag, year are left out" in " ".join((folder / "browse.html").read_text().split())
 
 
 @pytest.mark.parametrize("candidates", [50, 5])

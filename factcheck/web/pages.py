@@ -108,9 +108,11 @@ def index_page(
     limit: int | None = INDEX_LIMIT,
     claims: list[ClaimRow] | None = None,
     pager: dict[str, Any] | None = None,
+    heading: str | None = None,
 ) -> Page:
     """Claims by tag, with their verdict and evidence counts: `claim list [--tag T] --limit N --json`;
-    or, for the static site, one page of `claims` read already, with links to the pages around it."""
+    or, for the static site, one page of `claims` read already, with links to the pages around it
+    (under `heading`: the claims of one facet's value)."""
     if claims is None:
         claims = list(list_claims(session, tag=tag, limit=limit))
     groups: dict[str, list[ClaimRow]] = {}
@@ -119,7 +121,7 @@ def index_page(
             groups.setdefault(name, []).append(claim)
     ordered = sorted(groups.items(), key=lambda group: (group[0] == "untagged", group[0]))
     truncated = pager is None and limit is not None and len(claims) == limit
-    title = f"Claims tagged {tag}" if tag else "Claims"
+    title = heading or (f"Claims tagged {tag}" if tag else "Claims")
     if pager and pager["number"] > 1:
         title += f", page {pager['number']}"
     return Page(
@@ -255,6 +257,15 @@ def listing_page(session: Session, links: Links, name: str, pairs: list[tuple[st
         "download": lambda kind: list_url(name, filters, f".{kind}"),
     }
     return Page("listing.html.j2", name.capitalize() + (", filtered" if filters else ""), data, context)
+
+
+def static_facets_page(
+    session: Session, links: Links, facets: dict[str, list[dict[str, Any]]], left_out: list[str], most: int
+) -> Page:
+    """The static site's browse.html: each facet's values with their counts, each a page of claims."""
+    data = {"facets": facets, "values_left_out_of": left_out, "most": most}
+    href = lambda name, value: f"browse/{name}/{quote(value, safe='')}.html"  # noqa: E731
+    return Page("static_facets.html.j2", "Browse the claims", data, {**data, "href": href})
 
 
 def overview_page(session: Session, links: Links) -> Page:

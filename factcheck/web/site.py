@@ -4,13 +4,16 @@ page's JSON twin beside it (claims/SLUG.html and claims/SLUG.json), ready to pub
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
 from ..interchange.claimreview.write import reviews_by_claim
 from ..jsontext import to_json
+from ..services import browse
 from ..services.actors import list_actors
 from ..services.claims import list_claims
 from ..services.pages import cited_sources, events_by_source
@@ -62,6 +65,7 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
     for name, claims, pager in _index_pages(session):
         write(name, pages.index_page, top, claims=claims, pager=pager)
         last = pager["number"]
+    _write_facets(session, folder, write)
     for page in folder.glob("index-*.*"):  # an earlier site's index pages past this one's last
         number = page.stem.removeprefix("index-")
         if page.suffix in (".html", ".json") and number.isdigit() and int(number) > last:
@@ -73,15 +77,52 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
     return counts
 
 
+STATIC_FACETS = ("tag", "rating", "year", "language")  # one filter each: a page of its claims a value
+STATIC_FACET_VALUES = 50  # values of each facet given pages: the most frequent
+
+
+def _write_facets(session: Session, folder: Path, write: Callable[..., None]) -> None:
+    """browse.html, the STATIC_FACET_VALUES most frequent values of each of STATIC_FACETS with
+    their counts, and for each value its claims (browse/FACET/VALUE.html, paged as the index),
+    written afresh each time; what a static copy cannot hold (combinations of filters, rarer
+    values) is said there and left to the web view."""
+    import shutil
+
+    shutil.rmtree(folder / "browse", ignore_errors=True)
+    counted = browse.facets(session, browse.Filters(), top=STATIC_FACET_VALUES + 1)
+    shown = {name: counted[name][:STATIC_FACET_VALUES] for name in STATIC_FACETS}
+    left_out = [name for name in STATIC_FACETS if len(counted[name]) > STATIC_FACET_VALUES]
+    write("browse.html", pages.static_facets_page, Links(static=True), shown, left_out, STATIC_FACET_VALUES)
+    inner = Links(static=True, up="../../")
+    for name, values in shown.items():
+        (folder / "browse" / name).mkdir(parents=True, exist_ok=True)
+        for item in values:
+            file = quote(item["value"], safe="")
+            heading = f"Claims with {name} {item['label']}"
+            rows = browse.every(session, browse.Filters({name: (item["value"],)}))
+            for page_name, claims, pager in _paged(rows, partial(_numbered, file)):
+                write(
+                    f"browse/{name}/{page_name}", pages.index_page, inner, claims=claims, pager=pager, heading=heading
+                )
+
+
+def _numbered(file: str, number: int) -> str:
+    """A facet value's page `number`: VALUE.html, then VALUE.page-2.html, ... (a slug has no dot)."""
+    return f"{file}.html" if number == 1 else f"{file}.page-{number}.html"
+
+
 def _index_pages(session: Session) -> Iterator[tuple[str, list[ClaimRow], dict[str, Any]]]:
-    """The index in pages of INDEX_LIMIT claims by date, as the web view's index shows the first
-    of them: (file name, claims, links to the pages before and after), one page held at a time."""
+    """The index in pages of INDEX_LIMIT claims by date: (file name, claims, links to the pages
+    before and after), one page held at a time."""
+    return _paged(list_claims(session), lambda number: "index.html" if number == 1 else f"index-{number}.html")
+
+
+def _paged(
+    claims: Iterator[ClaimRow], name: Callable[[int], str]
+) -> Iterator[tuple[str, list[ClaimRow], dict[str, Any]]]:
+    """Claims in pages of INDEX_LIMIT: (file name, claims, links to the pages before and after)."""
     from itertools import islice
 
-    def name(number: int) -> str:
-        return "index.html" if number == 1 else f"index-{number}.html"
-
-    claims = list_claims(session)
     page = list(islice(claims, pages.INDEX_LIMIT))
     number, first = 1, 1
     while True:
