@@ -181,9 +181,13 @@ def raw_browse(path: Path, tag: str, year: str, size: int = 50) -> None:
     import sqlite3
 
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    chosen = """SELECT c.id FROM claims c WHERE c.id IN (SELECT ct.claim_id FROM claim_tags ct JOIN tags t
-        ON t.id = ct.tag_id WHERE t.slug = :tag) AND (substr(c.stated_on, 1, 4) = :year OR EXISTS (SELECT 1
-        FROM verdicts v WHERE v.claim_id = c.id AND substr(v.reviewed_on, 1, 4) = :year))"""
+    tagged = """c.id IN (SELECT ct.claim_id FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id
+        WHERE t.slug = :tag)"""
+    dated = """(substr(c.stated_on, 1, 4) = :year OR EXISTS (SELECT 1 FROM verdicts v WHERE v.claim_id = c.id
+        AND substr(v.reviewed_on, 1, 4) = :year))"""
+    chosen = f"SELECT c.id FROM claims c WHERE {tagged} AND {dated}"
+    # A facet is counted without its own filter, as factcheck counts it.
+    by_year, by_tag = f"SELECT c.id FROM claims c WHERE {dated}", f"SELECT c.id FROM claims c WHERE {tagged}"
     parameters = {"tag": tag, "year": year}
     ids = [row[0] for row in connection.execute(
         f"SELECT id FROM claims WHERE id IN ({chosen}) AND stated_on IS NOT NULL ORDER BY stated_on, id LIMIT {size}",
@@ -205,12 +209,12 @@ def raw_browse(path: Path, tag: str, year: str, size: int = 50) -> None:
         ids,
     ).fetchall()
     facets = [
-        f"SELECT t.slug, count(*) n FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.claim_id IN ({chosen}) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
+        f"SELECT t.slug, count(*) n FROM claim_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.claim_id IN ({by_year}) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
         f"SELECT (SELECT rating FROM verdicts v WHERE v.claim_id = c.id ORDER BY id DESC LIMIT 1) r, count(*) n FROM claims c WHERE c.id IN ({chosen}) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
         f"SELECT a.slug, count(DISTINCT v.claim_id) n FROM verdicts v JOIN actors a ON a.id = v.reviewer_id WHERE v.claim_id IN ({chosen}) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
         f"SELECT a.slug, count(*) n FROM claims c JOIN actors a ON a.id = c.claimant_id WHERE c.id IN ({chosen}) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
         f"SELECT language, count(*) n FROM claims WHERE id IN ({chosen}) AND language IS NOT NULL GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
-        f"SELECT y, count(*) n FROM (SELECT id, substr(stated_on, 1, 4) y FROM claims WHERE id IN ({chosen}) AND stated_on IS NOT NULL UNION SELECT claim_id, substr(reviewed_on, 1, 4) FROM verdicts WHERE claim_id IN ({chosen}) AND reviewed_on IS NOT NULL) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
+        f"SELECT y, count(*) n FROM (SELECT id, substr(stated_on, 1, 4) y FROM claims WHERE id IN ({by_tag}) AND stated_on IS NOT NULL UNION SELECT claim_id, substr(reviewed_on, 1, 4) FROM verdicts WHERE claim_id IN ({by_tag}) AND reviewed_on IS NOT NULL) GROUP BY 1 ORDER BY n DESC LIMIT 10",  # noqa: E501
     ]  # fmt: skip
     for facet in facets:
         connection.execute(facet, parameters).fetchall()
