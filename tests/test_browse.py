@@ -295,3 +295,17 @@ def test_a_search_downloads_its_hits(desk, web) -> None:  # type: ignore[no-unty
     assert 'href="/search.csv?q=Gorbachev&amp;in=claims"' in page
     assert web.get("/search.csv?q=").status_code == 400 and "nothing to search for" in web.get("/search.csv").text
     assert "cannot search in 'tweets'" in web.get("/search.jsonl?q=nato&in=tweets").text
+
+
+def test_cursors_hold_long_names_and_refuse_what_no_database_holds(desk, web) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
+    desk.ok("actor", "add", "Я" * 1500, "--slug", "long-name")
+    everyone = desk.json("actor", "list")
+    assert _every(web, "/actors.json?size=1", "actors") == everyone  # a cursor holds a name of 1,500 letters
+    assert [json.loads(line) for line in desk.ok("actor", "list", "--format", "jsonl").splitlines()] == everyone
+    for key in ('["actors","\\ud800",1]', '["actors","a\\u0000",1]', '["sources",false,"\\u0000",1]'):
+        cursor = base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+        name = json.loads(key)[0]
+        answer = web.get(f"/{name}.json?after={cursor}")
+        assert answer.status_code == 400 and "malformed or was altered" in answer.json()["error"], key

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from typing import Any
+from urllib.parse import unquote
 
 import lxml.html
 import pytest
@@ -359,7 +360,7 @@ def test_site_writes_the_pages_with_relative_links(seeded, tmp_path, dump) -> No
         for href in tree.xpath("//a/@href | //link/@href"):
             if href.startswith(("http:", "https:", "#", "data:")):
                 continue
-            target = href.split("#")[0]
+            target = unquote(href.split("#")[0])  # as a browser asks for it
             assert not target.startswith("/"), f"{html}: absolute link {href}"
             if not (html.parent / target).resolve().is_file():
                 broken.append((html.name, href))
@@ -372,6 +373,22 @@ def test_site_writes_the_pages_with_relative_links(seeded, tmp_path, dump) -> No
     )
     assert "browse/tag/nato-enlargement.html" in (site / "browse.html").read_text()
     assert dump() == before
+
+
+def test_site_facet_pages_of_any_value_can_be_reached(seeded, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for number, language in enumerate(["Português", "a b", "en/GB", "x%y", "EN", "en.page-2", ".."]):
+        seeded.ok("claim", "add", f"A claim in language {number}", "--language", language, "--force")
+    site = tmp_path / "site"
+    seeded.ok("site", "-o", str(site))
+    pages = sorted(page.name for page in (site / "browse" / "language").glob("*.html"))
+    assert len(pages) == len(seeded.json("claim", "list", "--facets")["facets"]["language"]) >= 7
+    assert all(page.parent.parent == site / "browse" for page in (site / "browse").rglob("*.html"))  # none deeper
+    tree = lxml.html.fromstring((site / "browse.html").read_text(encoding="utf-8"))
+    for href in tree.xpath("//section[@data-facet='language']//a/@href"):
+        assert (site / unquote(href)).is_file(), href
+    (site / "browse" / "notes.txt").write_text("mine")
+    seeded.ok("site", "-o", str(site), "--force")
+    assert (site / "browse" / "notes.txt").read_text() == "mine"  # only the pages it wrote are its own
 
 
 def test_site_facet_pages_say_what_they_leave_out_and_are_written_afresh(seeded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -69,5 +69,6 @@ def print_facets(kind: str, filters: dict[str, Any], counted: dict[str, list[dic
 
 
 def pairs(given: Mapping[str, Iterable[str] | None]) -> list[tuple[str, str]]:
-    """Options' values as the (name, value) pairs filters are read from."""
-    return [(name, value) for name, values in given.items() for value in values or ()]
+    """Options' values as the (name, value) pairs filters are read from; a blank one is no filter,
+    as a blank box of the web view's form."""
+    return [(name, value) for name, values in given.items() for value in values or () if value.strip()]

@@ -239,8 +239,11 @@ def _order(sort: str) -> list[tuple[Any, bool]]:
     return [(Claim.stated_on.is_(None), False), (Claim.stated_on, False), (Claim.id, False)]
 
 
+MAX_CURSOR = 12_000  # characters: a key holding a name of MAX_NAME characters of 4 UTF-8 bytes each
+
+
 def encode_cursor(sort: str, key: list[Any]) -> str:
-    text = json.dumps([sort, *key], separators=(",", ":"), default=str)
+    text = json.dumps([sort, *key], separators=(",", ":"), ensure_ascii=False, default=str)
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
@@ -251,7 +254,7 @@ def decode_cursor(cursor: str, name: str, kinds: tuple[type, ...]) -> list[Any]:
     """The key a cursor of the list `name` holds, each value of its kind: refused when it is not
     one this module made for that list."""
     bad = InvalidInput("the cursor 'after' is malformed or was altered: follow a page's 'next' link")
-    if len(cursor) > 1_000:
+    if len(cursor) > MAX_CURSOR:
         raise bad
     try:
         decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
@@ -264,6 +267,12 @@ def decode_cursor(cursor: str, name: str, kinds: tuple[type, ...]) -> list[Any]:
         raise bad
     if any(type(value) is int and not 0 <= value <= MAX_ID for value in key):  # no id or count is out there
         raise bad
+    try:  # no text the database holds has a NUL or half a surrogate pair
+        for value in key:
+            if type(value) is str:
+                checked_characters(value, "the cursor")
+    except InvalidInput:
+        raise bad from None
     return key
 
 

@@ -1,5 +1,6 @@
 """Browsing sources and actors as the claims are browsed (browse.py): filters on their own
-fields, each field's counts under them, and pages by id that go on by cursor."""
+fields, each field's counts under them, and pages that go on by cursor: sources by date (undated
+last), actors by name, as `source list` and `actor list` have always listed them."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ HTML template needs besides. The server and `factcheck site` both render these."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from ..models import QuoteStatus, Relation, Stance
 from ..services import browse, listings
 from ..services.actors import show_actor
 from ..services.claims import list_claims
-from ..services.common import required_text
+from ..services.common import required_text, slugify
 from ..services.history import list_history
 from ..services.pages import archived_text, cited_sources, events_for_sources
 from ..services.search import hit_view, search
@@ -128,10 +129,18 @@ def index_page(
         "index.html.j2",
         title,
         claims,
-        {"groups": ordered, "tag": tag, "limit": limit, "truncated": truncated, "pager": pager},
+        {
+            "groups": ordered,
+            "tag": tag,
+            "limit": limit,
+            "truncated": truncated,
+            "pager": pager,
+            "back": f"{links.up}browse.html" if heading and links.static else None,
+        },
     )
 
 
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_PARAMETERS = 100  # pairs in a query string: a filter's values are capped again (browse.MAX_VALUES)
 BROWSE_OPTIONS = ("sort", "after", "size")  # the query string's names that are not filters
 
@@ -264,8 +273,20 @@ def static_facets_page(
 ) -> Page:
     """The static site's browse.html: each facet's values with their counts, each a page of claims."""
     data = {"facets": facets, "values_left_out_of": left_out, "most": most}
-    href = lambda name, value: f"browse/{name}/{quote(value, safe='')}.html"  # noqa: E731
+    href = lambda name, value: f"browse/{name}/{facet_file(value)}.html"  # noqa: E731
     return Page("static_facets.html.j2", "Browse the claims", data, {**data, "href": href})
+
+
+def facet_file(value: str) -> str:
+    """The file name (without suffix) of a facet value's page: the value when it is a slug (tags,
+    ratings, years), else its slug and a digest of it ("Português" → portugues-1f0c2a9b): no
+    character a browser would decode, no "/" or "..", and no two values on one file, whatever
+    the case-folding of the file system."""
+    import hashlib
+
+    if _SLUG.fullmatch(value):
+        return value
+    return f"{slugify(value) or 'value'}-{hashlib.sha256(value.encode()).hexdigest()[:8]}"
 
 
 def overview_page(session: Session, links: Links) -> Page:

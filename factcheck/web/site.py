@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from ..errors import InvalidInput
 from ..interchange.claimreview.write import reviews_by_claim
 from ..jsontext import to_json
 from ..services import browse
@@ -24,13 +24,16 @@ from . import pages
 from .app import STYLESHEET, render
 from .pages import Links, Page
 
-FOLDERS = ("claims", "sources", "actors", "history")
+STATIC_FACETS = ("tag", "rating", "year", "language")  # a page of claims for each common value of each
+FOLDERS = ("claims", "sources", "actors", "history", *(f"browse/{name}" for name in STATIC_FACETS))
 
 
 def write_site(session: Session, folder: Path) -> dict[str, int]:
     """Every claim, source and actor page, each claim's and source's history, the index and the
     stylesheet, one page at a time so that memory stays flat. Returns how many of each."""
     for name in FOLDERS:
+        if (folder / name).exists() and not (folder / name).is_dir():
+            raise InvalidInput(f"{folder / name} is a file: the site writes a folder of pages there; move it away")
         (folder / name).mkdir(parents=True, exist_ok=True)
     (folder / "style.css").write_text(STYLESHEET(), encoding="utf-8")
     inner = Links(static=True, up="../")
@@ -77,18 +80,14 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
     return counts
 
 
-STATIC_FACETS = ("tag", "rating", "year", "language")  # one filter each: a page of its claims a value
 STATIC_FACET_VALUES = 50  # values of each facet given pages: the most frequent
 
 
 def _write_facets(session: Session, folder: Path, write: Callable[..., None]) -> None:
     """browse.html, the STATIC_FACET_VALUES most frequent values of each of STATIC_FACETS with
-    their counts, and for each value its claims (browse/FACET/VALUE.html, paged as the index),
-    written afresh each time; what a static copy cannot hold (combinations of filters, rarer
-    values) is said there and left to the web view."""
-    import shutil
-
-    shutil.rmtree(folder / "browse", ignore_errors=True)
+    their counts, and for each value its claims (browse/FACET/VALUE.html, paged as the index);
+    what a static copy cannot hold (combinations of filters, rarer values) is said there and left
+    to the web view. An earlier site's pages of other values are removed with the rest (FOLDERS)."""
     counted = browse.facets(session, browse.Filters(), top=STATIC_FACET_VALUES + 1)
     shown = {name: counted[name][:STATIC_FACET_VALUES] for name in STATIC_FACETS}
     left_out = [name for name in STATIC_FACETS if len(counted[name]) > STATIC_FACET_VALUES]
@@ -97,7 +96,7 @@ def _write_facets(session: Session, folder: Path, write: Callable[..., None]) ->
     for name, values in shown.items():
         (folder / "browse" / name).mkdir(parents=True, exist_ok=True)
         for item in values:
-            file = quote(item["value"], safe="")
+            file = pages.facet_file(item["value"])
             heading = f"Claims with {name} {item['label']}"
             rows = browse.every(session, browse.Filters({name: (item["value"],)}))
             for page_name, claims, pager in _paged(rows, partial(_numbered, file)):
