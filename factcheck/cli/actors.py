@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..limits import MAX_ID
-from .listing import Facets, Format, output_kind, page_size, pairs, print_facets, print_listing
+from .listing import Facets, Format, output_kind, print_list_of
 from .output import JsonFlag, escape, print_json, print_table, say
 from .state import reading, writing
 
@@ -48,23 +48,17 @@ def list_(
     as_json: JsonFlag = False,
 ) -> None:
     """List actors by name; the same filters as the web view's /actors, or their facet counts."""
-    from ..interchange.dataset.csvfiles import LIST_COLUMNS
-    from ..services import listings
-
     kind_ = output_kind(as_json, output_format, facets=facets, limit=limit)
     with reading(ctx) as session:
-        filters = listings.read_filters(listings.ACTORS, pairs({"kind": kind, "text": [text] if text else None}))
-        if facets:
-            print_facets(kind_, {"filters": filters}, listings.facets(session, listings.ACTORS, filters), "actors")
-            return
-        print_listing(
+        print_list_of(
+            session,
+            "actors",
+            {"kind": kind, "text": [text] if text else None},
             kind_,
-            listings.every(session, listings.ACTORS, filters, size=page_size(limit, listings.MAX_PAGE_SIZE)),
-            limit,
-            LIST_COLUMNS["actors"],
-            ("id", "slug", "name", "kind", "role"),
-            lambda a: (a["id"], a["slug"], a["name"], a["kind"], a["role"]),
-            empty="no actors",
+            facets=facets,
+            limit=limit,
+            columns=("id", "slug", "name", "kind", "role"),
+            row=lambda a: (a["id"], a["slug"], a["name"], a["kind"], a["role"]),
         )
 
 

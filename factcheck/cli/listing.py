@@ -72,3 +72,28 @@ def pairs(given: Mapping[str, Iterable[str] | None]) -> list[tuple[str, str]]:
     """Options' values as the (name, value) pairs filters are read from; a blank one is no filter,
     as a blank box of the web view's form."""
     return [(name, value) for name, values in given.items() for value in values or () if value.strip()]
+
+
+def print_list_of(
+    session: Any,
+    name: str,
+    given: Mapping[str, Iterable[str] | None],
+    kind: str,
+    *,
+    facets: bool,
+    limit: int | None,
+    columns: Sequence[str],
+    row: Callable[[Any], Sequence[Any]],
+) -> None:
+    """`source list` or `actor list` (listings.LISTINGS[name]): the rows the `given` filters
+    select, or their facet counts."""
+    from ..interchange.dataset.csvfiles import LIST_COLUMNS
+    from ..services import listings
+
+    listing = listings.LISTINGS[name]
+    filters = listings.read_filters(listing, pairs(given))
+    if facets:
+        print_facets(kind, {"filters": filters}, listings.facets(session, listing, filters), name)
+        return
+    rows = listings.every(session, listing, filters, size=page_size(limit, listings.MAX_PAGE_SIZE))
+    print_listing(kind, rows, limit, LIST_COLUMNS[name], columns, row, empty=f"no {name}")

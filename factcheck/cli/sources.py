@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..services.evidence import QuoteCheck
     from ..services.source_versions import ReplacedText
 from .captured import archived_copy, capture_line
-from .listing import Facets, Format, output_kind, page_size, pairs, print_facets, print_listing
+from .listing import Facets, Format, output_kind, print_list_of
 from .output import (
     ForceFlag,
     JsonFlag,
@@ -419,9 +419,6 @@ def list_(
 ) -> None:
     """List sources by date (undated last); the same filters as the web view's /sources, or their
     facet counts."""
-    from ..interchange.dataset.csvfiles import LIST_COLUMNS
-    from ..services import listings
-
     kind_ = output_kind(as_json, output_format, facets=facets, limit=limit)
     given = {
         "kind": kind,
@@ -431,18 +428,15 @@ def list_(
         "text": [text] if text else None,
     }
     with reading(ctx) as session:  # rows are read page by page as they are printed
-        filters = listings.read_filters(listings.SOURCES, pairs(given))
-        if facets:
-            print_facets(kind_, {"filters": filters}, listings.facets(session, listings.SOURCES, filters), "sources")
-            return
-        print_listing(
+        print_list_of(
+            session,
+            "sources",
+            given,
             kind_,
-            listings.every(session, listings.SOURCES, filters, size=page_size(limit, listings.MAX_PAGE_SIZE)),
-            limit,
-            LIST_COLUMNS["sources"],
-            ("id", "slug", "date", "kind", "title", "publisher"),
-            lambda s: (s["id"], s["slug"], s["published_on"], s["kind"], s["title"], s["publisher"]),
-            empty="no sources",
+            facets=facets,
+            limit=limit,
+            columns=("id", "slug", "date", "kind", "title", "publisher"),
+            row=lambda s: (s["id"], s["slug"], s["published_on"], s["kind"], s["title"], s["publisher"]),
         )
 
 

@@ -230,13 +230,11 @@ def _evidence_count() -> Any:
 
 
 def _order(sort: str) -> list[tuple[Any, bool]]:
-    """The columns a sort orders by, each with whether it descends; the claim's id last (unique)."""
+    """The columns the `evidence` or `changed` sort orders by, each with whether it descends; the
+    claim's id last (unique). (By `date`, dated_page reads the claims in two parts.)"""
     if sort == "evidence":
         return [(_evidence_count(), True), (Claim.id, False)]
-    if sort == "changed":
-        return [(Claim.updated_at, True), (Claim.id, True)]
-    # By date (read in two parts by `page`): the dated claims, oldest first, then the undated, by id.
-    return [(Claim.stated_on.is_(None), False), (Claim.stated_on, False), (Claim.id, False)]
+    return [(Claim.updated_at, True), (Claim.id, True)]
 
 
 MAX_CURSOR = 12_000  # characters: a key holding a name of MAX_NAME characters of 4 UTF-8 bytes each
@@ -317,8 +315,6 @@ def _after(sort: str, key: list[Any]) -> ColumnElement[bool]:
             key = [dt.datetime.fromisoformat(key[0]), key[1]]
         except ValueError:
             raise InvalidInput("the cursor 'after' is malformed or was altered: follow a page's 'next' link") from None
-    if all(not down for _column, down in columns):
-        return tuple_(*(column for column, _down in columns)) > tuple_(*key)
     if all(down for _column, down in columns):
         return tuple_(*(column for column, _down in columns)) < tuple_(*key)
     # Mixed: (a desc, b asc) after (x, y) is a < x, or a = x and b > y.
