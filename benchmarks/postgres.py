@@ -45,7 +45,8 @@ from factcheck.interchange.dataset import SECTIONS, add_records, load_records  #
 from factcheck.models import Claim  # noqa: E402
 from factcheck.search import FTS_TABLES, backend  # noqa: E402
 from factcheck.services import browse  # noqa: E402
-from factcheck.services.claims import add_claim, list_claims, show_claim  # noqa: E402
+from factcheck.services.claim_lists import list_claims  # noqa: E402
+from factcheck.services.claims import add_claim, show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
 from factcheck.services.similar import similar_claims  # noqa: E402
 from factcheck.services.vectors import rebuild  # noqa: E402

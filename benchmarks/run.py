@@ -44,7 +44,8 @@ from factcheck.models import Claim  # noqa: E402
 from factcheck.reports import render_claim  # noqa: E402
 from factcheck.search import QUERY_WORDS, any_words_query, backend, query_words, rarest  # noqa: E402
 from factcheck.services import suggestions  # noqa: E402
-from factcheck.services.claims import list_claims, show_claim  # noqa: E402
+from factcheck.services.claim_lists import list_claims  # noqa: E402
+from factcheck.services.claims import show_claim  # noqa: E402
 from factcheck.services.common import get  # noqa: E402
 from factcheck.services.history import list_history  # noqa: E402
 from factcheck.services.similar import similar_claims  # noqa: E402

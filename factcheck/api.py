@@ -43,13 +43,17 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, correction: str | None = None) -> Iterator[Session]:
         """A write session, one transaction, committed when the block ends normally. Every change
         it makes is recorded in the history as made by `by`; after a bulk load (an import, a
-        dedupe of many claims) the database's own upkeep runs once the transaction has committed."""
+        dedupe of many claims) the database's own upkeep runs once the transaction has committed.
+        A published claim's text, verdicts and evidence change only with a `correction`: what
+        changed and why, recorded and shown with the claim (factcheck.publication_lock)."""
         from .db import BULK_LOADED, session_scope
+        from .services.common import required_text
 
-        with session_scope(self.url, write=True, by=self.by) as session:
+        note = None if correction is None else required_text(correction, "the correction note")
+        with session_scope(self.url, write=True, by=self.by, correction=note) as session:
             yield session
         if session.info.get(BULK_LOADED):
             from .maintenance import after_bulk_load

@@ -40,7 +40,7 @@ MAX_BUSY_TIMEOUT = 3600.0  # an hour: longer is a mistake, not patience
 
 # The newest Alembic revision. Kept here so that ordinary commands can check a database's schema
 # without loading the migration scripts; tests/test_migrations.py keeps it equal to the scripts' head.
-SCHEMA_HEAD = "0016"
+SCHEMA_HEAD = "0017"
 BULK_LOADED = "bulk_loaded"  # session.info key: a path that wrote many rows asks for after_bulk_load
 
 
@@ -416,12 +416,14 @@ def session_scope(
     *,
     write: bool = False,
     by: str | None = None,
+    correction: str | None = None,
     on_open: Callable[[Session], None] | None = None,
     read_only: bool | None = None,
 ) -> Iterator[Session]:
     """A session that is one transaction: committed if the block ends normally, else rolled back.
     `write` takes SQLite's write lock at the start, and makes every change the session flushes land
     in the history (factcheck.revisions), whoever calls; `by` is the author recorded in revisions;
+    `correction` is the note that lets its changes to published claims through (publication_lock);
     `on_open` is called with the new session before the transaction starts. (factcheck.api's
     write sessions add the upkeep after a bulk load: see BULK_LOADED.)
     A session that does not `write` is `read_only` unless told otherwise: it cannot write, and
@@ -436,10 +438,13 @@ def session_scope(
     if write and engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_immediate=True)
     with _checked(url), Session(engine, expire_on_commit=False, info={"by": by}) as session:
-        if write or read_only is False:  # whatever can write records what it writes
+        if write or read_only is False:  # whatever can write records what it writes, and keeps the lock
+            from .publication_lock import CORRECTION, guard
             from .revisions import record_revisions  # which imports this module
 
             record_revisions(session)
+            guard(session)
+            session.info[CORRECTION] = correction
         if on_open is not None:
             on_open(session)
         with session.begin():

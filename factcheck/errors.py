@@ -25,6 +25,7 @@ class Remedy(StrEnum):
     OTHER_SLUG = "other_slug"  # give another slug
     ALLOW_UNVERIFIED = "allow_unverified"  # record a quote that is not in its source as not-found
     DATE_ORDER = "date_order"  # say how to read day and month
+    CORRECTION = "correction"  # change a published claim, saying what changed and why
 
 
 class NotFound(FactcheckError):

@@ -11,8 +11,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -24,9 +22,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
-from .dates import parse_partial_date
+from .columns import PartialDate as PartialDate
+from .columns import Timestamped as Timestamped
+from .columns import UtcDateTime as UtcDateTime
+from .columns import normalise_dates_on_assignment, vocabulary
+from .columns import utcnow as utcnow
 
 # Named constraints let Alembic's batch mode drop and recreate them on SQLite.
 NAMING_CONVENTION = {
@@ -121,62 +122,22 @@ class ActorKind(enum.StrEnum):
     OUTLET = "outlet"  # a publisher or fact-checking outlet
 
 
+# The desk's statuses to begin with (open: in work), kept in desk_statuses, where the desk adds its
+# own. A claim starts `new`; only publishing sets `published`, and only unpublishing leaves it.
+NEW_STATUS, PUBLISHED_STATUS = "new", "published"
+DEFAULT_STATUSES = {
+    NEW_STATUS: True,
+    "in-progress": True,
+    "needs-review": True,
+    PUBLISHED_STATUS: False,
+    "not-checkable": False,
+}
+
+
 class RevisionAction(enum.StrEnum):
     INSERT = "insert"
     UPDATE = "update"
     DELETE = "delete"
-
-
-def vocabulary(enum_class: type[enum.Enum], name: str) -> Enum:
-    """A portable constrained string (VARCHAR + CHECK), storing the Enum's values, not its names."""
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=max(len(member.value) for member in enum_class),
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
-
-
-class PartialDate(TypeDecorator[str]):
-    """An ISO-8601 date that may stop at the year or month; validated on the way in."""
-
-    impl = String(10)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
-        return parse_partial_date(value)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class UtcDateTime(TypeDecorator[dt.datetime]):
-    """A moment, stored in UTC and read back timezone-aware (UTC) on every backend: SQLite keeps
-    no offset, and a PostgreSQL session may be in another time zone."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | str | None, dialect: Any) -> dt.datetime | None:
-        if isinstance(value, str):  # as the history keeps it (restore)
-            value = dt.datetime.fromisoformat(value)
-        if value is None or value.tzinfo is None:
-            return value  # naive values are UTC already (older databases, ISO strings without offset)
-        return value.astimezone(dt.UTC)
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-class Timestamped:
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
 # --- association tables -------------------------------------------------------------------------
@@ -304,6 +265,9 @@ class Claim(Timestamped, Base):
         CheckConstraint("length(trim(text)) > 0", name="text_not_empty"),
         # The order claims are listed in (dated ones by date, then id): pages read from the index.
         Index("ix_claims_stated_on_id", "stated_on", "id"),
+        # The queue (oldest first) and the desk's backlog by status and assignee read these.
+        Index("ix_claims_created_at_id", "created_at", "id"),
+        Index("ix_claims_status_assignee_id", "status", "assignee_id"),
         NEVER_REUSE_IDS,
     )
 
@@ -315,8 +279,12 @@ class Claim(Timestamped, Base):
     stated_on: Mapped[str | None] = mapped_column(PartialDate)
     stated_in_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
+    # The desk's work on it (services/desk.py): its status, why, and who has it (an actor, a person).
+    status: Mapped[str] = mapped_column(ForeignKey("desk_statuses.name"), default=NEW_STATUS)
+    status_note: Mapped[str | None] = mapped_column(Text)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"))
 
-    claimant: Mapped[Actor | None] = relationship(lazy="raise")
+    claimant: Mapped[Actor | None] = relationship(lazy="raise", foreign_keys=[claimant_id])
     stated_in: Mapped[Source | None] = relationship(lazy="raise")
     # In id order on every backend (PostgreSQL returns a join's rows in no set order).
     appearances: Mapped[list[Source]] = relationship(secondary=claim_appearances, lazy="raise", order_by="Source.id")
@@ -324,6 +292,54 @@ class Claim(Timestamped, Base):
     evidence: Mapped[list[Evidence]] = relationship(back_populates="claim", lazy="raise", passive_deletes=True)
     verdicts: Mapped[list[Verdict]] = relationship(back_populates="claim", lazy="raise", passive_deletes=True)
     appearance_sentences: Mapped[list[AppearanceSentence]] = relationship(lazy="raise", passive_deletes=True)
+
+
+class DeskStatus(Base):
+    """A status a claim can have on the desk: the defaults, and those the desk adds. Claims with an
+    open status are in work (the queue); a closed one is done with."""
+
+    __tablename__ = "desk_statuses"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    open: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Publication(Base):
+    """A claim as the desk published it: its text, verdicts and evidence then (`version`), frozen
+    until it is unpublished. Numbered per claim, so two publishing at once cannot both win."""
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("claim_id", "number"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    published_by: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[dict[str, Any]] = mapped_column(JSON)
+    unpublished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    unpublished_by: Mapped[str | None] = mapped_column(Text)
+    unpublish_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Correction(Base):
+    """A change to a published claim, made with a note that readers are shown: what changed and why.
+    Numbered per claim, so two correcting at once cannot both win."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (UniqueConstraint("claim_id", "number"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(Text)
+    changed: Mapped[list[str]] = mapped_column(JSON)  # what it touched: "text", "verdict 12 added", ...
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    by: Mapped[str | None] = mapped_column(Text)
 
 
 class ClaimLink(Base):
@@ -481,20 +497,4 @@ class ClaimVector(Base):
     code: Mapped[bytes | None] = mapped_column(LargeBinary)  # the vector's signs, 64 bytes: searched first
 
 
-def _normalise_dates_on_assignment() -> None:
-    """Check partial dates when they are set, not at flush, so that a bad date is the user's clear
-    error at the line that set it (the type still guards anything written around the ORM)."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import configure_mappers
-
-    configure_mappers()
-    for mapper in Base.registry.mappers:
-        for attribute in mapper.column_attrs:
-            if any(isinstance(column.type, PartialDate) for column in attribute.columns):
-
-                @event.listens_for(attribute.class_attribute, "set", retval=True)
-                def _parse(_target: Any, value: Any, _old: Any, _initiator: Any) -> str | None:
-                    return parse_partial_date(value)
-
-
-_normalise_dates_on_assignment()
+normalise_dates_on_assignment(Base)

@@ -31,8 +31,11 @@ from .models import (
     AppearanceSentence,
     Claim,
     ClaimLink,
+    Correction,
+    DeskStatus,
     Event,
     Evidence,
+    Publication,
     Revision,
     RevisionAction,
     Source,
@@ -42,7 +45,21 @@ from .models import (
     utcnow,
 )
 
-TRACKED = (Claim, Source, SourceVersion, Actor, Evidence, ClaimLink, Verdict, Tag, Event, AppearanceSentence)
+TRACKED = (
+    Claim,
+    Source,
+    SourceVersion,
+    Actor,
+    Evidence,
+    ClaimLink,
+    Verdict,
+    Tag,
+    Event,
+    AppearanceSentence,
+    DeskStatus,
+    Publication,
+    Correction,
+)
 # Columns left out of revisions: a source version's text is in the source's own revisions.
 UNRECORDED = {"source_versions": ("text",)}
 
@@ -58,6 +75,8 @@ _SUBJECT_FIELDS = {
     "appearance_sentences": {"claim_id": "claim_id", "source_id": "source_id"},
     "verdicts": {"claim_id": "claim_id"},
     "claim_links": {"claim_id": "from_claim_id", "linked_claim_id": "to_claim_id"},
+    "publications": {"claim_id": "claim_id"},
+    "corrections": {"claim_id": "claim_id"},
 }
 
 

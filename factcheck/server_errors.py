@@ -9,7 +9,10 @@ from .errors import DatabaseProblem
 
 # SQLSTATE classes and codes of PostgreSQL errors worth their own message.
 _LOCK_TIMEOUT = ("55P03",)
-_CONFLICT = ("40001", "40P01")  # serialization failure, deadlock
+# Serialization failure, deadlock; and a unique rule broken at the commit: the services check every
+# unique rule before writing, so only a writer that got there first (the same publication or
+# correction number, the same slug) breaks one then.
+_CONFLICT = ("40001", "40P01", "23505")
 _READ_ONLY = ("25006",)
 _NO_PRIVILEGE = ("42501",)
 

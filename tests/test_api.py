@@ -10,7 +10,7 @@ import yaml
 import factcheck
 from factcheck import db
 from factcheck.errors import FactcheckError
-from factcheck.services import claims, history
+from factcheck.services import claim_lists, claims, history
 
 from .conftest import ON_POSTGRES
 
@@ -34,7 +34,7 @@ def test_a_failed_write_leaves_nothing(database: factcheck.Database) -> None:
         claims.add_claim(session, "A claim that will not stay.")
         claims.add_claim(session, "\u200b")  # invisible: refused, and the first claim with it
     with database.read() as session:
-        assert list(claims.list_claims(session)) == []
+        assert list(claim_lists.list_claims(session)) == []
         assert history.list_history(session)["revisions"] == []
 
 

@@ -21,7 +21,7 @@ from factcheck.interchange.dataset import SECTIONS, add_records, load_records
 from factcheck.models import Claim, Evidence, Revision, Source, Tag, claim_tags
 from factcheck.revisions import SUBJECTS, record_revisions
 from factcheck.search import _MARK_END, _MARK_START, backend, plain_query
-from factcheck.services import claims as claim_service
+from factcheck.services import claim_lists
 from factcheck.services.history import _subject, list_history, revision_view
 from tests.conftest import Run
 
@@ -114,8 +114,8 @@ def old_list_rows(session: Session, ids: list[int]) -> list[dict[str, Any]]:
         select(Claim).where(Claim.id.in_(ids)).options(joinedload(Claim.claimant), selectinload(Claim.tags))
     ).all()
     by_id = {claim.id: claim for claim in loaded}
-    counts = claim_service._stance_counts(session, ids)
-    ratings = claim_service._newest_ratings(session, ids)
+    counts = claim_lists.stance_counts(session, ids)
+    ratings = claim_lists.newest_ratings(session, ids)
     return [
         {
             "id": claim.id,
@@ -311,15 +311,15 @@ def test_claim_list_in_keyset_pages_is_in_the_same_order(
     generated: tuple[str, list[str]], page: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, _words = generated
-    monkeypatch.setattr(claim_service, "LIST_PAGE", page)
+    monkeypatch.setattr(claim_lists, "LIST_PAGE", page)
     with db.session_scope(url) as session:
         for tag in (None, "topic-7", "topic-31", "no-such-tag"):
             for limit in (None, 1, 50, 333):
-                listed = list(claim_service.list_claims(session, tag=tag, limit=limit))
+                listed = list(claim_lists.list_claims(session, tag=tag, limit=limit))
                 expected = old_list_ids(session, tag, limit)
                 assert [row["id"] for row in listed] == expected, (tag, limit)
                 assert listed == old_list_rows(session, expected)
-        assert sum(1 for _ in claim_service.list_claims(session)) == 1500
+        assert sum(1 for _ in claim_lists.list_claims(session)) == 1500
 
 
 def test_a_page_of_a_common_tag_walks_the_date_index(generated: tuple[str, list[str]]) -> None:
@@ -330,7 +330,7 @@ def test_a_page_of_a_common_tag_walks_the_date_index(generated: tuple[str, list[
     event.listen(engine, "before_cursor_execute", record)
     try:
         with db.session_scope(url) as session:
-            list(claim_service.list_claims(session, tag="topic-7", limit=1))
+            list(claim_lists.list_claims(session, tag="topic-7", limit=1))
     finally:
         event.remove(engine, "before_cursor_execute", record)
     statement, parameters = next((s, p) for s, p in statements if "stated_on IS NOT NULL" in s)
@@ -345,5 +345,5 @@ def test_claim_list_order_on_both_backends(any_cli: Run) -> None:
         tags = list(session.scalars(select(Tag.slug)))
         for tag in [None, *tags]:
             expected = old_list_ids(session, tag, None)
-            assert list(claim_service.list_claims(session, tag=tag)) == old_list_rows(session, expected), tag
-        assert any(row["stated_on"] is None for row in claim_service.list_claims(session))
+            assert list(claim_lists.list_claims(session, tag=tag)) == old_list_rows(session, expected), tag
+        assert any(row["stated_on"] is None for row in claim_lists.list_claims(session))

@@ -90,6 +90,8 @@ FOUNDATIONS = {
     "resources",
     "search",
     "revisions",
+    "columns",
+    "publication_lock",
 }
 # Which parts of factcheck each layer must not import (lazy imports inside functions included).
 FORBIDDEN = {

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from factcheck import db
-from factcheck.services import actors, claims, evidence, sources
+from factcheck.services import actors, claim_lists, claims, evidence, sources
 
 
 def _build(url: str, n_evidence: int, n_claims: int) -> None:
@@ -54,7 +54,7 @@ def _statements(tmp_path, n_evidence: int, n_claims: int) -> tuple[int, int]:  #
         dossier = claims.show_claim(session, "main")
     assert sum(dossier["evidence_counts"].values()) == n_evidence
     with db.session_scope(url) as session, _counting(url) as listed:
-        assert len(list(claims.list_claims(session, tag="a"))) == n_claims + 1
+        assert len(list(claim_lists.list_claims(session, tag="a"))) == n_claims + 1
     return len(shown), len(listed)
 
 
@@ -71,9 +71,9 @@ def test_a_long_list_is_read_a_page_at_a_time(tmp_path, monkeypatch) -> None:  #
     url = db.resolve_url(str(tmp_path / "pages.db"))
     db.upgrade(url)
     _build(url, n_evidence=3, n_claims=40)
-    monkeypatch.setattr(claims, "LIST_PAGE", 10)
+    monkeypatch.setattr(claim_lists, "LIST_PAGE", 10)
     with db.session_scope(url) as session, _counting(url) as listed:
-        rows = claims.list_claims(session)
+        rows = claim_lists.list_claims(session)
         first = [next(rows) for _ in range(10)]
         read_for_one_page = len(listed)
         rest = list(rows)

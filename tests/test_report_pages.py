@@ -19,7 +19,7 @@ from sqlalchemy import select
 from factcheck import db
 from factcheck.models import Claim, QuoteStatus, Source, Tag, claim_tags
 from factcheck.reports import environment, render_claim, render_source, write_all
-from factcheck.services.claims import list_claims
+from factcheck.services.claim_lists import list_claims
 from factcheck.services.sources import list_sources
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"

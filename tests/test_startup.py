@@ -29,7 +29,7 @@ with open(sys.argv[1], "w") as listing:
 COMMAND_MODULES = {
     "factcheck.cli." + module
     for module in ("actors", "claims", "database", "dedupe", "evidence", "history")
-    + ("interchange", "reports", "scan", "search", "sources", "web")
+    + ("interchange", "reports", "scan", "search", "sources", "web", "desk")
 }
 
 

@@ -98,6 +98,7 @@ _REMEDIES = {
     "other_slug": "pass another --slug",
     "allow_unverified": "pass --allow-unverified",
     "date_order": "pass `factcheck --date-order dmy|mdy COMMAND ...`",
+    "correction": 'pass --correction "what changed and why"',
 }
 
 
@@ -235,12 +236,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Clusters of claims that say the same thing (scoring at or above the duplicate threshold), with the "
         "scores that join them. With --apply, each claim is linked to its cluster's oldest claim.",
     ),
+    "queue": ("desk", "queue", "The claims in work, oldest first, with their evidence and current ratings."),
     "db": ("database", "db_app", "Schema migrations and backups."),
     "claim": ("claims", "claim_app", "Claims, counterclaims, links and verdicts."),
     "source": ("sources", "source_app", "Sources: articles, documents, transcripts."),
     "actor": ("actors", "actor_app", "People, organisations and states that claim or are quoted."),
     "evidence": ("evidence", "evidence_app", "Quotes from sources, with their stance on a claim."),
     "index": ("dedupe", "index_app", "The claims' sentence vectors, used to match claims in any wording."),
+    "desk": ("desk", "desk_app", "The desk's statuses and figures."),
 }
 
 

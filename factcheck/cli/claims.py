@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..limits import MAX_ID
+from . import desk
+from .desk import CorrectionNote, desk_line
 from .listing import Facets, Format, output_kind, page_size, pairs, print_facets, print_listing
 from .output import (
     JsonFlag,
@@ -29,6 +31,11 @@ RELATIONS = "rebuts, supports, qualifies or duplicates"
 RATINGS = "true, mostly-true, mixed, misleading, mostly-false, false or unproven"
 
 claim_app = typer.Typer(help="Claims, counterclaims, links and verdicts.", no_args_is_help=True)
+# The desk's work on a claim (cli/desk.py).
+claim_app.command("status")(desk.status)
+claim_app.command("assign")(desk.assign)
+claim_app.command("publish")(desk.publish)
+claim_app.command("unpublish")(desk.unpublish)
 
 ClaimRef = Annotated[str, typer.Argument(metavar="CLAIM", help="Claim id or slug.")]
 Claimant = Annotated[str | None, typer.Option(help="Who made the claim (actor id or slug).")]
@@ -89,6 +96,7 @@ def edit(
     language: Language = None,
     note: Note = None,
     slug: Slug = None,
+    correction: CorrectionNote = None,
 ) -> None:
     """Change a claim's fields (only those given)."""
     from ..services.claims import edit_claim
@@ -96,7 +104,7 @@ def edit(
 
     if text is not None:
         warm()  # before the write transaction, as `claim add`
-    with writing(ctx) as session:
+    with writing(ctx, correction=correction) as session:
         edited = edit_claim(
             session,
             claim,
@@ -154,11 +162,12 @@ def rate(
     label: Annotated[str | None, typer.Option(help="The reviewer's own wording of the rating.")] = None,
     url: Annotated[str | None, typer.Option(help="The published review.")] = None,
     date: Annotated[str | None, typer.Option("--date", help="When it was reviewed.")] = None,
+    correction: CorrectionNote = None,
 ) -> None:
     """Add a verdict. Earlier verdicts are kept as history."""
     from ..services.claims import rate_claim
 
-    with writing(ctx) as session:
+    with writing(ctx, correction=correction) as session:
         verdict = rate_claim(
             session,
             claim,
@@ -280,6 +289,9 @@ def render_dossier(dossier: Dossier) -> None:
     lines.append("\n" + visible(", ".join(byline)), style="dim")
     if claim["tags"]:
         lines.append("\ntags: " + visible(", ".join(claim["tags"])), style="dim")
+    lines.append("\n" + visible(desk_line(dossier["desk"])), style="dim")
+    for correction in dossier["desk"]["corrections"]:
+        lines.append(f"\nCorrected on {correction['at'][:10]}: " + visible(correction["note"]), style="bold")
     if dossier["repeated_since_verdict"]:
         count = dossier["repeated_since_verdict"]
         lines.append(f"\nrepeated in {count} source{'s' if count != 1 else ''} since the verdict", style="bold")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ..limits import MAX_ID
+from .desk import CorrectionNote
 from .output import JsonFlag, escape, print_json, print_rows, print_table, say
 from .state import reading, writing
 
@@ -28,6 +29,7 @@ def add(
     allow_unverified: Annotated[
         bool, typer.Option("--allow-unverified", help="Record a quote not found in the archived text as not-found.")
     ] = False,
+    correction: CorrectionNote = None,
 ) -> None:
     """Record that SOURCE says QUOTE, which supports/refutes/qualifies CLAIM or gives context."""
     from ..services.evidence import add_evidence, check_quote
@@ -35,7 +37,7 @@ def add(
     # Anchoring the quote can take a while in a long text: done before the write lock is taken.
     with reading(ctx) as session:
         checked = check_quote(session, source, quote, prefix=prefix, suffix=suffix)
-    with writing(ctx) as session:
+    with writing(ctx, correction=correction) as session:
         row = add_evidence(
             session,
             claim,
@@ -92,11 +94,12 @@ def list_(
 def delete(
     ctx: typer.Context,
     evidence_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="Evidence id.")],
+    correction: CorrectionNote = None,
 ) -> None:
     """Delete one piece of evidence."""
     from ..services.evidence import delete_evidence
 
-    with writing(ctx) as session:
+    with writing(ctx, correction=correction) as session:
         row = delete_evidence(session, evidence_id)
     say(f"Deleted evidence {row.id}.")
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ..limits import MAX_ID
+from .desk import CorrectionNote
 from .output import JsonFlag, print_json, print_table, say
 from .state import reading, writing
 
@@ -63,11 +64,12 @@ def restore(
         int,
         typer.Argument(min=1, max=MAX_ID, help="The revision that deleted a claim or source (see `history`)."),
     ],
+    correction: CorrectionNote = None,
 ) -> None:
     """Restore a deleted claim or source, with the evidence, links and verdicts deleted with it."""
     from ..services.history import restore as restore_revision
 
-    with writing(ctx) as session:
+    with writing(ctx, correction=correction) as session:
         restored = restore_revision(session, revision)
     listed = "; ".join(f"{kind} {', '.join(map(str, ids))}" for kind, ids in restored.items())
     say(f"Restored {listed}.")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..interchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from .desk import CorrectionNote
 from .output import ForceFlag, console, ensure_writable, escape, say, say_loaded
 from .state import reading, writing
 
@@ -84,11 +85,12 @@ def import_(
             "run `factcheck index rebuild` later.",
         ),
     ] = False,
+    correction: CorrectionNote = None,
 ) -> None:
     """Import a dataset, ClaimReview or ClaimsKG file in one transaction; what is already there is skipped."""
     from ..interchange.formats import import_file
 
-    with writing(ctx) as session, _Progress() as progress:
+    with writing(ctx, correction=correction) as session, _Progress() as progress:
         report = import_file(
             session,
             file,

@@ -44,10 +44,11 @@ def reading(ctx: typer.Context) -> AbstractContextManager[Session]:
 
 
 @contextmanager
-def writing(ctx: typer.Context) -> Iterator[Session]:
-    """One write transaction, recorded in the history as made by the command's author."""
+def writing(ctx: typer.Context, *, correction: str | None = None) -> Iterator[Session]:
+    """One write transaction, recorded in the history as made by the command's author; with a
+    `correction`, it may change published claims (the note is recorded with each)."""
     from .output import mark_saved
 
-    with state(ctx).database.write() as session:
+    with state(ctx).database.write(correction=correction) as session:
         yield session
     mark_saved()  # committed: a failure to print from here on must not read as "nothing written"

@@ -23,7 +23,7 @@ from ..errors import InvalidInput
 from ..limits import MAX_ID, MAX_NAME, MAX_QUERY
 from ..models import Actor, Claim, Evidence, QuoteStatus, Rating, Tag, Verdict, claim_tags
 from ..search import claims_matching, plain_terms
-from .claims import list_rows
+from .claim_lists import list_rows
 from .common import checked_characters, choice, slugify
 from .views import ClaimRow
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from typing import Any
 
-from sqlalchemy import exists, func, or_, select, tuple_
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..errors import Conflict, InvalidInput, Remedy
@@ -16,25 +14,27 @@ from ..models import (
     AppearanceSentence,
     Claim,
     ClaimLink,
+    Correction,
     Evidence,
-    Rating,
+    Publication,
     Relation,
     Revision,
     Source,
     Stance,
     Tag,
     Verdict,
-    claim_tags,
 )
 from .actors import actor_view
-from .common import choice, get, required_text, slugify, unique_slug
+from .claim_lists import stance_counts
+from .common import get, required_text, slugify, unique_slug
+from .desk import desk_views
 from .evidence import event_date, evidence_view
 from .fields import CLAIM, LINK, checked_verdict
 from .scan import appearance_said, repeated_since
 from .similar import duplicates_of
 from .sources import source_view
 from .vectors import matching_texts, store_vectors
-from .views import ClaimRow, ClaimView, Dossier, EvidenceView, LastChange, RelatedClaim, VerdictView
+from .views import ClaimView, DeskView, Dossier, EvidenceView, LastChange, RelatedClaim, VerdictView
 
 
 def claim_view(claim: Claim) -> ClaimView:
@@ -186,6 +186,7 @@ def claim_dependents(session: Session, claim: Claim) -> dict[str, int]:
             select(func.count()).where(or_(ClaimLink.from_claim_id == claim.id, ClaimLink.to_claim_id == claim.id))
         ),
         "verdicts": session.scalar(select(func.count()).where(Verdict.claim_id == claim.id)),
+        "publications": session.scalar(select(func.count()).where(Publication.claim_id == claim.id)),
     }
     return {what: count for what, count in counts.items() if count}
 
@@ -203,6 +204,8 @@ def delete_claim(session: Session, ref: str | int, *, cascade: bool = False) -> 
         (ClaimLink, or_(ClaimLink.from_claim_id == claim.id, ClaimLink.to_claim_id == claim.id)),
         (Verdict, Verdict.claim_id == claim.id),
         (AppearanceSentence, AppearanceSentence.claim_id == claim.id),
+        (Correction, Correction.claim_id == claim.id),
+        (Publication, Publication.claim_id == claim.id),
     ):
         for row in session.scalars(select(model).where(condition)):
             session.delete(row)
@@ -277,19 +280,6 @@ def current_verdicts(verdicts: list[Verdict]) -> list[Verdict]:
     return sorted(newest.values(), key=lambda v: v.id, reverse=True)
 
 
-def _stance_counts(session: Session, claim_ids: list[int]) -> dict[int, dict[str, int]]:
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {stance.value: 0 for stance in Stance})
-    for chunk in _chunks(claim_ids):
-        rows = session.execute(
-            select(Evidence.claim_id, Evidence.stance, func.count())
-            .where(Evidence.claim_id.in_(chunk))
-            .group_by(Evidence.claim_id, Evidence.stance)
-        )
-        for claim_id, stance, count in rows:
-            counts[claim_id][stance.value] = count
-    return counts
-
-
 # What a dossier reads of a claim: its evidence with their sources and speakers, its verdicts.
 DOSSIER = (
     *_FULL,
@@ -325,18 +315,19 @@ def claim_dossiers(session: Session, claims: list[Claim]) -> list[Dossier]:
     for link in links:
         for end in {link.from_claim_id, link.to_claim_id}:
             by_claim[end].append(link)
-    counts = _stance_counts(session, sorted(by_claim))
+    counts = stance_counts(session, sorted(by_claim))
     newest = (
         select(func.max(Revision.id))
         .where(Revision.entity == "claims", Revision.entity_id.in_(ids))
         .group_by(Revision.entity_id)
     )
     last_changes = {row.entity_id: row for row in session.scalars(select(Revision).where(Revision.id.in_(newest)))}
-    return [_dossier(claim, by_claim[claim.id], counts, last_changes.get(claim.id)) for claim in claims]
+    desk = desk_views(session, claims)
+    return [_dossier(claim, by_claim[claim.id], counts, last_changes.get(claim.id), desk[claim.id]) for claim in claims]
 
 
 def _dossier(
-    claim: Claim, links: list[ClaimLink], counts: dict[int, dict[str, int]], last_change: Revision | None
+    claim: Claim, links: list[ClaimLink], counts: dict[int, dict[str, int]], last: Revision | None, desk: DeskView
 ) -> Dossier:
     evidence: dict[str, list[EvidenceView]] = {stance.value: [] for stance in Stance}
     for row in sorted(claim.evidence, key=lambda e: (event_date(e.source), e.id)):
@@ -372,125 +363,7 @@ def _dossier(
         "evidence_counts": {stance: len(rows) for stance, rows in evidence.items()},
         "counterclaims": related.pop(Relation.REBUTS.value),
         "related": related,
-        "last_change": LastChange(action=last_change.action.value, at=last_change.at.isoformat(), by=last_change.by)
-        if last_change
-        else None,
+        "last_change": LastChange(action=last.action.value, at=last.at.isoformat(), by=last.by) if last else None,
         "repeated_since_verdict": repeated_since(claim.appearances, current[0]) if current else None,
+        "desk": desk,
     }
-
-
-# Claims a page of `list_claims` reads at once: a long list holds one page, not the table.
-LIST_PAGE = 500
-
-
-def list_claims(
-    session: Session,
-    *,
-    tag: str | None = None,
-    claimant: str | int | None = None,
-    rating: str | None = None,
-    text: str | None = None,
-    limit: int | None = None,
-    ids: Any = None,
-    untagged: bool = False,
-) -> Iterator[ClaimRow]:
-    """Claims sorted by date (undated last), then id, with evidence counts and the newest verdict.
-    Read a page at a time as the rows are taken, so a list of every claim holds one page; the
-    counts are taken for each page only, so a page costs the same in a large database."""
-    newest_rating = (
-        select(Verdict.rating)
-        .where(Verdict.claim_id == Claim.id)
-        .order_by(Verdict.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    query = select(Claim).options(joinedload(Claim.claimant), selectinload(Claim.tags))
-    if tag:
-        query = query.where(_tagged(session, tag, LIST_PAGE if limit is None else min(limit, LIST_PAGE)))
-    if claimant:
-        query = query.where(Claim.claimant_id == get(session, Actor, claimant).id)
-    if rating:
-        query = query.where(newest_rating == choice(Rating, rating, "rating"))
-    if text:
-        query = query.where(Claim.text.icontains(text.strip(), autoescape=True))  # "%" and "_" are literal
-    if ids is not None:  # a subquery of claim ids
-        query = query.where(Claim.id.in_(ids))
-    if untagged:  # asked claim by claim through the tags' key: a subquery would be read again for each page
-        query = query.where(~exists().where(claim_tags.c.claim_id == Claim.id))
-    return _listed(session, query, limit)
-
-
-def _tagged(session: Session, tag: str, page: int) -> Any:
-    """The condition "the claim has this tag", in the form that reads least for a page of `page`
-    claims. A tag that many claims have is met soonest walking the claims in list order (the date
-    index) and keeping the tagged ones: about page * claims / tagged steps. A rare one is quicker
-    to take whole and sort (about `tagged` rows), as walking might read every claim to fill a page.
-    SQLite plans both forms as written; PostgreSQL, which keeps statistics per tag, plans either well."""
-    has_tag = claim_tags.c.tag_id == select(Tag.id).where(Tag.slug == slugify(tag)).scalar_subquery()
-    tagged, highest = session.execute(  # ids are never reused: the highest is no fewer than the claims
-        select(select(func.count()).where(has_tag).scalar_subquery(), select(func.max(Claim.id)).scalar_subquery())
-    ).one()
-    if tagged * tagged > page * (highest or 0):
-        return exists().where(claim_tags.c.claim_id == Claim.id, has_tag)
-    return Claim.id.in_(select(claim_tags.c.claim_id).where(has_tag))
-
-
-def _listed(session: Session, query: Any, limit: int | None) -> Iterator[ClaimRow]:
-    """The claims of `query` in list order, in keyset pages: the dated ones by (stated_on, id),
-    then the undated by id, both in the order of an index (rather than sorting on `stated_on IS
-    NULL`, which no index serves)."""
-    parts = (
-        (query.where(Claim.stated_on.is_not(None)), (Claim.stated_on, Claim.id)),
-        (query.where(Claim.stated_on.is_(None)), (Claim.id,)),
-    )
-    left = limit
-    for part, key in parts:
-        after: tuple[Any, ...] | None = None
-        while left is None or left > 0:
-            size = LIST_PAGE if left is None else min(LIST_PAGE, left)
-            page = part if after is None else part.where(tuple_(*key) > tuple_(*after))
-            claims = session.scalars(page.order_by(*key).limit(size)).all()
-            rows = list_rows(session, claims)
-            if rows:  # read before handing them over: the caller may expunge or commit meanwhile
-                last: dict[str, Any] = dict(rows[-1])
-                after = tuple(last[column.key] for column in key)
-            yield from rows
-            if left is not None:
-                left -= len(rows)
-            if len(rows) < size:
-                break
-
-
-def list_rows(session: Session, claims: Sequence[Claim]) -> list[ClaimRow]:
-    claim_ids = [claim.id for claim in claims]
-    counts = _stance_counts(session, claim_ids)
-    ratings = _newest_ratings(session, claim_ids)
-    return [
-        {
-            "id": claim.id,
-            "slug": claim.slug,
-            "text": claim.text,
-            "claimant": claim.claimant.name if claim.claimant else None,
-            "stated_on": claim.stated_on,
-            "tags": sorted(tag.slug for tag in claim.tags),
-            "supports": counts[claim.id]["supports"],
-            "refutes": counts[claim.id]["refutes"],
-            "evidence": sum(counts[claim.id].values()),
-            "rating": ratings[claim.id].value if claim.id in ratings else None,
-        }
-        for claim in claims
-    ]
-
-
-def _newest_ratings(session: Session, claim_ids: list[int]) -> dict[int, Rating]:
-    ratings: dict[int, Rating] = {}
-    for chunk in _chunks(claim_ids):
-        newest = select(func.max(Verdict.id)).where(Verdict.claim_id.in_(chunk)).group_by(Verdict.claim_id)
-        rows = session.execute(select(Verdict.claim_id, Verdict.rating).where(Verdict.id.in_(newest)))
-        ratings.update((claim_id, rating) for claim_id, rating in rows)
-    return ratings
-
-
-def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
-    """Id lists cut to a size every database accepts in one IN (...)."""
-    return [ids[start : start + size] for start in range(0, len(ids), size)]

@@ -16,8 +16,10 @@ from ..models import (
     AppearanceSentence,
     Claim,
     ClaimLink,
+    Correction,
     Event,
     Evidence,
+    Publication,
     Revision,
     RevisionAction,
     Source,
@@ -109,12 +111,14 @@ _MODELS: dict[str, Any] = {
     "verdicts": Verdict,
     "events": Event,
     "appearance_sentences": AppearanceSentence,
+    "publications": Publication,
+    "corrections": Correction,
 }
 _MAPPERS: dict[str, Mapper[Any]] = {model.__tablename__: inspect(model) for model in TRACKED}
 
 
 # Rows deleted with a claim or source, restored after it (the order foreign keys need).
-_DEPENDENTS = ("evidence", "claim_links", "verdicts", "appearance_sentences")
+_DEPENDENTS = ("evidence", "claim_links", "verdicts", "appearance_sentences", "publications", "corrections")
 # Where each foreign key column of a restored row points.
 _POINTS_TO = {
     "claim_id": "claims",
@@ -126,6 +130,8 @@ _POINTS_TO = {
     "claimant_id": "actors",
     "speaker_id": "actors",
     "reviewer_id": "actors",
+    "assignee_id": "actors",
+    "publication_id": "publications",
 }
 _COLLECTIONS_POINT_TO = {"appearances": "sources", "tags": "tags", "sources": "sources"}
 
@@ -159,7 +165,10 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
         if revision.batch
         else []
     )
-    dependents = [r for r in together if r.action is RevisionAction.DELETE and r.entity in _DEPENDENTS]
+    dependents = sorted(
+        (r for r in together if r.action is RevisionAction.DELETE and r.entity in _DEPENDENTS),
+        key=lambda r: _DEPENDENTS.index(r.entity),  # a publication before its corrections
+    )
     coming_back = {(revision.entity, revision.entity_id)} | {(r.entity, r.entity_id) for r in dependents}
     for deletion in [revision, *dependents]:
         if session.get(_MODELS[deletion.entity], deletion.entity_id) is not None:

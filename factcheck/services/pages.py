@@ -15,7 +15,8 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, undefer
 
 from ..models import Claim, ClaimLink, Event, Evidence, Source, Tag, claim_tags, event_sources
-from .claims import DOSSIER, claim_dossiers, list_claims
+from .claim_lists import list_claims
+from .claims import DOSSIER, claim_dossiers
 from .common import get, in_id_blocks
 from .graphs import ClaimGraph, GraphClaim, GraphLink
 from .sources import show_source, source_view

@@ -127,6 +127,17 @@ class LastChange(TypedDict):
     by: str | None
 
 
+class DeskView(TypedDict):
+    """Where the desk's work on a claim stands: its status, assignee, latest publication (None if
+    never published) and every correction made to it since it was published."""
+
+    status: str
+    status_note: str | None
+    assignee: str | None  # the desk member's slug
+    published: dict[str, Any] | None
+    corrections: list[dict[str, Any]]
+
+
 class ClaimRow(TypedDict):
     """A claim in a list (`claim list`, the index pages)."""
 
@@ -167,4 +178,5 @@ class Dossier(TypedDict):
     related: dict[str, list[RelatedClaim]]  # by relation, rebuttals apart (counterclaims)
     last_change: LastChange | None
     repeated_since_verdict: int | None  # sources that repeat the claim, published after its current verdict
+    desk: DeskView
     suggested_duplicates: NotRequired[list[dict[str, Any]]]  # as `similar` ranks them

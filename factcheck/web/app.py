@@ -285,6 +285,9 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
         headers = {"Content-Disposition": f'attachment; filename="{name}.{kind}"'}
         return StreamingResponse(rows(), media_type=media, headers=headers)
 
+    def desk_queue(request: Request) -> Response:
+        return answer(request, None, lambda s: pages.queue_page(s, links, request.query_params))
+
     def source(request: Request) -> Response:
         return answer(request, "sources", lambda s: pages.source_page(s, links, _slug(request)))
 
@@ -334,6 +337,8 @@ def create_app(url: str, hosts: Sequence[str] = ()) -> ASGIApp:
         Route("/claims/{slug}", claim),
         Route("/sources/{slug}", source),
         Route("/actors/{slug}", actor),
+        Route("/queue", desk_queue),
+        Route("/queue.json", desk_queue),
         Route("/history", history),
         Route("/history.json", history),
         Route("/history/{slug}", history),

@@ -19,7 +19,7 @@ from ..limits import MAX_QUERY
 from ..models import QuoteStatus, Relation, Stance
 from ..services import browse, listings
 from ..services.actors import show_actor
-from ..services.claims import list_claims
+from ..services.claim_lists import list_claims
 from ..services.common import required_text, slugify
 from ..services.history import list_history
 from ..services.pages import archived_text, cited_sources, events_for_sources
@@ -407,6 +407,33 @@ def history_page(session: Session, links: Links, slug: str | None, limit: int = 
         f"History of {subject['slug']}" if subject else "History",
         result,
         {"h": result, "subject": subject},
+    )
+
+
+def queue_page(session: Session, links: Links, params: Any) -> Page:
+    """`queue --json`: the claims in work, oldest first, with the CLI's filters (status, assignee,
+    unassigned, tag, limit); a blank filter is none."""
+    from ..services.desk import QUEUE_LIMIT, queue, statuses
+
+    def given(name: str) -> str | None:
+        return (params.get(name) or "").strip() or None
+
+    unassigned = (given("unassigned") or "").lower() in ("1", "yes", "true", "on")
+    limit = whole_number(params.get("limit"), "limit", QUEUE_LIMIT)
+    found = queue(
+        session,
+        status=given("status"),
+        assignee=given("assignee"),
+        unassigned=unassigned,
+        tag=given("tag"),
+        limit=limit,
+    )
+    chosen = {"status": given("status"), "assignee": given("assignee"), "unassigned": unassigned, "tag": given("tag")}
+    return Page(
+        "queue.html.j2",
+        "The desk's queue",
+        found,
+        lambda: {"q": found, "chosen": chosen, "statuses": statuses(session)},
     )
 
 

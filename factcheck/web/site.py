@@ -15,7 +15,7 @@ from ..interchange.claimreview.write import reviews_by_claim
 from ..jsontext import to_json
 from ..services import browse
 from ..services.actors import list_actors
-from ..services.claims import list_claims
+from ..services.claim_lists import list_claims
 from ..services.pages import cited_sources, events_by_source
 from ..services.sources import source_views
 from ..services.suggestions import suggested_dossiers

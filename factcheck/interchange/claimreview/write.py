@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ...jsontext import json_list
-from ...models import ActorKind, Claim, ClaimLink, Source, Verdict
+from ...models import ActorKind, Claim, ClaimLink, Correction, Source, Verdict
 from .reviews import BEST, CHUNK, CLAIM_ID, CONTEXT, INVERSE_NAMES, LINK_TERMS, OUR_RATING, STATED_CLAIMANT, WORST
 
 
@@ -45,10 +45,12 @@ def export_claimreview(session: Session, claim_ids: Iterable[int] | None = None)
     while claims := session.scalars(query.where(Claim.slug > last)).unique().all():
         links = _links(session, [claim.id for claim in claims])
         pages = _review_pages(session, {v.review_url for c in claims for v in c.verdicts if v.review_url})
+        corrections = _corrections(session, [claim.id for claim in claims])
         for claim in claims:
             item = _claim_item(claim, links.get(claim.id, []))
             for verdict in _exported_verdicts(claim.verdicts):
-                yield _review(claim, item, verdict, pages.get(verdict.review_url or ""))
+                review = _review(claim, item, verdict, pages.get(verdict.review_url or ""))
+                yield _corrected(review, corrections.get(claim.id, []))
         last = claims[-1].slug
 
 
@@ -168,6 +170,29 @@ def _review(claim: Claim, item: dict[str, Any], verdict: Verdict, page: Source |
     review["reviewRating"] = rating
     if verdict.rationale:
         review["reviewBody"] = verdict.rationale
+    return review
+
+
+def _corrections(session: Session, claim_ids: list[int]) -> dict[int, list[Correction]]:
+    found: dict[int, list[Correction]] = {}
+    for correction in session.scalars(
+        select(Correction).where(Correction.claim_id.in_(claim_ids)).order_by(Correction.claim_id, Correction.number)
+    ):
+        found.setdefault(correction.claim_id, []).append(correction)
+    return found
+
+
+def _corrected(review: dict[str, Any], corrections: list[Correction]) -> dict[str, Any]:
+    """A review of a claim corrected since it was published: modified on the day of the newest
+    correction, each correction told in its text and as schema.org's `correction`."""
+    if not corrections:
+        return review
+    review["dateModified"] = corrections[-1].at.date().isoformat()
+    told = "\n\n".join(f"Corrected on {c.at.date().isoformat()}: {c.note}" for c in corrections)
+    review["reviewBody"] = f"{review['reviewBody']}\n\n{told}" if review.get("reviewBody") else told
+    review["correction"] = [
+        {"@type": "CorrectionComment", "text": c.note, "datePublished": c.at.date().isoformat()} for c in corrections
+    ]
     return review
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ...files import atomic_output, cannot_write
 from ...models import Claim, Evidence, Source
-from ...services.claims import list_claims
+from ...services.claim_lists import list_claims
 from ...services.evidence import evidence_view
 from ...services.views import ClaimRow
 from .export import PAGE

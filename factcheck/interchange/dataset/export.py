@@ -31,6 +31,7 @@ from ...models import (
 from ...services.fields import ACTOR, CLAIM, EVENT, EVIDENCE, SOURCE, VERDICT
 from ...services.graphs import chosen_claim_ids
 from ...services.source_versions import version_records
+from .desk import desk_sections
 
 PAGE = 500  # rows read at a time
 Records = Iterator[dict[str, Any]]
@@ -64,6 +65,7 @@ def dataset_sections(
         yield "events", (_event_record(e) for e in _pages(session, _event_query()))
         yield from _versions_section(session, None, None)
         yield from _sentences_section(session, None)
+        yield from desk_sections(session, None)
         return
     claim_ids = sorted(chosen_claim_ids(session, claims, tags))
     actor_ids, source_ids = _referenced(session, claim_ids)
@@ -76,6 +78,7 @@ def dataset_sections(
     yield "events", (_event_record(e) for e in events)
     yield from _versions_section(session, kept, set(claim_ids))
     yield from _sentences_section(session, claim_ids)
+    yield from desk_sections(session, claim_ids)
 
 
 def _pages(session: Session, query: Select[Any], ids: Sequence[int] | None = None) -> Iterator[Any]:
@@ -99,10 +102,10 @@ def _referenced(session: Session, claim_ids: list[int]) -> tuple[list[int], list
     cited: set[int | None] = set()
     for start in range(0, len(claim_ids), PAGE):
         chunk = claim_ids[start : start + PAGE]
-        for claimant, stated_in in session.execute(
-            select(Claim.claimant_id, Claim.stated_in_id).where(Claim.id.in_(chunk))
+        for claimant, stated_in, assignee in session.execute(
+            select(Claim.claimant_id, Claim.stated_in_id, Claim.assignee_id).where(Claim.id.in_(chunk))
         ):
-            actor_ids.add(claimant)
+            actor_ids.update((claimant, assignee))
             cited.add(stated_in)
         for speaker, source in session.execute(
             select(Evidence.speaker_id, Evidence.source_id).where(Evidence.claim_id.in_(chunk))

@@ -42,6 +42,7 @@ from ...services.fields import ACTOR, CLAIM, EVENT, LINK, SOURCE
 from ...services.source_versions import text_size
 from ...services.sources import check_republishes, check_url_free
 from ...services.vectors import matching_texts, refresh_reviewed, store_vectors
+from .desk import load_desk, load_desk_statuses
 from .loader_bulk import (
     BATCH,
     CHUNK,
@@ -124,6 +125,12 @@ def load_records(
         tick(len(batch))
     for batch in batches(records.get("appearance_sentences", ())):
         load_appearance_sentences(session, batch, sources, claims, report)
+        tick(len(batch))
+    for batch in batches(records.get("desk_statuses", ())):
+        load_desk_statuses(session, batch, report)
+        tick(len(batch))
+    for batch in batches(records.get("desk", ())):
+        load_desk(session, batch, claims, actors, report)
         tick(len(batch))
     if sum(report.added.values()) >= BATCH:  # the server's statistics are out of date once committed
         session.info[BULK_LOADED] = True

@@ -12,7 +12,8 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from ...inserts import insert_many
-from ...models import utcnow
+from ...models import Evidence, Verdict, utcnow
+from ...publication_lock import check as check_publication_lock
 from ...revisions import record_inserts
 from .records import SECTIONS, Record, reference, slug
 
@@ -151,6 +152,11 @@ def insert_rows(
     collections, see `record_with_collections`) record their revisions."""
     if not rows:
         return []
+    if model is Evidence or model is Verdict:  # around the ORM: the lock is checked here
+        changed: dict[int, list[str]] = {}
+        for row in rows:
+            changed.setdefault(row["claim_id"], []).append(f"{kind} imported")
+        check_publication_lock(session, changed)
     # Core executemany (no ORM bookkeeping) with ids the database gives: other writers may take
     # ids in between on PostgreSQL, so none is guessed.
     table = model.__table__
@@ -162,6 +168,8 @@ def insert_rows(
                     row[column.key] = now
                 elif column.default is None:
                     row[column.key] = None
+                elif column.default.is_scalar:  # a claim's status
+                    row[column.key] = column.default.arg
     if session.get_bind().dialect.name == "postgresql":
         # Ids taken from the table's sequence first, then the rows sent by COPY: INSERT ... RETURNING
         # would be one statement of a thousand rows' values, which the driver parses anew each time.

@@ -22,7 +22,17 @@ if TYPE_CHECKING:
 
 E = TypeVar("E", bound=enum.Enum)
 
-SECTIONS = ("actors", "sources", "claims", "links", "events", "source_versions", "appearance_sentences")
+SECTIONS = (
+    "actors",
+    "sources",
+    "claims",
+    "links",
+    "events",
+    "source_versions",
+    "appearance_sentences",
+    "desk_statuses",
+    "desk",
+)
 # The entities' fields are described once, in services/fields.py; a source's kept versions are
 # the dataset's own (see services/source_versions.py).
 FIELDS = {
@@ -34,6 +44,20 @@ FIELDS = {
     # The sentence `scan --apply` kept for a claim's appearance in a source, at its place in the
     # source's text: last, after the texts are final.
     "appearance_sentences": ("claim", "source", "sentence", "start", "end", "score"),
+    # The desk's work (dataset/desk.py): the statuses it added, then each claim's status, assignee,
+    # publications (with the version each froze) and corrections.
+    "desk_statuses": ("name", "open"),
+    "desk": ("claim", "status", "status_note", "assignee", "publications", "corrections"),
+    "publications": (
+        "number",
+        "published_at",
+        "published_by",
+        "version",
+        "unpublished_at",
+        "unpublished_by",
+        "unpublish_reason",
+    ),
+    "corrections": ("number", "publication", "note", "changed", "at", "by"),
 }
 REQUIRED = {
     **{section: fields.required for section, fields in ENTITIES.items()},
@@ -41,8 +65,17 @@ REQUIRED = {
     "versions": ("number", "sha256"),
     "quotes": ("claim", "quote", "start", "end", "status"),
     "appearance_sentences": ("claim", "source", "sentence", "start", "end", "score"),
+    "desk_statuses": ("name", "open"),
+    "desk": ("claim", "status"),
+    "publications": ("number", "published_at", "version"),
+    "corrections": ("number", "publication", "note", "changed", "at"),
 }
-NESTED = {"claims": ("evidence", "verdicts"), "source_versions": ("versions",), "versions": ("quotes",)}
+NESTED = {
+    "claims": ("evidence", "verdicts"),
+    "source_versions": ("versions",),
+    "versions": ("quotes",),
+    "desk": ("publications", "corrections"),
+}
 DATASET_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_OPEN_FILES = 16  # a dataset folder's files kept open between the sections read from them
 
