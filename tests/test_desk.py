@@ -35,11 +35,11 @@ def desk(cli: Run) -> Run:
 
 
 def _desk(cli: Run, claim: str = CLAIM) -> dict[str, Any]:
-    return cli.json("claim", "show", claim)["desk"]  # type: ignore[no-any-return]
+    return cli.json("claim", "show", claim)["desk"]
 
 
 def _history(cli: Run, claim: str = CLAIM) -> list[dict[str, Any]]:
-    return cli.json("history", claim, "--limit", "100")["revisions"]  # type: ignore[no-any-return]
+    return cli.json("history", claim, "--limit", "100")["revisions"]
 
 
 # --- statuses and assignment ----------------------------------------------------------------------
@@ -93,7 +93,9 @@ def test_a_status_change_is_a_revision_with_who_when_from_and_to(desk: Run) -> N
         (("desk", "stats", "--since", "yesterday"), "yesterday"),
     ],
 )
-def test_bad_desk_input_is_one_line_and_writes_nothing(desk: Run, dump: Any, args: tuple[str, ...], message: str) -> None:
+def test_bad_desk_input_is_one_line_and_writes_nothing(
+    desk: Run, dump: Any, args: tuple[str, ...], message: str
+) -> None:
     before = dump()
     assert message in desk.fails(*args)
     assert dump() == before
@@ -164,11 +166,18 @@ def test_queue_and_stats_run_a_fixed_number_of_queries(tmp_path: Path) -> None:
                 claims.rate_claim(session, claim.slug, "false", rationale="r")
                 desk.assign(session, claim.slug, "ana")
         statements: list[str] = []
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_args: Any, seen: list[str] = statements) -> None:
+            seen.append(statement)
+
         engine = db.get_engine(url, read_only=True)
-        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        with database.read() as session:
-            assert len(desk.queue(session)["claims"]) == n
-            desk.desk_stats(session)
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with database.read() as session:
+                assert len(desk.queue(session)["claims"]) == n
+                desk.desk_stats(session)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
         counts.append(len(statements))
     assert counts[0] == counts[1]
 
@@ -232,6 +241,7 @@ def test_publishing_freezes_the_claim_and_a_correction_is_recorded_and_shown(des
         ("claim", "rate", CLAIM, "false", "--rationale", "New documents."),
         ("evidence", "add", CLAIM, "charter-of-paris-1990", "--stance", "context", "--quote", "Europe whole and free"),
         ("evidence", "delete", "1"),
+        ("source", "delete", "foreign-policy-whats-behind-russias-latest-demands", "--cascade"),
     ],
 )
 def test_verdicts_and_evidence_of_a_published_claim_change_only_with_a_correction(

@@ -266,3 +266,36 @@ def test_browsing_by_facets_and_pages_and_downloading_the_list(page, server, dat
     assert lines[0].startswith("id,slug,text") and len(lines) == 1 + len(
         json.loads(factcheck(database, "claim", "list", "--json"))
     )
+
+
+def test_the_queue_filters_and_a_published_claims_correction_shows(page, server, database) -> None:  # type: ignore[no-untyped-def]
+    factcheck(database, "actor", "add", "Ana Lima", "--kind", "person", "--slug", "ana")
+    factcheck(database, "claim", "assign", "hostile", "ana")
+    factcheck(database, "claim", "status", "hostile", "needs-review", "--note", HOSTILE)
+    factcheck(database, "claim", "publish", "hostile")
+    factcheck(database, "claim", "rate", "hostile", "mixed", "--rationale", "Second look.", "--correction", HOSTILE)
+    factcheck(database, "claim", "status", "baker-assurance-only-east-germany", "needs-review")
+
+    page.goto(server)
+    page.locator("header.site nav a", has_text="Queue").click()
+    page.wait_for_url(re.compile(r"/queue$"))
+    in_work = json.loads(factcheck(database, "queue", "--json"))
+    assert (
+        page.locator("p.count").inner_text()
+        == f"{len(in_work['claims'])} of {in_work['total']} claims in work, oldest first."
+    )
+    page.locator("select[name=status]").select_option("needs-review")
+    page.locator("form.filters button").click()
+    page.wait_for_url(re.compile(r"status=needs-review"))
+    assert page.locator("table.queue tbody tr td:first-child a").all_inner_texts() == [
+        claim["text"]
+        for claim in json.loads(factcheck(database, "queue", "--status", "needs-review", "--json"))["claims"]
+    ]
+    page.locator("select[name=status]").select_option("published")
+    page.locator("form.filters button").click()
+    page.locator("table.queue tbody tr td:first-child a").first.click()
+    page.wait_for_url(re.compile(r"/claims/hostile$"))
+    assert page.locator("p.desk").inner_text().startswith("Status: published · assigned to ana · published on ")
+    correction = page.locator("p.correction").inner_text()
+    assert correction.startswith("Corrected on ") and correction.endswith(f": {HOSTILE}")
+    assert page.locator("img").count() == 0 and page.title() != "pwned"

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..services.evidence import QuoteCheck
     from ..services.source_versions import ReplacedText
 from .captured import archived_copy, capture_line
+from .desk import CorrectionNote
 from .listing import Facets, Format, output_kind, print_list_of
 from .output import (
     ForceFlag,
@@ -393,11 +394,12 @@ def delete(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="Id or slug.")],
     cascade: Annotated[bool, typer.Option("--cascade", help="Also delete its evidence.")] = False,
+    correction: CorrectionNote = None,
 ) -> None:
     """Delete a source; refused while evidence or claims depend on it, unless --cascade."""
     from ..services.sources import delete_source
 
-    with writing(ctx) as session:
+    with writing(ctx, correction=correction) as session:
         removed = delete_source(session, source, cascade=cascade)
     say_deleted(f"source {source}", removed)
 
