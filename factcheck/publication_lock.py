@@ -23,9 +23,11 @@ CHUNK = 5000  # claim ids a query names at most
 PUBLISHING = "publishing"
 
 # What a publication freezes of a claim and of each piece of its evidence; every column of a verdict.
-# (Whether a quote was found in its source, and where, is worked out again as the source changes.)
+# (Whether a quote was found in its source, and where: its offsets, page, time and locator, are
+# worked out again as the source's text changes.)
 FROZEN_CLAIM = ("text",)
-FROZEN_EVIDENCE = ("claim_id", "source_id", "stance", "quote", "speaker_id", "locator", "note")
+FROZEN_EVIDENCE = ("claim_id", "source_id", "stance", "quote", "speaker_id", "note")
+CORRECTED = "corrected"  # session.info: the correction this transaction records for each claim
 
 
 def guard(session: Session) -> None:
@@ -42,6 +44,8 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             changed.setdefault(claim_id, []).append(what)
 
     for row in session.new:
+        if isinstance(row, Claim) and row.status == PUBLISHED_STATUS and not session.info.get(PUBLISHING):
+            raise Conflict(f"claim {row.slug}: a claim is published by publishing it, not made published")
         if isinstance(row, Evidence):
             note(_claim_of(row), f"evidence added: {row.stance}")
         elif isinstance(row, Verdict):
@@ -85,6 +89,8 @@ def check(session: Session, changed: dict[int, list[str]]) -> None:
             .group_by(Claim.id, Claim.slug)
         )
     }
+    if published and session.info.get(CORRECTION) is not None:  # correctors of one claim take turns
+        session.execute(select(Claim.id).where(Claim.id.in_(sorted(published))).with_for_update())
     if not published:
         return
     correction = session.info.get(CORRECTION)
@@ -95,6 +101,10 @@ def check(session: Session, changed: dict[int, list[str]]) -> None:
             "that says what changed and why (or unpublish it first, with the reason)",
             remedy=Remedy.CORRECTION,
         )
+    recorded: dict[int, Correction] = session.info.setdefault(CORRECTED, {})
+    for claim_id in [claim_id for claim_id in published if claim_id in recorded]:  # one a claim a transaction
+        recorded[claim_id].changed = [*recorded[claim_id].changed, *changed[claim_id]]
+        del published[claim_id]
     numbers = dict(
         session.execute(
             select(Correction.claim_id, func.max(Correction.number))
@@ -103,17 +113,16 @@ def check(session: Session, changed: dict[int, list[str]]) -> None:
         ).all()
     )
     for claim_id, (_slug, publication_id) in sorted(published.items()):
-        session.add(
-            Correction(
-                claim_id=claim_id,
-                number=(numbers.get(claim_id) or 0) + 1,
-                publication_id=publication_id,
-                note=correction,
-                changed=changed[claim_id],
-                at=utcnow(),
-                by=session.info.get("by"),
-            )
+        recorded[claim_id] = Correction(
+            claim_id=claim_id,
+            number=(numbers.get(claim_id) or 0) + 1,
+            publication_id=publication_id,
+            note=correction,
+            changed=changed[claim_id],
+            at=utcnow(),
+            by=session.info.get("by"),
         )
+        session.add(recorded[claim_id])
 
 
 def _check_status(session: Session, claim: Claim) -> None:

@@ -112,9 +112,11 @@ def test_upgrading_to_0010_gives_existing_vectors_their_codes(tmp_path) -> None:
     url = db.resolve_url(str(tmp_path / "old.db"))
     db.upgrade(url, "0009")
     stored = clustered(2_500, seed=8)  # more than one batch of the migration
-    with db.get_engine(url).begin() as connection:  # the claims table is the same at 0009
-        connection.execute(insert(Claim), [{"id": n, "slug": f"c{n}", "text": "x"} for n in range(1, 2_501)])
     with sqlite3.connect(tmp_path / "old.db") as connection:  # as 0009 stored vectors: without codes
+        connection.executemany(
+            "INSERT INTO claims (id, slug, text, created_at, updated_at) VALUES (?, ?, 'x', '2026-01', '2026-01')",
+            [(n, f"c{n}") for n in range(1, 2_501)],
+        )
         connection.executemany(
             "INSERT INTO claim_vectors (claim_id, model, vector) VALUES (?, 'm@1', ?)",
             [(n + 1, v.astype("<f4").tobytes()) for n, v in enumerate(stored)],  # float32, as then

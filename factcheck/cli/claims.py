@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..limits import MAX_ID
-from . import desk
-from .desk import CorrectionNote, desk_line
+from . import claim_desk as desk
+from .claim_desk import CorrectionNote, desk_line
 from .listing import Facets, Format, output_kind, page_size, pairs, print_facets, print_listing
 from .output import (
     JsonFlag,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ..limits import MAX_ID
-from .desk import CorrectionNote
+from .claim_desk import CorrectionNote
 from .output import JsonFlag, print_json, print_table, say
 from .state import reading, writing
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..interchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
-from .desk import CorrectionNote
+from .claim_desk import CorrectionNote
 from .output import ForceFlag, console, ensure_writable, escape, say, say_loaded
 from .state import reading, writing
 

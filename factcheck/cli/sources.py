@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..services.evidence import QuoteCheck
     from ..services.source_versions import ReplacedText
 from .captured import archived_copy, capture_line
-from .desk import CorrectionNote
+from .claim_desk import CorrectionNote
 from .listing import Facets, Format, output_kind, print_list_of
 from .output import (
     ForceFlag,

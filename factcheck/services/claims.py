@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..errors import Conflict, InvalidInput, Remedy
 from ..limits import MAX_NAME
 from ..models import (
+    PUBLISHED_STATUS,
     Actor,
     AppearanceSentence,
     Claim,
@@ -27,7 +28,7 @@ from ..models import (
 from .actors import actor_view
 from .claim_lists import stance_counts
 from .common import get, required_text, slugify, unique_slug
-from .desk import desk_views
+from .desk_views import desk_views
 from .evidence import event_date, evidence_view
 from .fields import CLAIM, LINK, checked_verdict
 from .scan import appearance_said, repeated_since
@@ -194,6 +195,8 @@ def claim_dependents(session: Session, claim: Claim) -> dict[str, int]:
 def delete_claim(session: Session, ref: str | int, *, cascade: bool = False) -> dict[str, int]:
     """Delete a claim; with evidence, links or verdicts, only when `cascade` (they go with it)."""
     claim = get_claim(session, ref)
+    if claim.status == PUBLISHED_STATUS:
+        raise Conflict(f"claim {claim.slug} is published: unpublish it (with the reason) before deleting it")
     found = claim_dependents(session, claim)
     if found and not cascade:
         listed = ", ".join(f"{count} {what}" for what, count in found.items())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import statistics
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,7 +21,6 @@ from ..models import (
     Actor,
     ActorKind,
     Claim,
-    Correction,
     DeskStatus,
     Evidence,
     Publication,
@@ -32,7 +30,6 @@ from ..models import (
 )
 from ..publication_lock import PUBLISHING
 from .common import get, optional_text, required_text
-from .views import DeskView
 
 STATUS_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 MAX_STATUS = 40
@@ -95,8 +92,9 @@ def set_status(session: Session, ref: str | int, status: str, *, note: str | Non
     return claim
 
 
-def assign(session: Session, ref: str | int, actor: str | int | None) -> Claim:
-    """Assign a claim to a desk member (an actor of kind person), or with None, to nobody."""
+def assign(session: Session, ref: str | int, actor: str | int | None) -> tuple[Claim, Actor | None]:
+    """Assign a claim to a desk member (an actor of kind person), or with None, to nobody; returns
+    the claim and the member."""
     claim = get(session, Claim, ref)
     member = None if actor is None else get(session, Actor, actor)
     if member is not None and member.kind != ActorKind.PERSON:
@@ -109,15 +107,15 @@ def assign(session: Session, ref: str | int, actor: str | int | None) -> Claim:
         raise Conflict(f"claim {claim.slug} is {who} already")
     claim.assignee_id = member.id if member else None
     session.flush()
-    return claim
+    return claim, member
 
 
-def publish(session: Session, ref: str | int) -> Publication:
+def publish(session: Session, ref: str | int) -> tuple[Claim, Publication]:
     """Publish a claim: its status becomes `published`, and its text, current verdicts and evidence
     are frozen as the published version, changed from then on only by corrections."""
     from .claims import DOSSIER, current_verdicts
 
-    claim = get(session, Claim, ref, options=DOSSIER)
+    claim = _locked(session, get(session, Claim, ref, options=DOSSIER))
     if claim.status == PUBLISHED_STATUS:
         raise Conflict(f"claim {claim.slug} is published already: correct it with a correction note")
     verdicts = current_verdicts(sorted(claim.verdicts, key=lambda v: v.id, reverse=True))
@@ -154,12 +152,12 @@ def publish(session: Session, ref: str | int) -> Publication:
     publication.published_by = session.info.get("by")
     session.add(publication)
     _moved_by_publishing(session, claim, PUBLISHED_STATUS)
-    return publication
+    return claim, publication
 
 
-def unpublish(session: Session, ref: str | int, reason: str) -> Publication:
+def unpublish(session: Session, ref: str | int, reason: str) -> tuple[Claim, Publication]:
     """Take a claim's publication back, saying why: it returns to `in-progress` and may change freely."""
-    claim = get(session, Claim, ref)
+    claim = _locked(session, get(session, Claim, ref))
     reason = required_text(reason, "the reason for unpublishing")
     publication = session.scalar(
         select(Publication).where(Publication.claim_id == claim.id).order_by(Publication.number.desc()).limit(1)
@@ -169,7 +167,14 @@ def unpublish(session: Session, ref: str | int, reason: str) -> Publication:
     publication.unpublished_at, publication.unpublished_by = utcnow(), session.info.get("by")
     publication.unpublish_reason = reason
     _moved_by_publishing(session, claim, "in-progress")
-    return publication
+    return claim, publication
+
+
+def _locked(session: Session, claim: Claim) -> Claim:
+    """The claim with its status read again under a row lock (PostgreSQL: another writer publishing
+    it waits for this transaction, then sees what it did; SQLite's writers take turns already)."""
+    session.refresh(claim, ["status"], with_for_update=True)
+    return claim
 
 
 def _moved_by_publishing(session: Session, claim: Claim, status: str) -> None:
@@ -179,55 +184,6 @@ def _moved_by_publishing(session: Session, claim: Claim, status: str) -> None:
         session.flush()
     finally:
         session.info[PUBLISHING] = False
-
-
-# --- what the claim shows -----------------------------------------------------------------------
-
-
-def desk_views(session: Session, claims: Sequence[Claim]) -> dict[int, DeskView]:
-    """Each claim's status, assignee, publication and corrections, in three queries for them all."""
-    ids = [claim.id for claim in claims]
-    members = {claim.assignee_id for claim in claims if claim.assignee_id is not None}
-    names = dict(session.execute(select(Actor.id, Actor.slug).where(Actor.id.in_(members))).all()) if members else {}
-    latest = (
-        select(func.max(Publication.id)).where(Publication.claim_id.in_(ids)).group_by(Publication.claim_id)
-    ).scalar_subquery()
-    publications = {p.claim_id: p for p in session.scalars(select(Publication).where(Publication.id.in_(latest)))}
-    corrections: dict[int, list[dict[str, Any]]] = {claim_id: [] for claim_id in ids}
-    for correction in session.scalars(
-        select(Correction).where(Correction.claim_id.in_(ids)).order_by(Correction.claim_id, Correction.number)
-    ):
-        corrections[correction.claim_id].append(
-            {
-                "number": correction.number,
-                "at": correction.at.isoformat(),
-                "by": correction.by,
-                "note": correction.note,
-                "changed": correction.changed,
-            }
-        )
-    views: dict[int, DeskView] = {}
-    for claim in claims:
-        publication = publications.get(claim.id)
-        views[claim.id] = {
-            "status": claim.status,
-            "status_note": claim.status_note,
-            "assignee": names.get(claim.assignee_id) if claim.assignee_id is not None else None,
-            "published": None if publication is None else _publication_view(publication),
-            "corrections": corrections[claim.id],
-        }
-    return views
-
-
-def _publication_view(publication: Publication) -> dict[str, Any]:
-    return {
-        "number": publication.number,
-        "at": publication.published_at.isoformat(),
-        "by": publication.published_by,
-        "unpublished_at": publication.unpublished_at.isoformat() if publication.unpublished_at else None,
-        "unpublished_by": publication.unpublished_by,
-        "unpublish_reason": publication.unpublish_reason,
-    }
 
 
 # --- the queue and the desk's figures -----------------------------------------------------------
@@ -246,6 +202,8 @@ def queue(
     and current ratings: the first `limit`, and how many there are in all."""
     from .claim_lists import newest_ratings
 
+    status, tag = (status or "").strip() or None, (tag or "").strip() or None  # blank: no filter
+    assignee = None if assignee is None or not str(assignee).strip() else assignee
     if assignee is not None and unassigned:
         raise InvalidInput("give an assignee or ask for the unassigned claims, not both")
     if limit < 1:
@@ -314,7 +272,7 @@ def desk_stats(session: Session, *, since: dt.datetime | None = None) -> dict[st
     if since is not None:
         opened = opened.where(Claim.created_at >= since)
         waited = waited.where(first.c.at >= since)
-    days = list(session.scalars(waited))
+    days = [float(days) for days in session.scalars(waited)]  # PostgreSQL counts them in decimals
     in_work = select(DeskStatus.name).where(DeskStatus.open)
     by_status = dict(session.execute(select(Claim.status, func.count()).group_by(Claim.status)).all())
     by_member = session.execute(

@@ -180,12 +180,16 @@ def restore(session: Session, revision_id: int) -> dict[str, Any]:
 
     restored = {revision.entity: [_recreate(session, model, revision.changes)]}
     session.flush()
-    for deletion in dependents:
-        restored.setdefault(deletion.entity, []).append(_recreate(session, _MODELS[deletion.entity], deletion.changes))
-    for other in together:
-        if other.action is RevisionAction.UPDATE and other.entity in ("claims", "sources", "events"):
-            _relink(session, other, revision, restored)
     try:
+        for deletion in dependents:
+            if deletion.entity == "corrections":  # after their publications: no relationship orders them
+                session.flush()
+            restored.setdefault(deletion.entity, []).append(
+                _recreate(session, _MODELS[deletion.entity], deletion.changes)
+            )
+        for other in together:
+            if other.action is RevisionAction.UPDATE and other.entity in ("claims", "sources", "events"):
+                _relink(session, other, revision, restored)
         session.flush()
     except IntegrityError as error:  # a unique rule: a link or slug made again since
         raise Conflict(

@@ -185,7 +185,7 @@ class JsonLdReader:
             url=fields.url(node.get("url"), "url"),
             title=fields.text(node.get("headline") or node.get("name"), "name"),
             date=fields.date(node.get("datePublished"), "datePublished"),
-            body=fields.text(node.get("reviewBody") or rating.get("ratingExplanation"), "reviewBody", MAX_TEXT),
+            body=fields.text(_uncorrected(node) or rating.get("ratingExplanation"), "reviewBody", MAX_TEXT),
             review_language=fields.language(node.get("inLanguage"), "inLanguage"),
             values=(
                 fields.number(rating.get("ratingValue")),
@@ -323,3 +323,17 @@ def _listed_reviews(path: Path, problems: Problems) -> Iterator[Review]:
             yield review
     if not found and not problems.found:
         raise InvalidInput(f"{path.name}: no ClaimReview found in its list")
+
+
+def _uncorrected(node: dict[str, Any]) -> Any:
+    """A review's body without the corrections factcheck's export tells after it (write.py), when
+    the review lists them as schema.org `correction`s: the verdict's rationale as it was written."""
+    from .write import corrections_told
+
+    body, listed = node.get("reviewBody"), node.get("correction")
+    if not isinstance(body, str) or not isinstance(listed, list):
+        return body
+    told = corrections_told([(str(c.get("datePublished")), str(c.get("text"))) for c in listed if isinstance(c, dict)])
+    if told and body == told:
+        return None
+    return body.removesuffix("\n\n" + told) if told else body

@@ -188,12 +188,18 @@ def _corrected(review: dict[str, Any], corrections: list[Correction]) -> dict[st
     if not corrections:
         return review
     review["dateModified"] = corrections[-1].at.date().isoformat()
-    told = "\n\n".join(f"Corrected on {c.at.date().isoformat()}: {c.note}" for c in corrections)
+    told = corrections_told([(c.at.date().isoformat(), c.note) for c in corrections])
     review["reviewBody"] = f"{review['reviewBody']}\n\n{told}" if review.get("reviewBody") else told
     review["correction"] = [
         {"@type": "CorrectionComment", "text": c.note, "datePublished": c.at.date().isoformat()} for c in corrections
     ]
     return review
+
+
+def corrections_told(corrections: list[tuple[str, str]]) -> str:
+    """The corrections (day, note) as a review's text tells them after its body; reading a review
+    takes them off again (read.py), so that the verdict read back is the one written."""
+    return "\n\n".join(f"Corrected on {day}: {note}" for day, note in corrections)
 
 
 def _site(url: str | None) -> str | None:

@@ -78,6 +78,7 @@ def _desk_records(session: Session, head: list[Claim], rest: Iterator[Claim]) ->
         for claim in page:
             record = {
                 "claim": claim.slug,
+                "opened": claim.created_at.isoformat(),
                 "status": claim.status,
                 "status_note": claim.status_note,
                 "assignee": slugs.get(claim.assignee_id) if claim.assignee_id is not None else None,
@@ -145,13 +146,17 @@ def load_desk_statuses(session: Session, records: list[Record], report: LoadRepo
 
 def load_desk(session: Session, records: list[Record], claims: Keys, actors: Keys, report: LoadReport) -> None:
     """Each claim's status, assignee, publications and corrections, for the claims whose work has
-    not begun in the database (new, unassigned, never published); the others are skipped."""
+    not begun in the database (new, unassigned, never published); the others are skipped. A record
+    must tell one consistent story: publications numbered in order, each but the last unpublished
+    (with its reason, after it was published), the claim published exactly when the last is not
+    and then rated, each correction after the publication it names; nothing in the future."""
+    from ...models import Verdict
+
     claims.look_up({r.data["claim"] for r in records if isinstance(r.data.get("claim"), str)})
     actors.look_up({r.data["assignee"] for r in records if isinstance(r.data.get("assignee"), str)})
     known = set(session.scalars(select(DeskStatus.name)))
     for record in records:
-        claim_id = claims.id(record, "claim", required=True)
-        claim = session.get(Claim, claim_id)
+        claim = session.get(Claim, claims.id(record, "claim", required=True))
         assert claim is not None
         published_before = session.scalar(select(Publication.id).where(Publication.claim_id == claim.id).limit(1))
         if claim.status != NEW_STATUS or claim.assignee_id is not None or published_before is not None:
@@ -163,31 +168,94 @@ def load_desk(session: Session, records: list[Record], claims: Keys, actors: Key
         assignee_id = actors.id(record, "assignee")
         if assignee_id is not None and session.get(Actor, assignee_id).kind != ActorKind.PERSON:  # type: ignore[union-attr]
             raise record.fail("field 'assignee': claims are assigned to desk members, actors of kind person")
-        publications = [_load_publication(record, item, claim.id) for item in nested_records(record, "publications")]
-        live = publications and publications[-1].unpublished_at is None
-        if (status == PUBLISHED_STATUS) != bool(live):
+        opened = _moment(record, record.data, "opened")
+        publications = _publications(record, claim.id, opened)
+        live = bool(publications) and publications[-1].unpublished_at is None
+        if (status == PUBLISHED_STATUS) != live:
             raise record.fail(
                 "field 'status': a claim is published exactly when its last publication is not unpublished"
             )
+        if live and session.scalar(select(Verdict.id).where(Verdict.claim_id == claim.id).limit(1)) is None:
+            raise record.fail("field 'status': a claim with no verdict cannot be published")
         session.add_all(publications)
         session.flush()
-        by_number = {p.number: p.id for p in publications}
-        for item in nested_records(record, "corrections"):
-            session.add(_load_correction(record, item, claim.id, by_number))
+        for correction in _corrections(record, claim.id, publications):
+            session.add(correction)
         session.info[PUBLISHING] = True  # as publishing does: into `published`
         try:
-            claim.status, claim.status_note, claim.assignee_id = (
-                status,
-                text(record, "status_note", "the note"),
-                assignee_id,
-            )
+            claim.status, claim.assignee_id = status, assignee_id
+            claim.status_note = text(record, "status_note", "the status note")
+            if opened is not None:
+                claim.created_at = opened
             session.flush()
         finally:
             session.info[PUBLISHING] = False
         report.added["desk"] += 1
 
 
-def _moment(record: Record, data: dict[str, Any], name: str, *, required: bool = False) -> dt.datetime | None:
+def _publications(record: Record, claim_id: int, opened: dt.datetime | None) -> list[Publication]:
+    found: list[Publication] = []
+    for index, data in enumerate(nested_records(record, "publications")):
+        part = Record(record.file, f"{record.where} publications", index, data)
+        version = data.get("version")
+        if not isinstance(version, dict) or not isinstance(version.get("text"), str):
+            raise part.fail(
+                "field 'version' must be a mapping with the claim's text as published (text, verdicts, evidence)"
+            )
+        publication = Publication(
+            claim_id=claim_id,
+            number=_number(part, "number"),
+            published_at=_moment(part, data, "published_at", required=True, after=opened),
+            published_by=text(part, "published_by", "who published it"),
+            version=version,
+            unpublished_at=None,
+            unpublished_by=text(part, "unpublished_by", "who unpublished it"),
+            unpublish_reason=text(part, "unpublish_reason", "the reason for unpublishing"),
+        )
+        publication.unpublished_at = _moment(part, data, "unpublished_at", after=publication.published_at)
+        if (publication.unpublished_at is None) != (publication.unpublish_reason is None):
+            raise part.fail("fields 'unpublished_at' and 'unpublish_reason' come together: when and why")
+        if found and (publication.number <= found[-1].number or found[-1].unpublished_at is None):
+            raise part.fail("publications are numbered in order, and each but the last was unpublished")
+        if found and publication.published_at < (found[-1].unpublished_at or publication.published_at):
+            raise part.fail("a publication comes after the one before it was unpublished")
+        found.append(publication)
+    return found
+
+
+def _corrections(record: Record, claim_id: int, publications: list[Publication]) -> list[Correction]:
+    by_number = {publication.number: publication for publication in publications}
+    found: list[Correction] = []
+    for index, data in enumerate(nested_records(record, "corrections")):
+        part = Record(record.file, f"{record.where} corrections", index, data)
+        publication = by_number.get(_number(part, "publication"))
+        if publication is None:
+            raise part.fail("field 'publication' names no publication of this record")
+        changed = data.get("changed")
+        if not isinstance(changed, list) or not changed or not all(isinstance(item, str) for item in changed):
+            raise part.fail("field 'changed' must be a list of texts: what the correction changed")
+        correction = Correction(
+            claim_id=claim_id,
+            number=_number(part, "number"),
+            publication_id=publication.id,
+            note=text(part, "note", "the correction note", required=True),
+            changed=changed,
+            at=_moment(part, data, "at", required=True, after=publication.published_at),
+            by=text(part, "by", "who corrected it"),
+        )
+        if found and correction.number <= found[-1].number:
+            raise part.fail("corrections are numbered in order")
+        found.append(correction)
+    return found
+
+
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+
+
+def _moment(
+    record: Record, data: dict[str, Any], name: str, *, required: bool = False, after: dt.datetime | None = None
+) -> dt.datetime | None:
+    """An ISO 8601 moment (UTC unless it says), from 1900 until now, not before `after`."""
     value = data.get(name)
     if value is None and not required:
         return None
@@ -195,49 +263,19 @@ def _moment(record: Record, data: dict[str, Any], name: str, *, required: bool =
         moment = dt.datetime.fromisoformat(str(value))
     except ValueError:
         raise record.fail(f"field {name!r}: {str(value)[:40]!r} is not an ISO 8601 date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    try:
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    except OverflowError:
+        moment = dt.datetime.min.replace(tzinfo=dt.UTC)  # before the first moment UTC can tell
+    if not EARLIEST <= moment <= dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
+        raise record.fail(f"field {name!r}: {str(value)[:40]!r} is before 1900 or in the future")
+    if after is not None and moment < after:
+        raise record.fail(f"field {name!r}: {str(value)[:40]!r} is before {after.isoformat()}, which it follows")
+    return moment
 
 
-def _number(record: Record, data: dict[str, Any], name: str) -> int:
-    value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+def _number(record: Record, name: str) -> int:
+    value = record.data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**31:
         raise record.fail(f"field {name!r} must be a whole number from 1")
     return value
-
-
-def _load_publication(record: Record, data: dict[str, Any], claim_id: int) -> Publication:
-    if not isinstance(data.get("version"), dict):
-        raise record.fail("field 'version' of a publication must be a mapping (text, verdicts, evidence)")
-    return Publication(
-        claim_id=claim_id,
-        number=_number(record, data, "number"),
-        published_at=_moment(record, data, "published_at", required=True),
-        published_by=_text(record, data, "published_by"),
-        version=data["version"],
-        unpublished_at=_moment(record, data, "unpublished_at"),
-        unpublished_by=_text(record, data, "unpublished_by"),
-        unpublish_reason=_text(record, data, "unpublish_reason"),
-    )
-
-
-def _load_correction(record: Record, data: dict[str, Any], claim_id: int, publications: dict[int, int]) -> Correction:
-    publication = _number(record, data, "publication")
-    if publication not in publications:
-        raise record.fail(f"a correction names publication {publication}, which the record does not hold")
-    changed = data.get("changed")
-    if not isinstance(changed, list) or not all(isinstance(item, str) for item in changed):
-        raise record.fail("field 'changed' of a correction must be a list of texts")
-    return Correction(
-        claim_id=claim_id,
-        number=_number(record, data, "number"),
-        publication_id=publications[publication],
-        note=_text(record, data, "note", required=True),
-        changed=changed,
-        at=_moment(record, data, "at", required=True),
-        by=_text(record, data, "by"),
-    )
-
-
-def _text(record: Record, data: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    """A text field of a record's publication or correction."""
-    return text(Record(record.file, record.section, record.index, data), name, f"the {name}", required=required)

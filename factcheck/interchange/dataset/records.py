@@ -47,7 +47,7 @@ FIELDS = {
     # The desk's work (dataset/desk.py): the statuses it added, then each claim's status, assignee,
     # publications (with the version each froze) and corrections.
     "desk_statuses": ("name", "open"),
-    "desk": ("claim", "status", "status_note", "assignee", "publications", "corrections"),
+    "desk": ("claim", "opened", "status", "status_note", "assignee", "publications", "corrections"),
     "publications": (
         "number",
         "published_at",
