@@ -89,8 +89,6 @@ def check(session: Session, changed: dict[int, list[str]]) -> None:
             .group_by(Claim.id, Claim.slug)
         )
     }
-    if published and session.info.get(CORRECTION) is not None:  # correctors of one claim take turns
-        session.execute(select(Claim.id).where(Claim.id.in_(sorted(published))).with_for_update())
     if not published:
         return
     correction = session.info.get(CORRECTION)
@@ -101,8 +99,11 @@ def check(session: Session, changed: dict[int, list[str]]) -> None:
             "that says what changed and why (or unpublish it first, with the reason)",
             remedy=Remedy.CORRECTION,
         )
+    # Correctors of one claim take turns (on PostgreSQL; SQLite's writers do already), so that the
+    # corrections are numbered in the order they were made.
+    session.execute(select(Claim.id).where(Claim.id.in_(sorted(published))).with_for_update())
     recorded: dict[int, Correction] = session.info.setdefault(CORRECTED, {})
-    for claim_id in [claim_id for claim_id in published if claim_id in recorded]:  # one a claim a transaction
+    for claim_id in [claim_id for claim_id in published if claim_id in recorded]:  # one correction a transaction
         recorded[claim_id].changed = [*recorded[claim_id].changed, *changed[claim_id]]
         del published[claim_id]
     numbers = dict(
