@@ -27,7 +27,7 @@ PUBLISHING = "publishing"
 # worked out again as the source's text changes.)
 FROZEN_CLAIM = ("text",)
 FROZEN_EVIDENCE = ("claim_id", "source_id", "stance", "quote", "speaker_id", "note")
-CORRECTED = "corrected"  # session.info: the correction this transaction records for each claim
+CORRECTED = "corrected"  # session.info: the correction this transaction records, by publication
 
 
 def guard(session: Session) -> None:
@@ -102,10 +102,14 @@ def check(session: Session, changed: dict[int, list[str]]) -> None:
     # Correctors of one claim take turns (on PostgreSQL; SQLite's writers do already), so that the
     # corrections are numbered in the order they were made.
     session.execute(select(Claim.id).where(Claim.id.in_(sorted(published))).with_for_update())
+    # One correction a publication a transaction: a later flush adds what it changed to the one made
+    # already, unless a savepoint rolled that back (it is no longer in the session).
     recorded: dict[int, Correction] = session.info.setdefault(CORRECTED, {})
-    for claim_id in [claim_id for claim_id in published if claim_id in recorded]:  # one correction a transaction
-        recorded[claim_id].changed = [*recorded[claim_id].changed, *changed[claim_id]]
-        del published[claim_id]
+    for claim_id, (_slug, publication_id) in list(published.items()):
+        earlier = recorded.get(publication_id)
+        if earlier is not None and (inspect(earlier).pending or inspect(earlier).persistent):
+            earlier.changed = [*earlier.changed, *changed[claim_id]]
+            del published[claim_id]
     numbers = dict(
         session.execute(
             select(Correction.claim_id, func.max(Correction.number))
@@ -114,7 +118,7 @@ def check(session: Session, changed: dict[int, list[str]]) -> None:
         ).all()
     )
     for claim_id, (_slug, publication_id) in sorted(published.items()):
-        recorded[claim_id] = Correction(
+        recorded[publication_id] = Correction(
             claim_id=claim_id,
             number=(numbers.get(claim_id) or 0) + 1,
             publication_id=publication_id,
@@ -123,7 +127,7 @@ def check(session: Session, changed: dict[int, list[str]]) -> None:
             at=utcnow(),
             by=session.info.get("by"),
         )
-        session.add(recorded[claim_id])
+        session.add(recorded[publication_id])
 
 
 def _check_status(session: Session, claim: Claim) -> None:

@@ -13,7 +13,7 @@ import statistics
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..errors import Conflict, InvalidInput
 from ..models import (
@@ -25,6 +25,7 @@ from ..models import (
     Evidence,
     Publication,
     Tag,
+    Verdict,
     claim_tags,
     utcnow,
 )
@@ -113,12 +114,23 @@ def assign(session: Session, ref: str | int, actor: str | int | None) -> tuple[C
 def publish(session: Session, ref: str | int) -> tuple[Claim, Publication]:
     """Publish a claim: its status becomes `published`, and its text, current verdicts and evidence
     are frozen as the published version, changed from then on only by corrections."""
-    from .claims import DOSSIER, current_verdicts
+    from .claims import current_verdicts
 
-    claim = _locked(session, get(session, Claim, ref, options=DOSSIER))
+    claim = _locked(session, get(session, Claim, ref))
     if claim.status == PUBLISHED_STATUS:
         raise Conflict(f"claim {claim.slug} is published already: correct it with a correction note")
-    verdicts = current_verdicts(sorted(claim.verdicts, key=lambda v: v.id, reverse=True))
+    # Read under the lock, and from the database (this session's own changes flushed first): what
+    # a claim loaded earlier in the session holds may be out of date.
+    rated = session.scalars(
+        select(Verdict).where(Verdict.claim_id == claim.id).options(joinedload(Verdict.reviewer)).order_by(Verdict.id)
+    ).all()
+    cited = session.scalars(
+        select(Evidence)
+        .where(Evidence.claim_id == claim.id)
+        .options(joinedload(Evidence.source), joinedload(Evidence.speaker))
+        .order_by(Evidence.id)
+    ).all()
+    verdicts = current_verdicts(sorted(rated, key=lambda v: v.id, reverse=True))
     if not verdicts:
         raise Conflict(f"claim {claim.slug} has no verdict: rate it before publishing it")
     number = session.scalar(select(func.max(Publication.number)).where(Publication.claim_id == claim.id)) or 0
@@ -145,7 +157,7 @@ def publish(session: Session, ref: str | int) -> tuple[Claim, Publication]:
                 "locator": e.locator,
                 "note": e.note,
             }
-            for e in sorted(claim.evidence, key=lambda e: e.id)
+            for e in cited
         ],
     }
     publication = Publication(claim_id=claim.id, number=number + 1, published_at=utcnow(), version=version)

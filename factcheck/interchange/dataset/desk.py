@@ -169,6 +169,8 @@ def load_desk(session: Session, records: list[Record], claims: Keys, actors: Key
         if assignee_id is not None and session.get(Actor, assignee_id).kind != ActorKind.PERSON:  # type: ignore[union-attr]
             raise record.fail("field 'assignee': claims are assigned to desk members, actors of kind person")
         opened = _moment(record, record.data, "opened")
+        if opened is None and record.data.get("publications"):
+            raise record.fail("field 'opened' is needed with publications: when the claim's work began")
         publications = _publications(record, claim.id, opened)
         live = bool(publications) and publications[-1].unpublished_at is None
         if (status == PUBLISHED_STATUS) != live:
@@ -198,6 +200,7 @@ def _publications(record: Record, claim_id: int, opened: dt.datetime | None) -> 
     for index, data in enumerate(nested_records(record, "publications")):
         part = Record(record.file, f"{record.where} publications", index, data)
         version = data.get("version")
+        _plain_texts(part, "version", version)
         if not isinstance(version, dict) or not isinstance(version.get("text"), str):
             raise part.fail(
                 "field 'version' must be a mapping with the claim's text as published (text, verdicts, evidence)"
@@ -213,10 +216,11 @@ def _publications(record: Record, claim_id: int, opened: dt.datetime | None) -> 
             unpublish_reason=text(part, "unpublish_reason", "the reason for unpublishing"),
         )
         publication.unpublished_at = _moment(part, data, "unpublished_at", after=publication.published_at)
-        if (publication.unpublished_at is None) != (publication.unpublish_reason is None):
+        taken_back = (publication.unpublished_at, publication.unpublish_reason, publication.unpublished_by)
+        if (taken_back[0] is None) != (taken_back[1] is None) or (taken_back[0] is None and taken_back[2]):
             raise part.fail("fields 'unpublished_at' and 'unpublish_reason' come together: when and why")
-        if found and (publication.number <= found[-1].number or found[-1].unpublished_at is None):
-            raise part.fail("publications are numbered in order, and each but the last was unpublished")
+        if publication.number != index + 1 or (found and found[-1].unpublished_at is None):
+            raise part.fail("publications are numbered 1, 2, ... in order, and each but the last was unpublished")
         if found and publication.published_at < (found[-1].unpublished_at or publication.published_at):
             raise part.fail("a publication comes after the one before it was unpublished")
         found.append(publication)
@@ -232,6 +236,7 @@ def _corrections(record: Record, claim_id: int, publications: list[Publication])
         if publication is None:
             raise part.fail("field 'publication' names no publication of this record")
         changed = data.get("changed")
+        _plain_texts(part, "changed", changed)
         if not isinstance(changed, list) or not changed or not all(isinstance(item, str) for item in changed):
             raise part.fail("field 'changed' must be a list of texts: what the correction changed")
         correction = Correction(
@@ -243,10 +248,30 @@ def _corrections(record: Record, claim_id: int, publications: list[Publication])
             at=_moment(part, data, "at", required=True, after=publication.published_at),
             by=text(part, "by", "who corrected it"),
         )
-        if found and correction.number <= found[-1].number:
-            raise part.fail("corrections are numbered in order")
+        if correction.number != index + 1 or (found and correction.at < found[-1].at):
+            raise part.fail("corrections are numbered 1, 2, ... in the order they were made")
+        if publication.unpublished_at is not None and correction.at > publication.unpublished_at:
+            raise part.fail("field 'at': a correction comes while its publication stands, before it was unpublished")
         found.append(correction)
     return found
+
+
+def _plain_texts(record: Record, name: str, value: Any) -> None:
+    """Every text in a field's value storable on both backends (no NUL, no lone surrogate)."""
+    from ...services.common import checked_characters
+
+    texts = [value]
+    while texts:
+        item = texts.pop()
+        if isinstance(item, dict):
+            texts += [*item, *item.values()]
+        elif isinstance(item, list):
+            texts += item
+        elif isinstance(item, str):
+            try:
+                checked_characters(item, f"a text in field {name!r}")
+            except FactcheckError as error:
+                raise record.fail(str(error)) from None
 
 
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
