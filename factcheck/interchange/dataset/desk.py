@@ -49,8 +49,11 @@ def desk_sections(session: Session, claim_ids: Sequence[int] | None) -> Iterator
     found = (
         claim
         for chunk in chunks
-        for claim in session.scalars(
-            select(Claim).where(begun, *(() if chunk is None else (Claim.id.in_(chunk),))).order_by(Claim.id)
+        for claim in session.scalars(  # a page of claims in memory at a time
+            select(Claim)
+            .where(begun, *(() if chunk is None else (Claim.id.in_(chunk),)))
+            .order_by(Claim.id)
+            .execution_options(yield_per=PAGE)
         )
     )
     first = next(found, None)
