@@ -36,10 +36,9 @@ def queue(
         (c["slug"], c["status"], c["assignee"] or "-", c["opened"][:10], c["evidence"], c["rating"] or "-")
         for c in found["claims"]
     ]
+    which = f"with status {status.strip()}" if status and status.strip() else "in work"
     print_table(
-        f"{len(rows)} of {found['total']} claims {'in work' if not status else 'with status ' + status}, oldest first"
-        if rows
-        else None,
+        f"{len(rows)} of {found['total']} claims {which}, oldest first" if rows else None,
         ("claim", "status", "assignee", "opened", "evidence", "rating"),
         rows,
         empty="no claims in work",
