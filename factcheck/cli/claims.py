@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..limits import MAX_ID
-from . import claim_desk as desk
+from . import claim_desk
 from .claim_desk import CorrectionNote, desk_line
 from .listing import Facets, Format, output_kind, page_size, pairs, print_facets, print_listing
 from .output import (
@@ -31,11 +31,11 @@ RELATIONS = "rebuts, supports, qualifies or duplicates"
 RATINGS = "true, mostly-true, mixed, misleading, mostly-false, false or unproven"
 
 claim_app = typer.Typer(help="Claims, counterclaims, links and verdicts.", no_args_is_help=True)
-# The desk's work on a claim (cli/desk.py).
-claim_app.command("status")(desk.status)
-claim_app.command("assign")(desk.assign)
-claim_app.command("publish")(desk.publish)
-claim_app.command("unpublish")(desk.unpublish)
+# The desk's work on a claim (cli/claim_desk.py).
+claim_app.command("status")(claim_desk.status)
+claim_app.command("assign")(claim_desk.assign)
+claim_app.command("publish")(claim_desk.publish)
+claim_app.command("unpublish")(claim_desk.unpublish)
 
 ClaimRef = Annotated[str, typer.Argument(metavar="CLAIM", help="Claim id or slug.")]
 Claimant = Annotated[str | None, typer.Option(help="Who made the claim (actor id or slug).")]
