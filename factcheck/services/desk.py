@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..publication_lock import PUBLISHING
 from .common import get, optional_text, required_text
+from .desk_views import member_slugs
 
 STATUS_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 MAX_STATUS = 40
@@ -241,8 +242,7 @@ def queue(
         ).all()
     )
     ratings = newest_ratings(session, ids)
-    members = {claim.assignee_id for claim in claims if claim.assignee_id is not None}
-    names = dict(session.execute(select(Actor.id, Actor.slug).where(Actor.id.in_(members))).all()) if members else {}
+    names = member_slugs(session, [claim.assignee_id for claim in claims])
     rows = [
         {
             "id": claim.id,
@@ -290,8 +290,7 @@ def desk_stats(session: Session, *, since: dt.datetime | None = None) -> dict[st
     by_member = session.execute(
         select(Claim.assignee_id, func.count()).where(Claim.status.in_(in_work)).group_by(Claim.assignee_id)
     ).all()
-    members = [member for member, _count in by_member if member is not None]
-    slugs = dict(session.execute(select(Actor.id, Actor.slug).where(Actor.id.in_(members))).all()) if members else {}
+    slugs = member_slugs(session, [member for member, _count in by_member])
     by_assignee = [(slugs.get(member) if member is not None else None, count) for member, count in by_member]
     return {
         "since": since.isoformat() if since else None,

@@ -25,8 +25,9 @@ from ...models import (
     Publication,
 )
 from ...publication_lock import PUBLISHING
+from ...services.desk_views import member_slugs
 from .loader_bulk import Keys, LoadReport
-from .records import Record, nested_records, text
+from .records import Record, compact, nested_records, text
 
 PAGE = 500
 
@@ -65,8 +66,7 @@ def _desk_records(session: Session, head: list[Claim], rest: Iterator[Claim]) ->
     page = head
     while page:
         ids = [claim.id for claim in page]
-        members = {claim.assignee_id for claim in page} - {None}
-        slugs = dict(session.execute(select(Actor.id, Actor.slug).where(Actor.id.in_(members))).all())
+        slugs = member_slugs(session, [claim.assignee_id for claim in page])
         publications: dict[int, list[Publication]] = {}
         for publication in session.scalars(
             select(Publication).where(Publication.claim_id.in_(ids)).order_by(Publication.number)
@@ -88,12 +88,12 @@ def _desk_records(session: Session, head: list[Claim], rest: Iterator[Claim]) ->
                 "publications": [_publication(p) for p in publications.get(claim.id, [])],
                 "corrections": [_correction(c, numbers[c.publication_id]) for c in corrections.get(claim.id, [])],
             }
-            yield _compact(record)
+            yield compact(record)
         page = [claim for _, claim in zip(range(PAGE), rest, strict=False)]
 
 
 def _publication(publication: Publication) -> dict[str, Any]:
-    return _compact(
+    return compact(
         {
             "number": publication.number,
             "published_at": publication.published_at.isoformat(),
@@ -107,7 +107,7 @@ def _publication(publication: Publication) -> dict[str, Any]:
 
 
 def _correction(correction: Correction, publication: int) -> dict[str, Any]:
-    return _compact(
+    return compact(
         {
             "number": correction.number,
             "publication": publication,
@@ -117,10 +117,6 @@ def _correction(correction: Correction, publication: int) -> dict[str, Any]:
             "by": correction.by,
         }
     )
-
-
-def _compact(record: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in record.items() if value not in (None, "", [])}
 
 
 # --- import -------------------------------------------------------------------------------------

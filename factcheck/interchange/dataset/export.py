@@ -32,15 +32,11 @@ from ...services.fields import ACTOR, CLAIM, EVENT, EVIDENCE, SOURCE, VERDICT
 from ...services.graphs import chosen_claim_ids
 from ...services.source_versions import version_records
 from .desk import desk_sections
+from .records import compact
 
 PAGE = 500  # rows read at a time
 Records = Iterator[dict[str, Any]]
 Sections = Iterable[tuple[str, Iterable[dict[str, Any]]]]
-
-
-def _compact(record: dict[str, Any]) -> dict[str, Any]:
-    """Drop empty fields, so that exported files read like hand-written ones."""
-    return {key: value for key, value in record.items() if value not in (None, "", [])}
 
 
 def export_dataset(
@@ -163,7 +159,7 @@ def _links(session: Session, claim_ids: set[int] | None) -> Records:
     )
     for from_slug, relation, to_slug, note, from_id, to_id in rows:
         if claim_ids is None or (from_id in claim_ids and to_id in claim_ids):
-            yield _compact({"from": from_slug, "relation": relation.value, "to": to_slug, "note": note})
+            yield compact({"from": from_slug, "relation": relation.value, "to": to_slug, "note": note})
 
 
 def _versions_section(
@@ -208,7 +204,7 @@ def _source_versions(session: Session, source_ids: set[int] | None, claim_ids: s
             record["quotes"] = sorted(quotes, key=lambda quote: (quote["claim"], quote["quote"]))
         yield {
             "source": session.scalar(select(Source.slug).where(Source.id == source_id)),
-            "versions": [_compact(r) for r in records],
+            "versions": [compact(r) for r in records],
         }
 
 

@@ -106,6 +106,11 @@ class Record:
         return InvalidInput(f"{self.name}: {problem}")
 
 
+def compact(record: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty fields, so that exported files read like hand-written ones."""
+    return {key: value for key, value in record.items() if value not in (None, "", [])}
+
+
 # --- reading ------------------------------------------------------------------------------------
 
 
