@@ -26,4 +26,6 @@ def visible(text: str) -> str:
 
 def json_safe(text: str) -> str:
     """JSON text with those characters as JSON escapes (`\\u202e`): the same data once parsed."""
+    if text.isascii() and "\x7f" not in text:  # two scans in C, for the common case
+        return text
     return UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from array import array
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 _COLUMNS = ("text", "tags", "reviews")  # claims_fts's columns, in the order of _CLAIM_WEIGHTS
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # claims_fts's (migrations 0002 and 0011)
+_TEXTS_READ = 5_000  # claims' texts read by one query
 
 
 class WordIndex:
@@ -82,23 +82,35 @@ class WordIndex:
     def searched(self, words: str) -> list[str] | None:
         """The index terms `candidate_claims` searches for `words`: its rarest words (counted by
         their stems as `_rarest` counts them), then those the index lacks, each as FTS5 itself
-        tokenizes it (see `_terms`). None when a word is more than one term to FTS5 (a phrase)."""
-        found = query_words(words)
-        stems = {word: _porter(word) for word in found}
-        known = [(len(self.postings[stems[w]][0]), w) for w in found if stems[w] in self.postings]
-        unknown = [word for word in found if stems[word] not in self.postings]
-        searched = (rarest(known, self.claims_at_most) + unknown)[:QUERY_WORDS]
-        terms = _terms(tuple(searched))
-        return None if any(len(term) != 1 for term in terms) else [term[0] for term in terms]
+        tokenizes it (see `_tokenized`). None when a word is more than one term to FTS5 (a phrase)."""
+        return self.searched_each([words])[0]
+
+    def searched_each(self, texts: list[str]) -> list[list[str] | None]:
+        """`searched` of each text, their words tokenized together."""
+        chosen = []
+        for words in texts:
+            found = query_words(words)
+            stems = {word: _porter(word) for word in found}
+            known = [(len(self.postings[stems[w]][0]), w) for w in found if stems[w] in self.postings]
+            unknown = [word for word in found if stems[word] not in self.postings]
+            chosen.append((rarest(known, self.claims_at_most) + unknown)[:QUERY_WORDS])
+        tokens = dict(zip(*_tokenized(list({word for words in chosen for word in words})), strict=True))
+        return [
+            None if any(len(tokens[word]) != 1 for word in words) else [tokens[word][0] for word in words]
+            for words in chosen
+        ]
 
     def candidates(self, words: str, *, limit: int = 50) -> list[tuple[int, float]] | None:
         """(claim id, relevance) of the `limit` best claims for `words`, best first, as
         candidate_claims ranks them (ties by id); None for a text only FTS5 can search."""
+        return self._candidates(self.searched(words), limit=limit)
+
+    def _candidates(self, searched: list[str] | None, *, limit: int) -> list[tuple[int, float]] | None:
+        """`candidates` of a text's searched terms (`searched`)."""
         import math
 
         import numpy as np
 
-        searched = self.searched(words)
         if searched is None:
             return None
         # Each claim's score is its words' parts added from 0.0 in the order of the words, as FTS5
@@ -122,18 +134,33 @@ class WordIndex:
     def candidate_claims(self, words: str, *, limit: int = 50) -> list[Candidate]:
         """What SqliteSearch.candidate_claims gives for `words` (which it computes for a text
         whose word FTS5 reads as a phrase)."""
-        ranked = self.candidates(words, limit=limit)
-        if ranked is None:
-            return SqliteSearch(self.session).candidate_claims(words, limit=limit)
-        if not ranked:
-            return []
-        ids = [claim_id for claim_id, _relevance in ranked]
-        rows = self.session.execute(
-            text("SELECT id, slug, text FROM claims WHERE id IN (SELECT value FROM json_each(:ids))"),
-            {"ids": json.dumps(ids)},
-        )
-        claims = {claim_id: (slug, claim_text) for claim_id, slug, claim_text in rows}
-        return [(claim_id, *claims[claim_id], relevance) for claim_id, relevance in ranked if claim_id in claims]
+        return self.candidate_claims_each([words], limit=limit)[0]
+
+    def candidate_claims_each(self, texts: list[str], *, limit: int = 50) -> list[list[Candidate]]:
+        """candidate_claims of each text, the claims' slugs and texts read together."""
+        ranked = [self._candidates(searched, limit=limit) for searched in self.searched_each(texts)]
+        ids = sorted({claim_id for found in ranked if found for claim_id, _relevance in found})
+        claims: dict[int, tuple[str, str]] = {}
+        for start in range(0, len(ids), _TEXTS_READ):
+            rows = self.session.execute(
+                text("SELECT id, slug, text FROM claims WHERE id IN (SELECT value FROM json_each(:ids))"),
+                {"ids": json.dumps(ids[start : start + _TEXTS_READ])},
+            )
+            claims.update((claim_id, (slug, claim_text)) for claim_id, slug, claim_text in rows)
+        return [
+            SqliteSearch(self.session).candidate_claims(words, limit=limit)
+            if found is None
+            else [(claim_id, *claims[claim_id], relevance) for claim_id, relevance in found if claim_id in claims]
+            for words, found in zip(texts, ranked, strict=True)
+        ]
+
+
+def candidate_claims_each(search: CandidateSearch, texts: list[str], *, limit: int) -> list[list[Candidate]]:
+    """search.candidate_claims of each text: from the index in memory, the claims' texts read
+    once for them all; from a database's search, a query a text."""
+    if isinstance(search, WordIndex):
+        return search.candidate_claims_each(texts, limit=limit)
+    return [search.candidate_claims(words, limit=limit) for words in texts]
 
 
 def bulk_search(session: Session) -> CandidateSearch:
@@ -145,10 +172,9 @@ def bulk_search(session: Session) -> CandidateSearch:
 _tokenizer: sqlite3.Connection | None = None
 
 
-@lru_cache(maxsize=1_024)  # the same text searched again (a word list is rarely repeated otherwise)
-def _terms(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """Each word as FTS5's tokenizer makes it a term (SQLite's own porter stems a few words
-    otherwise than snowballstemmer's): through an FTS5 table in memory, not the database."""
+def _tokenized(words: list[str]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """(words, each as FTS5's tokenizer makes it terms): SQLite's own porter stems a few words
+    otherwise than snowballstemmer's, so through an FTS5 table in memory, not the database."""
     global _tokenizer
     if _tokenizer is None:
         _tokenizer = sqlite3.connect(":memory:", check_same_thread=False)
@@ -160,4 +186,4 @@ def _terms(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
         found: dict[int, list[str]] = {}
         for doc, term in _tokenizer.execute("SELECT doc, term FROM terms ORDER BY doc, offset"):
             found.setdefault(doc, []).append(term)
-    return tuple(tuple(found.get(n, ())) for n in range(len(words)))
+    return words, [tuple(found.get(n, ())) for n in range(len(words))]

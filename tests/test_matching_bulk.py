@@ -132,3 +132,25 @@ def test_similar_file_finds_what_each_text_finds_alone(cli, db_url, tmp_path, mo
                 _found, _relevance, cosines = candidates_of(session, text)
                 nearest = vectors.nearest(session, vectors.embed([query_texts(text)[1]])[0], limit=CANDIDATES)
                 assert nearest and {claim_id: cosines[claim_id] for claim_id, _c in nearest} == dict(nearest)
+
+
+def test_a_ranking_cut_at_a_floor_and_a_limit_is_the_whole_ranking_cut(cli, db_url) -> None:  # type: ignore[no-untyped-def]
+    """`rank` with a floor and a limit checks only the candidates that may still make the cut
+    against the rules: what it gives is the head of the whole ranking, score for score."""
+    from factcheck import db
+    from factcheck.services.similar import candidates_of, rank
+
+    cli.ok("init", "--seed")
+    texts = [*QUERIES, *(claim["text"] for claim in cli.json("claim", "list"))]
+    cut = 0
+    with db.session_scope(db_url) as session:
+        for text in texts:
+            found = candidates_of(session, text)
+            whole = rank(text, *found)
+            for floor in (0.0, 10.0, SUGGEST, 60.0):
+                above = [item for item in whole if item["score"] >= floor]
+                cut += len(above) < len(whole)
+                for limit in (1, 3, 8, None):
+                    assert rank(text, *found, floor=floor, limit=limit) == above[:limit]
+            assert rank(text, *found, limit=0) == []
+    assert cut > len(texts)  # the floors leave candidates out

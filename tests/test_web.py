@@ -416,9 +416,11 @@ def test_site_pages_are_the_web_views_pages(seeded, tmp_path, db_url, monkeypatc
     from factcheck.services import similar, suggestions
     from factcheck.web import pages
     from factcheck.web.app import render
+    from factcheck.web import site as site_module
     from factcheck.web.site import write_site
 
     monkeypatch.setattr(suggestions, "BLOCK", 7)  # blocks of 7 of the 26 claims, the last one short
+    monkeypatch.setattr(site_module, "LIMIT", 3)  # revisions a history page shows: some have more
     monkeypatch.setattr(similar, "CANDIDATES", candidates)
     monkeypatch.setattr(suggestions, "CANDIDATES", candidates)
     site = tmp_path / "site"
@@ -432,7 +434,19 @@ def test_site_pages_are_the_web_views_pages(seeded, tmp_path, db_url, monkeypatc
             assert (site / "claims" / f"{claim['slug']}.html").read_text(encoding="utf-8") == html
             assert (site / "claims" / f"{claim['slug']}.json").read_text(encoding="utf-8") == to_json(alone.data)
             suggested += bool(alone.data["suggested_duplicates"])
+        # Histories are read a block at a time too (services/history.histories): each is the one of its claim or source.
+        cut = 0
+        for slug in [claim["slug"] for claim in seeded.json("claim", "list")] + [
+            source["slug"] for source in seeded.json("source", "list")
+        ]:
+            alone = pages.history_page(session, links, slug, limit=3)
+            assert (site / "history" / f"{slug}.html").read_text(encoding="utf-8") == render(
+                alone, links, self_path=f"{slug}.html"
+            )
+            assert (site / "history" / f"{slug}.json").read_text(encoding="utf-8") == to_json(alone.data)
+            cut += len(alone.data["revisions"]) == 3
     assert suggested >= 3  # the comparison covers pages that list suggestions
+    assert cut > 10  # and histories cut at their limit
 
 
 def test_site_index_is_paged(seeded, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -188,7 +188,7 @@ def batch_row(claims: int, count: int, alone: int) -> list[str]:
 
     from generate import sentence
 
-    from factcheck import search, wordindex
+    from factcheck import search
 
     rng = random.Random(11)  # texts in the claims' vocabulary, none of them a stored claim
     texts = [sentence(rng, rng.randint(6, 14)) for _ in range(count)]
@@ -196,7 +196,7 @@ def batch_row(claims: int, count: int, alone: int) -> list[str]:
     build(path, claims)
 
     def cold() -> None:
-        for cached in (similar._read, search._porter, wordindex._terms):
+        for cached in (similar._read, search._porter):
             cached.cache_clear()
 
     with factcheck.open(str(path)).read() as session:

@@ -101,6 +101,43 @@ def list_history(session: Session, ref: str | None = None, *, limit: int = 100) 
     return {"subject": subject, "revisions": [revision_view(r) for r in session.scalars(query)]}
 
 
+def histories(
+    session: Session, entity: str, subjects: dict[int, str], *, limit: int = 100
+) -> dict[int, dict[str, Any]]:
+    """list_history of each of a block of claims or sources (`entity`, their slugs by id), in one
+    query: each one's newest `limit` revisions, numbered by a window over the revisions it owns."""
+    from sqlalchemy import func, union
+
+    ids = list(subjects)
+    if entity == "claims":
+        owned = union(
+            select(Revision.id.label("revision_id"), Revision.claim_id.label("owner")).where(
+                Revision.claim_id.in_(ids)
+            ),
+            select(Revision.id, Revision.linked_claim_id).where(Revision.linked_claim_id.in_(ids)),
+        ).subquery()
+    else:
+        owned = (
+            select(Revision.id.label("revision_id"), Revision.source_id.label("owner"))
+            .where(Revision.source_id.in_(ids))
+            .subquery()
+        )
+    place = func.row_number().over(partition_by=owned.c.owner, order_by=owned.c.revision_id.desc())
+    numbered = select(owned.c.revision_id, owned.c.owner, place.label("place")).subquery()
+    found: dict[int, list[RevisionView]] = {subject: [] for subject in ids}
+    for owner, revision in session.execute(
+        select(numbered.c.owner, Revision)
+        .join(Revision, Revision.id == numbered.c.revision_id)
+        .where(numbered.c.place <= limit)
+        .order_by(numbered.c.owner, Revision.id.desc())
+    ):
+        found[owner].append(revision_view(revision))
+    return {
+        subject: {"subject": {"entity": entity, "id": subject, "slug": slug}, "revisions": found[subject]}
+        for subject, slug in subjects.items()
+    }
+
+
 # --- restoring ----------------------------------------------------------------------------------
 
 _MODELS: dict[str, Any] = {

@@ -38,6 +38,7 @@ among the words searched: claims often name the speaker).
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -45,7 +46,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -53,11 +54,14 @@ from ..errors import InvalidInput
 from ..limits import MAX_QUERY, MAX_TEXT
 from ..models import Claim
 from ..search import CandidateSearch, backend, query_words
-from ..wordindex import bulk_search
+from ..wordindex import bulk_search, candidate_claims_each
 from . import vectors
 from .articles import read_bytes
 from .common import required_text
 from .vector_passes import cosines_each
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _MODEL: dict[str, Any] = json.loads(Path(__file__).with_name("ranking.json").read_text(encoding="utf-8"))
 SUGGEST = float(_MODEL["suggest"])  # `similar` and `claim add` show a claim scoring this or more
@@ -133,16 +137,21 @@ def _content(words: list[str]) -> list[str]:
     return [_stem(w) for w in words if w not in _FUNCTION and w not in _NEGATIONS and len(w) > 1]
 
 
-def lexical(text: str, other: str) -> float:
-    """0-1, symmetric: how far the two texts share their content words (word starts)."""
-    mine, theirs = _read(text)[2], _read(other)[2]
-    if not mine or not theirs:
-        return 0.0
-    shared = len(mine & theirs)
+def lexical(text: str, others: list[str]) -> np.ndarray:
+    """0-1 for each of `others`, symmetric: how far it and `text` share their content words (word starts)."""
+    import numpy as np
+
+    mine = _read(text)[2]
+    theirs = [_read(other)[2] for other in others]
+    shared = np.array([len(mine & words) for words in theirs], dtype=np.int64)
+    sizes = np.array([len(words) for words in theirs], dtype=np.int64)
+    if not mine:
+        return np.zeros(len(others))
+    known = np.maximum(sizes, 1)  # a text without content words shares none (0, not 0 / 0)
     # Dice (all words of both) averaged with containment (the shorter's words in the longer), so
     # that a short query naming a claim's rare words ranks it, while a short text never scores
     # as high as a full rewording.
-    return (2 * shared / (len(mine) + len(theirs)) + shared / min(len(mine), len(theirs))) / 2
+    return np.where(sizes > 0, (2 * shared / (len(mine) + sizes) + shared / np.minimum(len(mine), known)) / 2, 0.0)
 
 
 def _negation(words: Sequence[str]) -> list[set[str]]:
@@ -197,7 +206,8 @@ def query_texts(text: str) -> tuple[str, str]:
     embedded tweet's signature either)."""
 
     def read(text: str) -> str:
-        without_links = _LINK.sub(" ", "".join(c for c in text if unicodedata.category(c) != "Cf"))
+        visible = text if text.isascii() else "".join(c for c in text if unicodedata.category(c) != "Cf")
+        without_links = _LINK.sub(" ", visible)
         return " ".join(_TAG.sub(lambda tag: " ".join(_CAMEL.findall(tag[1])) or tag[0], without_links).split())
 
     words = read(text)
@@ -210,29 +220,32 @@ def features(
     """Each candidate's features (ranking.json names them), by claim id. `relevance` holds the
     full-text candidates' BM25 (higher is better), `cosines` every candidate's cosine with the
     text, None without vectors. The text is compared as it is searched (query_texts)."""
-    return _features(query_texts(text)[0], candidates, relevance, cosines)
+    ids, found = _features(query_texts(text)[0], candidates, relevance, cosines)
+    return dict(zip(ids, found.tolist(), strict=True))
 
 
 def _features(
     words: str, candidates: dict[int, str], relevance: dict[int, float], cosines: dict[int, float] | None
-) -> dict[int, list[float]]:
-    """`features` of a text read already (query_texts)."""
+) -> tuple[list[int], np.ndarray]:
+    """`features` of a text read already (query_texts): the candidates' ids and a row of features each."""
+    import numpy as np
+
+    ids = list(candidates)
     absent = math.log1p(CANDIDATES)  # the place given to a claim the full text did not find
     lexical_place = {claim_id: math.log1p(n) for n, claim_id in enumerate(sorted(relevance, key=_by(relevance)))}
     best_relevance = max(relevance.values(), default=0.0) or 1.0
-    found: dict[int, list[float]] = {}
-    for claim_id, claim_text in candidates.items():
-        share = lexical(words, claim_text)
-        bm25 = relevance.get(claim_id, 0.0) / best_relevance
-        place = lexical_place.get(claim_id, absent)
-        found[claim_id] = [bm25, place, share]
+    columns = [
+        np.array([relevance.get(claim_id, 0.0) for claim_id in ids], dtype=np.float64) / best_relevance,
+        np.array([lexical_place.get(claim_id, absent) for claim_id in ids], dtype=np.float64),
+        lexical(words, [candidates[claim_id] for claim_id in ids]),
+    ]
     if cosines is not None:
         best_cosine = max(cosines.values(), default=0.0)
         cosine_place = {claim_id: math.log1p(n) for n, claim_id in enumerate(sorted(cosines, key=_by(cosines)))}
-        for claim_id, row in found.items():
-            cosine = cosines.get(claim_id, 0.0)
-            row += [cosine, cosine - best_cosine, cosine_place.get(claim_id, absent)]
-    return found
+        cosine = np.array([cosines.get(claim_id, 0.0) for claim_id in ids], dtype=np.float64)
+        place = np.array([cosine_place.get(claim_id, absent) for claim_id in ids], dtype=np.float64)
+        columns += [cosine, cosine - best_cosine, place]
+    return ids, np.stack(columns, axis=1) if ids else np.zeros((0, len(columns)))
 
 
 def _by(values: dict[int, float]) -> Callable[[int], tuple[float, int]]:
@@ -240,40 +253,81 @@ def _by(values: dict[int, float]) -> Callable[[int], tuple[float, int]]:
 
 
 def rank(
-    text: str, candidates: dict[int, tuple[str, str]], relevance: dict[int, float], cosines: dict[int, float] | None
+    text: str,
+    candidates: dict[int, tuple[str, str]],
+    relevance: dict[int, float],
+    cosines: dict[int, float] | None,
+    *,
+    floor: float | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The candidates scored (see the module's docstring) and labelled, best first. The text is
-    compared as it is searched (query_texts): a link's words and numbers are not the claim's."""
+    """The candidates scored (see the module's docstring) and labelled, best first; with `floor`,
+    only those scoring `floor` or more, and with `limit`, only the first `limit` of those. The
+    text is compared as it is searched (query_texts): a link's words and numbers are not the claim's.
+
+    The rules only lower a score, so the candidates' model and meaning scores are computed for all
+    of them at once, and a candidate is checked against the rules, best first, only while it may
+    still reach `floor` and rank within `limit`. Its score is then computed again one candidate at
+    a time (`_upper`), so that it never depends on how numpy rounds an exponential."""
+    import numpy as np
+
+    if limit == 0:
+        return []
     model = _MODEL["with_vectors" if cosines is not None else "words_only"]
     text = query_texts(text)[0]
-    rows = _features(text, {i: claim[1] for i, claim in candidates.items()}, relevance, cosines)
-    scored = []
-    for claim_id, (slug, claim_text) in candidates.items():
-        value = _percent(model["bias"] + sum(w * x for w, x in zip(model["weights"], rows[claim_id], strict=True)))
+    ids, rows = _features(text, {i: claim[1] for i, claim in candidates.items()}, relevance, cosines)
+    logit = np.zeros(len(ids))
+    for weight, column in zip(model["weights"], rows.T, strict=True):  # added in order, as `_upper` adds
+        logit = logit + weight * column
+    value = 100 / (1 + np.exp(-np.clip(model["bias"] + logit, -50.0, 50.0)))
+    if cosines is not None:
+        semantic = _MODEL["semantic"]["bias"] + _MODEL["semantic"]["weight"] * rows[:, 3]
+        known = np.array([claim_id in cosines for claim_id in ids], dtype=bool)
+        value = np.maximum(value, np.where(known, 100 / (1 + np.exp(-np.clip(semantic, -50.0, 50.0))), 0.0))
+    # At least each candidate's score once rounded to a tenth (numpy's exponential is within a few
+    # units of the last place of math's), best first.
+    bound = np.ceil((value + 1e-9) * 10) / 10
+    order = np.lexsort((np.asarray(ids, dtype=np.int64), -bound))
+    scored: list[tuple[float, int, dict[str, Any]]] = []
+    for n, best in zip(order.tolist(), (-bound[order]).tolist(), strict=True):
+        claim_id = ids[n]
+        if floor is not None and -best < floor:
+            break  # the rest cannot reach `floor` either
+        if limit is not None and len(scored) >= limit and scored[limit - 1][:2] < (best, claim_id):
+            break  # none left can rank before the last one kept
+        row = rows[n].tolist()
         cosine = None if cosines is None else cosines.get(claim_id)
         meaning = 0.0 if cosine is None else meaning_alone(cosine)
-        value = max(value, meaning)  # a translation, or a paraphrase sharing no word: the vectors alone may suffice
+        score = _upper(model, row, meaning)
+        slug, claim_text = candidates[claim_id]
         rebuts = negates(text, claim_text)
         if rebuts or _length_ratio(text, claim_text) < SHORTER or numbers_differ(text, claim_text):
-            value = min(value, DUPLICATE - 1)  # says the opposite, or less, more or else: never a duplicate
+            score = min(score, DUPLICATE - 1)  # says the opposite, or less, more or else: never a duplicate
         says_less = _words_said(text) / _words_said(claim_text)
         if says_less < SHORTER:  # "1990", "#NATO": a word of the claim is not the claim
-            value = min(value, 100 * says_less)
+            score = min(score, 100 * says_less)
         if meaning < DUPLICATE:  # near in words and rank, but not in meaning alone: never a duplicate
-            value = min(value, DUPLICATE - 1)
-        value = round(value, 1)
-        scored.append(
-            {
-                "id": claim_id,
-                "slug": slug,
-                "text": claim_text,
-                "score": value,
-                "label": "rebuts?" if rebuts else _label(value),
-                "semantic": None if cosine is None else round(float(cosine), 3),
-                "lexical": round(rows[claim_id][2], 3),
-            }
-        )
-    return sorted(scored, key=lambda item: (-item["score"], item["id"]))
+            score = min(score, DUPLICATE - 1)
+        score = round(score, 1)
+        if floor is not None and score < floor:
+            continue
+        item = {
+            "id": claim_id,
+            "slug": slug,
+            "text": claim_text,
+            "score": score,
+            "label": "rebuts?" if rebuts else _label(score),
+            "semantic": None if cosine is None else round(float(cosine), 3),
+            "lexical": round(row[2], 3),
+        }
+        bisect.insort(scored, (-score, claim_id, item), key=lambda entry: entry[:2])
+    return [item for _score, _id, item in scored[:limit]]
+
+
+def _upper(model: dict[str, Any], row: list[float], meaning: float) -> float:
+    """A candidate's score before the rules: the model's estimate from its features, or its
+    meaning alone if higher (a translation, or a paraphrase sharing no word: the vectors alone may suffice)."""
+    return max(_percent(model["bias"] + sum(w * x for w, x in zip(model["weights"], row, strict=True))), meaning)
 
 
 def meaning_alone(cosine: float) -> float:
@@ -305,7 +359,14 @@ def similar_claims(
     nearest of every stored vector); `vector`, the text's vector when it is stored already, spares
     loading the model. A text with no word to match (a link, emoji) matches nothing."""
     return shown(
-        rank(text, *candidates_of(session, text, exclude=exclude, semantic=semantic, vector=vector)), min_score, limit
+        rank(
+            text,
+            *candidates_of(session, text, exclude=exclude, semantic=semantic, vector=vector),
+            floor=min_score,
+            limit=limit,
+        ),
+        min_score,
+        limit,
     )
 
 
@@ -325,7 +386,7 @@ def similar_each(
     for start in range(0, len(texts), batch):
         block = texts[start : start + batch]
         for text, candidates in zip(block, candidates_each(session, block, search=search), strict=True):
-            yield shown(rank(text, *candidates), min_score, limit)
+            yield shown(rank(text, *candidates, floor=min_score, limit=limit), min_score, limit)
 
 
 Candidates = tuple[dict[int, tuple[str, str]], dict[int, float], dict[int, float] | None]
@@ -371,9 +432,8 @@ def candidates_each(
     read = [query_texts(text) for text in texts]
     searched = [n for n, (words, _statement) in enumerate(read) if query_words(words)]
     finder = search or backend(session)
-    found = {
-        n: [hit for hit in finder.candidate_claims(read[n][0], limit=CANDIDATES) if hit[0] != skip[n]] for n in searched
-    }
+    each = candidate_claims_each(finder, [read[n][0] for n in searched], limit=CANDIDATES)
+    found = {n: [hit for hit in hits if hit[0] != skip[n]] for n, hits in zip(searched, each, strict=True)}
     results: list[Candidates] = [({}, {}, None) for _text in texts]
     for n, hits in found.items():
         results[n] = (

@@ -31,7 +31,8 @@ def suggested_duplicates(
     does not load the model), finding paraphrases and translations too."""
 
     stored = vectors_of(session, [claim_id]).get(claim_id)
-    return _unlinked(rank(text, *candidates_of(session, text, exclude=claim_id, vector=stored, search=search)), linked)
+    found = candidates_of(session, text, exclude=claim_id, vector=stored, search=search)
+    return _unlinked(rank(text, *found, floor=SUGGEST, limit=SUGGESTIONS + len(linked)), linked)
 
 
 def suggestions_each(
@@ -58,7 +59,7 @@ def suggestions_each(
     texts = [text for _id, text, _linked in claims]
     found = candidates_each(session, texts, exclude=ids, queries=queries, nearby=nearest, search=search)
     return [
-        _unlinked(rank(text, *candidates), linked)
+        _unlinked(rank(text, *candidates, floor=SUGGEST, limit=SUGGESTIONS + len(linked)), linked)
         for (_id, text, linked), candidates in zip(claims, found, strict=True)
     ]
 

@@ -398,9 +398,12 @@ def similar_page(session: Session, links: Links, text: str | None, limit: int = 
     return Page("similar.html.j2", f"Similar to: {text}", matches, {"text": text, "matches": matches})
 
 
-def history_page(session: Session, links: Links, slug: str | None, limit: int = HISTORY_LIMIT) -> Page:
-    """`history [SLUG] --json`: who changed what, newest first."""
-    result = list_history(session, slug, limit=limit)
+def history_page(
+    session: Session, links: Links, slug: str | None, limit: int = HISTORY_LIMIT, *, found: dict[str, Any] | None = None
+) -> Page:
+    """`history [SLUG] --json`: who changed what, newest first; `found`, what list_history gives,
+    when read already (the static site reads a block of claims' histories at once)."""
+    result = found if found is not None else list_history(session, slug, limit=limit)
     subject = result["subject"]
     return Page(
         "history.html.j2",

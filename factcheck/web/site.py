@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..jsontext import to_json
 from ..services import browse
 from ..services.actors import list_actors
 from ..services.claim_lists import list_claims
+from ..services.history import histories
 from ..services.pages import cited_sources, events_by_source
 from ..services.sources import source_views
 from ..services.suggestions import suggested_dossiers
@@ -25,6 +27,8 @@ from .app import STYLESHEET, render
 from .pages import Links, Page
 
 STATIC_FACETS = ("tag", "rating", "year", "language")  # a page of claims for each common value of each
+LIMIT = pages.HISTORY_LIMIT  # revisions on a history page
+SOURCE_HISTORIES = 100  # sources whose histories are read by one query
 FOLDERS = ("claims", "sources", "actors", "history", *(f"browse/{name}" for name in STATIC_FACETS))
 
 
@@ -50,16 +54,19 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
     for dossiers in suggested_dossiers(session):  # a block of claims at a time (see suggestions.BLOCK)
         reviews = reviews_by_claim(session, [dossier["claim"]["id"] for dossier in dossiers])
         events = events_by_source(session, (slug for dossier in dossiers for slug in cited_sources(dossier)))
+        found = histories(session, "claims", {d["claim"]["id"]: d["claim"]["slug"] for d in dossiers}, limit=LIMIT)
         for dossier in dossiers:
-            slug = dossier["claim"]["slug"]
-            review = reviews[dossier["claim"]["id"]]
-            write(f"claims/{slug}.html", pages.claim_page, inner, slug, dossier, review, events)
-            write(f"history/{slug}.html", pages.history_page, inner, slug)
+            claim_id, slug = dossier["claim"]["id"], dossier["claim"]["slug"]
+            write(f"claims/{slug}.html", pages.claim_page, inner, slug, dossier, reviews[claim_id], events)
+            write(f"history/{slug}.html", pages.history_page, inner, slug, found=found[claim_id])
             counts["claims"] += 1
-    for view, _claims in source_views(session):
-        write(f"sources/{view['slug']}.html", pages.source_page, inner, view["slug"], view)
-        write(f"history/{view['slug']}.html", pages.history_page, inner, view["slug"])
-        counts["sources"] += 1
+    views = source_views(session)
+    while block := [view for view, _claims in islice(views, SOURCE_HISTORIES)]:
+        found = histories(session, "sources", {view["id"]: view["slug"] for view in block}, limit=LIMIT)
+        for view in block:
+            write(f"sources/{view['slug']}.html", pages.source_page, inner, view["slug"], view)
+            write(f"history/{view['slug']}.html", pages.history_page, inner, view["slug"], found=found[view["id"]])
+            counts["sources"] += 1
     for actor in list_actors(session):
         write(f"actors/{actor['slug']}.html", pages.actor_page, inner, actor["slug"])
         counts["actors"] += 1
@@ -120,8 +127,6 @@ def _paged(
     claims: Iterator[ClaimRow], name: Callable[[int], str]
 ) -> Iterator[tuple[str, list[ClaimRow], dict[str, Any]]]:
     """Claims in pages of INDEX_LIMIT: (file name, claims, links to the pages before and after)."""
-    from itertools import islice
-
     page = list(islice(claims, pages.INDEX_LIMIT))
     number, first = 1, 1
     while True:
