@@ -415,12 +415,12 @@ def test_site_pages_are_the_web_views_pages(seeded, tmp_path, db_url, monkeypatc
     from factcheck.jsontext import to_json
     from factcheck.services import similar, suggestions
     from factcheck.web import pages
-    from factcheck.web.app import render
     from factcheck.web import site as site_module
+    from factcheck.web.app import render
     from factcheck.web.site import write_site
 
     monkeypatch.setattr(suggestions, "BLOCK", 7)  # blocks of 7 of the 26 claims, the last one short
-    monkeypatch.setattr(site_module, "LIMIT", 3)  # revisions a history page shows: some have more
+    monkeypatch.setattr(site_module, "HISTORY_LIMIT", 3)  # revisions a history page shows: some have more
     monkeypatch.setattr(similar, "CANDIDATES", candidates)
     monkeypatch.setattr(suggestions, "CANDIDATES", candidates)
     site = tmp_path / "site"
@@ -605,3 +605,35 @@ def test_the_servers_own_refusals_carry_the_headers(seeded) -> None:  # type: ig
     for answer in (malformed, too_long):
         assert b"content-security-policy: default-src 'none'" in answer
         assert b"x-frame-options: DENY" in answer
+
+
+@pytest.mark.parametrize("out_of_step", [False, True])
+def test_site_made_by_two_processes_is_the_site_made_by_one(seeded, tmp_path, db_url, monkeypatch, out_of_step) -> None:  # type: ignore[no-untyped-def]
+    """With its second process (web/site_helper.py) finding the suggestions, the site is the same
+    byte for byte; a helper that reads other blocks than the site's process (claims written
+    between their reads: here, blocks of another size) is stopped, and the site made without it."""
+    from factcheck import db
+    from factcheck.services import suggestions
+    from factcheck.web import site as site_module
+    from factcheck.web.site import write_site
+    from factcheck.web.site_helper import Helper
+
+    served = []
+
+    class Counted(Helper):
+        def block(self, ids):  # type: ignore[no-untyped-def]
+            found = super().block(ids)
+            served.append(found is not None)
+            return found
+
+    monkeypatch.setattr(suggestions, "BLOCK", 7)  # the helper is told the block's size: 4 blocks here
+    monkeypatch.setattr(site_module, "Helper", lambda session, block: Counted(session, block - 2 * out_of_step))
+    with db.session_scope(db_url) as session:
+        write_site(session, tmp_path / "one", helper=False)
+        write_site(session, tmp_path / "two", helper=True)
+    assert served == ([False] * 4 if out_of_step else [True] * 4)
+    one = sorted(path.relative_to(tmp_path / "one") for path in (tmp_path / "one").rglob("*") if path.is_file())
+    two = sorted(path.relative_to(tmp_path / "two") for path in (tmp_path / "two").rglob("*") if path.is_file())
+    assert one == two and len(one) > 100
+    for path in one:
+        assert (tmp_path / "one" / path).read_bytes() == (tmp_path / "two" / path).read_bytes(), path

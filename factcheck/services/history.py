@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
-from sqlalchemy import DateTime, inspect, or_, select
+from sqlalchemy import DateTime, Row, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapper, Session, selectinload
 
@@ -32,7 +33,7 @@ from .vectors import matching_texts, refresh_reviewed, store_vectors
 from .views import RevisionView
 
 
-def revision_view(revision: Revision) -> RevisionView:
+def revision_view(revision: Revision | Row[Any]) -> RevisionView:
     return {
         "id": revision.id,
         "entity": revision.entity,
@@ -49,15 +50,23 @@ def revision_view(revision: Revision) -> RevisionView:
 def _in_model_order(entity: str, changes: dict[str, Any]) -> dict[str, Any]:
     """A revision's fields in the order of its model's columns, then its collections, whichever
     wrote it (PostgreSQL's triggers record them in the server's order)."""
-    mapper = _MAPPERS.get(entity)
-    if mapper is None or not isinstance(changes, dict):
+    ranked = _model_order(entity)
+    if ranked is None or not isinstance(changes, dict):
         return changes
+    return dict(sorted(changes.items(), key=lambda item: ranked.get(item[0], len(ranked))))
+
+
+@cache  # one a tracked model
+def _model_order(entity: str) -> dict[str, int] | None:
+    """Each field's place in its model (columns, then collections); None for an unknown entity."""
+    mapper = _MAPPERS.get(entity)
+    if mapper is None:
+        return None
     order = [
         *(column.key for column in mapper.column_attrs),
         *(r.key for r in mapper.relationships if r.secondary is not None),
     ]
-    ranked = {key: place for place, key in enumerate(order)}
-    return dict(sorted(changes.items(), key=lambda item: ranked.get(item[0], len(ranked))))
+    return {key: place for place, key in enumerate(order)}
 
 
 def _subject(session: Session, ref: str) -> tuple[str, int, str]:
@@ -125,13 +134,15 @@ def histories(
     place = func.row_number().over(partition_by=owned.c.owner, order_by=owned.c.revision_id.desc())
     numbered = select(owned.c.revision_id, owned.c.owner, place.label("place")).subquery()
     found: dict[int, list[RevisionView]] = {subject: [] for subject in ids}
-    for owner, revision in session.execute(
-        select(numbered.c.owner, Revision)
+    # Columns, not Revision objects: the rows are only read, and a block's are many.
+    fields = [getattr(Revision, column.key).label(column.key) for column in Revision.__table__.columns]
+    for row in session.execute(
+        select(numbered.c.owner.label("owner"), *fields)
         .join(Revision, Revision.id == numbered.c.revision_id)
         .where(numbered.c.place <= limit)
         .order_by(numbered.c.owner, Revision.id.desc())
     ):
-        found[owner].append(revision_view(revision))
+        found[row.owner].append(revision_view(row))
     return {
         subject: {"subject": {"entity": entity, "id": subject, "slug": slug}, "revisions": found[subject]}
         for subject, slug in subjects.items()

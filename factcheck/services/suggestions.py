@@ -4,12 +4,12 @@ already. One claim at a time for a page, or a block of claims at once for the wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import Claim
+from ..models import Claim, ClaimLink
 from ..search import CandidateSearch
 from ..wordindex import bulk_search
 from . import claims, vectors
@@ -85,14 +85,51 @@ def show_claim(session: Session, ref: str | int) -> Dossier:
     return dossier
 
 
-def suggested_dossiers(session: Session) -> Iterator[list[Dossier]]:
-    """show_claim of every claim, in id order, BLOCK claims at a time: their
-    dossiers in a few queries and their suggestions in one pass over the vectors."""
-
-    search = bulk_search(session)
+def suggested_dossiers(
+    session: Session, beside: Callable[[list[int]], list[list[dict[str, Any]]] | None] | None = None
+) -> Iterator[list[Dossier]]:
+    """show_claim of every claim, in id order, BLOCK claims at a time: their dossiers in a few
+    queries and their suggestions in one pass over the vectors. `beside`, given a block's claim
+    ids, gives their suggestions when they were found elsewhere (the static site's second
+    process: web/site_helper.py), None when they were not."""
+    search = None
     for found in in_id_blocks(session, Claim, BLOCK, *claims.DOSSIER):
         dossiers = claims.claim_dossiers(session, found)
-        block = [(claim.id, claim.text, linked_slugs(dossier)) for claim, dossier in zip(found, dossiers, strict=True)]
-        for dossier, suggested in zip(dossiers, suggestions_each(session, block, search), strict=True):
-            dossier["suggested_duplicates"] = suggested
+        suggested = beside([claim.id for claim in found]) if beside else None
+        if suggested is None:
+            search = search or bulk_search(session)
+            suggested = _suggested_block(session, found, dossiers, search)
+        for dossier, suggestions in zip(dossiers, suggested, strict=True):
+            dossier["suggested_duplicates"] = suggestions
         yield dossiers
+
+
+def suggested_blocks(session: Session) -> Iterator[tuple[list[Claim], list[list[dict[str, Any]]]]]:
+    """Every claim with its suggestions, in the blocks suggested_dossiers reads, without their
+    dossiers: the slugs each is linked to are read alone."""
+    from sqlalchemy import or_, select
+    from sqlalchemy.orm import aliased
+
+    search = bulk_search(session)
+    source, target = aliased(Claim), aliased(Claim)
+    for found in in_id_blocks(session, Claim, BLOCK):
+        ids = [claim.id for claim in found]
+        linked: dict[int, set[str]] = {claim_id: set() for claim_id in ids}
+        for from_id, to_id, from_slug, to_slug in session.execute(
+            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id, source.slug, target.slug)
+            .join(source, source.id == ClaimLink.from_claim_id)
+            .join(target, target.id == ClaimLink.to_claim_id)
+            .where(or_(ClaimLink.from_claim_id.in_(ids), ClaimLink.to_claim_id.in_(ids)))
+        ):
+            if from_id in linked:  # as linked_slugs reads a dossier: the other end of each link
+                linked[from_id].add(to_slug)
+            if to_id in linked and to_id != from_id:
+                linked[to_id].add(from_slug)
+        yield found, suggestions_each(session, [(claim.id, claim.text, linked[claim.id]) for claim in found], search)
+
+
+def _suggested_block(
+    session: Session, found: list[Claim], dossiers: list[Dossier], search: CandidateSearch
+) -> list[list[dict[str, Any]]]:
+    block = [(claim.id, claim.text, linked_slugs(dossier)) for claim, dossier in zip(found, dossiers, strict=True)]
+    return suggestions_each(session, block, search)

@@ -64,6 +64,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the package's templates do not change while it runs: no stat a page
     )
     env.filters["http_url"] = http_url
     env.filters["brief"] = brief
@@ -88,6 +89,8 @@ def http_url(url: Any) -> str | None:
 
 def brief(value: Any, limit: int = 240) -> str:
     """A recorded value in a line: text as it is, anything else as JSON, cut at `limit`."""
+    if value is None:  # most recorded values are text or none: no encoder for them
+        return "null"
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -3,18 +3,22 @@ page's JSON twin beside it (claims/SLUG.html and claims/SLUG.json), ready to pub
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
 from ..interchange.claimreview.write import reviews_by_claim
 from ..jsontext import to_json
-from ..services import browse
+from ..models import Claim
+from ..services import browse, suggestions
 from ..services.actors import list_actors
 from ..services.claim_lists import list_claims
 from ..services.history import histories
@@ -25,48 +29,65 @@ from ..services.views import ClaimRow
 from . import pages
 from .app import STYLESHEET, render
 from .pages import Links, Page
+from .site_helper import HELPER_FROM, Helper
 
 STATIC_FACETS = ("tag", "rating", "year", "language")  # a page of claims for each common value of each
-LIMIT = pages.HISTORY_LIMIT  # revisions on a history page
+HISTORY_LIMIT = pages.HISTORY_LIMIT  # revisions on a history page
 SOURCE_HISTORIES = 100  # sources whose histories are read by one query
 FOLDERS = ("claims", "sources", "actors", "history", *(f"browse/{name}" for name in STATIC_FACETS))
 
 
-def write_site(session: Session, folder: Path) -> dict[str, int]:
+def write_site(session: Session, folder: Path, *, helper: bool | None = None) -> dict[str, int]:
     """Every claim, source and actor page, each claim's and source's history, the index and the
-    stylesheet, one page at a time so that memory stays flat. Returns how many of each."""
+    stylesheet, one page at a time so that memory stays flat. With `helper` (by default, from
+    HELPER_FROM claims on) a second process finds the claims' suggestions meanwhile
+    (site_helper.py): the claims' pages are written last, when it is well ahead. Returns how
+    many of each."""
     for name in FOLDERS:
         if (folder / name).exists() and not (folder / name).is_dir():
             raise InvalidInput(f"{folder / name} is a file: the site writes a folder of pages there; move it away")
         (folder / name).mkdir(parents=True, exist_ok=True)
     (folder / "style.css").write_text(STYLESHEET(), encoding="utf-8")
-    inner = Links(static=True, up="../")
     counts = {"claims": 0, "sources": 0, "actors": 0}
     written: set[str] = set()  # paths without suffix: an earlier site's other pages are removed below
 
+    if helper is None:
+        helper = (session.scalar(select(func.count(Claim.id))) or 0) >= HELPER_FROM
+    beside = Helper(session, suggestions.BLOCK) if helper else None
+    try:
+        with Files() as files:
+            _write_pages(session, folder, files, written, counts, beside)
+    finally:
+        if beside:
+            beside.close()
+    for name in FOLDERS:  # an earlier site's pages of what is gone (a deleted claim stays unpublished)
+        for page in (folder / name).iterdir():
+            if page.suffix in (".html", ".json") and f"{name}/{page.stem}" not in written:
+                page.unlink()
+    return counts
+
+
+def _write_pages(
+    session: Session, folder: Path, files: Files, written: set[str], counts: dict[str, int], beside: Helper | None
+) -> None:
+    """Every page of the site and its JSON twin (see write_site), each path noted in `written`;
+    `beside`, the second process finding the claims' suggestions."""
+    inner = Links(static=True, up="../")
+
     def write(path: str, make: Callable[..., Page], links: Links, *args: Any, **kwargs: Any) -> None:
         page = make(session, links, *args, **kwargs)
-        (folder / path).write_text(render(page, links, self_path=path.rpartition("/")[2]), encoding="utf-8")
-        (folder / path).with_suffix(".json").write_text(to_json(page.data), encoding="utf-8")
+        files.write(folder / path, render(page, links, self_path=path.rpartition("/")[2]))
+        files.write((folder / path).with_suffix(".json"), to_json(page.data))
         written.add(path.removesuffix(".html"))
         session.expunge_all()  # nothing of this page is kept once it is written
 
-    for dossiers in suggested_dossiers(session):  # a block of claims at a time (see suggestions.BLOCK)
-        reviews = reviews_by_claim(session, [dossier["claim"]["id"] for dossier in dossiers])
-        events = events_by_source(session, (slug for dossier in dossiers for slug in cited_sources(dossier)))
-        found = histories(session, "claims", {d["claim"]["id"]: d["claim"]["slug"] for d in dossiers}, limit=LIMIT)
-        for dossier in dossiers:
-            claim_id, slug = dossier["claim"]["id"], dossier["claim"]["slug"]
-            write(f"claims/{slug}.html", pages.claim_page, inner, slug, dossier, reviews[claim_id], events)
-            write(f"history/{slug}.html", pages.history_page, inner, slug, found=found[claim_id])
-            counts["claims"] += 1
     views = source_views(session)
     while block := [view for view, _claims in islice(views, SOURCE_HISTORIES)]:
-        found = histories(session, "sources", {view["id"]: view["slug"] for view in block}, limit=LIMIT)
         for view in block:
             write(f"sources/{view['slug']}.html", pages.source_page, inner, view["slug"], view)
-            write(f"history/{view['slug']}.html", pages.history_page, inner, view["slug"], found=found[view["id"]])
+            written.add(f"history/{view['slug']}")
             counts["sources"] += 1
+        write_histories(session, files, folder, "sources", {view["id"]: view["slug"] for view in block})
     for actor in list_actors(session):
         write(f"actors/{actor['slug']}.html", pages.actor_page, inner, actor["slug"])
         counts["actors"] += 1
@@ -80,11 +101,52 @@ def write_site(session: Session, folder: Path) -> dict[str, int]:
         number = page.stem.removeprefix("index-")
         if page.suffix in (".html", ".json") and number.isdigit() and int(number) > last:
             page.unlink()
-    for name in FOLDERS:  # an earlier site's pages of what is gone (a deleted claim stays unpublished)
-        for page in (folder / name).iterdir():
-            if page.suffix in (".html", ".json") and f"{name}/{page.stem}" not in written:
-                page.unlink()
-    return counts
+    # A block of claims at a time (see suggestions.BLOCK)
+    for dossiers in suggested_dossiers(session, beside.block if beside else None):
+        reviews = reviews_by_claim(session, [dossier["claim"]["id"] for dossier in dossiers])
+        events = events_by_source(session, (slug for dossier in dossiers for slug in cited_sources(dossier)))
+        for dossier in dossiers:
+            claim_id, slug = dossier["claim"]["id"], dossier["claim"]["slug"]
+            write(f"claims/{slug}.html", pages.claim_page, inner, slug, dossier, reviews[claim_id], events)
+            written.add(f"history/{slug}")
+            counts["claims"] += 1
+        write_histories(session, files, folder, "claims", {d["claim"]["id"]: d["claim"]["slug"] for d in dossiers})
+
+
+class Files:
+    """Files written by a thread of their own, at most PENDING waiting: creating a file is the
+    kernel's work, done on the other core while the next page is made. The first error is raised
+    on the next write, or on leaving."""
+
+    PENDING = 64
+
+    def __enter__(self) -> Files:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-files")
+        self.pending: deque[Future[int]] = deque()
+        return self
+
+    def write(self, path: Path, text: str) -> None:
+        self.pending.append(self.pool.submit(path.write_text, text, encoding="utf-8"))
+        while len(self.pending) > self.PENDING:
+            self.pending.popleft().result()
+
+    def __exit__(self, *error: object) -> None:
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def write_histories(session: Session, files: Files, folder: Path, entity: str, subjects: dict[int, str]) -> None:
+    """The history pages (history/SLUG.html and .json) of a block of claims or sources (`entity`,
+    their slugs by id), read in one query."""
+    links = Links(static=True, up="../")
+    found = histories(session, entity, subjects, limit=HISTORY_LIMIT)
+    for subject, slug in subjects.items():
+        page = pages.history_page(session, links, slug, found=found[subject])
+        files.write(folder / "history" / f"{slug}.html", render(page, links, self_path=f"{slug}.html"))
+        files.write(folder / "history" / f"{slug}.json", to_json(page.data))
 
 
 STATIC_FACET_VALUES = 50  # values of each facet given pages: the most frequent
