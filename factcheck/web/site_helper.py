@@ -96,7 +96,7 @@ def _help(url: str, output: IO[bytes]) -> None:
                 output.flush()
                 session.expunge_all()
         pickle.dump(("end", None, None), output)
-    except BrokenPipeError:  # the site's process has stopped reading
+    except (BrokenPipeError, KeyboardInterrupt):  # the site's process has stopped (and says why)
         return
     except Exception as error:  # said by the site's process, which stops
         pickle.dump(("error", f"{type(error).__name__}: {error}", None), output)
