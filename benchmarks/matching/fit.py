@@ -31,7 +31,7 @@ from checkthat import build, read_split, read_tsv, require_data, vclaims_of_clai
 
 import factcheck  # noqa: E402
 from factcheck import db  # noqa: E402
-from factcheck.services import similar  # noqa: E402
+from factcheck.services import similar, wording  # noqa: E402
 
 MODEL = HERE.parent.parent / "factcheck" / "services" / "ranking.json"
 FEATURES = {
@@ -198,9 +198,9 @@ def semantic_weights(claims: list[list[str]], sample: int = 3_000, nearest: int 
 def negated_or_differs(text: str, other: str) -> bool:
     """Whether the rules keep this pair below DUPLICATE whatever its score (see similar.rank)."""
     return (
-        similar.negates(text, other)
-        or similar._length_ratio(text, other) < similar.SHORTER
-        or similar.numbers_differ(text, other)
+        wording.negates(text, other)
+        or wording.length_ratio(text, other) < similar.SHORTER
+        or wording.numbers_differ(text, other)
     )
 
 

@@ -43,7 +43,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import factcheck  # noqa: E402
 from factcheck import db  # noqa: E402
-from factcheck.services import similar, vectors  # noqa: E402
+from factcheck.services import similar, vectors, wording  # noqa: E402
 from factcheck.services.suggestions import suggested_duplicates  # noqa: E402
 
 EMBEDDED = 100_000  # claims embedded by the model; larger sizes repeat these vectors with noise
@@ -196,7 +196,7 @@ def batch_row(claims: int, count: int, alone: int) -> list[str]:
     build(path, claims)
 
     def cold() -> None:
-        for cached in (similar._read, search._porter):
+        for cached in (wording._read, search._porter):
             cached.cache_clear()
 
     with factcheck.open(str(path)).read() as session:
