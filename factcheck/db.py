@@ -437,7 +437,8 @@ def session_scope(
     engine = get_engine(url, read_only=not write if read_only is None else read_only)
     if write and engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_immediate=True)
-    with _checked(url), Session(engine, expire_on_commit=False, info={"by": by}) as session:
+    # "url": as given (the engine's own is re-rendered, its path percent-encoded): the site's second process opens it
+    with _checked(url), Session(engine, expire_on_commit=False, info={"by": by, "url": url}) as session:
         if write or read_only is False:  # whatever can write records what it writes, and keeps the lock
             from .publication_lock import CORRECTION, guard
             from .revisions import record_revisions  # which imports this module

@@ -607,11 +607,12 @@ def test_the_servers_own_refusals_carry_the_headers(seeded) -> None:  # type: ig
         assert b"x-frame-options: DENY" in answer
 
 
-@pytest.mark.parametrize("out_of_step", [False, True])
+@pytest.mark.parametrize("out_of_step", ["no", "other blocks", "stopped"])
 def test_site_made_by_two_processes_is_the_site_made_by_one(seeded, tmp_path, db_url, monkeypatch, out_of_step) -> None:  # type: ignore[no-untyped-def]
     """With its second process (web/site_helper.py) finding the suggestions, the site is the same
     byte for byte; a helper that reads other blocks than the site's process (claims written
-    between their reads: here, blocks of another size) is stopped, and the site made without it."""
+    between their reads: here, blocks of another size), or that stops, is stopped, and the site
+    made without it."""
     from factcheck import db
     from factcheck.services import suggestions
     from factcheck.web import site as site_module
@@ -621,17 +622,26 @@ def test_site_made_by_two_processes_is_the_site_made_by_one(seeded, tmp_path, db
     served = []
 
     class Counted(Helper):
+        def __init__(self, session, block):  # type: ignore[no-untyped-def]
+            super().__init__(session, block - 2 * (out_of_step == "other blocks"))
+            if out_of_step == "stopped":
+                self.process.kill()
+
         def block(self, ids):  # type: ignore[no-untyped-def]
             found = super().block(ids)
             served.append(found is not None)
             return found
 
     monkeypatch.setattr(suggestions, "BLOCK", 7)  # the helper is told the block's size: 4 blocks here
-    monkeypatch.setattr(site_module, "Helper", lambda session, block: Counted(session, block - 2 * out_of_step))
+    monkeypatch.setattr(site_module, "Helper", Counted)
     with db.session_scope(db_url) as session:
         write_site(session, tmp_path / "one", helper=False)
         write_site(session, tmp_path / "two", helper=True)
-    assert served == ([False] * 4 if out_of_step else [True] * 4)
+    assert served == ([True] * 4 if out_of_step == "no" else [False] * 4)
+    suggested = [
+        json.loads(page.read_text())["suggested_duplicates"] for page in (tmp_path / "one" / "claims").glob("*.json")
+    ]
+    assert sum(bool(found) for found in suggested) >= 3  # the pages compared list suggestions
     one = sorted(path.relative_to(tmp_path / "one") for path in (tmp_path / "one").rglob("*") if path.is_file())
     two = sorted(path.relative_to(tmp_path / "two") for path in (tmp_path / "two").rglob("*") if path.is_file())
     assert one == two and len(one) > 100

@@ -53,7 +53,7 @@ def write_site(session: Session, folder: Path, *, helper: bool | None = None) ->
 
     if helper is None:
         helper = (session.scalar(select(func.count(Claim.id))) or 0) >= HELPER_FROM
-    beside = Helper(session, suggestions.BLOCK) if helper else None
+    beside = Helper(session, suggestions.BLOCK) if helper and "url" in session.info else None
     try:
         with Files() as files:
             _write_pages(session, folder, files, written, counts, beside)
@@ -130,9 +130,9 @@ class Files:
         while len(self.pending) > self.PENDING:
             self.pending.popleft().result()
 
-    def __exit__(self, *error: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *error: object) -> None:
         try:
-            while self.pending:
+            while self.pending and kind is None:  # else the error on its way is the one to say
                 self.pending.popleft().result()
         finally:
             self.pool.shutdown(cancel_futures=True)

@@ -3,7 +3,8 @@ suggestions (services/suggestions.py: the longest part of the work), block by bl
 as suggested_dossiers reads them, from its own read of the database, while `factcheck site`
 writes every other page. Each block's suggestions are pickled on its output; the site's process
 holds at most AHEAD blocks, and the pipe holds the helper back once they are read, so that memory
-stays flat.
+stays flat. Whatever goes wrong in the helper (it stops, fails, or reads other claims), the site's
+process finds the rest of the suggestions itself: the site is the same.
 
     python -m factcheck.web.site_helper BLOCK    (the database's URL on its input)
 """
@@ -14,12 +15,10 @@ import pickle
 import subprocess
 import sys
 import threading
-from queue import Full, Queue
+from queue import Empty, Full, Queue
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
-
-from ..errors import DatabaseProblem
 
 HELPER_FROM = 2_000  # claims from which a site is made by two processes (below, starting one costs more)
 AHEAD = 8  # blocks of suggestions the site's process holds before it uses them (a few MB)
@@ -28,21 +27,31 @@ Block = tuple[str, Any, Any]  # ("block", claim ids, their suggestions), ("error
 
 class Helper:
     """The second process, seen from the site's: `block(ids)` gives the suggestions of the claims
-    of the next block, or None once the helper has read another set of claims than this process
-    (a claim written between the two reads): from then on this process finds them itself."""
+    of the next block, or None once the helper is out of step: it read another set of claims than
+    this process (a claim written between the two reads), or it stopped or failed; from then on
+    this process finds them itself."""
 
     def __init__(self, session: Session, block: int) -> None:
-        url = session.get_bind().engine.url.render_as_string(hide_password=False)
+        self.in_step = False
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(block)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            # -P: nothing imported from the folder it is run in; a session of its own: Ctrl-C is
+            # for the site's process, which stops it.
+            [sys.executable, "-P", "-m", __name__, str(block)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            start_new_session=True,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(url.encode() + b"\n")  # not among its arguments, which anyone may list
-        self.process.stdin.close()
         self.blocks: Queue[Block] = Queue(maxsize=AHEAD)
         self.stopping = threading.Event()
         self.reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
         self.reader.start()
+        try:  # the URL as the session was opened with it, not among its arguments, which anyone may list
+            self.process.stdin.write(session.info["url"].encode() + b"\n")
+            self.process.stdin.close()
+        except OSError:  # it has stopped already: this process does the work
+            self.close()
+            return
         self.in_step = True
 
     def _read(self, output: IO[bytes]) -> None:
@@ -50,7 +59,7 @@ class Helper:
         while not self.stopping.is_set():
             try:
                 item: Block = pickle.load(output)
-            except (EOFError, pickle.UnpicklingError, OSError):
+            except Exception:  # its end, or anything but its blocks on its output
                 item = ("end", None, None)
             while not self.stopping.is_set():
                 try:
@@ -64,14 +73,18 @@ class Helper:
     def block(self, ids: list[int]) -> list[list[dict[str, Any]]] | None:
         if not self.in_step:
             return None
-        kind, found, suggested = self.blocks.get()
-        if kind == "error":
-            raise DatabaseProblem(f"the site's second process failed: {found}")
-        if kind != "block":
-            raise DatabaseProblem("the site's second process stopped: run `factcheck site` again")
-        if found != ids:
+        item: Block = ("end", None, None)
+        while self.reader.is_alive() or not self.blocks.empty():
+            try:
+                item = self.blocks.get(timeout=1.0)
+                break
+            except Empty:
+                continue
+        kind, found, suggested = item
+        if kind != "block" or found != ids:  # ended early, failed, or read other claims
             self.close()
-        return suggested if self.in_step else None
+            return None
+        return suggested
 
     def close(self) -> None:
         self.in_step = False
@@ -79,8 +92,9 @@ class Helper:
         self.process.kill()
         self.process.wait()
         self.reader.join()
-        assert self.process.stdout is not None
-        self.process.stdout.close()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
 
 
 def _help(url: str, output: IO[bytes]) -> None:
@@ -96,9 +110,9 @@ def _help(url: str, output: IO[bytes]) -> None:
                 output.flush()
                 session.expunge_all()
         pickle.dump(("end", None, None), output)
-    except (BrokenPipeError, KeyboardInterrupt):  # the site's process has stopped (and says why)
+    except BrokenPipeError:  # the site's process has stopped reading
         return
-    except Exception as error:  # said by the site's process, which stops
+    except Exception as error:  # the site's process goes on without the helper
         pickle.dump(("error", f"{type(error).__name__}: {error}", None), output)
     output.flush()
 
