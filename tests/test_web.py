@@ -607,15 +607,16 @@ def test_the_servers_own_refusals_carry_the_headers(seeded) -> None:  # type: ig
         assert b"x-frame-options: DENY" in answer
 
 
-@pytest.mark.parametrize("out_of_step", ["no", "other blocks", "stopped"])
+@pytest.mark.parametrize("out_of_step", ["no", "other blocks", "stopped", "not started"])
 def test_site_made_by_two_processes_is_the_site_made_by_one(seeded, tmp_path, db_url, monkeypatch, out_of_step) -> None:  # type: ignore[no-untyped-def]
     """With its second process (web/site_helper.py) finding the suggestions, the site is the same
     byte for byte; a helper that reads other blocks than the site's process (claims written
     between their reads: here, blocks of another size), or that stops, is stopped, and the site
-    made without it."""
+    made without it, as it is where no second process can be started."""
     from factcheck import db
     from factcheck.services import suggestions
     from factcheck.web import site as site_module
+    from factcheck.web import site_helper
     from factcheck.web.site import write_site
     from factcheck.web.site_helper import Helper
 
@@ -634,10 +635,12 @@ def test_site_made_by_two_processes_is_the_site_made_by_one(seeded, tmp_path, db
 
     monkeypatch.setattr(suggestions, "BLOCK", 7)  # the helper is told the block's size: 4 blocks here
     monkeypatch.setattr(site_module, "Helper", Counted)
+    if out_of_step == "not started":
+        monkeypatch.setattr(site_helper.sys, "executable", str(tmp_path / "no-python"))
     with db.session_scope(db_url) as session:
         write_site(session, tmp_path / "one", helper=False)
         write_site(session, tmp_path / "two", helper=True)
-    assert served == ([True] * 4 if out_of_step == "no" else [False] * 4)
+    assert served == {"no": [True] * 4, "not started": []}.get(out_of_step, [False] * 4)
     suggested = [
         json.loads(page.read_text())["suggested_duplicates"] for page in (tmp_path / "one" / "claims").glob("*.json")
     ]

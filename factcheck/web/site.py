@@ -53,7 +53,12 @@ def write_site(session: Session, folder: Path, *, helper: bool | None = None) ->
 
     if helper is None:
         helper = (session.scalar(select(func.count(Claim.id))) or 0) >= HELPER_FROM
-    beside = Helper(session, suggestions.BLOCK) if helper and "url" in session.info else None
+    beside = None
+    if helper and "url" in session.info:
+        try:
+            beside = Helper(session, suggestions.BLOCK)
+        except OSError:  # no second process here (no Python to start): this one does it all
+            beside = None
     try:
         with Files() as files:
             _write_pages(session, folder, files, written, counts, beside)
