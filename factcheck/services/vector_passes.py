@@ -56,8 +56,7 @@ def cosines_each(session: Session, queries: np.ndarray, wanted: list[np.ndarray]
                 continue
             pairs = np.flatnonzero(present) + start
             columns = by_id[place[present]]
-            # Each pair's products summed along its row, as cosines sums them: the same value.
-            values[pairs] = (matrix[columns] * queries[rows[pairs]]).sum(axis=1, dtype="float32")
+            values[pairs] = vectors.pair_cosines(matrix[columns], queries[rows[pairs]])
     scored: list[dict[int, float]] = [{} for _row in wanted]
     for row, claim_id, value in zip(rows.tolist(), ids.tolist(), values.tolist(), strict=True):
         if value == value:  # not NaN: the claim has a stored vector
@@ -100,8 +99,7 @@ def nearest_each(
         values = np.empty(len(rising), dtype=np.float32)
         for start in range(0, len(rising), PAIRS):  # PAIRS at a time: no copy of every pair's vectors at once
             these = slice(start, start + PAIRS)
-            # Each pair's products summed along its row, as cosines sums them: the same value.
-            values[these] = (chunk[columns[these]] * queries[rising[these]]).sum(axis=1, dtype="float32")
+            values[these] = vectors.pair_cosines(chunk[columns[these]], queries[rising[these]])
         values[ids[columns] == skip[rising]] = -np.inf
         place = np.arange(len(rising)) - np.repeat(starts, counts)
         entering = np.full((len(queries), counts.max(initial=0)), -np.inf, dtype=np.float32)

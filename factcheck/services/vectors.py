@@ -410,4 +410,10 @@ def cosines(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
     """Each row's cosine with `query` (unit vectors), a row at a time: a matrix product gives a row
     a value that depends on the matrix around it (BLAS blocks its sums), so that the same pair
     would score differently in a search of 50 claims and in one of 1,000."""
-    return (matrix * query).sum(axis=1, dtype="float32")
+    return pair_cosines(matrix, query)
+
+
+def pair_cosines(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The cosine of each row of `left` with the same row of `right` (or with `right`, one vector),
+    summed along the row as `cosines` sums it: whichever way a pair is met, the same value."""
+    return (left * right).sum(axis=1, dtype="float32")

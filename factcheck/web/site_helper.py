@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 HELPER_FROM = 2_000  # claims from which a site is made by two processes (below, starting one costs more)
 AHEAD = 8  # blocks of suggestions the site's process holds before it uses them (a few MB)
-Block = tuple[str, Any, Any]  # ("block", claim ids, their suggestions), ("error", message, None) or ("end", None, None)
+Block = tuple[list[int], list[list[dict[str, Any]]]] | None  # a block's claim ids and suggestions; None: no more
 
 
 class Helper:
@@ -60,31 +60,30 @@ class Helper:
             try:
                 item: Block = pickle.load(output)
             except Exception:  # its end, or anything but its blocks on its output
-                item = ("end", None, None)
+                item = None
             while not self.stopping.is_set():
                 try:
                     self.blocks.put(item, timeout=0.5)
                     break
                 except Full:
                     continue
-            if item[0] != "block":
+            if item is None:
                 return
 
     def block(self, ids: list[int]) -> list[list[dict[str, Any]]] | None:
         if not self.in_step:
             return None
-        item: Block = ("end", None, None)
+        item: Block = None
         while self.reader.is_alive() or not self.blocks.empty():
             try:
                 item = self.blocks.get(timeout=1.0)
                 break
             except Empty:
                 continue
-        kind, found, suggested = item
-        if kind != "block" or found != ids:  # ended early, failed, or read other claims
+        if item is None or item[0] != ids:  # it ended early or failed, or it read other claims
             self.close()
             return None
-        return suggested
+        return item[1]
 
     def close(self) -> None:
         self.in_step = False
@@ -98,23 +97,19 @@ class Helper:
 
 
 def _help(url: str, output: IO[bytes]) -> None:
-    """The second process's work: a ("block", ids, suggestions) for each block, then ("end", None,
-    None), or ("error", message, None)."""
+    """The second process's work: (claim ids, suggestions) of each block on `output`, until the
+    last or a failure (the site's process then goes on alone)."""
     from .. import db
     from ..services.suggestions import suggested_blocks
 
     try:
         with db.session_scope(url) as session:
             for found, suggested in suggested_blocks(session):
-                pickle.dump(("block", [claim.id for claim in found], suggested), output)
+                pickle.dump(([claim.id for claim in found], suggested), output)
                 output.flush()
                 session.expunge_all()
-        pickle.dump(("end", None, None), output)
-    except BrokenPipeError:  # the site's process has stopped reading
+    except Exception:  # BrokenPipeError: the site's process has stopped; else it goes on alone
         return
-    except Exception as error:  # the site's process goes on without the helper
-        pickle.dump(("error", f"{type(error).__name__}: {error}", None), output)
-    output.flush()
 
 
 if __name__ == "__main__":
