@@ -83,6 +83,34 @@ def test_a_small_table_is_searched_exactly(db_url) -> None:  # type: ignore[no-u
     ]
 
 
+def test_a_pass_pools_each_querys_nearest_ties_and_all(db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """vector_passes.nearest_pools, over several chunks of vectors: each query's pool holds its
+    exact nearest as `nearest` ranks them (by the cosine computed row by row, ties by id), also
+    where more vectors than the limit tie (stored 40 times), and little else."""
+    from factcheck.services import vector_passes
+
+    monkeypatch.setattr(vectors, "VECTOR_CHUNK", 170)
+    stored = clustered(1_200, seed=14)
+    stored[100:140] = stored[99]  # 41 claims with one vector: 41 ties for any query
+    store(db_url, stored)
+    rng = np.random.default_rng(15)
+    rows = [99, 120, *rng.choice(len(stored), 20, replace=False).tolist()]
+    queries = stored[rows] + 0.05 * rng.standard_normal((len(rows), vectors.DIMENSIONS)).astype("float32")
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    with db.session_scope(db_url) as session:
+        ids = np.asarray(session.scalars(select(Claim.id).order_by(Claim.id)).all(), dtype=np.int64)
+        exclude = [int(ids[row]) for row in rows]
+        pools = vector_passes.nearest_pools(session, queries, limit=10, exclude=exclude)
+    for query, skip, pool in zip(queries, exclude, pools, strict=True):
+        exact = vectors.cosines(stored, query)
+        exact[ids == skip] = -np.inf
+        nearest = ids[np.lexsort((ids, -exact))[:10]]
+        assert set(nearest.tolist()) <= set(pool.tolist()) and skip not in pool
+        ties = int(np.sum(exact >= exact[ids == nearest[-1]][0] - 2 * vectors.SLACK))
+        assert len(pool) <= max(ties, 10) + 2  # the nearest and what comes within 2 SLACK of them
+    assert len(pools[0]) >= 40  # the 40 others stored as claim 100 are all in its pool
+
+
 def test_every_write_stores_the_code_of_its_vector(cli, db_url) -> None:  # type: ignore[no-untyped-def]
     cli.ok("seed")
     slug = cli.json("claim", "list")[0]["slug"]

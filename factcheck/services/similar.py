@@ -301,16 +301,17 @@ def candidates_each(
     exclude: Sequence[int | None] | None = None,
     semantic: bool = True,
     queries: Any = None,
-    nearby: list[list[tuple[int, float]]] | None = None,
+    pools: list[np.ndarray] | None = None,
     search: CandidateSearch | None = None,
 ) -> list[Candidates]:
     """candidates_of of each text (for text i, other than claim exclude[i]), read once for them
     all: their vectors (`queries`, a row a text, when known; embedded together otherwise), the
     RESCORE nearest of each by the stored codes (vectors.code_nearest), and the cosines of those
     and of the full-text candidates (vector_passes.cosines_each) and the texts of the claims found,
-    in a few queries whatever the number of texts. `nearby`, each text's nearest stored vectors
-    when found already (vector_passes.nearest_each), spares searching them. Each text gets what it
-    would alone: the same candidates, and each pair's cosine computed the same way."""
+    in a few queries whatever the number of texts. `pools`, for each text the ids among which its
+    nearest stored vectors are, when found already (vector_passes.nearest_pools), stand for the
+    codes' nearest. Each text gets what it would alone: the same candidates, and each pair's
+    cosine computed the same way."""
     import numpy as np
 
     skip = exclude if exclude is not None else [None] * len(texts)
@@ -336,10 +337,10 @@ def candidates_each(
     else:
         rows = {n: queries[n] for n in searched}
     matrix = np.stack([rows[n] for n in searched])
-    if nearby is None:  # the nearest by codes, their cosines read with the full-text candidates'
+    if pools is None:  # the nearest by codes, their cosines read with the full-text candidates'
         pools = vectors.code_nearest(session, matrix, exclude=[skip[n] for n in searched])
     else:
-        pools = [np.asarray([claim_id for claim_id, _cosine in nearby[n]], dtype=np.int64) for n in searched]
+        pools = [pools[n] for n in searched]
     wanted = [
         np.union1d(pool, np.asarray(list(results[n][0]), dtype=np.int64))
         for n, pool in zip(searched, pools, strict=True)
@@ -347,9 +348,6 @@ def candidates_each(
     scored = cosines_each(session, matrix, wanted)
     near: dict[int, list[tuple[int, float]]] = {}
     for n, pool, values in zip(searched, pools, scored, strict=True):
-        if nearby is not None:
-            near[n] = nearby[n]
-            continue
         ids = np.asarray([i for i in pool.tolist() if i in values and i != skip[n]], dtype=np.int64)
         cosine = np.asarray([values[i] for i in ids.tolist()], dtype=np.float32)
         best = np.lexsort((ids, -cosine))[:CANDIDATES]  # ranked as vectors.nearest ranks them

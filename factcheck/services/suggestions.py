@@ -15,7 +15,7 @@ from ..wordindex import bulk_search
 from . import claims, vectors
 from .common import in_id_blocks
 from .similar import CANDIDATES, SUGGEST, candidates_each, candidates_of, query_texts, rank, shown
-from .vector_passes import nearest_each
+from .vector_passes import nearest_pools
 from .vectors import vectors_of
 from .views import Dossier
 
@@ -39,7 +39,7 @@ def suggestions_each(
     session: Session, claims: list[tuple[int, str, set[str]]], search: CandidateSearch | None = None
 ) -> list[list[dict[str, Any]]]:
     """suggested_duplicates of each (id, text, linked slugs) of a block of claims, their nearest
-    vectors found together in one pass over the stored ones (vector_passes.nearest_each) rather
+    vectors found together in one pass over the stored ones (vector_passes.nearest_pools) rather
     than a search a claim, and the rest of their candidates read together (candidates_each). The
     vectors' candidates are the exact nearest, which on a table of more than vectors.RESCORE
     claims may add some that a single search's codes pass over. `search` finds the full-text
@@ -55,9 +55,9 @@ def suggestions_each(
 
     queries = np.stack([stored[claim_id] if claim_id in stored else next(embedded) for claim_id, _t, _l in claims])
     ids = [claim_id for claim_id, _text, _linked in claims]
-    nearest = nearest_each(session, queries, limit=CANDIDATES, exclude=ids)
+    pools = nearest_pools(session, queries, limit=CANDIDATES, exclude=ids)
     texts = [text for _id, text, _linked in claims]
-    found = candidates_each(session, texts, exclude=ids, queries=queries, nearby=nearest, search=search)
+    found = candidates_each(session, texts, exclude=ids, queries=queries, pools=pools, search=search)
     return [
         _unlinked(rank(text, *candidates, floor=SUGGEST, limit=SUGGESTIONS + len(linked)), linked)
         for (_id, text, linked), candidates in zip(claims, found, strict=True)

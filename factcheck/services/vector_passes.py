@@ -64,59 +64,43 @@ def cosines_each(session: Session, queries: np.ndarray, wanted: list[np.ndarray]
     return scored
 
 
-def nearest_each(
+def nearest_pools(
     session: Session, queries: np.ndarray, *, limit: int = 50, exclude: list[int] | None = None
-) -> list[list[tuple[int, float]]]:
-    """`nearest` of each row of `queries` (excluding, for row i, the claim exclude[i]), found
-    exactly: every stored vector is read once for all the rows, VECTOR_CHUNK at a time, and scored
-    by one matrix product, which picks the few that may enter a row's best; those get their
-    cosines as `nearest` computes them (`cosines`), and are ranked as it ranks them. For bulk
-    readers (the static site): a pass over the vectors for a block of claims costs far less than
-    a search a claim. On a table of at most RESCORE vectors it finds what `nearest` finds; on
-    larger ones, also those its codes would have missed."""
+) -> list[np.ndarray]:
+    """For each row of `queries`, the ids of a few stored vectors among which are its `limit`
+    nearest (other than the claim exclude[i]), as `nearest` would rank them exactly: a pool, as
+    vectors.code_nearest gives one, to be scored by `cosines`. Every stored vector is read once for
+    all the rows, VECTOR_CHUNK at a time, and scored by one matrix product; a row keeps those whose
+    product is within twice SLACK of its `limit`-th best product. A product is within SLACK of the
+    cosine, so none of the nearest is left out, and the pool is the nearest and their near ties: a
+    few more than `limit`. For bulk readers (the static site): a pass over the vectors for a block
+    of claims costs far less than a search a claim. On a table of at most RESCORE vectors the
+    nearest are what `nearest` finds; on larger ones, also those its codes would have missed."""
     import numpy as np
 
     name = vectors.model_name()
     if not name or not len(queries):
-        return [[] for _row in queries]
-    everyone = np.arange(len(queries))
-    # Twice the limit are kept, so that a near tie at the limit is ranked by id as `nearest` ranks
-    # it; a matrix product's value is within SLACK of the cosine, so none that belongs is missed.
-    kept = 2 * limit
+        return [np.zeros(0, dtype=np.int64) for _row in queries]
     skip = np.asarray(exclude if exclude is not None else [vectors.BEFORE_ANY_ID] * len(queries), dtype=np.int64)
-    best_ids = np.zeros((len(queries), 0), dtype=np.int64)
-    best = np.zeros((len(queries), 0), dtype=np.float32)
+    # Each row's pool so far, as (row, product, id) entries in row order, and the floor of what may
+    # enter it: its limit-th best product less twice SLACK (it only rises).
+    rows, products, pool = (np.zeros(0, dtype=dtype) for dtype in (np.int64, np.float32, np.int64))
+    floor = np.full(len(queries), -np.inf, dtype=np.float32)
     for ids, chunk in vectors.chunks(session, name, "vector"):
-        products = queries @ chunk.T
-        if best.shape[1] < kept:  # the rows are not full yet: each takes the chunk's best
-            take = min(kept, products.shape[1])
-            top = np.argpartition(-products, take - 1, axis=1)[:, :take]
-            rising, columns = np.repeat(everyone, take), top.reshape(-1)
-        else:  # only what comes near a row's worst kept may enter it: few, once the rows are full
-            rising, columns = np.nonzero(products > best.min(axis=1)[:, None] - vectors.SLACK)
-        counts = np.bincount(rising, minlength=len(queries))
-        starts = np.cumsum(counts) - counts
-        values = np.empty(len(rising), dtype=np.float32)
-        for start in range(0, len(rising), PAIRS):  # PAIRS at a time: no copy of every pair's vectors at once
-            these = slice(start, start + PAIRS)
-            values[these] = vectors.pair_cosines(chunk[columns[these]], queries[rising[these]])
-        values[ids[columns] == skip[rising]] = -np.inf
-        place = np.arange(len(rising)) - np.repeat(starts, counts)
-        entering = np.full((len(queries), counts.max(initial=0)), -np.inf, dtype=np.float32)
-        entering_ids = np.zeros(entering.shape, dtype=np.int64)
-        entering[rising, place], entering_ids[rising, place] = values, ids[columns]
-        best, best_ids = np.concatenate([best, entering], axis=1), np.concatenate([best_ids, entering_ids], axis=1)
-        if best.shape[1] > kept:
-            keep = np.argpartition(-best, kept - 1, axis=1)[:, :kept]
-            best_ids, best = best_ids[everyone[:, None], keep], best[everyone[:, None], keep]
-    found = []
-    for ids, values in zip(best_ids, best, strict=True):
-        order = np.lexsort((ids, -values))[:limit]
-        found.append(
-            [
-                (claim_id, value)
-                for claim_id, value in zip(ids[order].tolist(), values[order].tolist(), strict=True)
-                if value > -np.inf
-            ]
-        )
-    return found
+        scored = queries @ chunk.T
+        entering, columns = np.nonzero(scored >= floor[:, None])
+        other = ids[columns] != skip[entering]
+        entering, columns = entering[other], columns[other]
+        rows = np.concatenate([rows, entering])
+        order = np.argsort(rows, kind="stable")
+        rows = rows[order]
+        products = np.concatenate([products, scored[entering, columns]])[order]
+        pool = np.concatenate([pool, ids[columns]])[order]
+        counts = np.bincount(rows, minlength=len(queries))
+        if counts.max(initial=0) > limit:  # the rows' floors rise: pad the pools to find each's limit-th best
+            padded = np.full((len(queries), counts.max()), -np.inf, dtype=np.float32)
+            padded[rows, np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)] = products
+            floor = (-np.partition(-padded, limit - 1, axis=1)[:, limit - 1] - 2 * vectors.SLACK).astype(np.float32)
+            kept = products >= floor[rows]
+            rows, products, pool = rows[kept], products[kept], pool[kept]
+    return np.split(pool, np.cumsum(np.bincount(rows, minlength=len(queries)))[:-1])
