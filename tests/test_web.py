@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
+import time
 from typing import Any
 from urllib.parse import unquote
 
@@ -607,12 +609,13 @@ def test_the_servers_own_refusals_carry_the_headers(seeded) -> None:  # type: ig
         assert b"x-frame-options: DENY" in answer
 
 
-@pytest.mark.parametrize("out_of_step", ["no", "other blocks", "stopped", "not started"])
+@pytest.mark.parametrize("out_of_step", ["no", "behind", "other blocks", "stopped", "noisy", "not started"])
 def test_site_made_by_two_processes_is_the_site_made_by_one(seeded, tmp_path, db_url, monkeypatch, out_of_step) -> None:  # type: ignore[no-untyped-def]
     """With its second process (web/site_helper.py) finding the suggestions, the site is the same
-    byte for byte; a helper that reads other blocks than the site's process (claims written
-    between their reads: here, blocks of another size), or that stops, is stopped, and the site
-    made without it, as it is where no second process can be started."""
+    byte for byte, also where the site's process finds the last blocks' itself while the helper is
+    behind; a helper that reads other blocks than the site's process (claims written between
+    their reads: here, blocks of another size), that stops, or that writes anything else on its
+    output, is stopped, and the site made without it, as it is where no second process can be started."""
     from factcheck import db
     from factcheck.services import suggestions
     from factcheck.web import site as site_module
@@ -620,13 +623,21 @@ def test_site_made_by_two_processes_is_the_site_made_by_one(seeded, tmp_path, db
     from factcheck.web.site import write_site
     from factcheck.web.site_helper import Helper
 
-    served = []
+    served, asked = [], []
 
     class Counted(Helper):
         def __init__(self, session, block):  # type: ignore[no-untyped-def]
             super().__init__(session, block - 2 * (out_of_step == "other blocks"))
             if out_of_step == "stopped":
                 self.process.kill()
+
+        def ready(self):  # type: ignore[no-untyped-def]
+            if out_of_step == "behind" and len(asked) < 2:  # not yet, twice: the last two blocks are found here
+                asked.append(False)
+                return False
+            while not super().ready():  # else each block is waited for: the helper finds them all
+                time.sleep(0.05)
+            return True
 
         def block(self, ids):  # type: ignore[no-untyped-def]
             found = super().block(ids)
@@ -637,10 +648,15 @@ def test_site_made_by_two_processes_is_the_site_made_by_one(seeded, tmp_path, db
     monkeypatch.setattr(site_module, "Helper", Counted)
     if out_of_step == "not started":
         monkeypatch.setattr(site_helper.sys, "executable", str(tmp_path / "no-python"))
+    if out_of_step == "noisy":  # a line on its output before its blocks, as a library's warning might be
+        noisy = tmp_path / "noisy-python"
+        noisy.write_text(f'#!/bin/sh\necho "a warning on stdout"\nexec "{sys.executable}" "$@"\n')
+        noisy.chmod(0o755)
+        monkeypatch.setattr(site_helper.sys, "executable", str(noisy))
     with db.session_scope(db_url) as session:
         write_site(session, tmp_path / "one", helper=False)
         write_site(session, tmp_path / "two", helper=True)
-    assert served == {"no": [True] * 4, "not started": []}.get(out_of_step, [False] * 4)
+    assert served == {"no": [True] * 4, "behind": [True] * 2, "not started": []}.get(out_of_step, [False] * 4)
     suggested = [
         json.loads(page.read_text())["suggested_duplicates"] for page in (tmp_path / "one" / "claims").glob("*.json")
     ]

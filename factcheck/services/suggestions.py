@@ -4,10 +4,11 @@ already. One claim at a time for a page, or a block of claims at once for the wh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ..models import Claim, ClaimLink
 from ..search import CandidateSearch
@@ -85,31 +86,55 @@ def show_claim(session: Session, ref: str | int) -> Dossier:
     return dossier
 
 
-def suggested_dossiers(
-    session: Session, beside: Callable[[list[int]], list[list[dict[str, Any]]] | None] | None = None
-) -> Iterator[list[Dossier]]:
-    """show_claim of every claim, in id order, BLOCK claims at a time: their dossiers in a few
-    queries and their suggestions in one pass over the vectors. `beside`, given a block's claim
-    ids, gives their suggestions when they were found elsewhere (the static site's second
-    process: web/site_helper.py), None when they were not."""
-    search = None
-    for found in in_id_blocks(session, Claim, BLOCK, *claims.DOSSIER):
+class Beside(Protocol):
+    """Suggestions found elsewhere: the static site's second process (web/site_helper.py)."""
+
+    def ready(self) -> bool:
+        """Whether `block` answers at once."""
+        ...
+
+    def block(self, ids: list[int]) -> list[list[dict[str, Any]]] | None:
+        """The suggestions of the claims of its next block (these `ids`), None if it has not found them."""
+        ...
+
+
+def suggested_dossiers(session: Session, beside: Beside | None = None) -> Iterator[list[Dossier]]:
+    """show_claim of every claim, BLOCK claims at a time in id order: their dossiers in a few
+    queries and their suggestions in one pass over the vectors. With `beside`, the blocks are
+    taken from both ends: from the first, with its suggestions, whenever it has them ready, and
+    from the last, found here, while it has not; the two processes share the work, whatever its
+    parts cost at that size."""
+    from array import array
+
+    ids = array("q", session.scalars(select(Claim.id).order_by(Claim.id)))  # 8 bytes a claim
+    starts = range(0, len(ids), BLOCK)  # as in_id_blocks cuts them: the blocks the helper reads
+    front, back, search = 0, len(starts), None
+    while front < back:
+        here = beside is not None and not beside.ready()
+        if here:
+            back -= 1
+        start = starts[back if here else front]
+        front += not here
+        first, last = ids[start], ids[min(start + BLOCK, len(ids)) - 1]
+        found = list(
+            session.scalars(
+                select(Claim).where(Claim.id.between(first, last)).order_by(Claim.id).options(*claims.DOSSIER)
+            )
+        )
         dossiers = claims.claim_dossiers(session, found)
-        suggested = beside([claim.id for claim in found]) if beside else None
+        suggested = beside.block([claim.id for claim in found]) if beside and not here else None
         if suggested is None:
             search = search or bulk_search(session)
             suggested = _suggested_block(session, found, dossiers, search)
         for dossier, suggestions in zip(dossiers, suggested, strict=True):
             dossier["suggested_duplicates"] = suggestions
         yield dossiers
+        session.expunge_all()
 
 
 def suggested_blocks(session: Session) -> Iterator[tuple[list[Claim], list[list[dict[str, Any]]]]]:
     """Every claim with its suggestions, in the blocks suggested_dossiers reads, without their
     dossiers: the slugs each is linked to are read alone."""
-    from sqlalchemy import or_, select
-    from sqlalchemy.orm import aliased
-
     search = bulk_search(session)
     source, target = aliased(Claim), aliased(Claim)
     for found in in_id_blocks(session, Claim, BLOCK):

@@ -95,6 +95,16 @@ def encoder() -> Any:
     return _encoder
 
 
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS keeps to one thread, for a process that shares the cores
+    with another (the static site's two): with two threads each, their passes over the vectors
+    took longer in both. numpy is loaded first: threadpoolctl limits only what is loaded."""
+    import numpy  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
+
+
 def warm() -> None:
     """Load the model (its weights load at the first text embedded: a second or two), so that a
     write transaction that embeds a text after this stays short."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -25,6 +26,7 @@ from ..services.history import histories
 from ..services.pages import cited_sources, events_by_source
 from ..services.sources import source_views
 from ..services.suggestions import suggested_dossiers
+from ..services.vectors import one_blas_thread
 from ..services.views import ClaimRow
 from . import pages
 from .app import STYLESHEET, render
@@ -41,8 +43,9 @@ def write_site(session: Session, folder: Path, *, helper: bool | None = None) ->
     """Every claim, source and actor page, each claim's and source's history, the index and the
     stylesheet, one page at a time so that memory stays flat. With `helper` (by default, from
     HELPER_FROM claims on) a second process finds the claims' suggestions meanwhile
-    (site_helper.py): the claims' pages are written last, when it is well ahead. Returns how
-    many of each."""
+    (site_helper.py): the claims' pages are written last, when it is well ahead, and this process
+    finds the last blocks' suggestions itself whenever the helper's next block is not ready
+    (suggested_dossiers). Returns how many of each."""
     for name in FOLDERS:
         if (folder / name).exists() and not (folder / name).is_dir():
             raise InvalidInput(f"{folder / name} is a file: the site writes a folder of pages there; move it away")
@@ -60,7 +63,7 @@ def write_site(session: Session, folder: Path, *, helper: bool | None = None) ->
         except OSError:  # no second process here (no Python to start): this one does it all
             beside = None
     try:
-        with Files() as files:
+        with one_blas_thread() if beside else nullcontext(), Files() as files:
             _write_pages(session, folder, files, written, counts, beside)
     finally:
         if beside:
@@ -107,7 +110,7 @@ def _write_pages(
         if page.suffix in (".html", ".json") and number.isdigit() and int(number) > last:
             page.unlink()
     # A block of claims at a time (see suggestions.BLOCK)
-    for dossiers in suggested_dossiers(session, beside.block if beside else None):
+    for dossiers in suggested_dossiers(session, beside):
         reviews = reviews_by_claim(session, [dossier["claim"]["id"] for dossier in dossiers])
         events = events_by_source(session, (slug for dossier in dossiers for slug in cited_sources(dossier)))
         for dossier in dossiers:

@@ -1,10 +1,12 @@
 """The static site's second process, so that the site is made on two cores: it finds the claims'
-suggestions (services/suggestions.py: the longest part of the work), block by block in id order
-as suggested_dossiers reads them, from its own read of the database, while `factcheck site`
-writes every other page. Each block's suggestions are pickled on its output; the site's process
-holds at most AHEAD blocks, and the pipe holds the helper back once they are read, so that memory
-stays flat. Whatever goes wrong in the helper (it stops, fails, or reads other claims), the site's
-process finds the rest of the suggestions itself: the site is the same.
+suggestions (services/suggestions.py: the longest part of the work), block by block in id order as
+suggested_dossiers reads them, from its own read of the database, while `factcheck site` writes
+every other page. Each block's suggestions are pickled on its output; the site's process holds at
+most AHEAD blocks, and the pipe holds the helper back once they are read, so that memory stays flat.
+When the helper's next block is not ready, the site's process takes a block from the other end and
+finds its suggestions itself, so that neither waits on the other. Whatever goes wrong in the helper
+(it stops, fails, or reads other claims), the site's process finds the rest of the suggestions
+itself: the site is the same.
 
     python -m factcheck.web.site_helper BLOCK    (the database's URL on its input)
 """
@@ -21,8 +23,11 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 HELPER_FROM = 2_000  # claims from which a site is made by two processes (below, starting one costs more)
-AHEAD = 8  # blocks of suggestions the site's process holds before it uses them (a few MB)
-Block = tuple[list[int], list[list[dict[str, Any]]]] | None  # a block's claim ids and suggestions; None: no more
+# Blocks of suggestions the site's process holds, pickled, before it uses them (at most 0.4 MB
+# each): enough for the helper to work on while the site's process writes the other pages first.
+AHEAD = 64
+LARGEST = 1 << 24  # bytes a block may take (16 MB): a length beyond is not a block's, but something else written
+Block = tuple[list[int], list[list[dict[str, Any]]]]  # a block's claim ids and suggestions
 
 
 class Helper:
@@ -42,7 +47,7 @@ class Helper:
             start_new_session=True,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
-        self.blocks: Queue[Block] = Queue(maxsize=AHEAD)
+        self.blocks: Queue[bytes | None] = Queue(maxsize=AHEAD)  # None: no more
         self.stopping = threading.Event()
         self.reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
         self.reader.start()
@@ -57,9 +62,9 @@ class Helper:
     def _read(self, output: IO[bytes]) -> None:
         """Move the helper's blocks from its output to `blocks` as room is made there."""
         while not self.stopping.is_set():
-            try:
-                item: Block = pickle.load(output)
-            except Exception:  # its end, or anything but its blocks on its output
+            size = int.from_bytes(output.read(8), "little")
+            item = output.read(size) if 0 < size <= LARGEST else None
+            if item is not None and len(item) < size:  # its end, or anything but its blocks on its output
                 item = None
             while not self.stopping.is_set():
                 try:
@@ -70,13 +75,18 @@ class Helper:
             if item is None:
                 return
 
+    def ready(self) -> bool:
+        """Whether `block` answers at once: the next block is here, or the helper is out of step or has ended."""
+        return not self.in_step or not self.blocks.empty() or not self.reader.is_alive()
+
     def block(self, ids: list[int]) -> list[list[dict[str, Any]]] | None:
         if not self.in_step:
             return None
-        item: Block = None
+        item: Block | None = None
         while self.reader.is_alive() or not self.blocks.empty():
             try:
-                item = self.blocks.get(timeout=1.0)
+                pickled = self.blocks.get(timeout=1.0)
+                item = _unpickled(pickled) if pickled is not None else None
                 break
             except Empty:
                 continue
@@ -96,16 +106,27 @@ class Helper:
                 pipe.close()
 
 
+def _unpickled(pickled: bytes) -> Block | None:
+    """A block as the helper pickled it; None if these bytes are not one."""
+    try:
+        item = pickle.loads(pickled)
+    except Exception:
+        return None
+    return item if isinstance(item, tuple) and len(item) == 2 else None
+
+
 def _help(url: str, output: IO[bytes]) -> None:
     """The second process's work: (claim ids, suggestions) of each block on `output`, until the
     last or a failure (the site's process then goes on alone)."""
     from .. import db
     from ..services.suggestions import suggested_blocks
+    from ..services.vectors import one_blas_thread
 
     try:
-        with db.session_scope(url) as session:
+        with one_blas_thread(), db.session_scope(url) as session:
             for found, suggested in suggested_blocks(session):
-                pickle.dump(([claim.id for claim in found], suggested), output)
+                pickled = pickle.dumps(([claim.id for claim in found], suggested))
+                output.write(len(pickled).to_bytes(8, "little") + pickled)
                 output.flush()
                 session.expunge_all()
     except Exception:  # BrokenPipeError: the site's process has stopped; else it goes on alone
