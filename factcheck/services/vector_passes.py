@@ -88,6 +88,10 @@ def nearest_pools(
     floor = np.full(len(queries), -np.inf, dtype=np.float32)
     for ids, chunk in vectors.chunks(session, name, "vector"):
         scored = queries @ chunk.T
+        scored[ids[None, :] == skip[:, None]] = -np.inf
+        if scored.shape[1] > limit and np.isneginf(floor).any():  # a row's first chunk: its own best bound it
+            best = -np.partition(-scored, limit - 1, axis=1)[:, limit - 1] - 2 * vectors.SLACK
+            floor = np.maximum(floor, best).astype(np.float32)
         entering, columns = np.nonzero(scored >= floor[:, None])
         other = ids[columns] != skip[entering]
         entering, columns = entering[other], columns[other]
