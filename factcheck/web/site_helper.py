@@ -13,10 +13,13 @@ itself: the site is the same.
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
+from contextlib import suppress
 from queue import Empty, Full, Queue
 from typing import IO, Any
 
@@ -98,7 +101,10 @@ class Helper:
     def close(self) -> None:
         self.in_step = False
         self.stopping.set()
-        self.process.kill()
+        if self.process.returncode is None:  # not reaped yet: its session's id is still its own
+            # Its whole session: anything it started would hold its output open, and the reader waiting.
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         self.reader.join()
         for pipe in (self.process.stdin, self.process.stdout):
