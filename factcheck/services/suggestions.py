@@ -14,7 +14,6 @@ from ..models import Claim, ClaimLink
 from ..search import CandidateSearch
 from ..wordindex import bulk_search
 from . import claims, vectors
-from .common import in_id_blocks
 from .similar import CANDIDATES, SUGGEST, candidates_each, candidates_of, query_texts, rank, shown
 from .vector_passes import nearest_pools
 from .vectors import vectors_of
@@ -104,23 +103,15 @@ def suggested_dossiers(session: Session, beside: Beside | None = None) -> Iterat
     taken from both ends: from the first, with its suggestions, whenever it has them ready, and
     from the last, found here, while it has not; the two processes share the work, whatever its
     parts cost at that size."""
-    from array import array
-
-    ids = array("q", session.scalars(select(Claim.id).order_by(Claim.id)))  # 8 bytes a claim
-    starts = range(0, len(ids), BLOCK)  # as in_id_blocks cuts them: the blocks the helper reads
-    front, back, search = 0, len(starts), None
+    blocks = id_blocks(session)
+    front, back, search = 0, len(blocks), None
     while front < back:
         here = beside is not None and not beside.ready()
         if here:
             back -= 1
-        start = starts[back if here else front]
+        first, last = blocks[back if here else front]
         front += not here
-        first, last = ids[start], ids[min(start + BLOCK, len(ids)) - 1]
-        found = list(
-            session.scalars(
-                select(Claim).where(Claim.id.between(first, last)).order_by(Claim.id).options(*claims.DOSSIER)
-            )
-        )
+        found = _claims_between(session, first, last, *claims.DOSSIER)
         dossiers = claims.claim_dossiers(session, found)
         suggested = beside.block([claim.id for claim in found]) if beside and not here else None
         if suggested is None:
@@ -137,7 +128,8 @@ def suggested_blocks(session: Session) -> Iterator[tuple[list[Claim], list[list[
     dossiers: the slugs each is linked to are read alone."""
     search = bulk_search(session)
     source, target = aliased(Claim), aliased(Claim)
-    for found in in_id_blocks(session, Claim, BLOCK):
+    for first, last in id_blocks(session):
+        found = _claims_between(session, first, last)
         ids = [claim.id for claim in found]
         linked: dict[int, set[str]] = {claim_id: set() for claim_id in ids}
         for from_id, to_id, from_slug, to_slug in session.execute(
@@ -151,6 +143,24 @@ def suggested_blocks(session: Session) -> Iterator[tuple[list[Claim], list[list[
             if to_id in linked and to_id != from_id:
                 linked[to_id].add(from_slug)
         yield found, suggestions_each(session, [(claim.id, claim.text, linked[claim.id]) for claim in found], search)
+        session.expunge_all()
+
+
+def id_blocks(session: Session) -> list[tuple[int, int]]:
+    """The first and last claim id of each block of BLOCK claims, in id order: the blocks both
+    processes of the static site read, each from its own read of the claims (8 bytes a claim,
+    while they are read)."""
+    from array import array
+
+    ids = array("q", session.scalars(select(Claim.id).order_by(Claim.id)))
+    return [(ids[start], ids[min(start + BLOCK, len(ids)) - 1]) for start in range(0, len(ids), BLOCK)]
+
+
+def _claims_between(session: Session, first: int, last: int, *options: Any) -> list[Claim]:
+    """The claims with ids from `first` to `last`, in id order, loaded with `options`."""
+    return list(
+        session.scalars(select(Claim).where(Claim.id.between(first, last)).order_by(Claim.id).options(*options))
+    )
 
 
 def _suggested_block(

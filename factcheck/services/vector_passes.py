@@ -90,11 +90,8 @@ def nearest_pools(
         scored = queries @ chunk.T
         scored[ids[None, :] == skip[:, None]] = -np.inf
         if scored.shape[1] > limit and np.isneginf(floor).any():  # a row's first chunk: its own best bound it
-            best = -np.partition(-scored, limit - 1, axis=1)[:, limit - 1] - 2 * vectors.SLACK
-            floor = np.maximum(floor, best).astype(np.float32)
-        entering, columns = np.nonzero(scored >= floor[:, None])
-        other = ids[columns] != skip[entering]
-        entering, columns = entering[other], columns[other]
+            floor = np.maximum(floor, _floor(scored, limit))
+        entering, columns = np.nonzero((scored >= floor[:, None]) & (scored > -np.inf))
         rows = np.concatenate([rows, entering])
         order = np.argsort(rows, kind="stable")
         rows = rows[order]
@@ -104,7 +101,14 @@ def nearest_pools(
         if counts.max(initial=0) > limit:  # the rows' floors rise: pad the pools to find each's limit-th best
             padded = np.full((len(queries), counts.max()), -np.inf, dtype=np.float32)
             padded[rows, np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)] = products
-            floor = (-np.partition(-padded, limit - 1, axis=1)[:, limit - 1] - 2 * vectors.SLACK).astype(np.float32)
+            floor = _floor(padded, limit)
             kept = products >= floor[rows]
             rows, products, pool = rows[kept], products[kept], pool[kept]
     return np.split(pool, np.cumsum(np.bincount(rows, minlength=len(queries)))[:-1])
+
+
+def _floor(products: np.ndarray, limit: int) -> np.ndarray:
+    """Each row's `limit`-th best product less twice SLACK: below it, none of the row's nearest."""
+    import numpy as np
+
+    return (-np.partition(-products, limit - 1, axis=1)[:, limit - 1] - 2 * vectors.SLACK).astype(np.float32)
