@@ -9,6 +9,7 @@ gathered without rendering, per claim.
 
     python benchmarks/bulk_reads.py                  # 10k and 100k claims
     python benchmarks/bulk_reads.py --sizes 10000    # one size
+    python benchmarks/bulk_reads.py --only site      # one command
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 CACHE = Path(tempfile.gettempdir()) / "factcheck-bulk-reads"
 # Issue #17: peak RSS at 100k within 1.5x of 10k and under 300 MB; report --all under 1 ms of database work a claim.
 MAX_GROWTH, MAX_RSS_MB, MAX_DB_MS_PER_CLAIM = 1.5, 300, 1.0
+COMMANDS = ("verify", "report --all", "site", "claim list", "db check")  # --only chooses among them
 
 
 def database(size: int) -> Path:
@@ -53,9 +57,12 @@ def database(size: int) -> Path:
     return path
 
 
-def measured(command: list[str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one run of `command` as a child process. Through GNU time when
-    there is one: a child forked straight from this (large) process would count its pages too."""
+def measured(command: list[str], exits: tuple[int, ...] = (0,)) -> tuple[float, float, float]:
+    """Seconds, peak RSS (MB) of its largest process, and the peak of its processes' RSS together
+    (MB, sampled every SAMPLE seconds from /proc: `site` starts a second process) of one run of
+    `command` as a child process, which must end with one of `exits`. The largest's peak is the
+    kernel's count, through GNU time when there is one: a child forked straight from this (large)
+    process would count its pages too."""
     gnu_time = shutil.which("time") or "/usr/bin/time"
     timed = Path(gnu_time).exists()
     handle, name = tempfile.mkstemp(prefix="peak-", dir=CACHE)  # one per run: runs may overlap
@@ -67,15 +74,59 @@ def measured(command: list[str]) -> tuple[float, float]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    together = [0]
+    # GNU time's own few MB are not the command's
+    sampler = threading.Thread(target=_sample_tree, args=(child.pid, together, timed), daemon=True)
+    sampler.start()
     _pid, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
+    sampler.join()
     assert child.stderr is not None
-    if os.waitstatus_to_exitcode(status) not in (0, 1):  # db check exits 1 when it finds problems
+    if os.waitstatus_to_exitcode(status) not in exits:
         raise SystemExit(f"{' '.join(command)} failed: {child.stderr.read().decode()}")
     child.stderr.close()
     peak_kb = int(report.read_text().split()[-1]) if timed else usage.ru_maxrss  # KB on Linux
     report.unlink()
-    return seconds, peak_kb / 1024
+    return seconds, peak_kb / 1024, together[0] / 1024
+
+
+SAMPLE = 0.2  # seconds between two readings of a command's processes' memory
+
+
+def _sample_tree(pid: int, peak: list[int], descendants_only: bool) -> None:
+    """Keep in peak[0] the largest sum of the RSS (KB) of `pid` and its descendants (or its
+    descendants only) seen, until it ends."""
+    while _state(pid) != "Z":
+        processes = _tree(pid)[1:] if descendants_only else _tree(pid)
+        peak[0] = max(peak[0], sum(_rss_kb(process) for process in processes))
+        time.sleep(SAMPLE)
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants, from /proc (each thread's children)."""
+    found, waiting = [], [pid]
+    while waiting:
+        process = waiting.pop()
+        found.append(process)
+        for task in Path(f"/proc/{process}/task").glob("*"):
+            with suppress(OSError):  # ended meanwhile
+                waiting += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return "Z"
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return int(status.split("VmRSS:")[1].split()[0]) if "VmRSS:" in status else 0
 
 
 def report_db_ms_per_claim(path: Path) -> tuple[float, float]:
@@ -92,8 +143,9 @@ def report_db_ms_per_claim(path: Path) -> tuple[float, float]:
     return cpu * 1000 / claims, wall * 1000 / claims
 
 
-def bench(size: int) -> Iterator[tuple[str, float, float]]:
-    """(command, seconds, peak RSS in MB) of each command on the database of `size` claims."""
+def bench(size: int, only: list[str] | None = None) -> Iterator[tuple[str, float, float, float]]:
+    """(command, seconds, peak RSS in MB of its largest process and of all together) of each
+    command (or of those named in `only`) on the database of `size` claims."""
     path = database(size)
     factcheck = [sys.executable, "-m", "factcheck", "--db", str(path)]
     out = CACHE / f"report-{size}"
@@ -105,13 +157,17 @@ def bench(size: int) -> Iterator[tuple[str, float, float]]:
             ("claim list (the table, every claim)", [*factcheck, "claim", "list"]),
             ("db check", [*factcheck, "db", "check", "--json"]),
         ):
-            yield (name, *measured(command))
+            if only and name.split(" (")[0] not in only:
+                continue
+            out.mkdir(exist_ok=True)
+            yield (name, *measured(command, (0, 1) if name == "db check" else (0,)))  # 1: it found problems
             if name == "site":
                 started = time.perf_counter()
                 raw_site(path, out / "raw-site")
                 yield (
                     "site's raw floor: sqlite3 reads, a page and its JSON a claim and a source",
                     time.perf_counter() - started,
+                    0.0,
                     0.0,
                 )
     finally:
@@ -153,22 +209,27 @@ def raw_site(path: Path, folder: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--only", nargs="+", choices=COMMANDS, help="these commands only")
     args = parser.parse_args()
     print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; one run each.\n")
-    print("| claims | command | time | peak RSS |")
-    print("|---|---|---|---|")
+    print("| claims | command | time | peak RSS (its largest process) | its processes together (sampled) |")
+    print("|---|---|---|---|---|")
     peaks: dict[str, list[float]] = {}
     for size in args.sizes:
-        for name, seconds, rss in bench(size):
+        for name, seconds, rss, together in bench(size, args.only):
             if rss:
-                peaks.setdefault(name, []).append(rss)
+                peaks.setdefault(name, []).append(together or rss)
             peak = f"{rss:,.0f} MB" if rss else ""
-            print(f"| {size:,} | {name} | {seconds:,.1f} s | {peak} |", flush=True)
-        cpu, wall = report_db_ms_per_claim(database(size))
-        mark = "" if cpu < MAX_DB_MS_PER_CLAIM else f" (target {MAX_DB_MS_PER_CLAIM} ms)"
-        print(f"| {size:,} | report --all, database work a claim (CPU; wall) | {cpu:.3f} ms{mark}; {wall:.3f} ms | |")
+            both = f"{together:,.0f} MB" if together else ""
+            print(f"| {size:,} | {name} | {seconds:,.1f} s | {peak} | {both} |", flush=True)
+        if not args.only or "report --all" in args.only:
+            cpu, wall = report_db_ms_per_claim(database(size))
+            mark = "" if cpu < MAX_DB_MS_PER_CLAIM else f" (target {MAX_DB_MS_PER_CLAIM} ms)"
+            work = f"{cpu:.3f} ms{mark}; {wall:.3f} ms"
+            print(f"| {size:,} | report --all, database work a claim (CPU; wall) | {work} | | |")
     if len(args.sizes) > 1:
-        print(f"\nPeak RSS, largest size against smallest (target at most {MAX_GROWTH}x, under {MAX_RSS_MB} MB):")
+        target = f"target at most {MAX_GROWTH}x, under {MAX_RSS_MB} MB"
+        print(f"\nPeak RSS together, largest size against smallest ({target}):")
         for name, sizes in peaks.items():
             print(f"- {name}: {sizes[-1] / sizes[0]:.2f}x, {sizes[-1]:,.0f} MB")
 

@@ -82,3 +82,25 @@ def test_a_long_list_is_read_a_page_at_a_time(tmp_path, monkeypatch) -> None:  #
     # their tags, counts and verdicts; the other 31 claims are not read yet.
     assert read_for_one_page <= 6
     assert len(listed) <= 2 + 5 * 4  # every page alike
+
+
+def test_texts_of_any_number_of_claims_is_one_statement(db_url: str) -> None:
+    """A pass over many claims reads their texts by one statement, whatever their number: an IN
+    list of N parameters is another statement for each N, which SQLite's driver prepares and keeps
+    (the static site's pass over 100,000 claims grew by over 100 MB)."""
+    from factcheck.services.similar import texts_of
+
+    db.upgrade(db_url)
+    with db.session_scope(db_url, write=True, by="test") as session:
+        made = [claims.add_claim(session, f"Claim number {n}", force=True) for n in range(7)]
+        expected = {claim.id: (claim.slug, claim.text) for claim in made}
+    shapes: set[str] = set()
+    for wanted in ([], [made[0].id], [claim.id for claim in made], [*expected, 10**12, -1]):
+        with db.session_scope(db_url) as session, _counting(db_url) as statements:
+            found = texts_of(session, wanted)
+        assert found == {claim_id: expected[claim_id] for claim_id in wanted if claim_id in expected}
+        if wanted:
+            read = [statement for statement in statements if "claims" in statement and "slug" in statement]
+            assert len(read) == 1
+            shapes.add(read[0])
+    assert len(shapes) == 1

@@ -56,7 +56,7 @@ from ..search import CandidateSearch, backend, query_words
 from ..wordindex import bulk_search, candidate_claims_each
 from . import vectors
 from .articles import read_bytes
-from .common import required_text
+from .common import among, required_text
 from .vector_passes import cosines_each
 from .wording import length_ratio, lexical, negates, numbers_differ, words_said
 
@@ -375,10 +375,8 @@ def texts_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
     named: dict[int, tuple[str, str]] = {}
     for start in range(0, len(ids), TEXTS_READ):
         chunk = ids[start : start + TEXTS_READ]
-        named.update(
-            (row[0], (row[1], row[2]))
-            for row in session.execute(select(Claim.id, Claim.slug, Claim.text).where(Claim.id.in_(chunk)))
-        )
+        query = select(Claim.id, Claim.slug, Claim.text).where(among(session, Claim.id, chunk))
+        named.update((row[0], (row[1], row[2])) for row in session.execute(query))
     return named
 
 
