@@ -2,7 +2,8 @@
 `claim list` (its table), `db check`.
 
 Each command runs as its own process on a generated database (benchmarks/generate.py, bulk-loaded
-the way benchmarks/run.py does); its peak RSS is the kernel's count for that one child (GNU time, or wait4).
+the way benchmarks/run.py does); its peak RSS is the kernel's count for its largest process (GNU
+time, or wait4), and the peak of its processes together (`site` starts a second one) is sampled.
 The databases are built once and kept in the temp folder, so a second run starts at once.
 `report --all` also gets its database work alone, in-process: the dossiers of every claim
 gathered without rendering, per claim.
