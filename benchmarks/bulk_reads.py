@@ -75,12 +75,13 @@ def measured(command: list[str], exits: tuple[int, ...] = (0,)) -> tuple[float, 
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    together = [0]
+    together, ended = [0], threading.Event()
     # GNU time's own few MB are not the command's
-    sampler = threading.Thread(target=_sample_tree, args=(child.pid, together, timed), daemon=True)
+    sampler = threading.Thread(target=_sample_tree, args=(child.pid, together, timed, ended), daemon=True)
     sampler.start()
     _pid, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
+    ended.set()  # before its id may be another process's
     sampler.join()
     assert child.stderr is not None
     if os.waitstatus_to_exitcode(status) not in exits:
@@ -94,13 +95,14 @@ def measured(command: list[str], exits: tuple[int, ...] = (0,)) -> tuple[float, 
 SAMPLE = 0.2  # seconds between two readings of a command's processes' memory
 
 
-def _sample_tree(pid: int, peak: list[int], descendants_only: bool) -> None:
+def _sample_tree(pid: int, peak: list[int], descendants_only: bool, ended: threading.Event) -> None:
     """Keep in peak[0] the largest sum of the RSS (KB) of `pid` and its descendants (or its
-    descendants only) seen, until it ends."""
-    while _state(pid) != "Z":
+    descendants only) seen, until `ended`. Pages shared by two processes (the libraries) count in
+    each: the sum is an upper bound."""
+    while not ended.is_set():
         processes = _tree(pid)[1:] if descendants_only else _tree(pid)
         peak[0] = max(peak[0], sum(_rss_kb(process) for process in processes))
-        time.sleep(SAMPLE)
+        ended.wait(SAMPLE)
 
 
 def _tree(pid: int) -> list[int]:
@@ -113,13 +115,6 @@ def _tree(pid: int) -> list[int]:
             with suppress(OSError):  # ended meanwhile
                 waiting += [int(child) for child in (task / "children").read_text().split()]
     return found
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except OSError:
-        return "Z"
 
 
 def _rss_kb(pid: int) -> int:
@@ -218,8 +213,8 @@ def main() -> None:
     peaks: dict[str, list[float]] = {}
     for size in args.sizes:
         for name, seconds, rss, together in bench(size, args.only):
-            if rss:
-                peaks.setdefault(name, []).append(together or rss)
+            if rss:  # a command of one process may peak between two samples: the kernel's count then
+                peaks.setdefault(name, []).append(max(together, rss))
             peak = f"{rss:,.0f} MB" if rss else ""
             both = f"{together:,.0f} MB" if together else ""
             print(f"| {size:,} | {name} | {seconds:,.1f} s | {peak} | {both} |", flush=True)

@@ -50,7 +50,7 @@ _FUNCTION = frozenset(
 
 # A claim's text is read once however many texts it is compared with; 4,096 texts at most, so that
 # a pass over every claim (the static site) does not grow with the database. At 100,000 generated
-# claims they hold 11 MB and answer 68% of a block's reads; 16,384 held 44 MB and answered 73%.
+# claims they hold 10 MB and answer 68% of a block's reads; 16,384 held 44 MB and answered 73%.
 @lru_cache(maxsize=4_096)
 def _read(text: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[int]]:
     """A text's words, its content words' starts (see `_content`), each once, and its numbers."""
