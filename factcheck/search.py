@@ -5,8 +5,10 @@ FTS5 tables that migration 0002 creates and its triggers keep in step. A Postgre
 from __future__ import annotations
 
 import json
+import operator
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -339,3 +341,37 @@ def _claim_count(session: Session) -> int:
 def _prefix(start: str) -> str:
     """A word start as a tsquery prefix term; `start` is a word (query_words), quoted all the same."""
     return "'" + start.replace("'", "''").replace("\\", "\\\\") + "':*"
+
+
+TEXTS_READ = 5_000  # claims' texts read by one query
+
+
+def texts_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(slug, text) of these claims, by id, TEXTS_READ at a time, each time by the same statement
+    (`among`)."""
+    from sqlalchemy import select
+
+    from .models import Claim
+
+    named: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), TEXTS_READ):
+        chunk = ids[start : start + TEXTS_READ]
+        query = select(Claim.id, Claim.slug, Claim.text).where(among(session, Claim.id, chunk))
+        named.update((row[0], (row[1], row[2])) for row in session.execute(query))
+    return named
+
+
+def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
+    """`column IN ids` as one statement whatever the number of ids: the ids as one JSON array on
+    SQLite, one array on PostgreSQL. An IN list of N parameters is another statement for each N,
+    which SQLite prepares and its driver keeps, 128 to a connection: 0.7 MB each at 4,000 ids,
+    so that the static site's pass over 100,000 claims grew by over 100 MB."""
+    numbers = [operator.index(claim_id) for claim_id in ids]  # an id, not a float or a text read as one
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import BigInteger, any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, numbers, type_=ARRAY(BigInteger)))
+    from sqlalchemy import func, select
+
+    return column.in_(select(func.json_each(json.dumps(numbers)).table_valued("value").c.value))

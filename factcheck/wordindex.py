@@ -15,7 +15,6 @@ SQLite only: PostgreSQL's ranking is its own, and it is searched a text at a tim
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from array import array
 from typing import TYPE_CHECKING
@@ -34,6 +33,7 @@ from .search import (
     backend,
     query_words,
     rarest,
+    texts_of,
 )
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 _COLUMNS = ("text", "tags", "reviews")  # claims_fts's columns, in the order of _CLAIM_WEIGHTS
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # claims_fts's (migrations 0002 and 0011)
-_TEXTS_READ = 5_000  # claims' texts read by one query
 
 
 class WordIndex:
@@ -158,13 +157,7 @@ class WordIndex:
         """candidate_claims of each text, the claims' slugs and texts read together."""
         ranked = [self._candidates(searched, limit=limit) for searched in self.searched_each(texts)]
         ids = sorted({claim_id for found in ranked if found for claim_id, _relevance in found})
-        claims: dict[int, tuple[str, str]] = {}
-        for start in range(0, len(ids), _TEXTS_READ):
-            rows = self.session.execute(
-                text("SELECT id, slug, text FROM claims WHERE id IN (SELECT value FROM json_each(:ids))"),
-                {"ids": json.dumps(ids[start : start + _TEXTS_READ])},
-            )
-            claims.update((claim_id, (slug, claim_text)) for claim_id, slug, claim_text in rows)
+        claims = texts_of(self.session, ids)
         return [
             SqliteSearch(self.session).candidate_claims(words, limit=limit)
             if found is None

@@ -5,11 +5,9 @@ from __future__ import annotations
 import base64
 import enum
 import hashlib
-import json
-import operator
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -238,19 +236,3 @@ def in_id_blocks(session: Session, model: Any, size: int, *options: Any) -> Iter
         yield list(rows)
         del rows
         session.expunge_all()
-
-
-def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
-    """`column IN ids` as one statement whatever the number of ids: the ids as one JSON array on
-    SQLite, one array on PostgreSQL. An IN list of N parameters is another statement for each N,
-    which SQLite prepares and its driver keeps, 128 to a connection: 0.7 MB each at 4,000 ids,
-    so that the static site's pass over 100,000 claims grew by over 100 MB."""
-    numbers = [operator.index(claim_id) for claim_id in ids]  # an id, not a float or a text read as one
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy import BigInteger, any_, bindparam
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        return column == any_(bindparam(None, numbers, type_=ARRAY(BigInteger)))
-    from sqlalchemy import func
-
-    return column.in_(select(func.json_each(json.dumps(numbers)).table_valued("value").c.value))

@@ -51,12 +51,11 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
 from ..limits import MAX_QUERY, MAX_TEXT
-from ..models import Claim
-from ..search import CandidateSearch, backend, query_words
+from ..search import CandidateSearch, backend, query_words, texts_of
 from ..wordindex import bulk_search, candidate_claims_each
 from . import vectors
 from .articles import read_bytes
-from .common import among, required_text
+from .common import required_text
 from .vector_passes import cosines_each
 from .wording import length_ratio, lexical, negates, numbers_differ, words_said
 
@@ -72,7 +71,6 @@ CANDIDATES = 50  # from each of the full-text index and the vectors
 # costs about what 250 searches of it save, on the 10,375 CheckThat! 2020 claims.
 BULK_TEXTS = 250
 SEARCH_BLOCK = 512  # texts matched together: a pass over 100,000 stored vectors (0.3 s) then costs 0.6 ms a text
-TEXTS_READ = 5_000  # claims' texts read by one query
 # The cosine under which meaning_alone stays below DUPLICATE: `dedupe` scores only pairs this close.
 PAIR_COSINE = (math.log(DUPLICATE / (100 - DUPLICATE)) - _MODEL["semantic"]["bias"]) / _MODEL["semantic"]["weight"]
 SHORTER = 0.5  # a text with under half the other's words (either way) is not its duplicate
@@ -366,18 +364,6 @@ def candidates_each(
             cosines.update(zip(unindexed, vectors.cosines(fresh, rows[n]).tolist(), strict=True))
         results[n] = (candidates, relevance, cosines)
     return results
-
-
-def texts_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
-    """(slug, text) of these claims, by id, TEXTS_READ at a time."""
-    from sqlalchemy import select
-
-    named: dict[int, tuple[str, str]] = {}
-    for start in range(0, len(ids), TEXTS_READ):
-        chunk = ids[start : start + TEXTS_READ]
-        query = select(Claim.id, Claim.slug, Claim.text).where(among(session, Claim.id, chunk))
-        named.update((row[0], (row[1], row[2])) for row in session.execute(query))
-    return named
 
 
 def duplicates_of(session: Session, text: str, *, exclude: int | None = None) -> list[dict[str, Any]]:
